@@ -1,0 +1,38 @@
+# Two commands do everything (README): `make demo` and `make test`.
+# The Makefile bootstraps uv into .tools/ when it is not on the PATH.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := $(CURDIR)/.tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+DEMO_SECONDS ?= 0
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+
+.PHONY: demo test install lint typecheck unit integration docs check-docs bench clean
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.installed: uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml) | $(UV)
+	$(UV) sync --locked --all-packages
+	touch $@
+
+install: .venv/.installed
+
+demo: install
+	$(UV) run --no-sync python -m shared.demo --seconds $(DEMO_SECONDS)
+
+lint: install
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports
+
+typecheck: install
+	$(UV) run --no-sync mypy shared/shared services/*/[a-z]*[a-z] 
+
+test: lint typecheck
+	$(UV) run --no-sync pytest
+
+clean:
+	rm -rf .venv .tools .data .pytest_cache .mypy_cache .ruff_cache

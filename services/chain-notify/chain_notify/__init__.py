@@ -1,0 +1,1 @@
+"""The chain_notify service."""

@@ -1,0 +1,1 @@
+"""The caseflow common library: what several services need, and nothing service-specific."""

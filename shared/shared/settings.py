@@ -1,0 +1,45 @@
+"""Settings, from the environment with one prefix: ``CASEFLOW_`` (docs/configuration.md lists them).
+
+``KAFKA_BOOTSTRAP_SERVERS`` and ``DATABASE_URL`` are also read without the prefix, as
+container platforms and CI commonly provide them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEFLOW_", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:19092",
+        validation_alias=AliasChoices("CASEFLOW_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers, comma-separated",
+    )
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:15432/caseflow",
+        validation_alias=AliasChoices("CASEFLOW_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL of the PostgreSQL database (asyncpg driver)",
+    )
+    kafka_idempotence: bool = Field(
+        False, description="Idempotent producer; turn on for Apache Kafka (the embedded Tansu lacks it)"
+    )
+    topic_prefix: str = Field("", description="Prefix for every topic name (tests isolate with it)")
+    schema_prefix: str = Field("", description="Prefix for every service's database schema")
+    http_host: str = Field("127.0.0.1", description="Address of the /health and /metrics endpoint")
+    http_port: int = Field(0, description="Port of the /health and /metrics endpoint (0: the service's default)")
+    batch_size: int = Field(500, ge=1, description="Most records a consumer handles in one transaction")
+    batch_timeout_ms: int = Field(100, ge=1, description="How long a consumer waits to fill a batch")
+    relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
+    log_level: str = Field("INFO", description="Log level")
+    log_json: bool = Field(True, description="JSON log lines (false: human-readable console lines)")
+    data_dir: Path = Field(Path(".data"), description="Where the embedded servers keep their data")
+    embedded_postgres_port: int = Field(15432, description="Port of the embedded PostgreSQL")
+    embedded_kafka_port: int = Field(19092, description="Port of the embedded Kafka-protocol broker")
+
+    def schema_for(self, service: str) -> str:
+        return f"{self.schema_prefix}{service.replace('-', '_')}"

@@ -1,0 +1,104 @@
+"""Topic names and the topic registry that make demo, the tests and deploy/ all use.
+
+Names carry the stream, so backlog and Pact events never share a topic (R1):
+``ind.<stream>.<stage>.<kind>.v<version>``. Every topic is keyed by case id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.values import Stream
+
+
+class Stage(StrEnum):
+    INTAKE = "intake"
+    PLANNING = "planning"
+    PREPHASE = "prephase"
+    HEARING = "hearing"
+    DECISION = "decision"
+
+
+class Partner(StrEnum):
+    COA = "coa"
+    DTV = "dtv"
+    COURTS = "courts"
+    NIDOS = "nidos"
+
+
+class Kind(StrEnum):
+    INPUT = "input"  # published by caseworker front-ends
+    EVENTS = "events"  # published by a service
+    PARTNER = "partner"  # published by chain-notify for one partner
+    REJECTIONS = "rejections"  # refused and undecodable input, with the reason
+
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    kind: Kind
+    stream: Stream | None
+    owner: str
+    description: str
+    partitions: int = 12
+    retention_ms: int = -1  # case events are the record: keep them (compaction is not safe for events)
+
+
+# Registrations arrive before intake has decided the stream (R1, R3), so they have one topic of their own.
+REGISTRATION_INPUT = "ind.intake.input.v1"
+REGISTRATION_REJECTIONS = "ind.intake.rejections.v1"
+
+
+def stage_input(stream: Stream, stage: Stage) -> str:
+    return f"ind.{stream}.{stage}.input.v1"
+
+
+def stage_events(stream: Stream, stage: Stage) -> str:
+    return f"ind.{stream}.{stage}.events.v1"
+
+
+def rejections(stream: Stream | None) -> str:
+    return REGISTRATION_REJECTIONS if stream is None else f"ind.{stream}.rejections.v1"
+
+
+def partner_topic(stream: Stream, partner: Partner) -> str:
+    return f"ind.{stream}.partner.{partner}.v1"
+
+
+def all_topics() -> list[TopicSpec]:
+    specs = [
+        TopicSpec(REGISTRATION_INPUT, Kind.INPUT, None, "front-ends",
+                  "Registrations and withdrawals, before intake assigns a stream"),
+        TopicSpec(REGISTRATION_REJECTIONS, Kind.REJECTIONS, None, "intake",
+                  "Refused or undecodable registration input, with the reason and the original bytes",
+                  retention_ms=90 * DAY_MS),
+    ]
+    for stream in Stream:
+        for stage in Stage:
+            if stage is not Stage.INTAKE:
+                specs.append(TopicSpec(stage_input(stream, stage), Kind.INPUT, stream, "front-ends",
+                                       f"Caseworker and planner input for {stage}, {stream} stream"))
+            specs.append(TopicSpec(stage_events(stream, stage), Kind.EVENTS, stream, str(stage),
+                                   f"Case events emitted by {stage}, {stream} stream"))
+        specs.append(TopicSpec(rejections(stream), Kind.REJECTIONS, stream, "every service",
+                               f"Refused or undecodable input of the {stream} stream, with the reason",
+                               retention_ms=90 * DAY_MS))
+        for partner in Partner:
+            specs.append(TopicSpec(partner_topic(stream, partner), Kind.PARTNER, stream, "chain-notify",
+                                   f"Minimal notifications for {partner.name}, {stream} stream",
+                                   retention_ms=30 * DAY_MS))
+    return specs
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNames:
+    """Applies the configured prefix (tests use one per test to stay isolated)."""
+
+    prefix: str = ""
+
+    def __call__(self, name: str) -> str:
+        return f"{self.prefix}{name}"
