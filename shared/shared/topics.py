@@ -1,7 +1,9 @@
 """Topic names and the topic registry that make demo, the tests and deploy/ all use.
 
 Names carry the stream, so backlog and Pact events never share a topic (R1):
-``ind.<stream>.<stage>.<kind>.v<version>``. Every topic is keyed by case id.
+``ind.<stream>.<stage>.<kind>.v<version>``. Topics are keyed by case id, except the
+few that carry plan-level or policy messages (``TopicSpec.key`` says which key);
+shared.events.catalogue says which message goes where.
 """
 
 from __future__ import annotations
@@ -46,11 +48,19 @@ class TopicSpec:
     description: str
     partitions: int = 12
     retention_ms: int = -1  # case events are the record: keep them (compaction is not safe for events)
+    key: str = "case id"
 
 
 # Registrations arrive before intake has decided the stream (R1, R3), so they have one topic of their own.
 REGISTRATION_INPUT = "ind.intake.input.v1"
 REGISTRATION_REJECTIONS = "ind.intake.rejections.v1"
+
+# Country policy is not about one case or one stream: its own topics, keyed by policy version.
+POLICY_INPUT = "ind.intake.policy.input.v1"
+POLICY_EVENTS = "ind.intake.policy.events.v1"
+
+# Capacity is declared for the whole organisation; planning splits it over the streams (R2, R13).
+PLANNING_INPUT = "ind.planning.input.v1"
 
 
 def stage_input(stream: Stream, stage: Stage) -> str:
@@ -65,6 +75,11 @@ def rejections(stream: Stream | None) -> str:
     return REGISTRATION_REJECTIONS if stream is None else f"ind.{stream}.rejections.v1"
 
 
+def plan_events(stream: Stream) -> str:
+    """Plan-level planning output (cycles, cohorts, capacity, triage), keyed by the plan object."""
+    return f"ind.{stream}.planning.plan.v1"
+
+
 def partner_topic(stream: Stream, partner: Partner) -> str:
     return f"ind.{stream}.partner.{partner}.v1"
 
@@ -74,16 +89,28 @@ def all_topics() -> list[TopicSpec]:
         TopicSpec(REGISTRATION_INPUT, Kind.INPUT, None, "front-ends",
                   "Registrations and withdrawals, before intake assigns a stream"),
         TopicSpec(REGISTRATION_REJECTIONS, Kind.REJECTIONS, None, "intake",
-                  "Refused or undecodable registration input, with the reason and the original bytes",
+                  "Refused or undecodable input of the stream-less topics (intake, country policy, "
+                  "capacity), with the reason and the original bytes",
                   retention_ms=90 * DAY_MS),
+        TopicSpec(POLICY_INPUT, Kind.INPUT, None, "front-ends",
+                  "Country policy (landenbeleid) publications by policy officers", key="policy version"),
+        TopicSpec(POLICY_EVENTS, Kind.EVENTS, None, "intake",
+                  "Country policy adopted by intake", key="policy version"),
+        TopicSpec(PLANNING_INPUT, Kind.INPUT, None, "front-ends",
+                  "Capacity declarations for the whole organisation, before the split over the streams",
+                  key="capacity month (YYYY-MM)"),
     ]
     for stream in Stream:
         for stage in Stage:
             if stage is not Stage.INTAKE:
                 specs.append(TopicSpec(stage_input(stream, stage), Kind.INPUT, stream, "front-ends",
-                                       f"Caseworker and planner input for {stage}, {stream} stream"))
+                                       f"Caseworker and planner input for {stage}, {stream} stream",
+                                       key="plan cycle id" if stage is Stage.PLANNING else "case id"))
             specs.append(TopicSpec(stage_events(stream, stage), Kind.EVENTS, stream, str(stage),
                                    f"Case events emitted by {stage}, {stream} stream"))
+        specs.append(TopicSpec(plan_events(stream), Kind.EVENTS, stream, "planning",
+                               f"Plan cycles, cohorts, capacity and triage, {stream} stream",
+                               key="plan cycle id, capacity month or 'triage'"))
         specs.append(TopicSpec(rejections(stream), Kind.REJECTIONS, stream, "every service",
                                f"Refused or undecodable input of the {stream} stream, with the reason",
                                retention_ms=90 * DAY_MS))
@@ -102,3 +129,18 @@ class TopicNames:
 
     def __call__(self, name: str) -> str:
         return f"{self.prefix}{name}"
+
+
+def stream_of(name: str) -> Stream | None:
+    """The stream a topic belongs to, from its name (without prefix); None for pre-intake topics."""
+    parts = name.split(".")
+    if len(parts) > 1:
+        for stream in Stream:
+            if parts[1] == stream.value:
+                return stream
+    return None
+
+
+def rejection_topic_for(name: str) -> str:
+    """Where refused input of a topic goes (names without prefix)."""
+    return rejections(stream_of(name))

@@ -57,5 +57,10 @@ VNumber = Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
 """A case (one application) id; the Kafka key and the CloudEvents subject."""
 
-Actor = Annotated[str, StringConstraints(pattern=r"^(caseworker|planner|system|partner):[A-Za-z0-9._-]{1,64}$")]
-"""Who acted: a role and a pseudonymous id, e.g. 'caseworker:cw-1042' or 'system:intake'."""
+Actor = Annotated[
+    str,
+    StringConstraints(pattern=r"^(caseworker|planner|policy-officer|system|partner):[A-Za-z0-9._-]{1,64}$"),
+]
+"""Who acted: a role and a pseudonymous id, e.g. 'caseworker:cw-1042' or 'system:intake'.
+
+The roles that may publish each message are in shared.events.catalogue."""

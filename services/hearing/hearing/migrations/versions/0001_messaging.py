@@ -1,0 +1,18 @@
+"""The inbox and outbox of the hearing service.
+
+Revision ID: 0001
+Revises:
+"""
+
+from shared.database import create_messaging_tables
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    create_messaging_tables()
+
+
+def downgrade() -> None:
+    raise NotImplementedError("caseflow migrations go forward only")

@@ -1,0 +1,11 @@
+from shared.service import main
+
+from intake.app import definition
+
+
+def run() -> None:
+    main(definition)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,344 @@
+"""The legal deadline of a case: which procedure, which term, which extensions, and why.
+
+Every term carries its legal source, and the table is configuration (``DeadlineTerms``):
+``DEFAULT_TERMS`` holds the terms of the domain reference, ``DEFAULT_TERMS.with_overrides``
+or ``load_terms`` change them without code. The article references are our reading and
+are meant to be checked by legal staff; they travel with every deadline as its basis.
+
+Counting: the term runs from the lodging date in Europe/Amsterdam; months are calendar
+months with end-of-month clamping; the decision is due on (at the latest at the end of) the
+date computed. An extended deadline is always recomputed from the lodging date with the
+total number of months, never from the previous deadline, so clamping cannot drift
+(31 August + 6 months + 1 month would otherwise be 28 March instead of 31 March).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from intake.domain.dates import add_months, local_date, require_aware
+from intake.domain.inputs import ExtensionGround
+from intake.domain.refusals import Refusal, RefusalKind
+from shared.values import Stream
+
+
+class Procedure(StrEnum):
+    NATIONAL_REGULAR = "national_regular"
+    PACT_ADMISSIBILITY = "pact_admissibility"
+    PACT_ACCELERATED = "pact_accelerated"
+    PACT_REGULAR = "pact_regular"
+    PACT_BORDER = "pact_border"
+
+
+class TermUnit(StrEnum):
+    MONTHS = "months"
+    WEEKS = "weeks"
+
+
+ORDINARY_GROUNDS = frozenset(
+    {ExtensionGround.COMPLEX_CASE, ExtensionGround.MANY_APPLICATIONS, ExtensionGround.APPLICANT_DELAY}
+)
+EXCEPTIONAL_GROUNDS = frozenset({ExtensionGround.EXCEPTIONAL})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ExtensionAllowance(_Frozen):
+    """How many months a term may be extended by in total, on which grounds, and why."""
+
+    months: int = Field(ge=1)
+    grounds: frozenset[ExtensionGround]
+    source: str = Field(min_length=1)
+
+
+class ProcedureTerms(_Frozen):
+    """The decision term of one procedure."""
+
+    length: int = Field(ge=1)
+    unit: TermUnit = TermUnit.MONTHS
+    source: str = Field(min_length=1)
+    extension: ExtensionAllowance | None = None
+    exceptional: ExtensionAllowance | None = Field(
+        default=None, description="a further extension for exceptional circumstances only"
+    )
+    maximum_months: int | None = Field(default=None, ge=1, description="absolute ceiling, term included")
+    maximum_source: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProcedureTerms:
+        if self.unit is TermUnit.WEEKS and (self.extension or self.exceptional):
+            raise ValueError("a term counted in weeks cannot have month extensions")
+        if (self.maximum_months is None) != (self.maximum_source is None):
+            raise ValueError("maximum_months and maximum_source go together")
+        return self
+
+    def allowance_for(self, ground: ExtensionGround) -> ExtensionAllowance | None:
+        for allowance in (self.extension, self.exceptional):
+            if allowance is not None and ground in allowance.grounds:
+                return allowance
+        return None
+
+
+class CollectiveExtension(_Frozen):
+    """An extension granted at once for every application of one procedure lodged in a window,
+    e.g. the 2022 decision that extended the national term by 9 months. It uses up the ordinary
+    extension allowance with its ground, so the legal maxima keep holding."""
+
+    procedure: Procedure
+    lodged_from: date = Field(description="first lodging date covered (inclusive)")
+    lodged_before: date = Field(description="first lodging date no longer covered (exclusive)")
+    months: int = Field(ge=1)
+    ground: ExtensionGround
+    source: str = Field(min_length=1)
+    enabled: bool = True
+
+
+class DeadlineTerms(_Frozen):
+    procedures: dict[Procedure, ProcedureTerms]
+    collective_extensions: tuple[CollectiveExtension, ...] = ()
+
+    @model_validator(mode="after")
+    def _complete(self) -> DeadlineTerms:
+        missing = [p.value for p in Procedure if p not in self.procedures]
+        if missing:
+            raise ValueError(f"no terms for procedure(s) {', '.join(missing)}")
+        for collective in self.collective_extensions:
+            allowance = self.procedures[collective.procedure].allowance_for(collective.ground)
+            if allowance is None or collective.months > allowance.months:
+                raise ValueError(
+                    f"collective extension '{collective.source}' does not fit the extension "
+                    f"allowance of {collective.procedure.value}"
+                )
+        return self
+
+    def of(self, procedure: Procedure) -> ProcedureTerms:
+        return self.procedures[procedure]
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> DeadlineTerms:
+        """These terms with some values replaced (nested mappings merge), validated again."""
+        return DeadlineTerms.model_validate(_merge(self.model_dump(mode="json"), overrides))
+
+
+def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class TermsFileError(ValueError):
+    """A deadline-terms file that cannot be used; the message names the file and the field."""
+
+
+def load_terms(path: Path, base: DeadlineTerms | None = None) -> DeadlineTerms:
+    """Terms from a TOML file whose tables override ``base`` (the default terms)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TermsFileError(f"{path}: {exc}") from exc
+    try:
+        return (base or DEFAULT_TERMS).with_overrides(data)
+    except ValidationError as exc:
+        raise TermsFileError(f"{path}: {exc}") from exc
+
+
+_APR = "Regulation (EU) 2024/1348"
+_VW = "Vw 2000 (Aliens Act 2000)"
+_THREE_GROUNDS = ORDINARY_GROUNDS
+
+DEFAULT_TERMS = DeadlineTerms(
+    procedures={
+        Procedure.NATIONAL_REGULAR: ProcedureTerms(
+            length=6,
+            source=f"{_VW} art. 42 lid 1: decision within 6 months of lodging",
+            extension=ExtensionAllowance(
+                months=9,
+                grounds=_THREE_GROUNDS,
+                source=f"{_VW} art. 42 lid 4 (Directive 2013/32/EU art. 31(3)): up to 9 months",
+            ),
+            exceptional=ExtensionAllowance(
+                months=3,
+                grounds=EXCEPTIONAL_GROUNDS,
+                source=f"{_VW} art. 42 (Directive 2013/32/EU art. 31(3)): exceptionally 3 more months",
+            ),
+            maximum_months=21,
+            maximum_source="Directive 2013/32/EU art. 31(5): 21 months from lodging at most",
+        ),
+        Procedure.PACT_ADMISSIBILITY: ProcedureTerms(
+            length=2,
+            source=f"{_APR} art. 35(1): admissibility within 2 months of lodging",
+            extension=ExtensionAllowance(
+                months=2, grounds=_THREE_GROUNDS, source=f"{_APR} art. 35(2): up to 2 months"
+            ),
+        ),
+        Procedure.PACT_ACCELERATED: ProcedureTerms(
+            length=3,
+            source=f"{_APR} art. 35(4): accelerated procedure within 3 months of lodging",
+        ),
+        Procedure.PACT_REGULAR: ProcedureTerms(
+            length=6,
+            source=f"{_APR} art. 35(3): regular procedure within 6 months of lodging",
+            extension=ExtensionAllowance(
+                months=6, grounds=_THREE_GROUNDS, source=f"{_APR} art. 35(3): up to 6 months"
+            ),
+            exceptional=ExtensionAllowance(
+                months=3,
+                grounds=EXCEPTIONAL_GROUNDS,
+                source=f"{_APR} art. 35(3): exceptionally 3 more months",
+            ),
+        ),
+        Procedure.PACT_BORDER: ProcedureTerms(
+            length=12,
+            unit=TermUnit.WEEKS,
+            source=f"{_APR} art. 51(2): border procedure within 12 weeks of registration, appeal included",
+        ),
+    },
+    collective_extensions=(
+        CollectiveExtension(
+            procedure=Procedure.NATIONAL_REGULAR,
+            lodged_from=date(2022, 9, 27),
+            lodged_before=date(2025, 1, 1),
+            months=9,
+            ground=ExtensionGround.MANY_APPLICATIONS,
+            source="2022 decision (WBV 2022/22): national term extended by 9 months "
+            "for applications lodged 27-09-2022 to 01-01-2025",
+        ),
+    ),
+)
+
+
+def choose_procedure(stream: Stream, *, nuisance: bool, border_procedure: bool) -> Procedure:
+    """Backlog: the national procedure. Pact: border if so registered, else accelerated for
+    nuisance-causing applicants (R7), else regular. Admissibility is not chosen at intake."""
+    if stream is Stream.BACKLOG:
+        return Procedure.NATIONAL_REGULAR
+    if border_procedure:
+        return Procedure.PACT_BORDER
+    return Procedure.PACT_ACCELERATED if nuisance else Procedure.PACT_REGULAR
+
+
+class GrantedExtension(_Frozen):
+    months: int = Field(ge=1)
+    ground: ExtensionGround
+    source: str
+    collective: bool = False
+
+
+class LegalDeadline(_Frozen):
+    """A case's deadline and everything needed to explain and extend it."""
+
+    procedure: Procedure
+    starts_on: date = Field(description="the lodging date in Europe/Amsterdam")
+    extensions: tuple[GrantedExtension, ...] = ()
+    due: date
+    basis: str
+
+    def months_extended(self, allowance: ExtensionAllowance) -> int:
+        return sum(e.months for e in self.extensions if e.ground in allowance.grounds)
+
+    @property
+    def total_extension_months(self) -> int:
+        return sum(e.months for e in self.extensions)
+
+
+def _compute(
+    procedure: Procedure, starts_on: date, extensions: tuple[GrantedExtension, ...], terms: DeadlineTerms
+) -> LegalDeadline:
+    term = terms.of(procedure)
+    extra = sum(e.months for e in extensions)
+    if term.unit is TermUnit.WEEKS:
+        due = starts_on + timedelta(weeks=term.length)
+    else:
+        due = add_months(starts_on, term.length + extra)
+    parts = [term.source]
+    parts += [f"+{e.months} months ({e.ground.value}): {e.source}" for e in extensions]
+    return LegalDeadline(
+        procedure=procedure, starts_on=starts_on, extensions=extensions, due=due, basis="; ".join(parts)
+    )
+
+
+def legal_deadline(
+    procedure: Procedure, lodged_at: datetime, terms: DeadlineTerms = DEFAULT_TERMS
+) -> LegalDeadline:
+    """The deadline at registration, with any collective extension that covers the lodging date."""
+    starts_on = local_date(require_aware(lodged_at, "lodged_at"))
+    collective = tuple(
+        GrantedExtension(months=c.months, ground=c.ground, source=c.source, collective=True)
+        for c in terms.collective_extensions
+        if c.enabled and c.procedure is procedure and c.lodged_from <= starts_on < c.lodged_before
+    )
+    return _compute(procedure, starts_on, collective, terms)
+
+
+def extend(
+    deadline: LegalDeadline,
+    months: int,
+    ground: ExtensionGround,
+    terms: DeadlineTerms = DEFAULT_TERMS,
+    *,
+    today: date | None = None,
+) -> LegalDeadline:
+    """The deadline extended by ``months`` on ``ground``, or a Refusal that says which legal
+    limit stops it. With ``today``, a deadline that has already passed cannot be extended: an
+    extension must be granted while the term runs."""
+    if months < 1:
+        raise ValueError("an extension is at least one month")
+    term = terms.of(deadline.procedure)
+    name = deadline.procedure.value.replace("_", " ")
+    if term.extension is None and term.exceptional is None:
+        raise Refusal(
+            RefusalKind.NO_EXTENSION_FOR_PROCEDURE,
+            f"the {name} procedure has no extension ({term.source})",
+        )
+    allowance = term.allowance_for(ground)
+    if allowance is None:
+        allowed = sorted(g.value for a in (term.extension, term.exceptional) if a for g in a.grounds)
+        raise Refusal(
+            RefusalKind.GROUND_NOT_ALLOWED,
+            f"the {name} procedure cannot be extended on ground {ground.value}; "
+            f"allowed grounds: {', '.join(allowed)}",
+        )
+    if today is not None and today > deadline.due:
+        raise Refusal(
+            RefusalKind.DEADLINE_ALREADY_PASSED,
+            f"the deadline {deadline.due.isoformat()} has already passed; an extension must be "
+            "granted before the term ends",
+        )
+    used = deadline.months_extended(allowance)
+    if used + months > allowance.months:
+        raise Refusal(
+            RefusalKind.EXTENSION_BEYOND_MAXIMUM,
+            f"an extension of {months} months on ground {ground.value} would make {used + months} "
+            f"months where the law allows {allowance.months} ({allowance.source}); "
+            f"{allowance.months - used} months remain",
+        )
+    total = term.length + deadline.total_extension_months + months
+    if term.maximum_months is not None and total > term.maximum_months:
+        raise Refusal(
+            RefusalKind.EXTENSION_BEYOND_MAXIMUM,
+            f"an extension of {months} months would make the term {total} months where the law "
+            f"allows {term.maximum_months} ({term.maximum_source})",
+        )
+    granted = GrantedExtension(months=months, ground=ground, source=allowance.source)
+    return _compute(deadline.procedure, deadline.starts_on, (*deadline.extensions, granted), terms)
+
+
+def switch_procedure(
+    deadline: LegalDeadline, procedure: Procedure, terms: DeadlineTerms = DEFAULT_TERMS
+) -> LegalDeadline:
+    """The deadline under another procedure, counted from the same lodging date. Extensions the
+    new procedure does not allow are dropped (callers only switch to a longer term)."""
+    kept = tuple(e for e in deadline.extensions if terms.of(procedure).allowance_for(e.ground))
+    return _compute(procedure, deadline.starts_on, kept, terms)

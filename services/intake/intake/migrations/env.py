@@ -1,0 +1,4 @@
+from intake.persistence import metadata
+from shared.database import run_migrations_in_env
+
+run_migrations_in_env(metadata)

@@ -1,0 +1,61 @@
+"""Kafka at the edge: the FastStream broker factory, the relay's producer, topic provisioning."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+
+from shared.logs import get_logger
+from shared.settings import Settings
+from shared.topics import TopicNames, TopicSpec
+
+log = get_logger(__name__)
+
+
+def make_broker(settings: Settings, service: str, registry: CollectorRegistry) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"caseflow-{service}",
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+        logger=get_logger("faststream"),
+        graceful_timeout=15.0,
+    )
+
+
+def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
+    """The relay's producer: acks from all replicas; idempotent where the broker supports it."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+    )
+
+
+async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> list[str]:
+    """Create every topic that is missing; returns the names created."""
+    names = TopicNames(settings.topic_prefix)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(names(spec.name), num_partitions=spec.partitions, replication_factor=1)
+            for spec in specs
+            if names(spec.name) not in existing
+        ]
+        if wanted:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(wanted)
+        return [topic.name for topic in wanted]
+    finally:
+        await admin.close()

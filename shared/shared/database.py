@@ -1,0 +1,117 @@
+"""Async SQLAlchemy engine and sessions, schema per service, Alembic per service.
+
+Every service owns one PostgreSQL schema; the connection's search_path points at it,
+so a service's tables and migrations carry no schema name and tests can give each
+test a schema of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def make_engine(database_url: str, schema: str, *, pool_size: int = 5) -> AsyncEngine:
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
+    )
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# The inbox and outbox every service has; created by each service's first migration.
+messaging_metadata = MetaData()
+
+inbox_table = Table(
+    "inbox",
+    messaging_metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+outbox_table = Table(
+    "outbox",
+    messaging_metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("topic", Text, nullable=False),
+    Column("key", LargeBinary, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+def create_messaging_tables() -> None:
+    """For a service's first Alembic migration: create the inbox and the outbox."""
+    from alembic import op
+
+    for table in messaging_metadata.sorted_tables:
+        op.create_table(table.name, *[c.copy() for c in table.columns])
+
+
+def run_migrations_in_env(target_metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py (online, on a shared connection)."""
+    connection: Connection | None = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations with `python -m <service> migrate`, not the alembic CLI")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table_schema=context.config.attributes["schema"],
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _quoted(schema: str) -> str:
+    if not schema.replace("_", "").isalnum():
+        raise ValueError(f"unsafe schema name {schema!r}")
+    return f'"{schema}"'
+
+
+async def migrate(engine: AsyncEngine, schema: str, script_location: str) -> None:
+    """Create the schema if needed and upgrade it to the newest migration."""
+
+    def upgrade(connection: Connection, **_: Any) -> None:
+        config = Config()
+        config.set_main_option("script_location", script_location)
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = schema
+        command.upgrade(config, "head")
+
+    async with engine.begin() as conn:
+        await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}"))
+        await conn.execute(text(f"SET LOCAL search_path TO {_quoted(schema)}"))
+        await conn.run_sync(upgrade)
+
+
+async def drop_schema(engine: AsyncEngine, schema: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
+
+
+SessionFactory = Callable[[], AsyncSession]
