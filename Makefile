@@ -36,3 +36,7 @@ test: lint typecheck
 
 clean:
 	rm -rf .venv .tools .data .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate docs/asyncapi.json, docs/catalogue.md and docs/schemas/ from the event catalogue.
+docs: install
+	$(UV) run --no-sync python -m shared.events.docs

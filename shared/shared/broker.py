@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
@@ -25,6 +26,7 @@ def make_broker(settings: Settings, service: str, registry: CollectorRegistry) -
         client_id=f"caseflow-{service}",
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
         logger=get_logger("faststream"),
+        log_level=logging.DEBUG,  # "Received"/"Processed" per batch is noise at INFO
         graceful_timeout=15.0,
     )
 

@@ -46,34 +46,37 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 # The inbox and outbox every service has; created by each service's first migration.
 messaging_metadata = MetaData()
 
-inbox_table = Table(
-    "inbox",
-    messaging_metadata,
-    Column("event_id", Uuid, primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+def _inbox_columns() -> list[Column[Any]]:
+    return [
+        Column("event_id", Uuid, primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
 
-outbox_table = Table(
-    "outbox",
-    messaging_metadata,
-    Column("id", BigInteger, Identity(always=True), primary_key=True),
-    Column("topic", Text, nullable=False),
-    Column("key", LargeBinary, nullable=False),
-    Column("value", LargeBinary, nullable=False),
-    Column("headers", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+
+def _outbox_columns() -> list[Column[Any]]:
+    return [
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("topic", Text, nullable=False),
+        Column("key", LargeBinary, nullable=False),
+        Column("value", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+inbox_table = Table("inbox", messaging_metadata, *_inbox_columns())
+outbox_table = Table("outbox", messaging_metadata, *_outbox_columns())
 
 
 def create_messaging_tables() -> None:
     """For a service's first Alembic migration: create the inbox and the outbox."""
     from alembic import op
 
-    for table in messaging_metadata.sorted_tables:
-        op.create_table(table.name, *[c.copy() for c in table.columns])
+    op.create_table("inbox", *_inbox_columns())
+    op.create_table("outbox", *_outbox_columns())
 
 
-def run_migrations_in_env(target_metadata: MetaData) -> None:
+def run_migrations_in_env(target_metadata: MetaData | None) -> None:
     """The body of every service's migrations/env.py (online, on a shared connection)."""
     connection: Connection | None = context.config.attributes.get("connection")
     if connection is None:

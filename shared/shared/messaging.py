@@ -221,8 +221,12 @@ class BatchProcessor:
         reason = f"{self.service} failed to handle this event ({type(last).__name__}); it was not applied"
         log.error("event dead-lettered after retries", error=type(last).__name__,
                   topic=record.topic, partition=record.partition, offset=record.offset)
+        try:
+            envelope: Envelope[Any] | None = decode(record.headers, record.value)
+        except DecodeError:
+            envelope = None
         async with self.session_factory() as session, session.begin():
-            await add_to_outbox(session, [self._rejection(record, None, "handler-error", reason)])
+            await add_to_outbox(session, [self._rejection(record, envelope, "handler-error", reason)])
         self.metrics.rejected.labels("handler-error").inc()
         self.on_committed()
 
@@ -385,6 +389,7 @@ class OutboxRelay:
             await asyncio.gather(*pending)
             await conn.execute(delete(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows])))
         self.metrics.published.inc(len(rows))
+        log.debug("outbox published", records=len(rows))
         return len(rows)
 
     async def run(self) -> None:

@@ -49,7 +49,6 @@ class ServiceRuntime:
     definition: ServiceDefinition
     settings: Settings
     clock: Clock = field(default_factory=WallClock)
-    relay_enabled: bool = True
 
     def __post_init__(self) -> None:
         name = self.definition.name
@@ -103,12 +102,18 @@ class ServiceRuntime:
     async def migrate(self) -> None:
         await migrate(self.engine, self.schema, self.definition.migrations)
 
+    async def migrate_and_release(self) -> None:
+        """Migrate, then close the pool: its connections belong to this event loop only."""
+        await self.migrate()
+        await self.engine.dispose()
+
     async def start_relay(self) -> None:
-        if not self.relay_enabled:
+        if not self.settings.relay_enabled:
             return
         self.relay.producer = make_producer(self.settings, f"caseflow-{self.definition.name}-relay")
         await self.relay.producer.start()
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay")
+        log.info("outbox relay started")
 
     async def stop_relay(self) -> None:
         if self._relay_task is not None:
@@ -163,7 +168,7 @@ class ServiceRuntime:
         return AsgiFastStream(
             self.broker,
             asgi_routes=[("/health", health), ("/metrics", make_asgi_app(self.registry))],
-            after_startup=[self.start_relay],
+            on_startup=[self.start_relay],  # after_startup would wait for the consumer group to settle
             on_shutdown=[self.stop_relay],
             after_shutdown=[self.engine.dispose],
         )
@@ -184,7 +189,7 @@ def main(definition: ServiceDefinition) -> None:
         configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
         runtime = ServiceRuntime(definition, settings)
         if migrate_first:
-            asyncio.run(runtime.migrate())
+            asyncio.run(runtime.migrate_and_release())
         log.info("service starting", port=runtime.port)
         config = uvicorn.Config(runtime.asgi_app(), host=settings.http_host, port=runtime.port,
                                 log_config=None, lifespan="on", access_log=False)
@@ -195,13 +200,7 @@ def main(definition: ServiceDefinition) -> None:
         """Upgrade this service's database schema to the newest migration."""
         settings = Settings()
         configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
-        runtime = ServiceRuntime(definition, settings)
-
-        async def run() -> None:
-            await runtime.migrate()
-            await runtime.engine.dispose()
-
-        asyncio.run(run())
+        asyncio.run(ServiceRuntime(definition, settings).migrate_and_release())
 
     app(prog_name=f"caseflow-{definition.name}")
 

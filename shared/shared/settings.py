@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     http_port: int = Field(0, description="Port of the /health and /metrics endpoint (0: the service's default)")
     batch_size: int = Field(500, ge=1, description="Most records a consumer handles in one transaction")
     batch_timeout_ms: int = Field(100, ge=1, description="How long a consumer waits to fill a batch")
+    relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     log_level: str = Field("INFO", description="Log level")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable console lines)")

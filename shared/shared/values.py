@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 
 class Stream(StrEnum):
@@ -48,10 +48,13 @@ Nationality = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{3}$"),
     AfterValidator(_known_alpha3),
+    Field(description="ISO 3166-1 alpha-3 country code; XXA: stateless, XXX: unspecified"),
 ]
 """ISO 3166-1 alpha-3 code (upper case), or XXA (stateless) / XXX (unspecified)."""
 
-VNumber = Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
+VNumber = Annotated[
+    str, StringConstraints(pattern=r"^\d{10}$"), Field(description="V-number (vreemdelingennummer)")
+]
 """The applicant's V-number (vreemdelingennummer): ten digits."""
 
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]

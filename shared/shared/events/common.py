@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.values import Stream
 
@@ -96,20 +96,26 @@ def _iso_639_3(code: str) -> str:
     return code
 
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$"), AfterValidator(_iso_639_3)]
+LanguageCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{3}$"),
+    AfterValidator(_iso_639_3),
+    Field(description="ISO 639-3 language code"),
+]
 """ISO 639-3 language code, lower case (e.g. 'ara', 'prs' for Dari, 'tir' for Tigrinya)."""
 
-LocationId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
+LocationId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"), Field(description="location code")
+]
 """Code of a location: an IND office, the prephase location or a COA reception location."""
 
-TeamId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
+TeamId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"), Field(description="team code")
+]
 """Code of an IND team of caseworkers."""
 
 PlanId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")]
-"""Id of a plan cycle or a cohort, chosen by the planner (e.g. 'cycle-2026-4', 'cohort-2026-4-01')."""
-
-YearMonth = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-"""A calendar month, 'YYYY-MM'."""
+"""Id of a plan cycle or a cohort, chosen by the planner ('cycle-2026-4', 'cohort-2026-4-01')."""
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 """A short free text (reasons, notes). Never personal detail: this text travels on topics."""

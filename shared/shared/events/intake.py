@@ -22,7 +22,7 @@ PolicyVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-
 """Id of a country policy version (e.g. 'cp-2026-10'); the key of the policy topics."""
 
 LegalBasis = Annotated[str, StringConstraints(min_length=3, max_length=120)]
-"""The legal source of a time limit, e.g. 'Vw 2000 art. 42(1)' or 'Reg. (EU) 2024/1348 art. 35(3)'."""
+"""The legal source of a time limit: 'Vw 2000 art. 42(1)', 'Reg. (EU) 2024/1348 art. 35(3)'."""
 
 
 class ExtensionGround(StrEnum):
@@ -59,9 +59,13 @@ class ApplicationRegistered(EventData):
     nationality: Nationality
     sex: Sex
     date_of_birth: date
-    lodged_at: AwareDatetime = Field(description="when the application was lodged; the legal clock starts here")
+    lodged_at: AwareDatetime = Field(
+        description="when the application was lodged; the legal clock starts here"
+    )
     unaccompanied: bool = Field(description="an unaccompanied minor (AMV) as registered")
-    nuisance: bool = Field(description="flagged at registration as causing nuisance (overlastgevend)")
+    nuisance: bool = Field(
+        description="flagged at registration as causing nuisance (overlastgevend)"
+    )
     border_procedure: bool = Field(
         default=False, description="Pact only: the applicant is in the border procedure"
     )
@@ -71,7 +75,7 @@ class ApplicationRegistered(EventData):
 
 
 class ApplicationWithdrawn(EventData):
-    """The applicant withdrew the application (input; key = case id). Answered with CaseWithdrawn."""
+    """The applicant withdrew the application (input; key = case id); answer: CaseWithdrawn."""
 
     event_type = "nl.ind.intake.application-withdrawn"
 
@@ -80,7 +84,7 @@ class ApplicationWithdrawn(EventData):
 
 
 class PriorityGroupReassessed(EventData):
-    """A caseworker found that a case is, or is no longer, in a priority group (input; key = case id).
+    """A caseworker found that a case is, or is not, in a priority group (input; key = case id).
 
     Example: an age assessment shows the applicant is not a minor. Answered with
     PriorityGroupJoined or PriorityGroupLeft (and CaseRecategorised where that follows).
@@ -125,14 +129,16 @@ class CountryPolicyPublished(EventData):
 
     event_type = "nl.ind.intake.country-policy-published"
 
-    version: PolicyVersion
+    # Not ``version``: that name is the message's schema version (EventData.version).
+    policy_version: PolicyVersion = Field(description="the policy version id; also the key")
     effective_from: date
     rules: tuple[CountryPolicyRule, ...] = Field(min_length=1)
     default_category: Category = Field(
         default=Category.OUTSIDE, description="category of nationalities no rule names"
     )
     former_safe_countries: tuple[Nationality, ...] = Field(
-        default=(), description="nationalities in the priority group 'former safe countries of origin' (R7)"
+        default=(),
+        description="nationalities in the priority group 'former safe countries of origin' (R7)",
     )
 
     @model_validator(mode="after")
@@ -165,7 +171,9 @@ class CaseRegistered(EventData):
     priority_group: PriorityGroup | None = Field(
         default=None, description="the priority group that comes first (R7), if any"
     )
-    policy_version: PolicyVersion = Field(description="the country policy version the category follows")
+    policy_version: PolicyVersion = Field(
+        description="the country policy version the category follows"
+    )
     deadline: date = Field(description="the legal decision deadline")
     deadline_basis: LegalBasis
     minor_on_lodging: bool
@@ -177,7 +185,9 @@ class CaseRegistered(EventData):
     @model_validator(mode="after")
     def _procedure_matches_stream(self) -> CaseRegistered:
         if self.procedure.stream is not self.stream:
-            raise ValueError(f"procedure {self.procedure} does not belong to the {self.stream} stream")
+            raise ValueError(
+                f"procedure {self.procedure} does not belong to the {self.stream} stream"
+            )
         return self
 
 
@@ -246,7 +256,9 @@ class CountryPolicyAdopted(EventData):
 
     event_type = "nl.ind.intake.country-policy-adopted"
 
-    version: PolicyVersion
+    policy_version: PolicyVersion
     effective_from: date
     adopted_at: AwareDatetime
-    cases_recategorised: int = Field(ge=0, description="open cases whose category changed, both streams")
+    cases_recategorised: int = Field(
+        ge=0, description="open cases whose category changed, both streams"
+    )

@@ -1,9 +1,11 @@
 """The legal deadline of a case: which procedure, which term, which extensions, and why.
 
 Every term carries its legal source, and the table is configuration (``DeadlineTerms``):
-``DEFAULT_TERMS`` holds the terms of the domain reference, ``DEFAULT_TERMS.with_overrides``
-or ``load_terms`` change them without code. The article references are our reading and
-are meant to be checked by legal staff; they travel with every deadline as its basis.
+``DEFAULT_TERMS`` holds the terms of the domain reference; ``DEFAULT_TERMS.with_overrides``
+or ``load_terms`` change them without code. Sources are short citations. A deadline's
+basis is the citations of its term and extensions joined by " + ", and a configuration is
+refused if that could exceed ``BASIS_MAX_LENGTH`` (the limit of a basis in the events).
+The article references are our reading; legal staff should confirm them.
 
 Counting: the term runs from the lodging date in Europe/Amsterdam; months are calendar
 months with end-of-month clamping; the decision is due on (at the latest at the end of) the
@@ -15,13 +17,20 @@ total number of months, never from the previous deadline, so clamping cannot dri
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from intake.domain.dates import add_months, local_date, require_aware
 from intake.domain.inputs import ExtensionGround
@@ -30,6 +39,8 @@ from shared.values import Stream
 
 
 class Procedure(StrEnum):
+    """The procedure a case follows; it sets the term. Values are those of the event catalogue."""
+
     NATIONAL_REGULAR = "national_regular"
     PACT_ADMISSIBILITY = "pact_admissibility"
     PACT_ACCELERATED = "pact_accelerated"
@@ -43,9 +54,17 @@ class TermUnit(StrEnum):
 
 
 ORDINARY_GROUNDS = frozenset(
-    {ExtensionGround.COMPLEX_CASE, ExtensionGround.MANY_APPLICATIONS, ExtensionGround.APPLICANT_DELAY}
+    {
+        ExtensionGround.COMPLEX_CASE,
+        ExtensionGround.MANY_APPLICATIONS,
+        ExtensionGround.APPLICANT_DELAY,
+    }
 )
 EXCEPTIONAL_GROUNDS = frozenset({ExtensionGround.EXCEPTIONAL})
+
+BASIS_MAX_LENGTH = 120
+Citation = Annotated[str, StringConstraints(min_length=3, max_length=60)]
+"""A short legal citation, e.g. 'Vw 2000 art. 42(1)'."""
 
 
 class _Frozen(BaseModel):
@@ -57,7 +76,7 @@ class ExtensionAllowance(_Frozen):
 
     months: int = Field(ge=1)
     grounds: frozenset[ExtensionGround]
-    source: str = Field(min_length=1)
+    source: Citation
 
 
 class ProcedureTerms(_Frozen):
@@ -65,13 +84,15 @@ class ProcedureTerms(_Frozen):
 
     length: int = Field(ge=1)
     unit: TermUnit = TermUnit.MONTHS
-    source: str = Field(min_length=1)
+    source: Citation
     extension: ExtensionAllowance | None = None
     exceptional: ExtensionAllowance | None = Field(
         default=None, description="a further extension for exceptional circumstances only"
     )
-    maximum_months: int | None = Field(default=None, ge=1, description="absolute ceiling, term included")
-    maximum_source: str | None = None
+    maximum_months: int | None = Field(
+        default=None, ge=1, description="absolute ceiling, term included"
+    )
+    maximum_source: Citation | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ProcedureTerms:
@@ -98,8 +119,14 @@ class CollectiveExtension(_Frozen):
     lodged_before: date = Field(description="first lodging date no longer covered (exclusive)")
     months: int = Field(ge=1)
     ground: ExtensionGround
-    source: str = Field(min_length=1)
+    source: Citation
+    description: str = ""
     enabled: bool = True
+
+
+def _basis(citations: Iterable[str]) -> str:
+    """Distinct citations in order of first use: 'Vw 2000 art. 42(1) + Vw 2000 art. 42(4)'."""
+    return " + ".join(dict.fromkeys(citations))
 
 
 class DeadlineTerms(_Frozen):
@@ -117,6 +144,19 @@ class DeadlineTerms(_Frozen):
                 raise ValueError(
                     f"collective extension '{collective.source}' does not fit the extension "
                     f"allowance of {collective.procedure.value}"
+                )
+        for procedure, term in self.procedures.items():
+            longest = _basis(
+                [
+                    term.source,
+                    *(c.source for c in self.collective_extensions if c.procedure is procedure),
+                    *(a.source for a in (term.extension, term.exceptional) if a is not None),
+                ]
+            )
+            if len(longest) > BASIS_MAX_LENGTH:
+                raise ValueError(
+                    f"the basis of {procedure.value} can reach {len(longest)} characters "
+                    f"(at most {BASIS_MAX_LENGTH}): use shorter citations"
                 )
         return self
 
@@ -154,55 +194,46 @@ def load_terms(path: Path, base: DeadlineTerms | None = None) -> DeadlineTerms:
         raise TermsFileError(f"{path}: {exc}") from exc
 
 
-_APR = "Regulation (EU) 2024/1348"
-_VW = "Vw 2000 (Aliens Act 2000)"
-_THREE_GROUNDS = ORDINARY_GROUNDS
+_APR = "Reg. (EU) 2024/1348"
 
 DEFAULT_TERMS = DeadlineTerms(
     procedures={
+        # Backlog: the national procedure (Vw 2000 art. 42, implementing Directive 2013/32/EU
+        # art. 31): 6 months, up to 9 more on stated grounds, then exceptionally 3 more.
         Procedure.NATIONAL_REGULAR: ProcedureTerms(
             length=6,
-            source=f"{_VW} art. 42 lid 1: decision within 6 months of lodging",
+            source="Vw 2000 art. 42(1)",
             extension=ExtensionAllowance(
-                months=9,
-                grounds=_THREE_GROUNDS,
-                source=f"{_VW} art. 42 lid 4 (Directive 2013/32/EU art. 31(3)): up to 9 months",
+                months=9, grounds=ORDINARY_GROUNDS, source="Vw 2000 art. 42(4)"
             ),
             exceptional=ExtensionAllowance(
-                months=3,
-                grounds=EXCEPTIONAL_GROUNDS,
-                source=f"{_VW} art. 42 (Directive 2013/32/EU art. 31(3)): exceptionally 3 more months",
+                months=3, grounds=EXCEPTIONAL_GROUNDS, source="Vw 2000 art. 42, exceptional"
             ),
+            # 6 + 9 + 3 = 18; 21 months is the Directive's absolute ceiling (postponement included).
             maximum_months=21,
-            maximum_source="Directive 2013/32/EU art. 31(5): 21 months from lodging at most",
+            maximum_source="Dir. 2013/32/EU art. 31(5)",
         ),
         Procedure.PACT_ADMISSIBILITY: ProcedureTerms(
             length=2,
-            source=f"{_APR} art. 35(1): admissibility within 2 months of lodging",
+            source=f"{_APR} art. 35(1)",
             extension=ExtensionAllowance(
-                months=2, grounds=_THREE_GROUNDS, source=f"{_APR} art. 35(2): up to 2 months"
+                months=2, grounds=ORDINARY_GROUNDS, source=f"{_APR} art. 35(2)"
             ),
         ),
-        Procedure.PACT_ACCELERATED: ProcedureTerms(
-            length=3,
-            source=f"{_APR} art. 35(4): accelerated procedure within 3 months of lodging",
-        ),
+        Procedure.PACT_ACCELERATED: ProcedureTerms(length=3, source=f"{_APR} art. 35(3)"),
         Procedure.PACT_REGULAR: ProcedureTerms(
             length=6,
-            source=f"{_APR} art. 35(3): regular procedure within 6 months of lodging",
+            source=f"{_APR} art. 35(4)",
             extension=ExtensionAllowance(
-                months=6, grounds=_THREE_GROUNDS, source=f"{_APR} art. 35(3): up to 6 months"
+                months=6, grounds=ORDINARY_GROUNDS, source=f"{_APR} art. 35(5)"
             ),
             exceptional=ExtensionAllowance(
-                months=3,
-                grounds=EXCEPTIONAL_GROUNDS,
-                source=f"{_APR} art. 35(3): exceptionally 3 more months",
+                months=3, grounds=EXCEPTIONAL_GROUNDS, source=f"{_APR} art. 35(5), exceptional"
             ),
         ),
+        # 12 weeks from registration, appeal included.
         Procedure.PACT_BORDER: ProcedureTerms(
-            length=12,
-            unit=TermUnit.WEEKS,
-            source=f"{_APR} art. 51(2): border procedure within 12 weeks of registration, appeal included",
+            length=12, unit=TermUnit.WEEKS, source=f"{_APR} art. 51(2)"
         ),
     },
     collective_extensions=(
@@ -212,8 +243,9 @@ DEFAULT_TERMS = DeadlineTerms(
             lodged_before=date(2025, 1, 1),
             months=9,
             ground=ExtensionGround.MANY_APPLICATIONS,
-            source="2022 decision (WBV 2022/22): national term extended by 9 months "
-            "for applications lodged 27-09-2022 to 01-01-2025",
+            source="WBV 2022/22 (Vw 2000 art. 42(4))",
+            description="2022 decision: the national term of applications lodged 27-09-2022 "
+            "to 01-01-2025 extended by 9 months",
         ),
     ),
 )
@@ -232,7 +264,7 @@ def choose_procedure(stream: Stream, *, nuisance: bool, border_procedure: bool) 
 class GrantedExtension(_Frozen):
     months: int = Field(ge=1)
     ground: ExtensionGround
-    source: str
+    source: Citation
     collective: bool = False
 
 
@@ -243,7 +275,9 @@ class LegalDeadline(_Frozen):
     starts_on: date = Field(description="the lodging date in Europe/Amsterdam")
     extensions: tuple[GrantedExtension, ...] = ()
     due: date
-    basis: str
+    basis: str = Field(
+        max_length=BASIS_MAX_LENGTH, description="the citations the due date rests on"
+    )
 
     def months_extended(self, allowance: ExtensionAllowance) -> int:
         return sum(e.months for e in self.extensions if e.ground in allowance.grounds)
@@ -254,18 +288,22 @@ class LegalDeadline(_Frozen):
 
 
 def _compute(
-    procedure: Procedure, starts_on: date, extensions: tuple[GrantedExtension, ...], terms: DeadlineTerms
+    procedure: Procedure,
+    starts_on: date,
+    extensions: tuple[GrantedExtension, ...],
+    terms: DeadlineTerms,
 ) -> LegalDeadline:
     term = terms.of(procedure)
-    extra = sum(e.months for e in extensions)
     if term.unit is TermUnit.WEEKS:
         due = starts_on + timedelta(weeks=term.length)
     else:
-        due = add_months(starts_on, term.length + extra)
-    parts = [term.source]
-    parts += [f"+{e.months} months ({e.ground.value}): {e.source}" for e in extensions]
+        due = add_months(starts_on, term.length + sum(e.months for e in extensions))
     return LegalDeadline(
-        procedure=procedure, starts_on=starts_on, extensions=extensions, due=due, basis="; ".join(parts)
+        procedure=procedure,
+        starts_on=starts_on,
+        extensions=extensions,
+        due=due,
+        basis=_basis([term.source, *(e.source for e in extensions)]),
     )
 
 
@@ -304,7 +342,9 @@ def extend(
         )
     allowance = term.allowance_for(ground)
     if allowance is None:
-        allowed = sorted(g.value for a in (term.extension, term.exceptional) if a for g in a.grounds)
+        allowed = sorted(
+            g.value for a in (term.extension, term.exceptional) if a is not None for g in a.grounds
+        )
         raise Refusal(
             RefusalKind.GROUND_NOT_ALLOWED,
             f"the {name} procedure cannot be extended on ground {ground.value}; "

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.values import CaseId, Nationality, PriorityGroup, VNumber
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+"""A short free text (a reason, a note), as in the events. Never personal detail."""
 
 
 class Sex(StrEnum):
@@ -47,7 +51,8 @@ class Application(_Input):
     unaccompanied: bool = False
     nuisance: bool = False
     border_procedure: bool = Field(
-        default=False, description="Pact only; ignored for an application that intake puts in the backlog"
+        default=False,
+        description="Pact only; ignored for an application that intake puts in the backlog",
     )
     previous_case_id: CaseId | None = Field(
         default=None, description="the withdrawn case this application re-lodges, if any"
@@ -58,15 +63,15 @@ class Withdrawal(_Input):
     """Input ApplicationWithdrawn."""
 
     withdrawn_at: AwareDatetime
-    reason: str = ""
+    reason: ShortText | None = None
 
 
 class GroupReassessment(_Input):
-    """Input PriorityGroupReassessed: a caseworker's finding that the case is or is not in a group."""
+    """Input PriorityGroupReassessed: a caseworker's finding that a case is or is not in a group."""
 
     group: PriorityGroup
     member: bool
-    reason: str = Field(min_length=1)
+    reason: ShortText
 
 
 class ExtensionRequest(_Input):
@@ -74,7 +79,7 @@ class ExtensionRequest(_Input):
 
     months: int = Field(ge=1, le=12)
     ground: ExtensionGround
-    note: str = ""
+    note: ShortText | None = None
 
 
 class PrephaseFindings(_Input):

@@ -5,7 +5,7 @@ A policy is versioned, takes effect on a date, and is read from a TOML file (std
 A rule names a nationality and optionally a sex ("Afghanistan, female: B"); the most specific
 rule wins, then the nationality rule, then the policy's default category. File format:
 
-    version = "2026.1"
+    policy_version = "cp-2026-1"
     effective_from = 2026-04-01
     default_category = "outside"
     former_safe_countries = ["GEO"]
@@ -29,9 +29,16 @@ from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from intake.domain.inputs import Sex
 from intake.domain.refusals import Refusal, RefusalKind
@@ -56,8 +63,14 @@ class PolicyRule(_Frozen):
     category: Category
 
 
+PolicyVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
+"""Id of a country-policy version, e.g. 'cp-2026-10' (the same form as in the events)."""
+
+
 class CountryPolicy(_Frozen):
-    version: str = Field(min_length=1)
+    """One version of country policy. Field names follow the CountryPolicyPublished event."""
+
+    policy_version: PolicyVersion
     effective_from: date
     default_category: Category = Field(description="for nationalities no rule names")
     rules: tuple[PolicyRule, ...] = ()
@@ -67,7 +80,9 @@ class CountryPolicy(_Frozen):
     @model_validator(mode="after")
     def _one_rule_per_key(self) -> CountryPolicy:
         keys = Counter((rule.nationality, rule.sex) for rule in self.rules)
-        twice = sorted(f"{nat}{'/' + sex.value if sex else ''}" for (nat, sex), n in keys.items() if n > 1)
+        twice = sorted(
+            f"{nat}{'/' + sex.value if sex else ''}" for (nat, sex), n in keys.items() if n > 1
+        )
         if twice:
             raise ValueError(f"more than one rule for {', '.join(twice)}")
         return self
@@ -143,13 +158,13 @@ class PolicyBook(_Frozen):
         """The book with ``policy`` added. Re-publishing the same version with the same content
         changes nothing; the same version with other content is refused (versions are immutable)."""
         for known in self.versions:
-            if known.version == policy.version:
+            if known.policy_version == policy.policy_version:
                 if known == policy:
                     return self
                 raise Refusal(
                     RefusalKind.POLICY_VERSION_CONFLICT,
-                    f"country policy version {policy.version!r} was already published with other "
-                    "content; publish the change under a new version",
+                    f"country policy version {policy.policy_version!r} was already published "
+                    "with other content; publish the change under a new version",
                 )
         return PolicyBook(versions=(*self.versions, policy))
 
@@ -168,8 +183,8 @@ class PolicyBook(_Frozen):
             )
         return max(candidates, key=lambda item: (item[0], item[1]))[2]
 
-    def get(self, version: str) -> CountryPolicy | None:
-        return next((policy for policy in self.versions if policy.version == version), None)
+    def get(self, policy_version: str) -> CountryPolicy | None:
+        return next((p for p in self.versions if p.policy_version == policy_version), None)
 
 
 # --- The illustrative backlog nationality mix, to check a table against the plan's shares ---
@@ -177,7 +192,9 @@ class PolicyBook(_Frozen):
 
 class MixEntry(_Frozen):
     nationality: Nationality
-    sex: Sex | None = Field(default=None, description="absent: any sex (no sex-specific rule applies)")
+    sex: Sex | None = Field(
+        default=None, description="absent: any sex (no sex-specific rule applies)"
+    )
     applications: int = Field(ge=0)
 
 

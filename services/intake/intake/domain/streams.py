@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,7 +30,10 @@ class CutOff(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
     @property
@@ -66,6 +69,6 @@ def assign_stream(
     is in the backlog stream too, so the rule holds along a chain of withdrawals.
     """
     require_aware(lodged_at, "lodged_at")
-    if prior is not None and prior.withdrawn and prior.stream is Stream.BACKLOG:
+    if prior is not None and prior.stream is Stream.BACKLOG:
         return Stream.BACKLOG
     return Stream.BACKLOG if cutoff.local_date(lodged_at) < cutoff.effective_from else Stream.PACT

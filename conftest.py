@@ -1,0 +1,2 @@
+# Fixtures shared by every test folder (services/*/tests, shared/tests, tests/).
+pytest_plugins = ["shared.testing.fixtures"]

@@ -1,0 +1,87 @@
+"""Malformed input is refused before any rule runs (schema validation of the domain inputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from intake.domain import Application, ExtensionRequest, GroupReassessment, Withdrawal
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("nationality", "ZZZ"),  # well-formed but unknown
+        ("nationality", "syr"),  # lower case
+        ("nationality", "SY"),  # alpha-2
+        ("nationality", "Syria"),
+        ("nationality", ""),
+        ("v_number", "12345"),
+        ("v_number", "12345678901"),
+        ("v_number", "12345abcde"),
+        ("v_number", ""),
+        ("sex", "f"),
+        ("date_of_birth", "yesterday"),
+        ("lodged_at", "2026-06-12T10:00:00"),  # no time zone
+        ("previous_case_id", "!"),
+    ],
+)
+def test_malformed_application_fields_are_refused(
+    application: Callable[..., Application], field: str, value: Any
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        application(**{field: value})
+    assert field in str(error.value)
+
+
+@pytest.mark.parametrize("field", ["v_number", "nationality", "lodged_at", "date_of_birth", "sex"])
+def test_a_missing_required_field_is_refused(
+    application: Callable[..., Application], field: str
+) -> None:
+    fields = application().model_dump()
+    del fields[field]
+    with pytest.raises(ValidationError, match=f"{field}\n  Field required"):
+        Application.model_validate(fields)
+
+
+def test_an_unknown_field_is_refused(application: Callable[..., Application]) -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        application(religion="x")
+
+
+def test_stateless_and_unspecified_nationalities_are_accepted(
+    application: Callable[..., Application],
+) -> None:
+    assert application(nationality="XXA").nationality == "XXA"
+    assert application(nationality="XXX").nationality == "XXX"
+
+
+def test_a_valid_application_keeps_its_values(application: Callable[..., Application]) -> None:
+    app = application(lodged_at="2026-06-12T00:00:00+02:00", previous_case_id="case-000")
+    assert app.lodged_at.utcoffset() is not None
+    assert app.previous_case_id == "case-000"
+
+
+@pytest.mark.parametrize("months", [0, 13, -1])
+def test_extension_months_are_1_to_12(months: int) -> None:
+    with pytest.raises(ValidationError):
+        ExtensionRequest.model_validate({"months": months, "ground": "complex_case"})
+
+
+def test_an_unknown_extension_ground_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        ExtensionRequest.model_validate({"months": 3, "ground": "bored"})
+
+
+def test_a_naive_withdrawal_moment_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        Withdrawal(withdrawn_at=datetime(2026, 6, 12, 12, 0))  # noqa: DTZ001 - the point of the test
+
+
+def test_a_reassessment_needs_a_reason() -> None:
+    with pytest.raises(ValidationError):
+        GroupReassessment.model_validate({"group": "nuisance", "member": False, "reason": ""})

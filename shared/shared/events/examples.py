@@ -1,0 +1,413 @@
+"""One valid example of every catalogue message, with a deterministic envelope.
+
+Used by the tests (round trips through encode/decode) and by the generated docs
+(AsyncAPI message examples), so the docs show payloads that really validate. The
+people are fictional; the V-number is made up.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from shared.envelope import Envelope, EventData, encode
+from shared.events import catalogue as cat
+from shared.events import decision as d
+from shared.events import hearing as h
+from shared.events import intake as i
+from shared.events import partners as p
+from shared.events import planning as pl
+from shared.events import prephase as pp
+from shared.events.common import (
+    DecisionOutcome,
+    LegalGround,
+    ObstacleKind,
+    Procedure,
+    RejectionKind,
+    Sex,
+)
+from shared.rejections import OriginalRecord, Rejection
+from shared.values import Category, PriorityGroup, Stream
+
+V_NUMBER = "1234567890"
+CASE_ID = cat.CASE_KEY.example
+MOMENT = datetime(2026, 10, 5, 8, 15, tzinfo=UTC)
+
+_SELECTIONS = (
+    pl.CohortSelection(category=Category.A, nationalities=("SYR", "YEM"), max_cases=1800),
+    pl.CohortSelection(category=Category.C, nationalities=("IRQ",), max_cases=600),
+)
+_DOCUMENTS = (
+    pp.HandedInDocument(kind=pp.DocumentKind.PASSPORT, original=True, issuing_country="SYR"),
+    pp.HandedInDocument(
+        kind=pp.DocumentKind.BIRTH_CERTIFICATE, original=False, issuing_country="SYR"
+    ),
+)
+
+_EXAMPLES: tuple[EventData, ...] = (
+    # intake
+    i.ApplicationRegistered(
+        v_number=V_NUMBER,
+        nationality="SYR",
+        sex=Sex.FEMALE,
+        date_of_birth=date(1991, 3, 14),
+        lodged_at=datetime(2025, 11, 3, 9, 30, tzinfo=UTC),
+        unaccompanied=False,
+        nuisance=False,
+    ),
+    i.ApplicationWithdrawn(withdrawn_at=MOMENT, reason="applicant withdrew in writing"),
+    i.PriorityGroupReassessed(
+        group=PriorityGroup.UNACCOMPANIED_MINOR, member=False, reason="age assessment: adult"
+    ),
+    i.DeadlineExtensionGranted(months=9, ground=i.ExtensionGround.MANY_APPLICATIONS),
+    i.CountryPolicyPublished(
+        policy_version="cp-2026-10",
+        effective_from=date(2026, 10, 1),
+        rules=(
+            i.CountryPolicyRule(nationality="SYR", category=Category.A),
+            i.CountryPolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),
+            i.CountryPolicyRule(nationality="IRQ", category=Category.C),
+        ),
+        former_safe_countries=("GEO",),
+    ),
+    i.CaseRegistered(
+        v_number=V_NUMBER,
+        nationality="SYR",
+        stream=Stream.BACKLOG,
+        lodged_at=datetime(2025, 11, 3, 9, 30, tzinfo=UTC),
+        procedure=Procedure.NATIONAL_REGULAR,
+        category=Category.A,
+        policy_version="cp-2026-10",
+        deadline=date(2026, 5, 3),
+        deadline_basis="Vw 2000 art. 42(1)",
+        minor_on_lodging=False,
+        unaccompanied=False,
+    ),
+    i.CaseRecategorised(
+        old_category=Category.B,
+        new_category=Category.D,
+        reason=i.RecategorisationReason.PREPHASE_OUTCOME,
+    ),
+    i.PriorityGroupJoined(group=PriorityGroup.UNACCOMPANIED_MINOR, reason="registered as AMV"),
+    i.PriorityGroupLeft(group=PriorityGroup.UNACCOMPANIED_MINOR, reason="age assessment: adult"),
+    i.LegalDeadlineChanged(
+        old_deadline=date(2026, 5, 3),
+        new_deadline=date(2027, 2, 3),
+        reason=i.ExtensionGround.MANY_APPLICATIONS,
+        basis="Vw 2000 art. 42(4)",
+    ),
+    i.CaseWithdrawn(withdrawn_at=MOMENT),
+    i.CountryPolicyAdopted(
+        policy_version="cp-2026-10",
+        effective_from=date(2026, 10, 1),
+        adopted_at=MOMENT,
+        cases_recategorised=412,
+    ),
+    # planning
+    pl.CapacityDeclared(
+        prephase_places=2400,
+        hearing_days=3100,
+        decision_days=3900,
+        prephase_location_operational=False,
+    ),
+    pl.PlanCycleProposed(
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 12, 31),
+        selections=_SELECTIONS,
+        target_grant_rate=0.55,
+    ),
+    pl.PlanCycleOpened(
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 12, 31),
+        selections=_SELECTIONS,
+        planned_cases=2400,
+        expected_grant_rate=0.56,
+    ),
+    pl.PlanCycleClosed(
+        closed_on=date(2026, 12, 31), cases_released=2350, cases_decided=1710, grant_rate=0.57
+    ),
+    pl.CohortReleased(
+        cohort="cohort-2026-4-01",
+        released_on=date(2026, 10, 1),
+        category=Category.A,
+        nationalities=("SYR",),
+        cases=300,
+        prephase_from=date(2026, 10, 12),
+    ),
+    pl.CapacityChanged(
+        prephase_places=2400,
+        hearing_days=1900,
+        decision_days=2400,
+        share=0.61,
+        reason=pl.CapacityChangeReason.PACT_INFLOW,
+    ),
+    pl.TriageTriggered(
+        triggered_on=date(2027, 3, 1), projected_first_applications=31200, window_months=6
+    ),
+    pl.TriageLifted(lifted_on=date(2027, 9, 1), projected_first_applications=22800),
+    pl.CaseReleasedToPrephase(
+        cycle="cycle-2026-4", cohort="cohort-2026-4-01", prephase_week=date(2026, 10, 12)
+    ),
+    pl.CaseAssignedToTeam(
+        team="team-syria-1",
+        specialisms=(pl.Specialism.NATIONALITY, pl.Specialism.LANGUAGE),
+        file_complete=True,
+    ),
+    # prephase
+    pp.PrephaseDayBooked(
+        day=date(2026, 10, 14),
+        location="prephase-zwolle",
+        reception_location="coa-budel",
+        interpreter_language="ara",
+        return_information=False,
+    ),
+    pp.PrephaseDayCancelled(reason=pp.PrephaseCancellationReason.RESCHEDULED),
+    pp.PrephaseAttendanceRecorded(attended=True),
+    pp.DocumentsRecorded(documents=_DOCUMENTS),
+    pp.LanguageIndicationRecorded(result=pp.LanguageIndicationResult.CONSISTENT, language="apc"),
+    pp.OriginInvestigationRecorded(result=pp.OriginFinding.PLAUSIBLE),
+    pp.WrittenAccountRecorded(
+        received_on=date(2026, 10, 14), language="ara", pages=6, translation_needed=True
+    ),
+    pp.ReturnInformationRecorded(given_on=date(2026, 10, 14), given_by=pp.ReturnInformant.DTV),
+    pp.ExclusionSignalRecorded(kind=pp.ExclusionSignalKind.ARTICLE_1F, hold=True),
+    pp.ExclusionScreeningRecorded(outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS),
+    pp.PrephaseCompletionRecorded(completed_on=date(2026, 10, 21)),
+    pp.PrephaseInvited(
+        day=date(2026, 10, 14),
+        location="prephase-zwolle",
+        interpreter_language="ara",
+        return_information=False,
+    ),
+    pp.PrephaseInvitationCancelled(
+        day=date(2026, 10, 14), reason=pp.PrephaseCancellationReason.RESCHEDULED
+    ),
+    pp.TransportRequested(
+        day=date(2026, 10, 14), from_location="coa-budel", to_location="prephase-zwolle"
+    ),
+    pp.TransportCancelled(day=date(2026, 10, 14)),
+    pp.PrephaseAttended(day=date(2026, 10, 14)),
+    pp.PrephaseNoShow(day=date(2026, 10, 14), reason=pp.NoShowReason.TRANSPORT_FAILURE),
+    pp.DocumentsHandedIn(documents=_DOCUMENTS, original_identity_document=True),
+    pp.LanguageIndicationCompleted(result=pp.LanguageIndicationResult.CONSISTENT, language="apc"),
+    pp.OriginInvestigationCompleted(result=pp.OriginFinding.PLAUSIBLE),
+    pp.WrittenAccountReceived(
+        received_on=date(2026, 10, 14), language="ara", pages=6, translation_needed=True
+    ),
+    pp.ReturnInformationGiven(given_on=date(2026, 10, 14), given_by=pp.ReturnInformant.DTV),
+    pp.ExclusionSignalRaised(kind=pp.ExclusionSignalKind.ARTICLE_1F, case_on_hold=True),
+    pp.ExclusionScreeningConcluded(
+        outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS, hold_lifted=True
+    ),
+    pp.PrephaseCompleted(
+        completed_on=date(2026, 10, 21),
+        language_indication=pp.LanguageIndicationResult.CONSISTENT,
+        origin=pp.OriginFinding.PLAUSIBLE,
+        original_identity_document=True,
+        written_account=True,
+        exclusion_signal=False,
+    ),
+    # hearing
+    h.HearingBooked(
+        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
+        location="ind-den-bosch",
+        room=h.HearingRoom.STANDARD,
+        format=h.HearingFormat.SHORT_TARGETED,
+        interpreter_language="apc",
+        review_on=date(2026, 11, 11),
+        team="team-syria-1",
+    ),
+    h.HearingWaiverRecorded(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
+    h.HearingHeldRecorded(
+        held_on=date(2026, 11, 10),
+        kind=h.HearingKind.FIRST,
+        duration_minutes=150,
+        interpreter_language="apc",
+        lawyer_present=True,
+    ),
+    h.WrittenHearingStartRecorded(sent_on=date(2026, 11, 2), answers_due=date(2026, 11, 23)),
+    h.WrittenHearingAnswersRecorded(received_on=date(2026, 11, 19)),
+    h.AdditionalHearingRecorded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
+    h.CorrectionsRecorded(received_on=date(2026, 11, 11), submitted=True),
+    h.HearingObstacleRecorded(
+        obstacle=ObstacleKind.INVESTIGATION_ABROAD, review_on=date(2027, 2, 1)
+    ),
+    h.HearingObstacleCleared(cleared_on=date(2027, 1, 20)),
+    h.HearingPlanned(
+        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
+        location="ind-den-bosch",
+        room=h.HearingRoom.STANDARD,
+        format=h.HearingFormat.SHORT_TARGETED,
+        interpreter_language="apc",
+        review_on=date(2026, 11, 11),
+        team="team-syria-1",
+    ),
+    h.HearingWaived(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
+    h.HearingHeld(
+        held_on=date(2026, 11, 10),
+        kind=h.HearingKind.FIRST,
+        duration_minutes=150,
+        interpreter_language="apc",
+        lawyer_present=True,
+    ),
+    h.WrittenHearingStarted(sent_on=date(2026, 11, 2), answers_due=date(2026, 11, 23)),
+    h.WrittenHearingAnswered(received_on=date(2026, 11, 19), days_taken=17),
+    h.AdditionalHearingNeeded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
+    h.CorrectionsAndAdditionsReceived(received_on=date(2026, 11, 11), submitted=True),
+    h.HearingOnHold(
+        obstacle=ObstacleKind.INVESTIGATION_ABROAD,
+        since=date(2026, 11, 3),
+        review_on=date(2027, 2, 1),
+    ),
+    h.HearingResumed(resumed_on=date(2027, 1, 20), days_on_hold=78),
+    # decision
+    d.DecisionDraftRecorded(proposed_outcome=DecisionOutcome.REJECTION, standardised=True),
+    d.HardCaseReferralRecorded(reason=d.EscalationReason.CONFLICTING_INFORMATION),
+    d.DecisionIssueRecorded(
+        outcome=DecisionOutcome.REJECTION,
+        rejection_kind=RejectionKind.UNFOUNDED,
+        standardised=True,
+        issued_on=date(2026, 12, 1),
+        sent_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+        departure_period_days=28,
+    ),
+    d.DecisionObstacleRecorded(
+        obstacle=ObstacleKind.DEPARTURE_MORATORIUM, review_on=date(2027, 3, 1)
+    ),
+    d.DecisionObstacleCleared(cleared_on=date(2027, 2, 15)),
+    d.DecisionDrafted(proposed_outcome=DecisionOutcome.REJECTION, standardised=True),
+    d.DecisionEscalated(
+        reason=d.EscalationReason.CONFLICTING_INFORMATION, escalated_on=date(2026, 11, 20)
+    ),
+    d.DecisionIssued(
+        outcome=DecisionOutcome.REJECTION,
+        rejection_kind=RejectionKind.UNFOUNDED,
+        standardised=True,
+        hard_case_team=False,
+        issued_on=date(2026, 12, 1),
+        sent_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+        appeal_period_days=28,
+        departure_period_days=28,
+        enforceable_from=date(2026, 12, 30),
+        deadline=date(2027, 2, 3),
+        days_relative_to_deadline=-64,
+    ),
+    d.DecisionLate(deadline=date(2027, 2, 3), as_of=date(2027, 2, 4), days_late=1),
+    d.DecisionOnHold(
+        obstacle=ObstacleKind.DEPARTURE_MORATORIUM,
+        since=date(2026, 12, 1),
+        review_on=date(2027, 3, 1),
+    ),
+    d.DecisionResumed(resumed_on=date(2027, 2, 15), days_on_hold=76),
+    # partners
+    p.CoaTransportRequested(
+        v_number=V_NUMBER,
+        day=date(2026, 10, 14),
+        from_location="coa-budel",
+        to_location="prephase-zwolle",
+    ),
+    p.CoaTransportCancelled(v_number=V_NUMBER, day=date(2026, 10, 14)),
+    p.CoaHousingRequested(
+        v_number=V_NUMBER, granted_on=date(2026, 12, 1), family_reunification_expected=True
+    ),
+    p.CoaReceptionEnds(
+        v_number=V_NUMBER, decision_sent_on=date(2026, 12, 1), reception_ends_on=date(2026, 12, 29)
+    ),
+    p.DtvRefusalNotified(
+        v_number=V_NUMBER,
+        decision_sent_on=date(2026, 12, 1),
+        enforceable_from=date(2026, 12, 30),
+        departure_period_days=28,
+        entry_ban=False,
+    ),
+    p.DtvReturnInformationPlanned(day=date(2026, 10, 14), location="prephase-zwolle"),
+    p.CourtsDecisionSent(
+        outcome=DecisionOutcome.REJECTION, sent_on=date(2026, 12, 1), appeal_period_days=28
+    ),
+    p.NidosAppointmentPlanned(
+        v_number=V_NUMBER,
+        kind=p.AppointmentKind.HEARING,
+        day=date(2026, 11, 10),
+        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
+        location="ind-den-bosch",
+    ),
+    p.NidosAppointmentCancelled(
+        v_number=V_NUMBER, kind=p.AppointmentKind.HEARING, day=date(2026, 11, 10)
+    ),
+    p.NidosDecisionSent(
+        v_number=V_NUMBER,
+        outcome=DecisionOutcome.GRANT,
+        legal_ground=LegalGround.A,
+        sent_on=date(2026, 12, 1),
+        appeal_period_days=28,
+    ),
+    p.VolumeForecast(
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 12, 31),
+        expected_decisions=1700,
+        expected_grants=950,
+        expected_refusals=750,
+    ),
+    # rejections
+    Rejection(
+        code="schema-invalid",
+        reason="nl.ind.prephase.language-indication-recorded.v1: result: "
+        "Input should be 'consistent', 'inconsistent' or 'inconclusive'",
+        rejected_by="prephase",
+        original=OriginalRecord(
+            topic="ind.backlog.prephase.input.v1",
+            partition=3,
+            offset=1187,
+            key=CASE_ID,
+            headers={"ce_type": "nl.ind.prephase.language-indication-recorded.v1"},
+            value_base64=base64.b64encode(b'{"result":"positive","language":"apc"}').decode(
+                "ascii"
+            ),
+        ),
+    ),
+)
+
+EXAMPLES: dict[str, EventData] = {e.ce_type(): e for e in _EXAMPLES}
+
+
+def example(message: str | type[EventData]) -> EventData:
+    """The example payload of a message, by CloudEvents type or model class."""
+    ce_type = message if isinstance(message, str) else message.ce_type()
+    return EXAMPLES[ce_type]
+
+
+def example_envelope(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[EventData]:
+    """A complete, deterministic envelope around the example payload, as it would be published."""
+    actor = spec.publishers[0]
+    actor = _HUMAN_ACTORS.get(actor, actor)
+    event_id = uuid5(NAMESPACE_URL, f"caseflow:{spec.ce_type}:{stream}")
+    is_input = spec.direction is cat.Direction.INPUT
+    return Envelope[EventData](
+        id=event_id,
+        source=f"/caseflow/{spec.producers[0].replace(':', '/')}",
+        type=spec.ce_type,
+        time=MOMENT,
+        subject=spec.key.example,
+        stream=stream,
+        correlationid=event_id if is_input else _CORRELATION,
+        causationid=None if is_input else _CAUSATION,
+        actor=actor,
+        data=example(spec.ce_type),
+    )
+
+
+_HUMAN_ACTORS = {
+    cat.CASEWORKER: "caseworker:cw-1042",
+    cat.PLANNER: "planner:pl-0117",
+    cat.POLICY_OFFICER: "policy-officer:po-0031",
+}
+_CORRELATION = UUID("6f1c2a8e-3d4b-4f5a-9b7c-1e2d3f4a5b6c")
+_CAUSATION = UUID("0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b")
+
+
+def example_headers(envelope: Envelope[Any]) -> dict[str, str]:
+    """The Kafka headers of an example, as text."""
+    record = encode(envelope, topic="-")
+    return {k: v.decode() for k, v in record.headers}

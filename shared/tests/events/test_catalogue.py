@@ -1,0 +1,155 @@
+"""The catalogue is complete and consistent with the topic registry, and keeps the streams apart."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import shared.events  # noqa: F401  (registers every event type)
+from shared.envelope import event_types
+from shared.events import catalogue as cat
+from shared.events.catalogue import CATALOGUE, Direction
+from shared.topics import Kind, all_topics, rejections, stream_of
+from shared.values import Stream
+
+TOPICS = {t.name: t for t in all_topics()}
+IDS = [s.name for s in CATALOGUE]
+
+
+def test_every_event_type_of_the_shared_library_is_catalogued() -> None:
+    ours = {t for t, m in event_types().items() if m.__module__.startswith("shared.")}
+    assert ours == {s.ce_type for s in CATALOGUE}
+
+
+def test_event_types_are_reverse_dns_lowercase_without_version() -> None:
+    for s in CATALOGUE:
+        assert re.fullmatch(
+            r"nl\.ind\.[a-z]+(\.[a-z]+)?\.[a-z0-9]+(-[a-z0-9]+)*", s.model.event_type
+        ), s.name
+        assert s.ce_type == f"{s.model.event_type}.v{s.model.version}"
+
+
+def test_message_names_are_unique() -> None:
+    assert len(set(IDS)) == len(IDS)
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
+def test_topics_exist_in_the_registry(spec: cat.MessageSpec) -> None:
+    for name in spec.topic_names():
+        assert name in TOPICS, f"{spec.name}: {name} is not in shared.topics.all_topics()"
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
+def test_a_topic_belongs_to_the_stream_it_is_listed_under(spec: cat.MessageSpec) -> None:
+    for stream, names in spec.topics.items():
+        for name in names:
+            assert stream_of(name) == stream, f"{spec.name}: {name} listed under {stream}"
+
+
+def test_backlog_and_pact_never_share_a_topic() -> None:
+    backlog = {n for s in CATALOGUE for n in s.topics.get(Stream.BACKLOG, ())}
+    pact = {n for s in CATALOGUE for n in s.topics.get(Stream.PACT, ())}
+    assert backlog
+    assert pact
+    assert not backlog & pact
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
+def test_the_topic_kind_fits_the_direction(spec: cat.MessageSpec) -> None:
+    expected = {
+        Direction.INPUT: {Kind.INPUT},
+        Direction.OUTPUT: {Kind.EVENTS, Kind.REJECTIONS},
+        Direction.PARTNER: {Kind.PARTNER},
+    }[spec.direction]
+    for name in spec.topic_names():
+        assert TOPICS[name].kind in expected, f"{spec.name} on {name}"
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
+def test_the_key_matches_the_topic_key(spec: cat.MessageSpec) -> None:
+    assert re.fullmatch(spec.key.pattern, spec.key.example)
+    for name in spec.topic_names():
+        assert spec.key.name in TOPICS[name].key, (
+            f"{spec.name} keyed by {spec.key.name} on {name} (keyed by {TOPICS[name].key})"
+        )
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in CATALOGUE if s.direction is Direction.INPUT], ids=lambda s: s.name
+)
+def test_inputs_say_who_may_send_them_and_what_answers(spec: cat.MessageSpec) -> None:
+    assert set(spec.publishers) <= set(cat.ROLES)
+    assert spec.producers == tuple(cat.frontend(p) for p in spec.publishers)
+    assert spec.answers, "an input must be answered"
+    for answer in spec.answers:
+        assert cat.spec(answer).direction is Direction.OUTPUT
+        assert spec.consumers == cat.spec(answer).producers, "the service that reads it answers it"
+    assert set(spec.refusals) == set(spec.topics)
+    for stream, topic in spec.refusals.items():
+        assert topic == rejections(stream)
+        assert TOPICS[topic].kind is Kind.REJECTIONS
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in CATALOGUE if s.direction is not Direction.INPUT], ids=lambda s: s.name
+)
+def test_only_services_publish_outputs_and_partner_messages(spec: cat.MessageSpec) -> None:
+    assert not spec.answers
+    assert not spec.refusals
+    assert spec.producers
+    assert set(spec.producers) <= set(cat.SERVICES)
+    assert spec.publishers == tuple(cat.system(p) for p in spec.producers)
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in CATALOGUE if s.direction is Direction.PARTNER], ids=lambda s: s.name
+)
+def test_partner_messages_go_to_partners_only_and_say_what_they_derive_from(
+    spec: cat.MessageSpec,
+) -> None:
+    assert spec.producers == (cat.CHAIN_NOTIFY,)
+    assert all(c.startswith("partner:") for c in spec.consumers)
+    assert spec.derived_from
+    for source in spec.derived_from:
+        assert cat.CHAIN_NOTIFY in cat.spec(source).consumers, (
+            f"chain-notify must read {source.__name__}"
+        )
+
+
+def test_every_input_topic_in_the_catalogue_has_a_reader() -> None:
+    for s in CATALOGUE:
+        assert s.consumers, f"{s.name} has nobody reading it"
+
+
+def test_may_publish_checks_the_role_in_the_actor() -> None:
+    registered = cat.spec("nl.ind.intake.application-registered.v1")
+    assert registered.may_publish("caseworker:cw-1042")
+    assert not registered.may_publish("planner:pl-1")
+    assert not registered.may_publish("system:intake")
+    case_registered = cat.spec("nl.ind.intake.case-registered.v1")
+    assert case_registered.may_publish("system:intake")
+    assert not case_registered.may_publish("system:planning")
+    assert not case_registered.may_publish("caseworker:cw-1042")
+    assert cat.spec("nl.ind.intake.country-policy-published.v1").may_publish("policy-officer:po-7")
+
+
+def test_messages_on_a_topic() -> None:
+    names = {s.name for s in cat.messages_on("ind.intake.input.v1")}
+    assert names == {
+        "ApplicationRegistered",
+        "ApplicationWithdrawn",
+        "PriorityGroupReassessed",
+        "DeadlineExtensionGranted",
+    }
+    assert {s.name for s in cat.messages_on("ind.pact.partner.courts.v1")} == {"CourtsDecisionSent"}
+
+
+def test_unknown_message_is_a_clear_error() -> None:
+    with pytest.raises(KeyError, match="not in the event catalogue"):
+        cat.spec("nl.ind.nothing.v1")
+
+
+def test_plan_cycles_are_backlog_only_and_triage_pact_only() -> None:
+    assert cat.spec("nl.ind.planning.plan-cycle-opened.v1").streams == (Stream.BACKLOG,)
+    assert cat.spec("nl.ind.planning.triage-triggered.v1").streams == (Stream.PACT,)

@@ -1,0 +1,172 @@
+"""The generated docs are current, deterministic and internally consistent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.events import docs
+from shared.events.catalogue import CATALOGUE, spec
+from shared.values import Stream
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    return docs.render()
+
+
+@pytest.fixture(scope="module")
+def asyncapi(rendered: dict[str, str]) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(rendered["asyncapi.json"])
+    return document
+
+
+def test_committed_docs_are_current() -> None:
+    problems = docs.check(docs.default_docs_dir())
+    assert problems == [], "run `make docs` and commit docs/: " + "; ".join(problems)
+
+
+def test_rendering_is_deterministic(rendered: dict[str, str]) -> None:
+    assert docs.render() == rendered
+    assert all(text.endswith("\n") and not text.endswith("\n\n") for text in rendered.values())
+
+
+def test_one_schema_file_per_message(rendered: dict[str, str]) -> None:
+    schema_files = {p for p in rendered if p.startswith("schemas/")}
+    assert schema_files == {f"schemas/{s.ce_type}.json" for s in CATALOGUE}
+    schema = json.loads(rendered["schemas/nl.ind.intake.case-registered.v1.json"])
+    assert schema["x-cloudevents-type"] == "nl.ind.intake.case-registered.v1"
+    assert schema["additionalProperties"] is False
+    assert "v_number" in schema["required"]
+
+
+def test_check_reports_missing_stale_and_orphaned_files(tmp_path: Path) -> None:
+    assert docs.main(["--check", "--docs-dir", str(tmp_path)]) == 1
+    assert docs.main(["--docs-dir", str(tmp_path)]) == 0
+    assert docs.check(tmp_path) == []
+    (tmp_path / "catalogue.md").write_text("edited by hand\n")
+    (tmp_path / "schemas" / "nl.ind.gone.v1.json").write_text("{}\n")
+    (tmp_path / "schemas" / "nl.ind.intake.case-registered.v1.json").unlink()
+    assert sorted(docs.check(tmp_path)) == [
+        "missing: docs/schemas/nl.ind.intake.case-registered.v1.json",
+        "no longer generated: docs/schemas/nl.ind.gone.v1.json",
+        "stale: docs/catalogue.md",
+    ]
+    docs.write(tmp_path)
+    assert docs.check(tmp_path) == []
+    assert not (tmp_path / "schemas" / "nl.ind.gone.v1.json").exists()
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def _resolve(document: dict[str, Any], ref: str) -> Any:
+    assert ref.startswith("#/"), ref
+    node: Any = document
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def test_asyncapi_references_all_resolve(asyncapi: dict[str, Any]) -> None:
+    refs = set(_refs(asyncapi))
+    assert len(refs) > 100
+    for ref in refs:
+        assert _resolve(asyncapi, ref) is not None
+
+
+def test_asyncapi_has_every_topic_of_both_streams(asyncapi: dict[str, Any]) -> None:
+    assert asyncapi["asyncapi"] == "3.0.0"
+    addresses = {c["address"] for c in asyncapi["channels"].values()}
+    assert addresses == {t for s in CATALOGUE for t in s.topic_names()}
+    assert any(".backlog." in a for a in addresses)
+    assert any(".pact." in a for a in addresses)
+    for channel in asyncapi["channels"].values():
+        assert channel["bindings"]["kafka"]["topic"] == channel["address"]
+
+
+def test_asyncapi_operations_name_every_participant(asyncapi: dict[str, Any]) -> None:
+    participants = {op["tags"][0]["name"] for op in asyncapi["operations"].values()}
+    for expected in (
+        "intake",
+        "planning",
+        "prephase",
+        "hearing",
+        "decision",
+        "chain-notify",
+        "frontend:caseworker",
+        "frontend:planner",
+        "frontend:policy-officer",
+        "partner:coa",
+        "partner:dtv",
+        "partner:courts",
+        "partner:nidos",
+    ):
+        assert expected in participants
+    for op in asyncapi["operations"].values():
+        assert op["action"] in {"send", "receive"}
+        assert _resolve(asyncapi, op["channel"]["$ref"])["address"]
+        for message in op["messages"]:
+            assert message["$ref"].startswith(op["channel"]["$ref"] + "/messages/")
+
+
+def test_front_ends_read_the_answers_and_rejections_of_their_input(
+    asyncapi: dict[str, Any],
+) -> None:
+    ops = asyncapi["operations"]
+    reads = {
+        (o["tags"][0]["name"], _resolve(asyncapi, o["channel"]["$ref"])["address"])
+        for o in ops.values()
+        if o["action"] == "receive"
+    }
+    assert ("frontend:caseworker", "ind.backlog.intake.events.v1") in reads
+    assert ("frontend:caseworker", "ind.pact.intake.events.v1") in reads
+    assert ("frontend:caseworker", "ind.intake.rejections.v1") in reads
+    assert ("frontend:planner", "ind.backlog.rejections.v1") in reads
+
+
+def test_asyncapi_examples_validate_and_carry_cloudevents_headers(asyncapi: dict[str, Any]) -> None:
+    for message in asyncapi["components"]["messages"].values():
+        model = spec(message["x-cloudevents-type"]).model
+        example = message["examples"][0]
+        model.model_validate(example["payload"])
+        headers = example["headers"]
+        assert headers["ce_type"] == message["x-cloudevents-type"]
+        for required in message["headers"]["required"]:
+            assert required in headers, f"{message['name']}: example lacks {required}"
+
+
+def test_partner_channels_document_data_minimisation(asyncapi: dict[str, Any]) -> None:
+    coa = asyncapi["channels"]["ind_backlog_partner_coa_v1"]
+    assert "V-number" in coa["description"]
+    assert set(coa["messages"]) >= {"CoaTransportRequested", "VolumeForecast"}
+    assert "VolumeForecast" not in asyncapi["channels"]["ind_pact_partner_coa_v1"]["messages"]
+
+
+def test_stream_header_is_required_on_stream_topics_only(asyncapi: dict[str, Any]) -> None:
+    messages = asyncapi["components"]["messages"]
+    assert "ce_stream" in messages["CaseRegistered"]["headers"]["required"]
+    assert "ce_stream" not in messages["ApplicationRegistered"]["headers"]["properties"]
+    assert messages["TriageTriggered"]["headers"]["properties"]["ce_stream"]["enum"] == [
+        str(Stream.PACT)
+    ]
+
+
+def test_catalogue_markdown_lists_every_message(rendered: dict[str, str]) -> None:
+    text = rendered["catalogue.md"]
+    for s in CATALOGUE:
+        assert f"### {s.name}\n" in text
+        assert s.ce_type in text
