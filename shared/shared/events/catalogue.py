@@ -669,7 +669,7 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     MessageSpec(
         model=Rejection,
         direction=Direction.OUTPUT,
-        topics={None: (rejections(None),), **{s: (rejections(s),) for s in BOTH}},
+        topics={**{s: (rejections(s),) for s in BOTH}, None: (rejections(None),)},
         key=CASE_KEY,
         publishers=tuple(system(s) for s in SERVICES),
         producers=SERVICES,

@@ -379,23 +379,45 @@ def example(message: str | type[EventData]) -> EventData:
 
 
 def example_envelope(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[EventData]:
-    """A complete, deterministic envelope around the example payload, as it would be published."""
-    actor = spec.publishers[0]
-    actor = _HUMAN_ACTORS.get(actor, actor)
+    """A complete, deterministic envelope around the example payload, as it would be published.
+
+    An answer's example follows from the example of the input it answers (same
+    correlation id, causation id = the input's id), as it would on the wire.
+    """
+    data = example(spec.ce_type)
+    producer = data.rejected_by if isinstance(data, Rejection) else spec.producers[0]
+    if ":" in producer:
+        actor, source = _HUMAN_ACTORS[producer.split(":", 1)[1]], f"/{producer.replace(':', '/')}"
+    else:
+        actor, source = cat.system(producer), f"/caseflow/{producer}"
     event_id = uuid5(NAMESPACE_URL, f"caseflow:{spec.ce_type}:{stream}")
-    is_input = spec.direction is cat.Direction.INPUT
+    correlation, causation = event_id, None
+    if spec.direction is not cat.Direction.INPUT:
+        cause = _cause(spec, stream)
+        correlation = cause.correlationid if cause else _CORRELATION
+        causation = cause.id if cause else _CAUSATION
     return Envelope[EventData](
         id=event_id,
-        source=f"/caseflow/{spec.producers[0].replace(':', '/')}",
+        source=source,
         type=spec.ce_type,
         time=MOMENT,
         subject=spec.key.example,
         stream=stream,
-        correlationid=event_id if is_input else _CORRELATION,
-        causationid=None if is_input else _CAUSATION,
+        correlationid=correlation,
+        causationid=causation,
         actor=actor,
-        data=example(spec.ce_type),
+        data=data,
     )
+
+
+def _cause(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[EventData] | None:
+    """The example input that this output answers, if any."""
+    for candidate in cat.CATALOGUE:
+        if spec.model in candidate.answers:
+            for input_stream in (stream, None):
+                if input_stream in candidate.topics:
+                    return example_envelope(candidate, input_stream)
+    return None
 
 
 _HUMAN_ACTORS = {
@@ -403,6 +425,7 @@ _HUMAN_ACTORS = {
     cat.PLANNER: "planner:pl-0117",
     cat.POLICY_OFFICER: "policy-officer:po-0031",
 }
+# For examples of events that follow from another service's event, not from an input.
 _CORRELATION = UUID("6f1c2a8e-3d4b-4f5a-9b7c-1e2d3f4a5b6c")
 _CAUSATION = UUID("0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b")
 

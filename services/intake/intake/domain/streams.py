@@ -69,6 +69,6 @@ def assign_stream(
     is in the backlog stream too, so the rule holds along a chain of withdrawals.
     """
     require_aware(lodged_at, "lodged_at")
-    if prior is not None and prior.stream is Stream.BACKLOG:
+    if prior is not None and prior.withdrawn and prior.stream is Stream.BACKLOG:
         return Stream.BACKLOG
     return Stream.BACKLOG if cutoff.local_date(lodged_at) < cutoff.effective_from else Stream.PACT

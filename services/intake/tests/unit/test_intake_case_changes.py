@@ -415,3 +415,18 @@ def test_r8_other_categories_or_clean_findings_change_nothing(registered: MakeCa
     )
     afghan = registered(nationality="AFG", sex="female")
     assert apply_prephase_findings("case-001", afghan, PrephaseFindings()).outcomes == ()
+
+
+# --- State survives storage ---
+
+
+def test_a_case_survives_a_json_round_trip(registered: MakeCase) -> None:
+    case = extend_deadline(
+        "case-001",
+        registered(lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+        ExtensionRequest(months=2, ground=ExtensionGround.APPLICANT_DELAY),
+        now=NOW,
+    ).case
+    assert IntakeCase.model_validate_json(case.model_dump_json()) == case
+    grouped = registered(nuisance=True, unaccompanied=True, date_of_birth=date(2010, 1, 1))
+    assert IntakeCase.model_validate_json(grouped.model_dump_json()) == grouped

@@ -1,0 +1,105 @@
+"""`make demo` as a user runs it: every service healthy, then a clean stop, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from shared.embedded import free_port, port_in_use
+from shared.services import SERVICES
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_base_port() -> int:
+    for _ in range(50):
+        base = free_port()
+        if base + len(SERVICES) < 65000 and not any(
+            port_in_use("127.0.0.1", base + i) for i in range(len(SERVICES))
+        ):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _demo_env(data_dir: Path) -> tuple[dict[str, str], list[int]]:
+    env = {k: v for k, v in os.environ.items() if k not in {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL"}}
+    base = _free_base_port()
+    pg, kafka = free_port(), free_port()
+    env.update(
+        CASEFLOW_DATA_DIR=str(data_dir),
+        CASEFLOW_EMBEDDED_POSTGRES_PORT=str(pg),
+        CASEFLOW_EMBEDDED_KAFKA_PORT=str(kafka),
+        CASEFLOW_DEMO_BASE_PORT=str(base),
+    )
+    return env, [pg, kafka, *range(base, base + len(SERVICES))]
+
+
+def _leftovers(data_dir: Path) -> list[str]:
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline", "environ"]):
+        try:
+            cmdline = " ".join(process.info["cmdline"] or [])
+            environ = process.info["environ"] or {}
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if str(data_dir) in cmdline or environ.get("CASEFLOW_DATA_DIR") == str(data_dir):
+            if process.status() != psutil.STATUS_ZOMBIE:
+                found.append(f"{process.info['pid']}: {cmdline}")
+    return found
+
+
+def test_make_demo_runs_every_service_healthy_and_stops_cleanly(tmp_path: Path) -> None:
+    env, ports = _demo_env(tmp_path / "data")
+
+    done = subprocess.run(["make", "demo", "DEMO_SECONDS=3"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=240)
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "caseflow: all services healthy" in output
+    for service in SERVICES:
+        assert service.name in output
+    assert "Stopped cleanly." in output
+    assert _leftovers(tmp_path / "data") == []
+    assert [p for p in ports if port_in_use("127.0.0.1", p)] == []
+
+
+def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env, ports = _demo_env(data_dir)
+    first = subprocess.Popen([sys.executable, "-m", "shared.demo"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            line = first.stdout.readline() if first.stdout else ""
+            seen.append(line)
+            if "all services healthy" in line or not line:
+                break
+        assert any("all services healthy" in line for line in seen), "".join(seen)
+
+        second_env, _ = _demo_env(data_dir)
+        second = subprocess.run([sys.executable, "-m", "shared.demo", "--seconds", "1"], cwd=ROOT,
+                                env=second_env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "is in use by" in second.stderr + second.stdout
+
+        first.send_signal(signal.SIGINT)  # what Ctrl-C does
+        rest, _ = first.communicate(timeout=60)
+        assert first.returncode == 0, rest
+        assert "stopped cleanly" in rest
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert _leftovers(data_dir) == []
+    assert [p for p in ports if port_in_use("127.0.0.1", p)] == []
