@@ -29,7 +29,7 @@ lint: install
 	$(UV) run --no-sync lint-imports
 
 typecheck: install
-	$(UV) run --no-sync mypy shared/shared services/*/[a-z]*[a-z] 
+	$(UV) run --no-sync mypy shared/shared $(foreach s,$(wildcard services/*),$(s)/$(subst -,_,$(notdir $(s))))
 
 test: lint typecheck
 	$(UV) run --no-sync pytest

@@ -31,7 +31,9 @@ def _free_base_port() -> int:
 
 
 def _demo_env(data_dir: Path) -> tuple[dict[str, str], list[int]]:
-    env = {k: v for k, v in os.environ.items() if k not in {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL"}
+    }
     base = _free_base_port()
     pg, kafka = free_port(), free_port()
     env.update(
@@ -51,17 +53,23 @@ def _leftovers(data_dir: Path) -> list[str]:
             environ = process.info["environ"] or {}
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        if str(data_dir) in cmdline or environ.get("CASEFLOW_DATA_DIR") == str(data_dir):
-            if process.status() != psutil.STATUS_ZOMBIE:
-                found.append(f"{process.info['pid']}: {cmdline}")
+        ours = str(data_dir) in cmdline or environ.get("CASEFLOW_DATA_DIR") == str(data_dir)
+        if ours and process.status() != psutil.STATUS_ZOMBIE:
+            found.append(f"{process.info['pid']}: {cmdline}")
     return found
 
 
 def test_make_demo_runs_every_service_healthy_and_stops_cleanly(tmp_path: Path) -> None:
     env, ports = _demo_env(tmp_path / "data")
 
-    done = subprocess.run(["make", "demo", "DEMO_SECONDS=3"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=240)
+    done = subprocess.run(
+        ["make", "demo", "DEMO_SECONDS=3"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -73,11 +81,19 @@ def test_make_demo_runs_every_service_healthy_and_stops_cleanly(tmp_path: Path) 
     assert [p for p in ports if port_in_use("127.0.0.1", p)] == []
 
 
-def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(tmp_path: Path) -> None:
+def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
+    tmp_path: Path,
+) -> None:
     data_dir = tmp_path / "data"
     env, ports = _demo_env(data_dir)
-    first = subprocess.Popen([sys.executable, "-m", "shared.demo"], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "shared.demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         seen = []
         deadline = time.monotonic() + 180
@@ -89,8 +105,14 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(tm
         assert any("all services healthy" in line for line in seen), "".join(seen)
 
         second_env, _ = _demo_env(data_dir)
-        second = subprocess.run([sys.executable, "-m", "shared.demo", "--seconds", "1"], cwd=ROOT,
-                                env=second_env, capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "shared.demo", "--seconds", "1"],
+            cwd=ROOT,
+            env=second_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1
         assert "is in use by" in second.stderr + second.stdout
 

@@ -27,7 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def make_engine(database_url: str, schema: str, *, pool_size: int = 5) -> AsyncEngine:
@@ -45,6 +50,7 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 # The inbox and outbox every service has; created by each service's first migration.
 messaging_metadata = MetaData()
+
 
 def _inbox_columns() -> list[Column[Any]]:
     return [
@@ -99,7 +105,7 @@ def _quoted(schema: str) -> str:
 async def migrate(engine: AsyncEngine, schema: str, script_location: str) -> None:
     """Create the schema if needed and upgrade it to the newest migration."""
 
-    def upgrade(connection: Connection, **_: Any) -> None:
+    def upgrade(connection: Connection, /) -> None:
         config = Config()
         config.set_main_option("script_location", script_location)
         config.attributes["connection"] = connection

@@ -16,7 +16,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import asyncpg
 import typer
@@ -37,7 +36,7 @@ class Stop(Exception):
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    # One stop is enough: a second Ctrl-C (or uv forwarding the first) must not cut the clean-up short.
+    # One stop is enough: a second Ctrl-C (or uv forwarding the first) must not cut clean-up short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Stop(signal.Signals(signum).name)
@@ -80,8 +79,9 @@ def run(seconds: float, base_port: int, health_timeout: float) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        with EmbeddedServers(settings.data_dir, settings.embedded_postgres_port,
-                             settings.embedded_kafka_port) as servers:
+        with EmbeddedServers(
+            settings.data_dir, settings.embedded_postgres_port, settings.embedded_kafka_port
+        ) as servers:
             try:
                 _run_services(servers, settings, processes, seconds, base_port, health_timeout)
             finally:
@@ -106,8 +106,10 @@ def _run_services(
     health_timeout: float,
 ) -> None:
     database = "caseflow"
-    console.print(f"PostgreSQL on 127.0.0.1:{servers.postgres.port}, "
-                  f"Kafka protocol (Tansu) on {servers.kafka.bootstrap_servers}")
+    console.print(
+        f"PostgreSQL on 127.0.0.1:{servers.postgres.port}, "
+        f"Kafka protocol (Tansu) on {servers.kafka.bootstrap_servers}"
+    )
     asyncio.run(_create_database(servers.postgres.url, database))
     database_url = servers.postgres.url.rsplit("/", 1)[0] + f"/{database}"
     env = {
@@ -117,10 +119,14 @@ def _run_services(
     }
     env.pop("DATABASE_URL", None)
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
-    created = asyncio.run(ensure_topics(
-        settings.model_copy(update={"kafka_bootstrap_servers": servers.kafka.bootstrap_servers}),
-        all_topics(),
-    ))
+    created = asyncio.run(
+        ensure_topics(
+            settings.model_copy(
+                update={"kafka_bootstrap_servers": servers.kafka.bootstrap_servers}
+            ),
+            all_topics(),
+        )
+    )
     console.print(f"{len(created)} topics created")
     ports = {}
     logs_dir = settings.data_dir / "logs"
@@ -133,7 +139,9 @@ def _run_services(
         processes[service.name] = subprocess.Popen(
             [sys.executable, "-m", service.module, "serve"],
             env={**env, "CASEFLOW_HTTP_PORT": str(port)},
-            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         log_file.close()
@@ -146,16 +154,24 @@ def _run_services(
             if _healthy(ports[name]):
                 waiting.discard(name)
         if waiting and time.monotonic() > deadline:
-            raise EmbeddedError(f"not healthy after {health_timeout:.0f}s: {', '.join(sorted(waiting))}")
+            raise EmbeddedError(
+                f"not healthy after {health_timeout:.0f}s: {', '.join(sorted(waiting))}"
+            )
         time.sleep(0.2)
     table = Table(title="caseflow: all services healthy")
     for column in ("service", "health", "metrics", "log"):
         table.add_column(column)
     for name, port in ports.items():
-        table.add_row(name, f"http://127.0.0.1:{port}/health", f"http://127.0.0.1:{port}/metrics",
-                      str(logs_dir / f"{name}.log"))
+        table.add_row(
+            name,
+            f"http://127.0.0.1:{port}/health",
+            f"http://127.0.0.1:{port}/metrics",
+            str(logs_dir / f"{name}.log"),
+        )
     console.print(table)
-    console.print("Press Ctrl-C to stop." if not seconds else f"Stopping by itself in {seconds:g}s.")
+    console.print(
+        "Press Ctrl-C to stop." if not seconds else f"Stopping by itself in {seconds:g}s."
+    )
     started = time.monotonic()
     while not seconds or time.monotonic() - started < seconds:
         for name, process in processes.items():
@@ -166,10 +182,17 @@ def _run_services(
 
 
 def main(
-    seconds: float = typer.Option(0, help="Stop by itself after this many seconds (0: run until Ctrl-C)"),
-    base_port: int = typer.Option(0, envvar="CASEFLOW_DEMO_BASE_PORT",
-                                  help="First HTTP port; services take consecutive ports (0: their defaults)"),
-    health_timeout: float = typer.Option(60, help="Seconds to wait for every service to be healthy"),
+    seconds: float = typer.Option(
+        0, help="Stop by itself after this many seconds (0: run until Ctrl-C)"
+    ),
+    base_port: int = typer.Option(
+        0,
+        envvar="CASEFLOW_DEMO_BASE_PORT",
+        help="First HTTP port; services take consecutive ports (0: their defaults)",
+    ),
+    health_timeout: float = typer.Option(
+        60, help="Seconds to wait for every service to be healthy"
+    ),
 ) -> None:
     raise typer.Exit(run(seconds, base_port, health_timeout))
 

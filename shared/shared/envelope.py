@@ -72,13 +72,21 @@ class Envelope(BaseModel, Generic[D]):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: UUID
-    source: str = Field(min_length=1, description="URI-reference of the producer, e.g. /caseflow/intake")
-    type: str = Field(min_length=1, description="event type with version, e.g. nl.ind.intake.case-registered.v1")
+    source: str = Field(
+        min_length=1, description="URI-reference of the producer, e.g. /caseflow/intake"
+    )
+    type: str = Field(
+        min_length=1, description="event type with version, e.g. nl.ind.intake.case-registered.v1"
+    )
     specversion: Literal["1.0"] = "1.0"
     time: AwareDatetime
     subject: CaseId = Field(description="the case id; also the Kafka key")
-    stream: Stream | None = Field(description="backlog or pact; absent only before intake assigned one")
-    correlationid: UUID = Field(description="shared by every event that follows from one front-end action")
+    stream: Stream | None = Field(
+        description="backlog or pact; absent only before intake assigned one"
+    )
+    correlationid: UUID = Field(
+        description="shared by every event that follows from one front-end action"
+    )
     causationid: UUID | None = Field(description="id of the event this one answers or follows from")
     actor: Actor
     data: D
@@ -94,7 +102,7 @@ def new_event(
     clock: Clock,
     cause: Envelope[Any] | None = None,
 ) -> Envelope[D]:
-    """Make an envelope; an event that follows from another carries its correlation and causation."""
+    """Make an envelope; a following event carries its cause's correlation and causation."""
     event_id = uuid4()
     return Envelope[D](
         id=event_id,
@@ -120,8 +128,18 @@ class KafkaRecord:
     headers: tuple[tuple[str, bytes], ...]
 
 
-_ATTRIBUTES = ("id", "source", "type", "specversion", "time", "subject", "stream",
-               "correlationid", "causationid", "actor")
+_ATTRIBUTES = (
+    "id",
+    "source",
+    "type",
+    "specversion",
+    "time",
+    "subject",
+    "stream",
+    "correlationid",
+    "causationid",
+    "actor",
+)
 
 
 def encode(envelope: Envelope[Any], topic: str) -> KafkaRecord:
@@ -140,10 +158,15 @@ def encode(envelope: Envelope[Any], topic: str) -> KafkaRecord:
     )
 
 
+DecodeCode = Literal[
+    "bad-header", "missing-attributes", "unknown-type", "no-data", "undecodable", "schema-invalid"
+]
+
+
 class DecodeError(ValueError):
     """A record that is not a valid caseflow event; the message says why, in plain words."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: DecodeCode, reason: str) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
@@ -163,19 +186,22 @@ def headers_dict(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
 
 
 def decode(headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> Envelope[EventData]:
-    """Decode a binary-mode CloudEvent into a typed envelope, or raise DecodeError with the reason."""
+    """Decode a binary-mode CloudEvent into a typed envelope, or raise DecodeError saying why."""
     attrs: dict[str, Any] = {}
     for key, raw in headers:
         if key.startswith(HEADER_PREFIX):
-            name = key[len(HEADER_PREFIX):]
+            name = key[len(HEADER_PREFIX) :]
             if name not in _ATTRIBUTES:
                 continue  # unknown extensions are tolerated, as CloudEvents asks
             try:
                 attrs[name] = (raw or b"").decode("utf-8")
             except UnicodeDecodeError:
                 raise DecodeError("bad-header", f"header {key} is not UTF-8 text") from None
-    missing = [n for n in ("id", "source", "type", "specversion", "time", "subject", "actor")
-               if n not in attrs]
+    missing = [
+        n
+        for n in ("id", "source", "type", "specversion", "time", "subject", "actor")
+        if n not in attrs
+    ]
     if missing:
         raise DecodeError(
             "missing-attributes",

@@ -13,7 +13,13 @@ from typing import Any
 import structlog
 from structlog.contextvars import bind_contextvars, bound_contextvars, clear_contextvars
 
-__all__ = ["bind_contextvars", "bound_contextvars", "clear_contextvars", "configure_logging", "get_logger"]
+__all__ = [
+    "bind_contextvars",
+    "bound_contextvars",
+    "clear_contextvars",
+    "configure_logging",
+    "get_logger",
+]
 
 
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -64,16 +65,23 @@ class Metrics:
             "caseflow_events_handled_total", "Events handled, by type", ["type"], registry=registry
         )
         self.duplicates = Counter(
-            "caseflow_duplicates_skipped_total", "Redelivered events skipped by the inbox", registry=registry
+            "caseflow_duplicates_skipped_total",
+            "Redelivered events skipped by the inbox",
+            registry=registry,
         )
         self.rejected = Counter(
-            "caseflow_rejections_total", "Input sent to a rejection topic, by code", ["code"], registry=registry
+            "caseflow_rejections_total",
+            "Input sent to a rejection topic, by code",
+            ["code"],
+            registry=registry,
         )
         self.published = Counter(
             "caseflow_outbox_published_total", "Outbox records published", registry=registry
         )
         self.outbox_pending = Gauge(
-            "caseflow_outbox_pending", "Outbox records seen waiting at the last relay pass", registry=registry
+            "caseflow_outbox_pending",
+            "Outbox records seen waiting at the last relay pass",
+            registry=registry,
         )
         self.batch_seconds = Histogram(
             "caseflow_batch_seconds", "Time to handle one consumed batch", registry=registry
@@ -164,7 +172,9 @@ class Handler(Protocol):
 
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors where retrying later is right and blaming the message is wrong."""
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError):
+    if isinstance(
+        exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError
+    ):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
@@ -203,7 +213,9 @@ class BatchProcessor:
                 if is_infrastructure_error(exc):
                     raise
                 # One record spoils the batch: find it by handling each record on its own.
-                log.warning("batch failed, isolating records", error=type(exc).__name__, size=len(records))
+                log.warning(
+                    "batch failed, isolating records", error=type(exc).__name__, size=len(records)
+                )
                 for record in records:
                     await self._alone(record)
 
@@ -218,15 +230,22 @@ class BatchProcessor:
                 if is_infrastructure_error(exc):
                     raise
                 last = exc
-        reason = f"{self.service} failed to handle this event ({type(last).__name__}); it was not applied"
-        log.error("event dead-lettered after retries", error=type(last).__name__,
-                  topic=record.topic, partition=record.partition, offset=record.offset)
+        reason = f"{self.service} failed to handle this event ({type(last).__name__}); not applied"
+        log.error(
+            "event dead-lettered after retries",
+            error=type(last).__name__,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
         try:
             envelope: Envelope[Any] | None = decode(record.headers, record.value)
         except DecodeError:
             envelope = None
         async with self.session_factory() as session, session.begin():
-            await add_to_outbox(session, [self._rejection(record, envelope, "handler-error", reason)])
+            await add_to_outbox(
+                session, [self._rejection(record, envelope, "handler-error", reason)]
+            )
         self.metrics.rejected.labels("handler-error").inc()
         self.on_committed()
 
@@ -252,7 +271,9 @@ class BatchProcessor:
         duplicates = 0
         async with self.session_factory() as session, session.begin():
             fresh = await claim_in_inbox(session, (env.id for _, env in accepted))
-            uow = UnitOfWork(session=session, clock=self.clock, service=self.service, topics=self.topics)
+            uow = UnitOfWork(
+                session=session, clock=self.clock, service=self.service, topics=self.topics
+            )
             todo = []
             for record, envelope in accepted:
                 if envelope.id in fresh:
@@ -265,8 +286,11 @@ class BatchProcessor:
             origin = {}
             for record, envelope in todo:
                 origin[envelope.id] = record
-                with bound_contextvars(event_id=str(envelope.id), correlation_id=str(envelope.correlationid),
-                                       event_type=envelope.type):
+                with bound_contextvars(
+                    event_id=str(envelope.id),
+                    correlation_id=str(envelope.correlationid),
+                    event_type=envelope.type,
+                ):
                     try:
                         await self.handler.handle(envelope, uow)
                         handled.append(envelope.type)
@@ -316,8 +340,14 @@ class BatchProcessor:
             clock=self.clock,
             cause=envelope,
         )
-        log.info("input rejected", code=code, topic=record.topic, partition=record.partition,
-                 offset=record.offset, rejection_id=str(rejection.id))
+        log.info(
+            "input rejected",
+            code=code,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            rejection_id=str(rejection.id),
+        )
         return encode(rejection, self.topics(rejection_topic_for(unprefixed)))
 
 
@@ -353,19 +383,28 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wake.set()
 
-    async def publish_once(self, before_publish: Callable[[], Awaitable[None]] | None = None) -> int:
+    async def publish_once(
+        self, before_publish: Callable[[], Awaitable[None]] | None = None
+    ) -> int:
         """Publish one batch; returns how many records went out."""
         if self.producer is None:
             raise RuntimeError("the relay has no producer yet")
         producer = self.producer
         async with self.engine.begin() as conn:
-            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext(func.current_schema()))))
+            locked = await conn.scalar(
+                select(func.pg_try_advisory_xact_lock(func.hashtext(func.current_schema())))
+            )
             if not locked:
                 return 0
             rows = (
                 await conn.execute(
-                    select(outbox_table.c.id, outbox_table.c.topic, outbox_table.c.key,
-                           outbox_table.c.value, outbox_table.c.headers)
+                    select(
+                        outbox_table.c.id,
+                        outbox_table.c.topic,
+                        outbox_table.c.key,
+                        outbox_table.c.value,
+                        outbox_table.c.headers,
+                    )
                     .order_by(outbox_table.c.id)
                     .limit(self.batch_size)
                 )
@@ -387,7 +426,9 @@ class OutboxRelay:
                     )
                 )
             await asyncio.gather(*pending)
-            await conn.execute(delete(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows])))
+            await conn.execute(
+                delete(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows]))
+            )
         self.metrics.published.inc(len(rows))
         log.debug("outbox published", records=len(rows))
         return len(rows)
@@ -404,7 +445,5 @@ class OutboxRelay:
                 await asyncio.sleep(1.0)
             if sent == 0:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
-                except TimeoutError:
-                    pass

@@ -12,15 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.envelope import EventData
+from shared.envelope import DecodeCode, EventData
 
 RejectionCode = Literal[
-    "bad-header",
-    "missing-attributes",
-    "unknown-type",
-    "no-data",
-    "undecodable",
-    "schema-invalid",
+    DecodeCode,
     "wrong-topic",
     "refused",
     "handler-error",

@@ -112,7 +112,9 @@ class ServiceRuntime:
             return
         self.relay.producer = make_producer(self.settings, f"caseflow-{self.definition.name}-relay")
         await self.relay.producer.start()
-        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay")
+        self._relay_task = asyncio.create_task(
+            self.relay.run(), name=f"{self.definition.name}-relay"
+        )
         log.info("outbox relay started")
 
     async def stop_relay(self) -> None:
@@ -159,16 +161,28 @@ class ServiceRuntime:
         async def health(scope: Any, receive: Any, send: Any) -> None:
             checks = await runtime.health()
             ready = all(checks.values())
-            body = json.dumps({"service": runtime.definition.name,
-                               "status": "ready" if ready else "unavailable", "checks": checks}).encode()
-            await send({"type": "http.response.start", "status": 200 if ready else 503,
-                        "headers": [(b"content-type", b"application/json")]})
+            body = json.dumps(
+                {
+                    "service": runtime.definition.name,
+                    "status": "ready" if ready else "unavailable",
+                    "checks": checks,
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200 if ready else 503,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
 
         return AsgiFastStream(
             self.broker,
             asgi_routes=[("/health", health), ("/metrics", make_asgi_app(self.registry))],
-            on_startup=[self.start_relay],  # after_startup would wait for the consumer group to settle
+            on_startup=[
+                self.start_relay
+            ],  # after_startup would wait for the consumer group to settle
             on_shutdown=[self.stop_relay],
             after_shutdown=[self.engine.dispose],
         )
@@ -180,10 +194,16 @@ class ServiceRuntime:
 
 def main(definition: ServiceDefinition) -> None:
     """The command line of a service: `serve` (default) and `migrate`."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=f"The caseflow {definition.name} service.")
+    app = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        help=f"The caseflow {definition.name} service.",
+    )
 
     @app.command()
-    def serve(migrate_first: bool = typer.Option(True, help="Upgrade the schema before serving")) -> None:
+    def serve(
+        migrate_first: bool = typer.Option(True, help="Upgrade the schema before serving"),
+    ) -> None:
         """Consume, handle and publish; serve /health and /metrics."""
         settings = Settings()
         configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
@@ -191,8 +211,14 @@ def main(definition: ServiceDefinition) -> None:
         if migrate_first:
             asyncio.run(runtime.migrate_and_release())
         log.info("service starting", port=runtime.port)
-        config = uvicorn.Config(runtime.asgi_app(), host=settings.http_host, port=runtime.port,
-                                log_config=None, lifespan="on", access_log=False)
+        config = uvicorn.Config(
+            runtime.asgi_app(),
+            host=settings.http_host,
+            port=runtime.port,
+            log_config=None,
+            lifespan="on",
+            access_log=False,
+        )
         uvicorn.Server(config).run()
 
     @app.command(name="migrate")

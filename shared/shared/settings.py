@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:19092",
-        validation_alias=AliasChoices("CASEFLOW_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        validation_alias=AliasChoices(
+            "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"
+        ),
         description="Kafka bootstrap servers, comma-separated",
     )
     database_url: str = Field(
@@ -26,21 +28,30 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the PostgreSQL database (asyncpg driver)",
     )
     kafka_idempotence: bool = Field(
-        False, description="Idempotent producer; turn on for Apache Kafka (the embedded Tansu lacks it)"
+        False,
+        description="Idempotent producer; turn on for Apache Kafka (the embedded Tansu lacks it)",
     )
     topic_prefix: str = Field("", description="Prefix for every topic name (tests isolate with it)")
     schema_prefix: str = Field("", description="Prefix for every service's database schema")
     http_host: str = Field("127.0.0.1", description="Address of the /health and /metrics endpoint")
-    http_port: int = Field(0, description="Port of the /health and /metrics endpoint (0: the service's default)")
-    batch_size: int = Field(500, ge=1, description="Most records a consumer handles in one transaction")
-    batch_timeout_ms: int = Field(100, ge=1, description="How long a consumer waits to fill a batch")
+    http_port: int = Field(
+        0, description="Port of the /health and /metrics endpoint (0: the service's default)"
+    )
+    batch_size: int = Field(
+        500, ge=1, description="Most records a consumer handles in one transaction"
+    )
+    batch_timeout_ms: int = Field(
+        100, ge=1, description="How long a consumer waits to fill a batch"
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     log_level: str = Field("INFO", description="Log level")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable console lines)")
     data_dir: Path = Field(Path(".data"), description="Where the embedded servers keep their data")
     embedded_postgres_port: int = Field(15432, description="Port of the embedded PostgreSQL")
-    embedded_kafka_port: int = Field(19092, description="Port of the embedded Kafka-protocol broker")
+    embedded_kafka_port: int = Field(
+        19092, description="Port of the embedded Kafka-protocol broker"
+    )
 
     def schema_for(self, service: str) -> str:
         return f"{self.schema_prefix}{service.replace('-', '_')}"

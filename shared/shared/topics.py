@@ -47,11 +47,13 @@ class TopicSpec:
     owner: str
     description: str
     partitions: int = 12
-    retention_ms: int = -1  # case events are the record: keep them (compaction is not safe for events)
+    retention_ms: int = (
+        -1
+    )  # case events are the record: keep them (compaction is not safe for events)
     key: str = "case id"
 
 
-# Registrations arrive before intake has decided the stream (R1, R3), so they have one topic of their own.
+# Registrations arrive before intake decides the stream (R1, R3): they have a topic of their own.
 REGISTRATION_INPUT = "ind.intake.input.v1"
 REGISTRATION_REJECTIONS = "ind.intake.rejections.v1"
 
@@ -86,42 +88,105 @@ def partner_topic(stream: Stream, partner: Partner) -> str:
 
 def all_topics() -> list[TopicSpec]:
     specs = [
-        TopicSpec(REGISTRATION_INPUT, Kind.INPUT, None, "front-ends",
-                  "Registrations and withdrawals, before intake assigns a stream"),
-        TopicSpec(REGISTRATION_REJECTIONS, Kind.REJECTIONS, None, "intake",
-                  "Refused or undecodable input of the stream-less topics (intake, country policy, "
-                  "capacity), with the reason and the original bytes",
-                  retention_ms=90 * DAY_MS),
-        TopicSpec(POLICY_INPUT, Kind.INPUT, None, "front-ends",
-                  "Country policy (landenbeleid) from policy officers", key="policy version"),
-        TopicSpec(POLICY_EVENTS, Kind.EVENTS, None, "intake",
-                  "Country policy adopted by intake", key="policy version"),
-        TopicSpec(PLANNING_INPUT, Kind.INPUT, None, "front-ends",
-                  "Capacity declared for the whole organisation, before the split over the streams",
-                  key="capacity month"),
+        TopicSpec(
+            REGISTRATION_INPUT,
+            Kind.INPUT,
+            None,
+            "front-ends",
+            "Registrations and withdrawals, before intake assigns a stream",
+        ),
+        TopicSpec(
+            REGISTRATION_REJECTIONS,
+            Kind.REJECTIONS,
+            None,
+            "intake",
+            "Refused or undecodable input of the stream-less topics (intake, country policy, "
+            "capacity), with the reason and the original bytes",
+            retention_ms=90 * DAY_MS,
+        ),
+        TopicSpec(
+            POLICY_INPUT,
+            Kind.INPUT,
+            None,
+            "front-ends",
+            "Country policy (landenbeleid) from policy officers",
+            key="policy version",
+        ),
+        TopicSpec(
+            POLICY_EVENTS,
+            Kind.EVENTS,
+            None,
+            "intake",
+            "Country policy adopted by intake",
+            key="policy version",
+        ),
+        TopicSpec(
+            PLANNING_INPUT,
+            Kind.INPUT,
+            None,
+            "front-ends",
+            "Capacity declared for the whole organisation, before the split over the streams",
+            key="capacity month",
+        ),
     ]
     for stream in Stream:
         for stage in Stage:
             if stage is not Stage.INTAKE:
                 key = "plan cycle id" if stage is Stage.PLANNING else "case id"
-                specs.append(TopicSpec(stage_input(stream, stage), Kind.INPUT, stream, "front-ends",
-                                       f"Caseworker and planner input for {stage}, {stream} stream",
-                                       key=key))
-            specs.append(TopicSpec(stage_events(stream, stage), Kind.EVENTS, stream, str(stage),
-                                   f"Case events emitted by {stage}, {stream} stream"))
-        specs.append(TopicSpec(plan_events(stream), Kind.EVENTS, stream, "planning",
-                               f"Plan cycles, cohorts, capacity and triage, {stream} stream",
-                               key="plan cycle id, capacity month or triage"))
-        specs.append(TopicSpec(rejections(stream), Kind.REJECTIONS, stream, "every service",
-                               f"Refused or undecodable input of the {stream} stream, with the reason",
-                               retention_ms=90 * DAY_MS))
+                specs.append(
+                    TopicSpec(
+                        stage_input(stream, stage),
+                        Kind.INPUT,
+                        stream,
+                        "front-ends",
+                        f"Caseworker and planner input for {stage}, {stream} stream",
+                        key=key,
+                    )
+                )
+            specs.append(
+                TopicSpec(
+                    stage_events(stream, stage),
+                    Kind.EVENTS,
+                    stream,
+                    str(stage),
+                    f"Case events emitted by {stage}, {stream} stream",
+                )
+            )
+        specs.append(
+            TopicSpec(
+                plan_events(stream),
+                Kind.EVENTS,
+                stream,
+                "planning",
+                f"Plan cycles, cohorts, capacity and triage, {stream} stream",
+                key="plan cycle id, capacity month or triage",
+            )
+        )
+        specs.append(
+            TopicSpec(
+                rejections(stream),
+                Kind.REJECTIONS,
+                stream,
+                "every service",
+                f"Refused or undecodable input of the {stream} stream, with the reason",
+                retention_ms=90 * DAY_MS,
+            )
+        )
         for partner in Partner:
             # Plan-cycle volume forecasts (backlog) go to the partners that balance the chain (R10).
             forecasts = stream is Stream.BACKLOG and partner is not Partner.NIDOS
             key = "case id; plan cycle id for volume forecasts" if forecasts else "case id"
-            specs.append(TopicSpec(partner_topic(stream, partner), Kind.PARTNER, stream, "chain-notify",
-                                   f"Minimal notifications for {partner.name}, {stream} stream",
-                                   retention_ms=30 * DAY_MS, key=key))
+            specs.append(
+                TopicSpec(
+                    partner_topic(stream, partner),
+                    Kind.PARTNER,
+                    stream,
+                    "chain-notify",
+                    f"Minimal notifications for {partner.name}, {stream} stream",
+                    retention_ms=30 * DAY_MS,
+                    key=key,
+                )
+            )
     return specs
 
 

@@ -62,7 +62,9 @@ CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2
 
 Actor = Annotated[
     str,
-    StringConstraints(pattern=r"^(caseworker|planner|policy-officer|system|partner):[A-Za-z0-9._-]{1,64}$"),
+    StringConstraints(
+        pattern=r"^(caseworker|planner|policy-officer|system|partner):[A-Za-z0-9._-]{1,64}$"
+    ),
 ]
 """Who acted: a role and a pseudonymous id, e.g. 'caseworker:cw-1042' or 'system:intake'.
 

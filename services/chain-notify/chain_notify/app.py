@@ -1,8 +1,10 @@
 """Wiring of the chain-notify service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "chain-notify"
 
-definition = ServiceDefinition(name=NAME, migrations="chain_notify:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="chain_notify:migrations", default_port=default_port(NAME)
+)

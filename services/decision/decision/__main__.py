@@ -1,6 +1,5 @@
-from shared.service import main
-
 from decision.app import definition
+from shared.service import main
 
 
 def run() -> None:

@@ -1,8 +1,10 @@
 """Wiring of the decision service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "decision"
 
-definition = ServiceDefinition(name=NAME, migrations="decision:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="decision:migrations", default_port=default_port(NAME)
+)

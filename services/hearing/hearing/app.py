@@ -1,8 +1,10 @@
 """Wiring of the hearing service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "hearing"
 
-definition = ServiceDefinition(name=NAME, migrations="hearing:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="hearing:migrations", default_port=default_port(NAME)
+)

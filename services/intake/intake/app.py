@@ -1,8 +1,10 @@
 """Wiring of the intake service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "intake"
 
-definition = ServiceDefinition(name=NAME, migrations="intake:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="intake:migrations", default_port=default_port(NAME)
+)

@@ -1,6 +1,5 @@
-from shared.service import main
-
 from planning.app import definition
+from shared.service import main
 
 
 def run() -> None:

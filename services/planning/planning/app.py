@@ -1,8 +1,10 @@
 """Wiring of the planning service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "planning"
 
-definition = ServiceDefinition(name=NAME, migrations="planning:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="planning:migrations", default_port=default_port(NAME)
+)

@@ -1,8 +1,10 @@
 """Wiring of the prephase service."""
 
-from shared.services import default_port
 from shared.service import ServiceDefinition
+from shared.services import default_port
 
 NAME = "prephase"
 
-definition = ServiceDefinition(name=NAME, migrations="prephase:migrations", default_port=default_port(NAME))
+definition = ServiceDefinition(
+    name=NAME, migrations="prephase:migrations", default_port=default_port(NAME)
+)

@@ -72,9 +72,11 @@ def channel_id(topic: str) -> str:
 
 
 def _actor_pattern(publishers: Iterable[str]) -> str:
-    parts = [
-        re.escape(p) if ":" in p else f"{re.escape(p)}:[A-Za-z0-9._-]{{1,64}}" for p in publishers
-    ]
+    # Not re.escape: it escapes '-', which ECMA-262 regexes (JSON Schema's) may refuse.
+    for p in publishers:
+        if not re.fullmatch(r"[a-z0-9:-]+", p):
+            raise ValueError(f"unexpected publisher {p!r}")
+    parts = [p if ":" in p else f"{p}:[A-Za-z0-9._-]{{1,64}}" for p in publishers]
     return "^(?:" + "|".join(parts) + ")$"
 
 

@@ -40,7 +40,7 @@ class EchoDone(EventData):
 
 
 class EchoHandler:
-    handled_types = (EchoRequested,)
+    handled_types: tuple[type[EventData], ...] = (EchoRequested,)
 
     async def prepare(self, events: Any, uow: UnitOfWork) -> None:
         return None

@@ -43,12 +43,17 @@ async def settings(servers: Servers) -> AsyncIterator[Settings]:
         log_json=False,
     )
     # Few partitions per test topic: the broker holds a whole suite's worth of them.
-    specs = [TopicSpec(s.name, s.kind, s.stream, s.owner, s.description, partitions=2) for s in all_topics()]
+    specs = [
+        TopicSpec(s.name, s.kind, s.stream, s.owner, s.description, partitions=2)
+        for s in all_topics()
+    ]
     await ensure_topics(test_settings, specs)
     yield test_settings
     conn = await asyncpg.connect(_plain_url(servers.database_url))
     try:
-        schemas = await conn.fetch("select nspname from pg_namespace where nspname like $1", f"t{tag}_%")
+        schemas = await conn.fetch(
+            "select nspname from pg_namespace where nspname like $1", f"t{tag}_%"
+        )
         for row in schemas:
             await conn.execute(f'DROP SCHEMA "{row["nspname"]}" CASCADE')
     finally:
@@ -58,7 +63,10 @@ async def settings(servers: Servers) -> AsyncIterator[Settings]:
     try:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(
-                admin.delete_topics([t for t in await admin.list_topics() if t.startswith(f"t{tag}.")]), 10
+                admin.delete_topics(
+                    [t for t in await admin.list_topics() if t.startswith(f"t{tag}.")]
+                ),
+                10,
             )
     finally:
         await admin.close()

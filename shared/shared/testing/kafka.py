@@ -10,8 +10,8 @@ from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from shared.envelope import Envelope, EventData, KafkaRecord, encode, new_event
 from shared.clock import Clock, WallClock
+from shared.envelope import Envelope, EventData, KafkaRecord, encode, new_event
 from shared.settings import Settings
 from shared.topics import TopicNames
 from shared.values import Stream
@@ -25,8 +25,14 @@ def front_end_event(
     actor: str = "caseworker:cw-0001",
     clock: Clock | None = None,
 ) -> Envelope[Any]:
-    return new_event(data, subject=subject, stream=stream, source="/front-end/test", actor=actor,
-                     clock=clock or WallClock())
+    return new_event(
+        data,
+        subject=subject,
+        stream=stream,
+        source="/front-end/test",
+        actor=actor,
+        clock=clock or WallClock(),
+    )
 
 
 async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
@@ -34,8 +40,9 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
     await producer.start()
     try:
         for record in records:
-            await producer.send_and_wait(record.topic, key=record.key, value=record.value,
-                                         headers=list(record.headers))
+            await producer.send_and_wait(
+                record.topic, key=record.key, value=record.value, headers=list(record.headers)
+            )
     finally:
         await producer.stop()
 
@@ -57,8 +64,12 @@ async def read_topic(
     """Read a topic (name without prefix) from the start until `expect` records arrived or time ran
     out; then keep listening `settle` seconds more, so that extra copies would show up too."""
     name = TopicNames(settings.topic_prefix)(topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers,
-                                group_id=None, enable_auto_commit=False, client_id=f"reader-{uuid4().hex[:6]}")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        client_id=f"reader-{uuid4().hex[:6]}",
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(name)

@@ -35,9 +35,14 @@ def _docker_answers() -> bool:
 
 
 def _asyncpg_url(url: str) -> str:
-    for prefix in ("postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+    for prefix in (
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+        "postgresql://",
+        "postgres://",
+    ):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
 
 

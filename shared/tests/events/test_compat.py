@@ -272,7 +272,16 @@ def test_the_gate_reads_the_committed_file_not_the_regenerated_one(tmp_path: Pat
 
     def git(*args: str) -> None:
         subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            [
+                "git",
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                *args,
+            ],
             cwd=tmp_path,
             check=True,
             capture_output=True,

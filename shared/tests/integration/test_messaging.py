@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from shared.envelope import decode, encode
 from shared.database import inbox_table, outbox_table
+from shared.envelope import decode, encode
 from shared.service import ServiceRuntime
 from shared.settings import Settings
 from shared.testing import echo
@@ -46,7 +46,9 @@ def request(text_: str, subject: str = "case-0001") -> Any:
 
 async def effects(runtime: ServiceRuntime) -> list[str]:
     async with runtime.engine.connect() as conn:
-        return list((await conn.execute(select(echo.effects.c.text).order_by(echo.effects.c.id))).scalars())
+        return list(
+            (await conn.execute(select(echo.effects.c.text).order_by(echo.effects.c.id))).scalars()
+        )
 
 
 async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
@@ -57,7 +59,9 @@ async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_an_event_delivered_twice_has_one_effect(runtime: ServiceRuntime, settings: Settings) -> None:
+async def test_an_event_delivered_twice_has_one_effect(
+    runtime: ServiceRuntime, settings: Settings
+) -> None:
     event = request("hello")
     await publish(settings, echo.INPUT, event)
     await publish(settings, echo.INPUT, event)  # redelivery: same event id
@@ -68,7 +72,8 @@ async def test_an_event_delivered_twice_has_one_effect(runtime: ServiceRuntime, 
     assert [decode(r.headers, r.value).data.text for r in answers] == ["hello", "next"]
     assert await effects(runtime) == ["hello", "next"]
     done = decode(answers[0].headers, answers[0].value)
-    assert done.causationid == event.id and done.correlationid == event.correlationid
+    assert done.causationid == event.id
+    assert done.correlationid == event.correlationid
     assert runtime.metrics.duplicates._value.get() == 1
 
 
@@ -79,7 +84,9 @@ async def test_bad_input_lands_on_the_rejection_topic_and_the_next_event_is_hand
     garbage = b"\xff\xfe not json at all"
     good = encode(request("after the bad ones"), topic)
     invalid = encode(request("x"), topic)
-    invalid = type(invalid)(topic, invalid.key, json.dumps({"text": 42, "extra": 1}).encode(), invalid.headers)
+    invalid = type(invalid)(
+        topic, invalid.key, json.dumps({"text": 42, "extra": 1}).encode(), invalid.headers
+    )
     undecodable = type(good)(topic, b"case-0002", garbage, good.headers)
     no_headers = type(good)(topic, b"case-0003", b'{"text": "hi"}', ())
     await publish_records(settings, [undecodable, invalid, no_headers, good])
@@ -88,7 +95,9 @@ async def test_bad_input_lands_on_the_rejection_topic_and_the_next_event_is_hand
     answers = await read_topic(settings, echo.OUTPUT, expect=1)
 
     # Different keys, different partitions: no order between them.
-    reports = {decode(r.headers, r.value).data.code: decode(r.headers, r.value).data for r in rejected}
+    reports = {
+        decode(r.headers, r.value).data.code: decode(r.headers, r.value).data for r in rejected
+    }
     assert sorted(reports) == ["missing-attributes", "schema-invalid", "undecodable"]
     assert "data is not JSON" in reports["undecodable"].reason
     assert "text: Input should be a valid string" in reports["schema-invalid"].reason
@@ -110,7 +119,9 @@ async def test_refusals_and_handler_failures_are_rejected_with_the_reason(
     rejected = await read_topic(settings, REJECTIONS, expect=2, settle=0.5)
     answers = await read_topic(settings, echo.OUTPUT, expect=1)
 
-    reports = {decode(r.headers, r.value).causationid: decode(r.headers, r.value).data for r in rejected}
+    reports = {
+        decode(r.headers, r.value).causationid: decode(r.headers, r.value).data for r in rejected
+    }
     assert reports[refused.id].code == "refused"
     assert reports[refused.id].reason == "echo refuses to repeat 'refuse'"
     assert reports[failing.id].code == "handler-error"
@@ -132,8 +143,12 @@ def _start_echo(settings: Settings, log: Path, *, relay: bool) -> subprocess.Pop
     }
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     env.pop("DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "shared.testing.echo", "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("ab"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "shared.testing.echo", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("ab"),
+    )
 
 
 async def test_a_service_killed_between_commit_and_publish_publishes_exactly_once_after_restart(
@@ -146,7 +161,9 @@ async def test_a_service_killed_between_commit_and_publish_publishes_exactly_onc
         async with probe.engine.connect() as conn:
             return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
 
-    first = _start_echo(settings, tmp_path / "first.log", relay=False)  # commits, but never gets to publish
+    first = _start_echo(
+        settings, tmp_path / "first.log", relay=False
+    )  # commits, but never gets to publish
     try:
         event = request("survives a crash")
         await publish(settings, echo.INPUT, event)
