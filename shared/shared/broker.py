@@ -43,7 +43,9 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
     )
 
 
-async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> list[str]:
+async def ensure_topics(
+    settings: Settings, specs: Iterable[TopicSpec], *, replication_factor: int = 1
+) -> list[str]:
     """Create every topic that is missing; returns the names created."""
     names = TopicNames(settings.topic_prefix)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
@@ -51,7 +53,12 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> list[
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(names(spec.name), num_partitions=spec.partitions, replication_factor=1)
+            NewTopic(
+                names(spec.name),
+                num_partitions=spec.partitions,
+                replication_factor=replication_factor,
+                topic_configs={"retention.ms": str(spec.retention_ms)},
+            )
             for spec in specs
             if names(spec.name) not in existing
         ]
