@@ -25,10 +25,14 @@ def main(
     names = TopicNames(settings.topic_prefix)
     if list_only:
         for spec in all_topics():
-            retention = "forever" if spec.retention_ms < 0 else f"{spec.retention_ms // 86_400_000}d"
-            typer.echo(f"{names(spec.name)}\t{spec.partitions}\t{retention}\t{spec.description}")
+            days = spec.retention_ms // 86_400_000
+            retention = "forever" if spec.retention_ms < 0 else f"{days}d"
+            row = [names(spec.name), str(spec.partitions), retention, spec.description]
+            typer.echo("\t".join(row))
         return
-    created = asyncio.run(ensure_topics(settings, all_topics(), replication_factor=replication_factor))
+    created = asyncio.run(
+        ensure_topics(settings, all_topics(), replication_factor=replication_factor)
+    )
     typer.echo(f"{len(created)} topics created: {', '.join(created) or '-'}")
 
 
