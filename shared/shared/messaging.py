@@ -40,7 +40,7 @@ from shared.envelope import (
 )
 from shared.logs import bound_contextvars, get_logger
 from shared.rejections import OriginalRecord, Refused, Rejection, RejectionCode
-from shared.topics import TopicNames, rejection_topic_for, stream_of
+from shared.topics import Kind, TopicNames, kind_of, rejection_topic_for, stream_of
 from shared.values import Stream
 
 log = get_logger(__name__)
@@ -67,6 +67,11 @@ class Metrics:
         self.duplicates = Counter(
             "caseflow_duplicates_skipped_total",
             "Redelivered events skipped by the inbox",
+            registry=registry,
+        )
+        self.ignored = Counter(
+            "caseflow_events_ignored_total",
+            "Events of types this service does not act on, read from other services' topics",
             registry=registry,
         )
         self.rejected = Counter(
@@ -125,6 +130,7 @@ class UnitOfWork:
     clock: Clock
     service: str
     topics: TopicNames
+    scratch: dict[str, Any] = field(default_factory=dict)  # the handler's state for this batch
     records: list[KafkaRecord] = field(default_factory=list)
     rejections: list[tuple[Envelope[Any], str, RejectionCode]] = field(default_factory=list)
 
@@ -168,6 +174,9 @@ class Handler(Protocol):
         """Optional batch hook: load the state of every case in the batch at once."""
 
     async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None: ...
+
+    async def finish(self, uow: UnitOfWork) -> None:
+        """Optional batch hook: write what the batch changed, in one statement per table."""
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
@@ -219,6 +228,17 @@ class BatchProcessor:
                 for record in records:
                     await self._alone(record)
 
+    async def run_work(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """Work not caused by a consumed record (a timer): same transaction and outbox rules."""
+        async with self.session_factory() as session, session.begin():
+            uow = UnitOfWork(
+                session=session, clock=self.clock, service=self.service, topics=self.topics
+            )
+            await work(uow)
+            await add_to_outbox(session, uow.records)
+        if uow.records:
+            self.on_committed()
+
     async def _alone(self, record: ConsumedRecord) -> None:
         last: Exception | None = None
         for delay in (0.0, *self.retry_delays):
@@ -261,6 +281,10 @@ class BatchProcessor:
                 codes.append(exc.code)
                 continue
             if not isinstance(envelope.data, self.handler.handled_types):
+                if kind_of(record.topic.removeprefix(self.topics.prefix)) is not Kind.INPUT:
+                    # Another service's output carries many types; this one listens for a few.
+                    self.metrics.ignored.inc()
+                    continue
                 reason = f"{self.service} does not accept {envelope.type} on {record.topic}"
                 out.append(self._rejection(record, envelope, "wrong-topic", reason))
                 codes.append("wrong-topic")
@@ -296,6 +320,8 @@ class BatchProcessor:
                         handled.append(envelope.type)
                     except Refused as refusal:
                         uow.reject(envelope, refusal.reason, refusal.code)
+            if todo:
+                await self.handler.finish(uow)
             for envelope, reason, code in uow.rejections:
                 out.append(self._rejection(origin[envelope.id], envelope, code, reason))
                 codes.append(code)

@@ -26,11 +26,20 @@ from shared.broker import make_broker, make_producer
 from shared.clock import Clock, WallClock
 from shared.database import make_engine, make_session_factory, migrate
 from shared.logs import configure_logging, get_logger
-from shared.messaging import BatchProcessor, Handler, Metrics, OutboxRelay
+from shared.messaging import BatchProcessor, Handler, Metrics, OutboxRelay, UnitOfWork
 from shared.settings import Settings
 from shared.topics import TopicNames
 
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work a service does on a timer (e.g. adopting a policy on its effective date)."""
+
+    name: str
+    every_seconds: float
+    work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class ServiceDefinition:
     default_port: int  # of /health and /metrics
     subscriptions: Callable[[], Sequence[str]] = tuple  # topic names without prefix
     make_handler: Callable[[ServiceRuntime], Handler] | None = None
+    periodic: Sequence[Periodic] = ()
 
 
 @dataclass
@@ -65,7 +75,9 @@ class ServiceRuntime:
             idle_interval=self.settings.relay_interval_ms / 1000,
         )
         self._relay_task: asyncio.Task[None] | None = None
+        self._timers: list[asyncio.Task[None]] = []
         self.processor: BatchProcessor | None = None
+        self.handler: Handler | None = None
         if self.definition.make_handler is not None:
             self.processor = BatchProcessor(
                 service=name,
@@ -76,6 +88,7 @@ class ServiceRuntime:
                 metrics=self.metrics,
                 on_committed=self.relay.wake,
             )
+            self.handler = self.processor.handler
             self._subscribe(self.processor)
 
     def _subscribe(self, processor: BatchProcessor) -> None:
@@ -107,7 +120,21 @@ class ServiceRuntime:
         await self.migrate()
         await self.engine.dispose()
 
+    async def _every(self, periodic: Periodic) -> None:
+        processor = self.processor
+        if processor is None:
+            raise RuntimeError(f"{periodic.name}: a periodic task needs the service's handler")
+        while True:
+            await asyncio.sleep(periodic.every_seconds)
+            try:
+                await processor.run_work(lambda uow: periodic.work(self, uow))
+            except Exception as exc:  # a failed pass is retried at the next tick
+                log.warning("periodic task failed", task=periodic.name, error=type(exc).__name__)
+
     async def start_relay(self) -> None:
+        self._timers = [
+            asyncio.create_task(self._every(p), name=p.name) for p in self.definition.periodic
+        ]
         if not self.settings.relay_enabled:
             return
         self.relay.producer = make_producer(self.settings, f"caseflow-{self.definition.name}-relay")
@@ -118,6 +145,11 @@ class ServiceRuntime:
         log.info("outbox relay started")
 
     async def stop_relay(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        self._timers = []
         if self._relay_task is not None:
             self._relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -213,3 +213,11 @@ def stream_of(name: str) -> Stream | None:
 def rejection_topic_for(name: str) -> str:
     """Where refused input of a topic goes (names without prefix)."""
     return rejections(stream_of(name))
+
+
+def kind_of(name: str) -> Kind | None:
+    """The kind of a registered topic (name without prefix); None for a topic not registered."""
+    return _KINDS.get(name)
+
+
+_KINDS = {spec.name: spec.kind for spec in all_topics()}

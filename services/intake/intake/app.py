@@ -1,10 +1,42 @@
-"""Wiring of the intake service."""
+"""Wiring of the intake service: what it reads, its handler, its timer."""
 
-from shared.service import ServiceDefinition
+from __future__ import annotations
+
+from intake.handlers import IntakeHandler
+from shared.messaging import UnitOfWork
+from shared.service import Periodic, ServiceDefinition, ServiceRuntime
 from shared.services import default_port
+from shared.topics import POLICY_INPUT, REGISTRATION_INPUT, Stage, stage_events
+from shared.values import Stream
 
 NAME = "intake"
 
+
+def subscriptions() -> list[str]:
+    # Its own input, and the other stages' events that change what intake knows of a case:
+    # prephase findings (R8), a hearing held (no more re-categorisation), a decision issued.
+    topics = [REGISTRATION_INPUT, POLICY_INPUT]
+    for stream in Stream:
+        topics += [
+            stage_events(stream, stage) for stage in (Stage.PREPHASE, Stage.HEARING, Stage.DECISION)
+        ]
+    return topics
+
+
+def make_handler(runtime: ServiceRuntime) -> IntakeHandler:
+    return IntakeHandler()
+
+
+async def adopt_due_policies(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
+    if isinstance(runtime.handler, IntakeHandler):
+        await runtime.handler.on_timer(uow)
+
+
 definition = ServiceDefinition(
-    name=NAME, migrations="intake:migrations", default_port=default_port(NAME)
+    name=NAME,
+    migrations="intake:migrations",
+    default_port=default_port(NAME),
+    subscriptions=subscriptions,
+    make_handler=make_handler,
+    periodic=(Periodic("adopt-due-country-policies", 60.0, adopt_due_policies),),
 )

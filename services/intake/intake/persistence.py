@@ -1,5 +1,162 @@
-"""Tables of the intake service (its own schema; inbox and outbox come from shared)."""
+"""Intake's tables and the queries over them (schema `intake`; inbox and outbox come from shared).
 
-from sqlalchemy import MetaData
+A case is stored as its domain state (JSON) plus the columns that queries need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.domain import CaseStatus, CountryPolicy, IntakeCase, PolicyBook
 
 metadata = MetaData()
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("v_number", Text, nullable=False),
+    Column("stream", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("heard", Boolean, nullable=False),
+    Column("state", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("cases_by_applicant", "v_number"),
+    # The database keeps the rule too: one open application per applicant.
+    Index(
+        "one_open_case_per_applicant",
+        "v_number",
+        unique=True,
+        postgresql_where=text("status = 'open'"),
+    ),
+    Index("open_unheard_cases", "stream", postgresql_where=text("status = 'open' AND NOT heard")),
+)
+
+policies = Table(
+    "country_policies",
+    metadata,
+    Column("policy_version", Text, primary_key=True),
+    Column("effective_from", Date, nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("published_event", JSONB, nullable=True),  # the input that published it: causation
+    Column("adopted_at", DateTime(timezone=True), nullable=True),  # open cases re-categorised
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+def _case(row: Any) -> IntakeCase:
+    return IntakeCase.model_validate(row.state)
+
+
+async def load_cases(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, IntakeCase]:
+    ids = list(set(case_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(cases.c.state).where(cases.c.case_id.in_(ids)))
+    return {c.case_id: c for c in map(_case, rows)}
+
+
+async def load_applicant_cases(
+    session: AsyncSession, v_numbers: Iterable[str]
+) -> dict[str, IntakeCase]:
+    numbers = list(set(v_numbers))
+    if not numbers:
+        return {}
+    rows = await session.execute(select(cases.c.state).where(cases.c.v_number.in_(numbers)))
+    return {c.case_id: c for c in map(_case, rows)}
+
+
+async def load_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
+    """The cases a new country policy may still change (both streams)."""
+    rows = await session.execute(
+        select(cases.c.state).where(cases.c.status == CaseStatus.OPEN.value, ~cases.c.heard)
+    )
+    return {c.case_id: c for c in map(_case, rows)}
+
+
+async def save_cases(session: AsyncSession, changed: Sequence[IntakeCase]) -> None:
+    """Insert or update cases, in one statement for the whole batch."""
+    if not changed:
+        return
+    rows = [
+        {
+            "case_id": case.case_id,
+            "v_number": case.application.v_number,
+            "stream": case.stream.value,
+            "status": case.status.value,
+            "heard": case.heard,
+            "state": case.model_dump(mode="json"),
+        }
+        for case in changed
+    ]
+    statement = pg_insert(cases)
+    statement = statement.on_conflict_do_update(
+        index_elements=[cases.c.case_id],
+        set_={
+            "status": statement.excluded.status,
+            "heard": statement.excluded.heard,
+            "state": statement.excluded.state,
+            "updated_at": func.now(),
+        },
+    )
+    await session.execute(statement, rows)
+
+
+async def load_policy_book(session: AsyncSession) -> PolicyBook:
+    rows = await session.execute(select(policies.c.body).order_by(policies.c.recorded_at))
+    book = PolicyBook()
+    for row in rows:
+        book = book.publish(CountryPolicy.model_validate(row.body))
+    return book
+
+
+async def record_policy(
+    session: AsyncSession, policy: CountryPolicy, published_event: dict[str, Any] | None
+) -> None:
+    await session.execute(
+        pg_insert(policies)
+        .values(
+            policy_version=policy.policy_version,
+            effective_from=policy.effective_from,
+            body=policy.model_dump(mode="json"),
+            published_event=published_event,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def policies_due(session: AsyncSession, today: date) -> list[tuple[str, dict[str, Any]]]:
+    """Published, not yet adopted, in effect by today: (version, the event that published it)."""
+    rows = await session.execute(
+        select(policies.c.policy_version, policies.c.published_event)
+        .where(policies.c.adopted_at.is_(None), policies.c.effective_from <= today)
+        .order_by(policies.c.effective_from, policies.c.recorded_at)
+        .with_for_update(skip_locked=True)
+    )
+    return [(row.policy_version, row.published_event) for row in rows]
+
+
+async def mark_adopted(session: AsyncSession, policy_version: str, at: datetime) -> None:
+    await session.execute(
+        update(policies).where(policies.c.policy_version == policy_version).values(adopted_at=at)
+    )

@@ -45,6 +45,9 @@ class EchoHandler:
     async def prepare(self, events: Any, uow: UnitOfWork) -> None:
         return None
 
+    async def finish(self, uow: UnitOfWork) -> None:
+        return None
+
     async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None:
         text = event.data.text
         if text == "refuse":

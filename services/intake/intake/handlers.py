@@ -1,0 +1,247 @@
+"""Intake's handlers: input events in, a domain decision, case events out.
+
+Each batch loads the state of every case it touches in a few queries (prepare), decides
+event by event on that state, and writes what changed in one statement (finish). Domain
+refusals (intake.domain.Refusal is a shared Refused) go to the rejection topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from intake import persistence as db
+from intake.domain import (
+    DEFAULT_CONFIG,
+    CountryPolicy,
+    DeadlineChanged,
+    Decision,
+    GroupJoined,
+    GroupLeft,
+    IntakeCase,
+    IntakeConfig,
+    PolicyBook,
+    PrephaseFindings,
+    Recategorised,
+    Registered,
+    Withdrawn,
+    apply_policy,
+    apply_prephase_findings,
+    extend_deadline,
+    local_date,
+    mark_decided,
+    mark_heard,
+    reassess_group,
+    register,
+    withdraw,
+)
+from shared.envelope import Envelope, EventData
+from shared.events.decision import DecisionIssued
+from shared.events.hearing import HearingHeld, HearingWaived
+from shared.events.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    CaseRecategorised,
+    CaseRegistered,
+    CaseWithdrawn,
+    CountryPolicyAdopted,
+    CountryPolicyPublished,
+    DeadlineExtensionGranted,
+    LegalDeadlineChanged,
+    PriorityGroupJoined,
+    PriorityGroupLeft,
+    PriorityGroupReassessed,
+)
+from shared.events.prephase import (
+    LanguageIndicationCompleted,
+    LanguageIndicationResult,
+    OriginFinding,
+    OriginInvestigationCompleted,
+)
+from shared.logs import get_logger
+from shared.messaging import UnitOfWork
+from shared.topics import POLICY_EVENTS, Stage, stage_events
+
+log = get_logger(__name__)
+
+# Domain outcome -> the output event that announces it (same field names, minus case_id).
+OUTPUT_EVENT: dict[type[BaseModel], type[EventData]] = {
+    Registered: CaseRegistered,
+    Recategorised: CaseRecategorised,
+    GroupJoined: PriorityGroupJoined,
+    GroupLeft: PriorityGroupLeft,
+    DeadlineChanged: LegalDeadlineChanged,
+    Withdrawn: CaseWithdrawn,
+}
+
+
+def output_event(outcome: BaseModel) -> EventData:
+    fields = outcome.model_dump(exclude={"case_id"})
+    if "priority_groups" in fields:
+        fields["priority_groups"] = tuple(sorted(fields["priority_groups"]))
+    return OUTPUT_EVENT[type(outcome)].model_validate(fields)
+
+
+class Batch:
+    """The cases one batch works on, and which of them changed."""
+
+    def __init__(self, cases: dict[str, IntakeCase]) -> None:
+        self.cases = cases
+        self.changed: dict[str, IntakeCase] = {}
+
+    def get(self, case_id: str) -> IntakeCase | None:
+        return self.cases.get(case_id)
+
+    def applicant_cases(self, v_number: str) -> list[IntakeCase]:
+        return [c for c in self.cases.values() if c.application.v_number == v_number]
+
+    def put(self, case: IntakeCase) -> None:
+        self.cases[case.case_id] = case
+        self.changed[case.case_id] = case
+
+
+class IntakeHandler:
+    handled_types: tuple[type[EventData], ...] = (
+        ApplicationRegistered,
+        ApplicationWithdrawn,
+        PriorityGroupReassessed,
+        DeadlineExtensionGranted,
+        CountryPolicyPublished,
+        LanguageIndicationCompleted,
+        OriginInvestigationCompleted,
+        HearingHeld,
+        HearingWaived,
+        DecisionIssued,
+    )
+
+    def __init__(self, config: IntakeConfig = DEFAULT_CONFIG) -> None:
+        self.config = config
+        self._policies: PolicyBook | None = None
+
+    async def policies(self, uow: UnitOfWork) -> PolicyBook:
+        if self._policies is None:
+            self._policies = await db.load_policy_book(uow.session)
+        return self._policies
+
+    async def prepare(self, events: Sequence[Envelope[Any]], uow: UnitOfWork) -> None:
+        case_ids = [e.subject for e in events if not isinstance(e.data, CountryPolicyPublished)]
+        v_numbers = [e.data.v_number for e in events if isinstance(e.data, ApplicationRegistered)]
+        cases = await db.load_cases(uow.session, case_ids)
+        cases.update(await db.load_applicant_cases(uow.session, v_numbers))
+        uow.scratch["batch"] = Batch(cases)
+
+    async def finish(self, uow: UnitOfWork) -> None:
+        batch: Batch | None = uow.scratch.get("batch")
+        if batch is not None:
+            await db.save_cases(uow.session, list(batch.changed.values()))
+
+    async def on_timer(self, uow: UnitOfWork) -> None:
+        await self.adopt_due_policies(uow)
+        await self.finish(uow)
+
+    async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None:
+        batch: Batch = uow.scratch["batch"]
+        case_id, data, now = event.subject, event.data, uow.clock.now()
+        case = batch.get(case_id)
+        match data:
+            case ApplicationRegistered():
+                decision = register(
+                    case_id,
+                    data,
+                    existing=case,
+                    applicant_cases=batch.applicant_cases(data.v_number),
+                    policies=await self.policies(uow),
+                    now=now,
+                    config=self.config,
+                )
+            case ApplicationWithdrawn():
+                decision = withdraw(case_id, case, data, now=now, config=self.config)
+            case PriorityGroupReassessed():
+                decision = reassess_group(case_id, case, data, config=self.config)
+            case DeadlineExtensionGranted():
+                decision = extend_deadline(case_id, case, data, now=now, config=self.config)
+            case LanguageIndicationCompleted():
+                negative = data.result is LanguageIndicationResult.INCONSISTENT
+                findings = PrephaseFindings(negative_language_indication=negative)
+                decision = apply_prephase_findings(case_id, case, findings)
+            case OriginInvestigationCompleted():
+                findings = PrephaseFindings(
+                    doubt_about_origin=data.result is OriginFinding.DOUBTFUL
+                )
+                decision = apply_prephase_findings(case_id, case, findings)
+            case HearingHeld() | HearingWaived():
+                decision = Decision(case=mark_heard(case_id, case))
+            case DecisionIssued():
+                decision = Decision(case=mark_decided(case_id, case))
+            case CountryPolicyPublished():
+                await self.publish_policy(event, uow)
+                return
+            case _:
+                raise TypeError(f"intake has no handler for {event.type}")
+        self.apply(decision, event, uow, batch)
+
+    def apply(
+        self, decision: Decision, cause: Envelope[Any], uow: UnitOfWork, batch: Batch
+    ) -> None:
+        if decision.case != batch.get(decision.case.case_id):
+            batch.put(decision.case)
+        topic = stage_events(decision.case.stream, Stage.INTAKE)
+        for outcome in decision.outcomes:
+            uow.emit(
+                output_event(outcome),
+                topic=topic,
+                cause=cause,
+                subject=decision.case.case_id,
+                stream=decision.case.stream,
+            )
+
+    async def publish_policy(self, event: Envelope[Any], uow: UnitOfWork) -> None:
+        policy = CountryPolicy.from_event(event.data)
+        book = (await self.policies(uow)).publish(policy)  # refuses a changed re-publication
+        if book is self._policies:
+            return  # the same version again: nothing to do
+        await db.record_policy(uow.session, policy, event.model_dump(mode="json"))
+        self._policies = book
+        await self.adopt_due_policies(uow)
+
+    async def adopt_due_policies(self, uow: UnitOfWork) -> int:
+        """Re-categorise open cases for every published policy now in effect.
+
+        Runs when a policy is published, and on a timer for policies published ahead of
+        their effective date."""
+        today = local_date(uow.clock.now())
+        adopted = 0
+        for version, published in await db.policies_due(uow.session, today):
+            policy = (await self.policies(uow)).get(version)
+            if policy is None or published is None:
+                continue
+            cause = Envelope[CountryPolicyPublished].model_validate(published)
+            # The batch's own changes first, so that the query sees every case as it now is.
+            batch: Batch = uow.scratch.setdefault("batch", Batch({}))
+            await db.save_cases(uow.session, list(batch.changed.values()))
+            open_cases = await db.load_open_unheard(uow.session)
+            batch.cases.update(open_cases)
+            decisions = apply_policy(open_cases.values(), policy)
+            for decision in decisions:
+                self.apply(decision, cause, uow, batch)
+            await db.mark_adopted(uow.session, version, uow.clock.now())
+            recategorised = sum(
+                any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions
+            )
+            uow.emit(
+                CountryPolicyAdopted(
+                    policy_version=version,
+                    effective_from=policy.effective_from,
+                    adopted_at=uow.clock.now(),
+                    cases_recategorised=recategorised,
+                ),
+                topic=POLICY_EVENTS,
+                cause=cause,
+                subject=version,
+                stream=None,
+            )
+            log.info("country policy adopted", policy_version=version, recategorised=recategorised)
+            adopted += 1
+        return adopted
