@@ -10,23 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
-
 from intake import persistence as db
 from intake.domain import (
     DEFAULT_CONFIG,
     CountryPolicy,
-    DeadlineChanged,
     Decision,
-    GroupJoined,
-    GroupLeft,
     IntakeCase,
     IntakeConfig,
     PolicyBook,
     PrephaseFindings,
     Recategorised,
-    Registered,
-    Withdrawn,
     apply_policy,
     apply_prephase_findings,
     extend_deadline,
@@ -43,15 +36,9 @@ from shared.events.hearing import HearingHeld, HearingWaived
 from shared.events.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
-    CaseRecategorised,
-    CaseRegistered,
-    CaseWithdrawn,
     CountryPolicyAdopted,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
-    LegalDeadlineChanged,
-    PriorityGroupJoined,
-    PriorityGroupLeft,
     PriorityGroupReassessed,
 )
 from shared.events.prephase import (
@@ -65,23 +52,6 @@ from shared.messaging import UnitOfWork
 from shared.topics import POLICY_EVENTS, Stage, stage_events
 
 log = get_logger(__name__)
-
-# Domain outcome -> the output event that announces it (same field names, minus case_id).
-OUTPUT_EVENT: dict[type[BaseModel], type[EventData]] = {
-    Registered: CaseRegistered,
-    Recategorised: CaseRecategorised,
-    GroupJoined: PriorityGroupJoined,
-    GroupLeft: PriorityGroupLeft,
-    DeadlineChanged: LegalDeadlineChanged,
-    Withdrawn: CaseWithdrawn,
-}
-
-
-def output_event(outcome: BaseModel) -> EventData:
-    fields = outcome.model_dump(exclude={"case_id"})
-    if "priority_groups" in fields:
-        fields["priority_groups"] = tuple(sorted(fields["priority_groups"]))
-    return OUTPUT_EVENT[type(outcome)].model_validate(fields)
 
 
 class Batch:
@@ -190,7 +160,7 @@ class IntakeHandler:
         topic = stage_events(decision.case.stream, Stage.INTAKE)
         for outcome in decision.outcomes:
             uow.emit(
-                output_event(outcome),
+                outcome.to_event(),
                 topic=topic,
                 cause=cause,
                 subject=decision.case.case_id,

@@ -35,11 +35,11 @@ class Procedure(StrEnum):
     """The procedure a case follows; it sets the legal time limit.
 
     National procedures (Vw 2000 art. 42) apply to the backlog stream, the procedures
-    of the Asylum Procedure Regulation (EU) 2024/1348 to the Pact stream.
+    of the Asylum Procedure Regulation (EU) 2024/1348 to the Pact stream. An extension
+    of the decision term is not a procedure: it changes the deadline (LegalDeadlineChanged).
     """
 
     NATIONAL_REGULAR = "national_regular"
-    NATIONAL_EXTENDED = "national_extended"
     PACT_ADMISSIBILITY = "pact_admissibility"
     PACT_ACCELERATED = "pact_accelerated"
     PACT_REGULAR = "pact_regular"

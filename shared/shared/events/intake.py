@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from shared.envelope import EventData
 from shared.events.common import Part, Procedure, Sex, ShortText
@@ -22,7 +22,8 @@ PolicyVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-
 """Id of a country policy version (e.g. 'cp-2026-10'); the key of the policy topics."""
 
 LegalBasis = Annotated[str, StringConstraints(min_length=3, max_length=120)]
-"""The legal source of a time limit: 'Vw 2000 art. 42(1)', 'Reg. (EU) 2024/1348 art. 35(3)'."""
+"""The legal source of a time limit, e.g. 'Vw 2000 art. 42(1)' (the national term) or
+'Reg. (EU) 2024/1348 art. 35(4)' (the Pact regular term); several are joined by ' + '."""
 
 
 class ExtensionGround(StrEnum):
@@ -32,6 +33,23 @@ class ExtensionGround(StrEnum):
     MANY_APPLICATIONS = "many_applications"
     APPLICANT_DELAY = "applicant_delay"
     EXCEPTIONAL = "exceptional"
+
+
+class DeadlineChangeReason(StrEnum):
+    """Why a legal deadline moved: an extension on its ground (the values of ExtensionGround),
+    or a change of procedure (e.g. a Pact case that leaves the nuisance group moves from the
+    accelerated to the regular procedure, Reg. (EU) 2024/1348 art. 35(3) to 35(4))."""
+
+    COMPLEX_CASE = "complex_case"
+    MANY_APPLICATIONS = "many_applications"
+    APPLICANT_DELAY = "applicant_delay"
+    EXCEPTIONAL = "exceptional"
+    PROCEDURE_CHANGE = "procedure_change"
+
+    @classmethod
+    def of_ground(cls, ground: ExtensionGround) -> DeadlineChangeReason:
+        """The reason of a deadline change that an extension on ``ground`` caused."""
+        return cls(ground.value)
 
 
 class RecategorisationReason(StrEnum):
@@ -61,6 +79,11 @@ class ApplicationRegistered(EventData):
     date_of_birth: date
     lodged_at: AwareDatetime = Field(
         description="when the application was lodged; the legal clock starts here"
+    )
+    registered_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the application was registered at the desk; the border procedure's "
+        "12 weeks run from here (Reg. 2024/1348 art. 51); absent: the lodging moment",
     )
     unaccompanied: bool = Field(description="an unaccompanied minor (AMV) as registered")
     nuisance: bool = Field(
@@ -155,6 +178,12 @@ class CountryPolicyPublished(EventData):
 # --- output ----------------------------------------------------------------------------
 
 
+def _sorted_groups(groups: tuple[PriorityGroup, ...]) -> tuple[PriorityGroup, ...]:
+    if len(set(groups)) != len(groups):
+        raise ValueError("a priority group is listed more than once")
+    return tuple(sorted(groups))
+
+
 class CaseRegistered(EventData):
     """Intake registered a case in its stream, with its procedure, category and legal deadline."""
 
@@ -169,7 +198,14 @@ class CaseRegistered(EventData):
         default=None, description="backlog category; absent for Pact cases and priority groups"
     )
     priority_group: PriorityGroup | None = Field(
-        default=None, description="the priority group that comes first (R7), if any"
+        default=None,
+        description="the priority group the case is handled in: the first of its groups in "
+        "R7 precedence (nuisance, unaccompanied minor, former safe country), if any",
+    )
+    priority_groups: Annotated[tuple[PriorityGroup, ...], AfterValidator(_sorted_groups)] = Field(
+        default=(),
+        description="every priority group the case belongs to (R7), sorted by value; "
+        "the case is handled in priority_group",
     )
     policy_version: PolicyVersion = Field(
         description="the country policy version the category follows"
@@ -187,6 +223,15 @@ class CaseRegistered(EventData):
         if self.procedure.stream is not self.stream:
             raise ValueError(
                 f"procedure {self.procedure} does not belong to the {self.stream} stream"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _handled_in_one_of_its_groups(self) -> CaseRegistered:
+        if self.priority_groups and self.priority_group not in self.priority_groups:
+            raise ValueError(
+                f"priority_group {self.priority_group} is not one of priority_groups "
+                f"{', '.join(self.priority_groups)}"
             )
         return self
 
@@ -210,32 +255,55 @@ class CaseRecategorised(EventData):
         return self
 
 
+_HANDLED_IN = (
+    "the priority group the case is handled in afterwards (R7 precedence: nuisance, "
+    "unaccompanied minor, former safe country); null: in no group, so back in its category"
+)
+
+
 class PriorityGroupJoined(EventData):
-    """A case joined a priority group (R7)."""
+    """A case joined a priority group (R7); ``priority_group`` says where it is handled now."""
 
     event_type = "nl.ind.intake.priority-group-joined"
 
     group: PriorityGroup
     reason: ShortText
+    priority_group: PriorityGroup | None = Field(description=_HANDLED_IN)
+
+    @model_validator(mode="after")
+    def _in_a_group(self) -> PriorityGroupJoined:
+        if self.priority_group is None:
+            raise ValueError("a case that joined a group is handled in a priority group")
+        return self
 
 
 class PriorityGroupLeft(EventData):
-    """A case left a priority group (R7), e.g. an age assessment found an adult."""
+    """A case left a priority group (R7), e.g. an age assessment found an adult.
+
+    ``priority_group`` says where it is handled now; null when it is in no group any more.
+    """
 
     event_type = "nl.ind.intake.priority-group-left"
 
     group: PriorityGroup
     reason: ShortText
+    priority_group: PriorityGroup | None = Field(description=_HANDLED_IN)
+
+    @model_validator(mode="after")
+    def _not_in_the_group_it_left(self) -> PriorityGroupLeft:
+        if self.priority_group == self.group:
+            raise ValueError(f"a case that left {self.group} is not handled in it")
+        return self
 
 
 class LegalDeadlineChanged(EventData):
-    """The legal decision deadline of a case moved, after an extension."""
+    """The legal decision deadline of a case moved, after an extension or a change of procedure."""
 
     event_type = "nl.ind.intake.legal-deadline-changed"
 
     old_deadline: date
     new_deadline: date
-    reason: ExtensionGround
+    reason: DeadlineChangeReason
     basis: LegalBasis
 
 

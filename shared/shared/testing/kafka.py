@@ -39,10 +39,14 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
     await producer.start()
     try:
-        for record in records:
-            await producer.send_and_wait(
+        # In order, without waiting for each acknowledgement (one key's records stay in order).
+        pending = [
+            await producer.send(
                 record.topic, key=record.key, value=record.value, headers=list(record.headers)
             )
+            for record in records
+        ]
+        await asyncio.gather(*pending)
     finally:
         await producer.stop()
 

@@ -13,7 +13,7 @@ from shared.events import decision, intake, partners, planning, prephase
 from shared.events.catalogue import CATALOGUE
 from shared.events.common import DecisionOutcome, LegalGround, Procedure, RejectionKind
 from shared.events.examples import EXAMPLES, example
-from shared.values import Category, Stream
+from shared.values import Category, PriorityGroup, Stream
 
 SPECS = {s.ce_type: s for s in CATALOGUE}
 
@@ -143,6 +143,82 @@ def test_procedure_must_belong_to_the_stream() -> None:
         intake.CaseRegistered.model_validate(payload)
     pact = {**payload, "stream": Stream.PACT, "category": None}
     assert intake.CaseRegistered.model_validate(pact).procedure.stream is Stream.PACT
+
+
+def test_an_extension_is_a_deadline_change_not_a_procedure() -> None:
+    assert "national_extended" not in {p.value for p in Procedure}
+
+
+def test_case_registered_lists_its_priority_groups_sorted_once_each() -> None:
+    payload = {
+        **_payload(intake.CaseRegistered),
+        "category": None,
+        "priority_group": "nuisance",
+        "priority_groups": ["unaccompanied_minor", "nuisance"],
+    }
+    registered = intake.CaseRegistered.model_validate(payload)
+    assert registered.priority_groups == (PriorityGroup.NUISANCE, PriorityGroup.UNACCOMPANIED_MINOR)
+    with pytest.raises(ValidationError, match="more than once"):
+        intake.CaseRegistered.model_validate(
+            {**payload, "priority_groups": ["nuisance", "nuisance"]}
+        )
+    with pytest.raises(ValidationError, match="not one of priority_groups"):
+        intake.CaseRegistered.model_validate({**payload, "priority_group": "former_safe_country"})
+    with pytest.raises(ValidationError, match="not one of priority_groups"):
+        intake.CaseRegistered.model_validate({**payload, "priority_group": None})
+    assert (
+        intake.CaseRegistered.model_validate(_payload(intake.CaseRegistered)).priority_groups == ()
+    )
+
+
+@pytest.mark.parametrize("model", [intake.PriorityGroupJoined, intake.PriorityGroupLeft])
+def test_a_group_change_says_where_the_case_is_handled_afterwards(
+    model: type[EventData],
+) -> None:
+    payload = _payload(model)
+    del payload["priority_group"]
+    with pytest.raises(ValidationError, match="priority_group"):
+        model.model_validate(payload)  # required, even when null
+
+
+def test_a_case_that_joined_a_group_is_handled_in_a_group() -> None:
+    with pytest.raises(ValidationError, match="handled in a priority group"):
+        intake.PriorityGroupJoined(
+            group=PriorityGroup.NUISANCE, reason="reported", priority_group=None
+        )
+    joined = intake.PriorityGroupJoined(
+        group=PriorityGroup.FORMER_SAFE_COUNTRY,
+        reason="country policy cp-2026-10",
+        priority_group=PriorityGroup.NUISANCE,  # handled in a group of higher precedence
+    )
+    assert joined.priority_group is PriorityGroup.NUISANCE
+
+
+def test_a_case_that_left_a_group_is_not_handled_in_it() -> None:
+    with pytest.raises(ValidationError, match="not handled in it"):
+        intake.PriorityGroupLeft(
+            group=PriorityGroup.NUISANCE, reason="reassessed", priority_group=PriorityGroup.NUISANCE
+        )
+
+
+def test_a_deadline_change_reason_is_an_extension_ground_or_a_procedure_change() -> None:
+    grounds = {g.value for g in intake.ExtensionGround}
+    assert {r.value for r in intake.DeadlineChangeReason} == grounds | {"procedure_change"}
+    for ground in intake.ExtensionGround:
+        assert intake.DeadlineChangeReason.of_ground(ground) == ground.value
+    payload = {**_payload(intake.LegalDeadlineChanged), "reason": "procedure_change"}
+    changed = intake.LegalDeadlineChanged.model_validate(payload)
+    assert changed.reason is intake.DeadlineChangeReason.PROCEDURE_CHANGE
+
+
+def test_the_registration_moment_is_optional_and_must_be_aware() -> None:
+    payload = _payload(intake.ApplicationRegistered)
+    del payload["registered_at"]
+    assert intake.ApplicationRegistered.model_validate(payload).registered_at is None
+    with pytest.raises(ValidationError, match="registered_at"):
+        intake.ApplicationRegistered.model_validate(
+            {**payload, "registered_at": "2025-10-29T13:00:00"}
+        )
 
 
 def test_recategorisation_must_change_the_category() -> None:

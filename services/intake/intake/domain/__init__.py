@@ -1,23 +1,24 @@
 """The pure rules of intake: stream (R1, R3), category, priority groups (R7), legal deadlines.
 
-No I/O here: plain functions over typed, frozen models. The handler layer maps input events
-to the inputs below, calls a decision function, stores ``Decision.case`` and publishes
-``Decision.outcomes``; a ``Refusal`` goes to the rejection topic with its reason.
-See docs/intake.md.
+No I/O here: plain functions over typed, frozen models. The inputs are the catalogue's input
+events (``shared.events.intake``; re-exported here): the handler layer passes an event's data
+to a decision function, stores ``Decision.case`` and publishes each of ``Decision.outcomes`` as
+``outcome.to_event()`` keyed by ``outcome.case_id``; a ``Refusal`` goes to the rejection topic
+with its reason. A ``CountryPolicyPublished`` becomes a ``CountryPolicy`` with
+``CountryPolicy.from_event``. The enums (``Sex``, ``Procedure``, ``ExtensionGround``,
+``DeadlineChangeReason``, ``RecategorisationReason``) are the catalogue's too. See docs/intake.md.
 """
 
 from intake.domain.case import (
     DEFAULT_CONFIG,
     CaseStatus,
     DeadlineChanged,
-    DeadlineChangeReason,
     Decision,
     GroupJoined,
     GroupLeft,
     IntakeCase,
     IntakeConfig,
     Outcome,
-    RecategorisationReason,
     Recategorised,
     Registered,
     Withdrawn,
@@ -35,28 +36,27 @@ from intake.domain.deadlines import (
     DEFAULT_TERMS,
     DeadlineTerms,
     LegalDeadline,
-    Procedure,
     ProcedureTerms,
+    TermStart,
+    TermUnit,
     choose_procedure,
     extend,
     legal_deadline,
     load_terms,
 )
 from intake.domain.inputs import (
-    Application,
-    ExtensionGround,
-    ExtensionRequest,
-    GroupReassessment,
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    CountryPolicyPublished,
+    DeadlineExtensionGranted,
     PrephaseFindings,
-    Sex,
-    Withdrawal,
+    PriorityGroupReassessed,
 )
 from intake.domain.policy import (
     CountryPolicy,
     NationalityMix,
     PolicyBook,
     PolicyFileError,
-    PolicyRule,
     categorise,
     category_shares,
     default_backlog_mix,
@@ -67,6 +67,13 @@ from intake.domain.policy import (
 from intake.domain.priority import PRECEDENCE, handling_group, is_minor_on
 from intake.domain.refusals import Refusal, RefusalKind
 from intake.domain.streams import DEFAULT_CUTOFF, CutOff, PriorApplication, assign_stream
+from shared.events.common import Procedure, Sex
+from shared.events.intake import (
+    CountryPolicyRule,
+    DeadlineChangeReason,
+    ExtensionGround,
+    RecategorisationReason,
+)
 
 __all__ = [
     "AMSTERDAM",
@@ -74,19 +81,21 @@ __all__ = [
     "DEFAULT_CUTOFF",
     "DEFAULT_TERMS",
     "PRECEDENCE",
-    "Application",
+    "ApplicationRegistered",
+    "ApplicationWithdrawn",
     "CaseStatus",
     "CountryPolicy",
+    "CountryPolicyPublished",
+    "CountryPolicyRule",
     "CutOff",
     "DeadlineChangeReason",
     "DeadlineChanged",
+    "DeadlineExtensionGranted",
     "DeadlineTerms",
     "Decision",
     "ExtensionGround",
-    "ExtensionRequest",
     "GroupJoined",
     "GroupLeft",
-    "GroupReassessment",
     "IntakeCase",
     "IntakeConfig",
     "LegalDeadline",
@@ -95,9 +104,9 @@ __all__ = [
     "Outcome",
     "PolicyBook",
     "PolicyFileError",
-    "PolicyRule",
     "PrephaseFindings",
     "PriorApplication",
+    "PriorityGroupReassessed",
     "Procedure",
     "ProcedureTerms",
     "RecategorisationReason",
@@ -106,7 +115,8 @@ __all__ = [
     "RefusalKind",
     "Registered",
     "Sex",
-    "Withdrawal",
+    "TermStart",
+    "TermUnit",
     "Withdrawn",
     "add_months",
     "apply_policy",

@@ -5,6 +5,10 @@ it needs: the applicant's other cases, the policy book, the configuration, the c
 time) and returns a ``Decision`` (the new state and the outcomes to publish), or raises a
 ``Refusal`` with a plain-English reason. Returning no outcomes means "nothing changed"
 (e.g. a re-delivered registration).
+
+The inputs are the catalogue's input events (``shared.events.intake``); each outcome names the
+output event it becomes, and ``Outcome.to_event()`` builds it (the outcome's ``case_id`` is the
+record key and the envelope's subject).
 """
 
 from __future__ import annotations
@@ -20,23 +24,32 @@ from intake.domain.deadlines import (
     DEFAULT_TERMS,
     DeadlineTerms,
     LegalDeadline,
-    Procedure,
     choose_procedure,
     extend,
     legal_deadline,
     switch_procedure,
 )
-from intake.domain.inputs import (
-    Application,
-    ExtensionRequest,
-    GroupReassessment,
-    PrephaseFindings,
-    Withdrawal,
-)
+from intake.domain.inputs import PrephaseFindings
 from intake.domain.policy import CountryPolicy, PolicyBook, categorise
 from intake.domain.priority import handling_group, is_minor_on, memberships
 from intake.domain.refusals import Refusal, RefusalKind
 from intake.domain.streams import DEFAULT_CUTOFF, CutOff, PriorApplication, assign_stream
+from shared.events.common import Procedure
+from shared.events.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    CaseRecategorised,
+    CaseRegistered,
+    CaseWithdrawn,
+    DeadlineChangeReason,
+    DeadlineExtensionGranted,
+    LegalDeadlineChanged,
+    PolicyVersion,
+    PriorityGroupJoined,
+    PriorityGroupLeft,
+    PriorityGroupReassessed,
+    RecategorisationReason,
+)
 from shared.values import CaseId, Category, Nationality, PriorityGroup, Stream, VNumber
 
 
@@ -67,12 +80,14 @@ class IntakeCase(_Frozen):
     """What intake knows about one case."""
 
     case_id: CaseId
-    application: Application
+    application: ApplicationRegistered
     stream: Stream
     policy_category: Category | None = Field(
         description="the category country policy gives a backlog case; None in the Pact stream"
     )
-    policy_version: str = Field(description="the country-policy version the category follows")
+    policy_version: PolicyVersion = Field(
+        description="the country-policy version the category follows"
+    )
     groups: frozenset[PriorityGroup] = Field(description="every priority group the case belongs to")
     minor_on_lodging: bool
     deadline: LegalDeadline
@@ -117,7 +132,7 @@ class IntakeCase(_Frozen):
 
 
 class Registered(_Frozen):
-    """-> CaseRegistered."""
+    """-> CaseRegistered. ``priority_group`` is the group the case is handled in (R7)."""
 
     case_id: CaseId
     v_number: VNumber
@@ -135,11 +150,23 @@ class Registered(_Frozen):
     unaccompanied: bool
     relodged_from: CaseId | None
 
-
-class RecategorisationReason(StrEnum):
-    POLICY_CHANGE = "policy_change"
-    PREPHASE_OUTCOME = "prephase_outcome"
-    PRIORITY_GROUP_CHANGE = "priority_group_change"
+    def to_event(self) -> CaseRegistered:
+        return CaseRegistered(
+            v_number=self.v_number,
+            nationality=self.nationality,
+            stream=self.stream,
+            lodged_at=self.lodged_at,
+            procedure=self.procedure,
+            category=self.category,
+            priority_group=self.priority_group,
+            priority_groups=tuple(sorted(self.priority_groups)),
+            policy_version=self.policy_version,
+            deadline=self.deadline,
+            deadline_basis=self.deadline_basis,
+            minor_on_lodging=self.minor_on_lodging,
+            unaccompanied=self.unaccompanied,
+            relodged_from=self.relodged_from,
+        )
 
 
 class Recategorised(_Frozen):
@@ -151,6 +178,14 @@ class Recategorised(_Frozen):
     reason: RecategorisationReason
     policy_version: str
 
+    def to_event(self) -> CaseRecategorised:
+        return CaseRecategorised(
+            old_category=self.old_category,
+            new_category=self.new_category,
+            reason=self.reason,
+            policy_version=self.policy_version,
+        )
+
 
 class GroupJoined(_Frozen):
     """-> PriorityGroupJoined. ``priority_group`` is the group the case is handled in afterwards."""
@@ -159,6 +194,11 @@ class GroupJoined(_Frozen):
     group: PriorityGroup
     reason: str
     priority_group: PriorityGroup | None
+
+    def to_event(self) -> PriorityGroupJoined:
+        return PriorityGroupJoined(
+            group=self.group, reason=self.reason, priority_group=self.priority_group
+        )
 
 
 class GroupLeft(_Frozen):
@@ -169,15 +209,10 @@ class GroupLeft(_Frozen):
     reason: str
     priority_group: PriorityGroup | None
 
-
-class DeadlineChangeReason(StrEnum):
-    """An extension ground, or a change of procedure (e.g. no longer accelerated)."""
-
-    COMPLEX_CASE = "complex_case"
-    MANY_APPLICATIONS = "many_applications"
-    APPLICANT_DELAY = "applicant_delay"
-    EXCEPTIONAL = "exceptional"
-    PROCEDURE_CHANGE = "procedure_change"
+    def to_event(self) -> PriorityGroupLeft:
+        return PriorityGroupLeft(
+            group=self.group, reason=self.reason, priority_group=self.priority_group
+        )
 
 
 class DeadlineChanged(_Frozen):
@@ -189,12 +224,23 @@ class DeadlineChanged(_Frozen):
     reason: DeadlineChangeReason
     basis: str
 
+    def to_event(self) -> LegalDeadlineChanged:
+        return LegalDeadlineChanged(
+            old_deadline=self.old_deadline,
+            new_deadline=self.new_deadline,
+            reason=self.reason,
+            basis=self.basis,
+        )
+
 
 class Withdrawn(_Frozen):
     """-> CaseWithdrawn."""
 
     case_id: CaseId
     withdrawn_at: AwareDatetime
+
+    def to_event(self) -> CaseWithdrawn:
+        return CaseWithdrawn(withdrawn_at=self.withdrawn_at)
 
 
 Outcome = Registered | Recategorised | GroupJoined | GroupLeft | DeadlineChanged | Withdrawn
@@ -215,7 +261,7 @@ def _not_in_future(moment: datetime, now: datetime, config: IntakeConfig) -> boo
 
 
 def _prior_for_stream(
-    application: Application, others: Sequence[IntakeCase]
+    application: ApplicationRegistered, others: Sequence[IntakeCase]
 ) -> tuple[PriorApplication | None, CaseId | None]:
     """The earlier application that decides R3, and the case this one re-lodges.
 
@@ -257,7 +303,7 @@ def _prior_for_stream(
 
 def register(
     case_id: CaseId,
-    application: Application,
+    application: ApplicationRegistered,
     *,
     existing: IntakeCase | None,
     applicant_cases: Iterable[IntakeCase],
@@ -271,7 +317,8 @@ def register(
     ``existing`` is the case already stored under ``case_id``, if any; ``applicant_cases`` are
     all known cases with the application's V-number (in any status). The policy in effect on
     today's date categorises the case: a backlog case is decided under current country policy,
-    not under the policy of its lodging date.
+    not under the policy of its lodging date. The border procedure's term runs from
+    ``registered_at`` (registration precedes lodging); without it, from ``lodged_at``.
     """
     if existing is not None:
         if existing.application == application:
@@ -287,6 +334,21 @@ def register(
             f"lodging moment {application.lodged_at.isoformat()} lies in the future "
             f"(now is {now.isoformat()})",
         )
+    registered_at = application.registered_at
+    if registered_at is not None:
+        if not _not_in_future(registered_at, now, config):
+            raise Refusal(
+                RefusalKind.REGISTERED_IN_FUTURE,
+                f"registration moment {registered_at.isoformat()} lies in the future "
+                f"(now is {now.isoformat()})",
+            )
+        if registered_at > application.lodged_at:
+            raise Refusal(
+                RefusalKind.REGISTERED_AFTER_LODGING,
+                f"registration moment {registered_at.isoformat()} lies after the lodging moment "
+                f"{application.lodged_at.isoformat()}; an application is registered first and "
+                "lodged afterwards",
+            )
     lodged_on = config.cutoff.local_date(application.lodged_at)
     if application.date_of_birth > lodged_on:
         raise Refusal(
@@ -324,7 +386,9 @@ def register(
     procedure = choose_procedure(
         stream, nuisance=application.nuisance, border_procedure=application.border_procedure
     )
-    deadline = legal_deadline(procedure, application.lodged_at, config.terms)
+    deadline = legal_deadline(
+        procedure, application.lodged_at, config.terms, registered_at=registered_at
+    )
     case = IntakeCase(
         case_id=case_id,
         application=application,
@@ -382,7 +446,7 @@ def _open(case: IntakeCase, action: str) -> IntakeCase:
 def withdraw(
     case_id: CaseId,
     case: IntakeCase | None,
-    withdrawal: Withdrawal,
+    withdrawal: ApplicationWithdrawn,
     *,
     now: datetime,
     config: IntakeConfig = DEFAULT_CONFIG,
@@ -444,7 +508,7 @@ def _group_change(
 def reassess_group(
     case_id: CaseId,
     case: IntakeCase | None,
-    reassessment: GroupReassessment,
+    reassessment: PriorityGroupReassessed,
     *,
     config: IntakeConfig = DEFAULT_CONFIG,
 ) -> Decision:
@@ -494,7 +558,7 @@ def reassess_group(
 def extend_deadline(
     case_id: CaseId,
     case: IntakeCase | None,
-    request: ExtensionRequest,
+    request: DeadlineExtensionGranted,
     *,
     now: datetime,
     config: IntakeConfig = DEFAULT_CONFIG,
@@ -513,7 +577,7 @@ def extend_deadline(
         case_id=known.case_id,
         old_deadline=known.deadline.due,
         new_deadline=deadline.due,
-        reason=DeadlineChangeReason(request.ground.value),
+        reason=DeadlineChangeReason.of_ground(request.ground),
         basis=deadline.basis,
     )
     return Decision(case=known.model_copy(update={"deadline": deadline}), outcomes=(changed,))

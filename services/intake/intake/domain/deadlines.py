@@ -7,9 +7,10 @@ basis is the citations of its term and extensions joined by " + ", and a configu
 refused if that could exceed ``BASIS_MAX_LENGTH`` (the limit of a basis in the events).
 The article references are our reading; legal staff should confirm them.
 
-Counting: the term runs from the lodging date in Europe/Amsterdam; months are calendar
-months with end-of-month clamping; the decision is due on (at the latest at the end of) the
-date computed. An extended deadline is always recomputed from the lodging date with the
+Counting: a term runs from the lodging date in Europe/Amsterdam, or from the registration
+date for a term that says so (``ProcedureTerms.runs_from``; the border procedure); months are
+calendar months with end-of-month clamping; the decision is due on (at the latest at the end
+of) the date computed. An extended deadline is always recomputed from the start date with the
 total number of months, never from the previous deadline, so clamping cannot drift
 (31 August + 6 months + 1 month would otherwise be 28 March instead of 31 March).
 """
@@ -33,24 +34,22 @@ from pydantic import (
 )
 
 from intake.domain.dates import add_months, local_date, require_aware
-from intake.domain.inputs import ExtensionGround
 from intake.domain.refusals import Refusal, RefusalKind
+from shared.events.common import Procedure
+from shared.events.intake import ExtensionGround
 from shared.values import Stream
-
-
-class Procedure(StrEnum):
-    """The procedure a case follows; it sets the term. Values are those of the event catalogue."""
-
-    NATIONAL_REGULAR = "national_regular"
-    PACT_ADMISSIBILITY = "pact_admissibility"
-    PACT_ACCELERATED = "pact_accelerated"
-    PACT_REGULAR = "pact_regular"
-    PACT_BORDER = "pact_border"
 
 
 class TermUnit(StrEnum):
     MONTHS = "months"
     WEEKS = "weeks"
+
+
+class TermStart(StrEnum):
+    """The moment a term runs from."""
+
+    LODGING = "lodging"
+    REGISTRATION = "registration"
 
 
 ORDINARY_GROUNDS = frozenset(
@@ -84,6 +83,11 @@ class ProcedureTerms(_Frozen):
 
     length: int = Field(ge=1)
     unit: TermUnit = TermUnit.MONTHS
+    runs_from: TermStart = Field(
+        default=TermStart.LODGING,
+        description="registration: counted from the registration moment where the application "
+        "gives one, else from lodging",
+    )
     source: Citation
     extension: ExtensionAllowance | None = None
     exceptional: ExtensionAllowance | None = Field(
@@ -233,7 +237,10 @@ DEFAULT_TERMS = DeadlineTerms(
         ),
         # 12 weeks from registration, appeal included.
         Procedure.PACT_BORDER: ProcedureTerms(
-            length=12, unit=TermUnit.WEEKS, source=f"{_APR} art. 51(2)"
+            length=12,
+            unit=TermUnit.WEEKS,
+            runs_from=TermStart.REGISTRATION,
+            source=f"{_APR} art. 51(2)",
         ),
     },
     collective_extensions=(
@@ -272,7 +279,10 @@ class LegalDeadline(_Frozen):
     """A case's deadline and everything needed to explain and extend it."""
 
     procedure: Procedure
-    starts_on: date = Field(description="the lodging date in Europe/Amsterdam")
+    starts_on: date = Field(
+        description="the date the term runs from, in Europe/Amsterdam: the lodging date, or the "
+        "registration date for a term that runs from registration"
+    )
     extensions: tuple[GrantedExtension, ...] = ()
     due: date
     basis: str = Field(
@@ -308,14 +318,25 @@ def _compute(
 
 
 def legal_deadline(
-    procedure: Procedure, lodged_at: datetime, terms: DeadlineTerms = DEFAULT_TERMS
+    procedure: Procedure,
+    lodged_at: datetime,
+    terms: DeadlineTerms = DEFAULT_TERMS,
+    *,
+    registered_at: datetime | None = None,
 ) -> LegalDeadline:
-    """The deadline at registration, with any collective extension that covers the lodging date."""
-    starts_on = local_date(require_aware(lodged_at, "lodged_at"))
+    """The deadline at registration, with any collective extension that covers the lodging date.
+
+    A term that runs from registration (the border procedure) counts from ``registered_at``;
+    without it, from the lodging moment. Every other term counts from the lodging moment.
+    """
+    lodged_on = local_date(require_aware(lodged_at, "lodged_at"))
+    starts_on = lodged_on
+    if terms.of(procedure).runs_from is TermStart.REGISTRATION and registered_at is not None:
+        starts_on = local_date(require_aware(registered_at, "registered_at"))
     collective = tuple(
         GrantedExtension(months=c.months, ground=c.ground, source=c.source, collective=True)
         for c in terms.collective_extensions
-        if c.enabled and c.procedure is procedure and c.lodged_from <= starts_on < c.lodged_before
+        if c.enabled and c.procedure is procedure and c.lodged_from <= lodged_on < c.lodged_before
     )
     return _compute(procedure, starts_on, collective, terms)
 
@@ -378,7 +399,13 @@ def extend(
 def switch_procedure(
     deadline: LegalDeadline, procedure: Procedure, terms: DeadlineTerms = DEFAULT_TERMS
 ) -> LegalDeadline:
-    """The deadline under another procedure, counted from the same lodging date. Extensions the
-    new procedure does not allow are dropped (callers only switch to a longer term)."""
+    """The deadline under another procedure, counted from the same start date. Extensions the
+    new procedure does not allow are dropped (callers only switch to a longer term). Both terms
+    must run from the same moment (lodging or registration): the deadline keeps only its date."""
+    if terms.of(procedure).runs_from is not terms.of(deadline.procedure).runs_from:
+        raise ValueError(
+            f"cannot switch from {deadline.procedure.value} to {procedure.value}: "
+            "their terms run from different moments"
+        )
     kept = tuple(e for e in deadline.extensions if terms.of(procedure).allowance_for(e.ground))
     return _compute(procedure, deadline.starts_on, kept, terms)

@@ -1,7 +1,9 @@
 """Country policy (landenbeleid) as data: which backlog category a nationality falls in.
 
-A policy is versioned, takes effect on a date, and is read from a TOML file (stdlib
-``tomllib``: dates are native TOML values and comments can carry the source of each rule).
+A policy is versioned, takes effect on a date, and arrives as a ``CountryPolicyPublished``
+event (``CountryPolicy.from_event``) or is read from a TOML file with the same field names
+(stdlib ``tomllib``: dates are native TOML values and comments can carry the source of each
+rule).
 A rule names a nationality and optionally a sex ("Afghanistan, female: B"); the most specific
 rule wins, then the nationality rule, then the policy's default category. File format:
 
@@ -29,19 +31,13 @@ from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from intake.domain.inputs import Sex
 from intake.domain.refusals import Refusal, RefusalKind
+from shared.events.common import Sex
+from shared.events.intake import CountryPolicyPublished, CountryPolicyRule, PolicyVersion
 from shared.values import Category, Nationality
 
 _DATA = "policy"
@@ -57,25 +53,28 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class PolicyRule(_Frozen):
-    nationality: Nationality
-    sex: Sex | None = Field(default=None, description="absent: the rule holds for every sex")
-    category: Category
-
-
-PolicyVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
-"""Id of a country-policy version, e.g. 'cp-2026-10' (the same form as in the events)."""
-
-
 class CountryPolicy(_Frozen):
-    """One version of country policy. Field names follow the CountryPolicyPublished event."""
+    """One version of country policy: the CountryPolicyPublished event's content, with the
+    behaviour intake needs. Field names (and the rule type) are the event's; ``note`` is for
+    files only."""
 
     policy_version: PolicyVersion
     effective_from: date
     default_category: Category = Field(description="for nationalities no rule names")
-    rules: tuple[PolicyRule, ...] = ()
+    rules: tuple[CountryPolicyRule, ...] = ()
     former_safe_countries: frozenset[Nationality] = frozenset()
     note: str = ""
+
+    @classmethod
+    def from_event(cls, data: CountryPolicyPublished) -> CountryPolicy:
+        """The policy a CountryPolicyPublished event publishes."""
+        return cls(
+            policy_version=data.policy_version,
+            effective_from=data.effective_from,
+            default_category=data.default_category,
+            rules=data.rules,
+            former_safe_countries=frozenset(data.former_safe_countries),
+        )
 
     @model_validator(mode="after")
     def _one_rule_per_key(self) -> CountryPolicy:
@@ -87,7 +86,7 @@ class CountryPolicy(_Frozen):
             raise ValueError(f"more than one rule for {', '.join(twice)}")
         return self
 
-    def rule_for(self, nationality: str, sex: Sex | None) -> PolicyRule | None:
+    def rule_for(self, nationality: str, sex: Sex | None) -> CountryPolicyRule | None:
         """The most specific rule: nationality and sex, else nationality alone, else none."""
         exact = None
         general = None

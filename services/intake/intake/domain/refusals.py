@@ -14,6 +14,8 @@ from shared.rejections import Refused
 
 class RefusalKind(StrEnum):
     LODGED_IN_FUTURE = "lodged_in_future"
+    REGISTERED_IN_FUTURE = "registered_in_future"
+    REGISTERED_AFTER_LODGING = "registered_after_lodging"
     BORN_AFTER_LODGING = "born_after_lodging"
     CASE_ID_CONFLICT = "case_id_conflict"
     SECOND_OPEN_APPLICATION = "second_open_application"

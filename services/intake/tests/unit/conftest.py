@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from intake.domain import (
-    Application,
+    ApplicationRegistered,
     CountryPolicy,
+    CountryPolicyRule,
     IntakeCase,
     PolicyBook,
-    PolicyRule,
     Sex,
     register,
 )
@@ -36,10 +36,10 @@ def policy() -> CountryPolicy:
         effective_from=date(2026, 1, 1),
         default_category=Category.OUTSIDE,
         rules=(
-            PolicyRule(nationality="SYR", category=Category.A),
-            PolicyRule(nationality="AFG", category=Category.D),
-            PolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),
-            PolicyRule(nationality="IRQ", category=Category.C),
+            CountryPolicyRule(nationality="SYR", category=Category.A),
+            CountryPolicyRule(nationality="AFG", category=Category.D),
+            CountryPolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),
+            CountryPolicyRule(nationality="IRQ", category=Category.C),
         ),
         former_safe_countries=frozenset({"GEO"}),
     )
@@ -51,8 +51,8 @@ def book(policy: CountryPolicy) -> PolicyBook:
 
 
 @pytest.fixture
-def application() -> Callable[..., Application]:
-    def make(**changes: Any) -> Application:
+def application() -> Callable[..., ApplicationRegistered]:
+    def make(**changes: Any) -> ApplicationRegistered:
         fields: dict[str, Any] = {
             "v_number": "1234567890",
             "nationality": "SYR",
@@ -65,14 +65,14 @@ def application() -> Callable[..., Application]:
             "previous_case_id": None,
         }
         fields.update(changes)
-        return Application.model_validate(fields)
+        return ApplicationRegistered.model_validate(fields)
 
     return make
 
 
 @pytest.fixture
 def registered(
-    application: Callable[..., Application], book: PolicyBook
+    application: Callable[..., ApplicationRegistered], book: PolicyBook
 ) -> Callable[..., IntakeCase]:
     """Register an application and return the case (the registration must succeed)."""
 

@@ -8,24 +8,24 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from intake.domain import (
+    ApplicationWithdrawn,
     CaseStatus,
     CountryPolicy,
+    CountryPolicyRule,
     DeadlineChanged,
     DeadlineChangeReason,
+    DeadlineExtensionGranted,
     ExtensionGround,
-    ExtensionRequest,
     GroupJoined,
     GroupLeft,
-    GroupReassessment,
     IntakeCase,
-    PolicyRule,
     PrephaseFindings,
+    PriorityGroupReassessed,
     Procedure,
     RecategorisationReason,
     Recategorised,
     Refusal,
     RefusalKind,
-    Withdrawal,
     Withdrawn,
     apply_policy,
     apply_prephase_findings,
@@ -48,7 +48,9 @@ def _reassess(
     case: IntakeCase, group: PriorityGroup, member: bool
 ) -> tuple[IntakeCase, tuple[object, ...]]:
     decision = reassess_group(
-        case.case_id, case, GroupReassessment(group=group, member=member, reason="age assessment")
+        case.case_id,
+        case,
+        PriorityGroupReassessed(group=group, member=member, reason="age assessment"),
     )
     return decision.case, decision.outcomes
 
@@ -60,7 +62,7 @@ def test_withdrawing_an_open_case(registered: MakeCase) -> None:
     case = registered()
     at = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
     decision = withdraw(
-        case.case_id, case, Withdrawal(withdrawn_at=at, reason="moved abroad"), now=NOW
+        case.case_id, case, ApplicationWithdrawn(withdrawn_at=at, reason="moved abroad"), now=NOW
     )
     assert decision.outcomes == (Withdrawn(case_id=case.case_id, withdrawn_at=at),)
     assert decision.case.status is CaseStatus.WITHDRAWN
@@ -69,7 +71,7 @@ def test_withdrawing_an_open_case(registered: MakeCase) -> None:
 
 def test_a_withdrawal_of_an_unknown_case_is_refused() -> None:
     with pytest.raises(Refusal) as refusal:
-        withdraw("case-404", None, Withdrawal(withdrawn_at=NOW), now=NOW)
+        withdraw("case-404", None, ApplicationWithdrawn(withdrawn_at=NOW), now=NOW)
     assert refusal.value.kind is RefusalKind.UNKNOWN_CASE
     assert "case-404" in refusal.value.reason
 
@@ -77,7 +79,7 @@ def test_a_withdrawal_of_an_unknown_case_is_refused() -> None:
 def test_a_withdrawal_of_a_decided_case_is_refused(registered: MakeCase) -> None:
     decided = mark_decided("case-001", registered())
     with pytest.raises(Refusal) as refusal:
-        withdraw("case-001", decided, Withdrawal(withdrawn_at=NOW), now=NOW)
+        withdraw("case-001", decided, ApplicationWithdrawn(withdrawn_at=NOW), now=NOW)
     assert refusal.value.kind is RefusalKind.CASE_DECIDED
     assert "already decided" in refusal.value.reason
 
@@ -86,28 +88,39 @@ def test_a_second_withdrawal_is_refused_and_a_redelivery_changes_nothing(
     registered: MakeCase,
 ) -> None:
     at = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
-    withdrawn = withdraw("case-001", registered(), Withdrawal(withdrawn_at=at), now=NOW).case
-    again = withdraw("case-001", withdrawn, Withdrawal(withdrawn_at=at), now=NOW)
+    withdrawn = withdraw(
+        "case-001", registered(), ApplicationWithdrawn(withdrawn_at=at), now=NOW
+    ).case
+    again = withdraw("case-001", withdrawn, ApplicationWithdrawn(withdrawn_at=at), now=NOW)
     assert again.outcomes == ()
     assert again.case == withdrawn
     with pytest.raises(Refusal) as refusal:
-        withdraw("case-001", withdrawn, Withdrawal(withdrawn_at=at + timedelta(days=1)), now=NOW)
+        withdraw(
+            "case-001",
+            withdrawn,
+            ApplicationWithdrawn(withdrawn_at=at + timedelta(days=1)),
+            now=NOW,
+        )
     assert refusal.value.kind is RefusalKind.CASE_WITHDRAWN
 
 
 def test_a_withdrawal_in_the_future_or_before_lodging_is_refused(registered: MakeCase) -> None:
     case = registered()
     with pytest.raises(Refusal) as refusal:
-        withdraw("case-001", case, Withdrawal(withdrawn_at=NOW + timedelta(days=1)), now=NOW)
+        withdraw(
+            "case-001", case, ApplicationWithdrawn(withdrawn_at=NOW + timedelta(days=1)), now=NOW
+        )
     assert refusal.value.kind is RefusalKind.WITHDRAWN_IN_FUTURE
     before = case.application.lodged_at - timedelta(seconds=1)
     with pytest.raises(Refusal) as refusal:
-        withdraw("case-001", case, Withdrawal(withdrawn_at=before), now=NOW)
+        withdraw("case-001", case, ApplicationWithdrawn(withdrawn_at=before), now=NOW)
     assert refusal.value.kind is RefusalKind.WITHDRAWN_BEFORE_LODGING
 
 
 def test_a_decision_on_a_withdrawn_case_is_refused(registered: MakeCase) -> None:
-    withdrawn = withdraw("case-001", registered(), Withdrawal(withdrawn_at=NOW), now=NOW).case
+    withdrawn = withdraw(
+        "case-001", registered(), ApplicationWithdrawn(withdrawn_at=NOW), now=NOW
+    ).case
     with pytest.raises(Refusal) as refusal:
         mark_decided("case-001", withdrawn)
     assert refusal.value.kind is RefusalKind.CASE_WITHDRAWN
@@ -209,7 +222,9 @@ def test_a_closed_case_cannot_be_reassessed(registered: MakeCase) -> None:
         _reassess(decided, NUISANCE, member=False)
     assert refusal.value.kind is RefusalKind.CASE_DECIDED
     with pytest.raises(Refusal) as refusal:
-        reassess_group("case-404", None, GroupReassessment(group=NUISANCE, member=True, reason="x"))
+        reassess_group(
+            "case-404", None, PriorityGroupReassessed(group=NUISANCE, member=True, reason="x")
+        )
     assert refusal.value.kind is RefusalKind.UNKNOWN_CASE
 
 
@@ -218,7 +233,7 @@ def test_a_closed_case_cannot_be_reassessed(registered: MakeCase) -> None:
 
 def test_an_extension_is_a_deadline_change_with_its_basis(registered: MakeCase) -> None:
     case = registered(lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
-    request = ExtensionRequest(
+    request = DeadlineExtensionGranted(
         months=3, ground=ExtensionGround.COMPLEX_CASE, note="three interpreters needed"
     )
     decision = extend_deadline("case-001", case, request, now=NOW)
@@ -237,7 +252,7 @@ def test_an_extension_beyond_the_legal_maximum_is_refused(registered: MakeCase) 
         extend_deadline(
             "case-001",
             case,
-            ExtensionRequest(months=7, ground=ExtensionGround.COMPLEX_CASE),
+            DeadlineExtensionGranted(months=7, ground=ExtensionGround.COMPLEX_CASE),
             now=NOW,
         )
     assert refusal.value.kind is RefusalKind.EXTENSION_BEYOND_MAXIMUM
@@ -249,19 +264,21 @@ def test_an_expired_backlog_deadline_cannot_be_extended(registered: MakeCase) ->
         extend_deadline(
             "case-001",
             case,
-            ExtensionRequest(months=3, ground=ExtensionGround.COMPLEX_CASE),
+            DeadlineExtensionGranted(months=3, ground=ExtensionGround.COMPLEX_CASE),
             now=NOW,
         )
     assert refusal.value.kind is RefusalKind.DEADLINE_ALREADY_PASSED
 
 
 def test_a_withdrawn_case_cannot_be_extended(registered: MakeCase) -> None:
-    withdrawn = withdraw("case-001", registered(), Withdrawal(withdrawn_at=NOW), now=NOW).case
+    withdrawn = withdraw(
+        "case-001", registered(), ApplicationWithdrawn(withdrawn_at=NOW), now=NOW
+    ).case
     with pytest.raises(Refusal) as refusal:
         extend_deadline(
             "case-001",
             withdrawn,
-            ExtensionRequest(months=1, ground=ExtensionGround.COMPLEX_CASE),
+            DeadlineExtensionGranted(months=1, ground=ExtensionGround.COMPLEX_CASE),
             now=NOW,
         )
     assert refusal.value.kind is RefusalKind.CASE_WITHDRAWN
@@ -271,7 +288,7 @@ def test_a_withdrawn_case_cannot_be_extended(registered: MakeCase) -> None:
 
 
 def _new_policy(
-    *rules: PolicyRule, former_safe: frozenset[str] = frozenset({"GEO"})
+    *rules: CountryPolicyRule, former_safe: frozenset[str] = frozenset({"GEO"})
 ) -> CountryPolicy:
     return CountryPolicy(
         policy_version="test-2",
@@ -286,8 +303,8 @@ def test_a_new_policy_recategorises_open_unheard_backlog_cases(registered: MakeC
     syrian = registered("case-001", nationality="SYR")
     iraqi = registered("case-002", nationality="IRQ", v_number="2222222222")
     policy = _new_policy(
-        PolicyRule(nationality="SYR", category=Category.D),
-        PolicyRule(nationality="IRQ", category=Category.C),
+        CountryPolicyRule(nationality="SYR", category=Category.D),
+        CountryPolicyRule(nationality="IRQ", category=Category.C),
     )
     (decision,) = apply_policy([syrian, iraqi], policy)
     assert decision.outcomes == (
@@ -310,13 +327,13 @@ def test_a_new_policy_leaves_heard_closed_and_pact_cases_alone(registered: MakeC
     withdrawn = withdraw(
         "case-002",
         registered("case-002", v_number="2222222222"),
-        Withdrawal(withdrawn_at=NOW),
+        ApplicationWithdrawn(withdrawn_at=NOW),
         now=NOW,
     ).case
     decided = mark_decided("case-003", registered("case-003", v_number="3333333333"))
     pact = registered("case-004", v_number="4444444444", lodged_at=datetime(2026, 7, 1, tzinfo=UTC))
     assert pact.stream is Stream.PACT
-    policy = _new_policy(PolicyRule(nationality="SYR", category=Category.D))
+    policy = _new_policy(CountryPolicyRule(nationality="SYR", category=Category.D))
     assert apply_policy([heard, withdrawn, decided, pact], policy) == ()
 
 
@@ -324,7 +341,7 @@ def test_a_new_policy_updates_the_hidden_category_of_a_case_in_a_priority_group(
     registered: MakeCase,
 ) -> None:
     amv = registered(unaccompanied=True, date_of_birth=date(2010, 1, 1))
-    policy = _new_policy(PolicyRule(nationality="SYR", category=Category.D))
+    policy = _new_policy(CountryPolicyRule(nationality="SYR", category=Category.D))
     (decision,) = apply_policy([amv], policy)
     assert decision.outcomes == ()  # nothing published: the case shows no category
     assert decision.case.category is None
@@ -342,7 +359,7 @@ def test_a_new_policy_does_not_undo_a_prephase_move(registered: MakeCase) -> Non
         "case-001", afghan, PrephaseFindings(negative_language_indication=True)
     ).case
     assert moved.category is Category.D
-    policy = _new_policy(PolicyRule(nationality="AFG", sex="female", category=Category.B))
+    policy = _new_policy(CountryPolicyRule(nationality="AFG", sex="female", category=Category.B))
     assert apply_policy([moved], policy) == ()
 
 
@@ -350,7 +367,7 @@ def test_a_new_policy_changes_former_safe_country_membership(registered: MakeCas
     georgian = registered("case-001", nationality="GEO")
     iraqi = registered("case-002", nationality="IRQ", v_number="2222222222")
     policy = _new_policy(
-        PolicyRule(nationality="IRQ", category=Category.C), former_safe=frozenset({"IRQ"})
+        CountryPolicyRule(nationality="IRQ", category=Category.C), former_safe=frozenset({"IRQ"})
     )
     left, joined = apply_policy([georgian, iraqi], policy)
     reason = "country policy test-2"
@@ -424,7 +441,7 @@ def test_a_case_survives_a_json_round_trip(registered: MakeCase) -> None:
     case = extend_deadline(
         "case-001",
         registered(lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
-        ExtensionRequest(months=2, ground=ExtensionGround.APPLICANT_DELAY),
+        DeadlineExtensionGranted(months=2, ground=ExtensionGround.APPLICANT_DELAY),
         now=NOW,
     ).case
     assert IntakeCase.model_validate_json(case.model_dump_json()) == case

@@ -23,7 +23,8 @@ from intake.domain import (
     legal_deadline,
     load_terms,
 )
-from intake.domain.deadlines import BASIS_MAX_LENGTH, TermsFileError
+from intake.domain.deadlines import BASIS_MAX_LENGTH, TermsFileError, TermStart, switch_procedure
+from shared.events.intake import LegalDeadlineChanged
 from shared.values import Stream
 
 CEST = timezone(timedelta(hours=2))
@@ -84,6 +85,50 @@ def test_the_term_starts_on_the_amsterdam_lodging_date() -> None:
     deadline = legal_deadline(Procedure.PACT_REGULAR, datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
     assert deadline.starts_on == date(2026, 7, 1)
     assert deadline.due == date(2027, 1, 1)
+
+
+def test_the_border_term_runs_from_registration() -> None:
+    assert DEFAULT_TERMS.of(Procedure.PACT_BORDER).runs_from is TermStart.REGISTRATION
+    # 22:30 UTC on 30 June is 00:30 on 1 July in Amsterdam: registered on 1 July.
+    registered = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+    deadline = legal_deadline(
+        Procedure.PACT_BORDER, at(date(2026, 7, 10)), registered_at=registered
+    )
+    assert deadline.starts_on == date(2026, 7, 1)
+    assert deadline.due == date(2026, 7, 1) + timedelta(weeks=12)
+    # Without a registration moment it runs from lodging.
+    assert legal_deadline(Procedure.PACT_BORDER, at(date(2026, 7, 10))).starts_on == date(
+        2026, 7, 10
+    )
+
+
+@pytest.mark.parametrize(
+    "procedure", [p for p in Procedure if DEFAULT_TERMS.of(p).runs_from is TermStart.LODGING]
+)
+def test_other_terms_ignore_the_registration_moment(procedure: Procedure) -> None:
+    registered = at(date(2026, 7, 1))
+    lodged = at(date(2026, 7, 10))
+    assert legal_deadline(procedure, lodged, registered_at=registered) == legal_deadline(
+        procedure, lodged
+    )
+
+
+def test_where_a_term_runs_from_is_configuration() -> None:
+    terms = DEFAULT_TERMS.with_overrides(
+        {"procedures": {"pact_regular": {"runs_from": "registration"}}}
+    )
+    deadline = legal_deadline(
+        Procedure.PACT_REGULAR, at(date(2026, 7, 10)), terms, registered_at=at(date(2026, 7, 1))
+    )
+    assert deadline.due == date(2027, 1, 1)
+
+
+def test_a_procedure_switch_keeps_the_start_and_refuses_terms_with_another_start() -> None:
+    accelerated = legal_deadline(Procedure.PACT_ACCELERATED, at(date(2026, 7, 1)))
+    regular = switch_procedure(accelerated, Procedure.PACT_REGULAR)
+    assert (regular.starts_on, regular.due) == (date(2026, 7, 1), date(2027, 1, 1))
+    with pytest.raises(ValueError, match="different moments"):
+        switch_procedure(accelerated, Procedure.PACT_BORDER)
 
 
 @pytest.mark.parametrize(
@@ -291,7 +336,8 @@ def test_a_lodging_just_after_midnight_in_amsterdam_counts_from_that_day() -> No
 
 
 def test_a_basis_always_fits_the_event_limit_and_long_citations_are_refused() -> None:
-    assert BASIS_MAX_LENGTH == 120
+    basis = LegalDeadlineChanged.model_json_schema()["properties"]["basis"]
+    assert BASIS_MAX_LENGTH == basis["maxLength"] == 120
     longest = legal_deadline(Procedure.PACT_REGULAR, at(date(2026, 6, 12)))
     longest = extend(longest, 6, ExtensionGround.COMPLEX_CASE)
     longest = extend(longest, 3, ExtensionGround.EXCEPTIONAL)

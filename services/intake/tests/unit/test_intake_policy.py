@@ -9,9 +9,9 @@ import pytest
 
 from intake.domain import (
     CountryPolicy,
+    CountryPolicyRule,
     PolicyBook,
     PolicyFileError,
-    PolicyRule,
     Refusal,
     RefusalKind,
     Sex,
@@ -22,6 +22,8 @@ from intake.domain import (
     load_policy,
     parse_policy,
 )
+from shared.events.examples import example
+from shared.events.intake import CountryPolicyPublished
 from shared.values import Category
 
 VALID = """
@@ -50,8 +52,8 @@ def test_the_most_specific_rule_wins(policy: CountryPolicy) -> None:
 
 
 def test_rule_order_in_the_file_does_not_matter() -> None:
-    specific = PolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B)
-    general = PolicyRule(nationality="AFG", category=Category.D)
+    specific = CountryPolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B)
+    general = CountryPolicyRule(nationality="AFG", category=Category.D)
     for rules in ((specific, general), (general, specific)):
         policy = CountryPolicy(
             policy_version="cp-x",
@@ -68,7 +70,7 @@ def test_a_sex_only_rule_without_a_nationality_rule_falls_back_to_the_default() 
         policy_version="cp-x",
         effective_from=date(2026, 1, 1),
         default_category=Category.D,
-        rules=(PolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),),
+        rules=(CountryPolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),),
     )
     assert categorise(policy, "AFG", Sex.MALE) is Category.D
 
@@ -81,6 +83,34 @@ def test_parse_a_policy_file(tmp_path: Path) -> None:
     assert policy.effective_from == date(2026, 7, 1)
     assert policy.former_safe_countries == frozenset({"GEO"})
     assert categorise(policy, "AFG", Sex.FEMALE) is Category.B
+
+
+def test_a_policy_from_its_published_event_equals_the_same_policy_from_a_file() -> None:
+    published = CountryPolicyPublished.model_validate(
+        {
+            "policy_version": "cp-2026-2",
+            "effective_from": "2026-07-01",
+            "rules": [
+                {"nationality": "AFG", "category": "D"},
+                {"nationality": "AFG", "sex": "female", "category": "B"},
+            ],
+            "former_safe_countries": ["GEO"],
+        }
+    )
+    policy = CountryPolicy.from_event(published)
+    assert policy == parse_policy(VALID)
+    assert policy.default_category is Category.OUTSIDE  # the event's default
+    assert categorise(policy, "AFG", Sex.FEMALE) is Category.B
+
+
+def test_the_catalogue_example_policy_can_be_published() -> None:
+    published = example(CountryPolicyPublished)
+    assert isinstance(published, CountryPolicyPublished)
+    policy = CountryPolicy.from_event(published)
+    assert policy.policy_version == published.policy_version
+    assert policy.rules == published.rules
+    assert policy.former_safe_countries == frozenset(published.former_safe_countries)
+    assert PolicyBook().publish(policy).in_effect(published.effective_from) == policy
 
 
 @pytest.mark.parametrize(
@@ -121,7 +151,7 @@ def _version(version: str, effective_from: date, category: Category) -> CountryP
         policy_version=version,
         effective_from=effective_from,
         default_category=Category.OUTSIDE,
-        rules=(PolicyRule(nationality="IRQ", category=category),),
+        rules=(CountryPolicyRule(nationality="IRQ", category=category),),
     )
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from intake.domain import (
-    Application,
+    ApplicationRegistered,
+    ApplicationWithdrawn,
     CaseStatus,
     IntakeCase,
     PolicyBook,
@@ -16,21 +17,20 @@ from intake.domain import (
     Refusal,
     RefusalKind,
     Registered,
-    Withdrawal,
     mark_decided,
     register,
     withdraw,
 )
-from intake.domain.policy import CountryPolicy, PolicyRule
+from intake.domain.policy import CountryPolicy, CountryPolicyRule
 from shared.rejections import Refused
 from shared.values import Category, PriorityGroup, Stream
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
-MakeApp = Callable[..., Application]
+MakeApp = Callable[..., ApplicationRegistered]
 MakeCase = Callable[..., IntakeCase]
 
 
-def _register(app: Application, book: PolicyBook) -> Registered:
+def _register(app: ApplicationRegistered, book: PolicyBook) -> Registered:
     decision = register("case-001", app, existing=None, applicant_cases=[], policies=book, now=NOW)
     assert len(decision.outcomes) == 1
     outcome = decision.outcomes[0]
@@ -39,7 +39,7 @@ def _register(app: Application, book: PolicyBook) -> Registered:
 
 
 def _withdrawn(case: IntakeCase, at: datetime) -> IntakeCase:
-    return withdraw(case.case_id, case, Withdrawal(withdrawn_at=at), now=NOW).case
+    return withdraw(case.case_id, case, ApplicationWithdrawn(withdrawn_at=at), now=NOW).case
 
 
 def test_a_backlog_application_is_registered_with_everything_intake_assigns(
@@ -108,6 +108,82 @@ def test_a_border_procedure_pact_application(application: MakeApp, book: PolicyB
     )
     assert registered.procedure is Procedure.PACT_BORDER
     assert registered.deadline == date(2026, 7, 1) + timedelta(weeks=12)
+
+
+def test_the_border_term_runs_from_the_registration_moment(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    # Registered before the cut-off, lodged after it: the stream follows lodging (R1), the
+    # border term runs from registration.
+    registered_at = datetime(2026, 6, 5, 9, 0, tzinfo=UTC)
+    decision = register(
+        "case-001",
+        application(
+            border_procedure=True,
+            registered_at=registered_at,
+            lodged_at=datetime(2026, 6, 15, 9, 0, tzinfo=UTC),
+        ),
+        existing=None,
+        applicant_cases=[],
+        policies=book,
+        now=NOW,
+    )
+    (registered,) = decision.outcomes
+    assert isinstance(registered, Registered)
+    assert (registered.stream, registered.procedure) == (Stream.PACT, Procedure.PACT_BORDER)
+    assert registered.deadline == date(2026, 6, 5) + timedelta(weeks=12)
+    assert decision.case.deadline.starts_on == date(2026, 6, 5)
+    assert decision.case.application.registered_at == registered_at
+
+
+def test_the_registration_moment_does_not_move_other_terms(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    lodged = datetime(2026, 7, 10, 9, 0, tzinfo=UTC)
+    registered_at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    pact = _register(application(lodged_at=lodged, registered_at=registered_at), book)
+    assert pact.deadline == date(2027, 1, 10)  # 6 months from lodging
+    backlog = _register(application(registered_at=datetime(2025, 2, 20, 9, 0, tzinfo=UTC)), book)
+    assert backlog.deadline == date(2025, 9, 3)  # 6 months from lodging on 3 March 2025
+
+
+def test_a_registration_at_the_lodging_moment_is_accepted(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    lodged = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    registered = _register(
+        application(border_procedure=True, lodged_at=lodged, registered_at=lodged), book
+    )
+    assert registered.deadline == date(2026, 7, 1) + timedelta(weeks=12)
+
+
+def test_a_registration_after_lodging_is_refused(application: MakeApp, book: PolicyBook) -> None:
+    lodged = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(Refusal) as refusal:
+        register(
+            "case-001",
+            application(lodged_at=lodged, registered_at=lodged + timedelta(seconds=1)),
+            existing=None,
+            applicant_cases=[],
+            policies=book,
+            now=NOW,
+        )
+    assert refusal.value.kind is RefusalKind.REGISTERED_AFTER_LODGING
+    assert "after the lodging moment" in refusal.value.reason
+
+
+def test_a_registration_in_the_future_is_refused(application: MakeApp, book: PolicyBook) -> None:
+    with pytest.raises(Refusal) as refusal:
+        register(
+            "case-001",
+            application(lodged_at=NOW - timedelta(hours=1), registered_at=NOW + timedelta(days=1)),
+            existing=None,
+            applicant_cases=[],
+            policies=book,
+            now=NOW,
+        )
+    assert refusal.value.kind is RefusalKind.REGISTERED_IN_FUTURE
+    assert "future" in refusal.value.reason
 
 
 def test_the_border_flag_is_ignored_for_a_backlog_application(
@@ -192,7 +268,7 @@ def test_the_policy_in_effect_today_categorises(
         policy_version="test-2",
         effective_from=date(2026, 8, 1),
         default_category=Category.OUTSIDE,
-        rules=(PolicyRule(nationality="SYR", category=Category.D),),
+        rules=(CountryPolicyRule(nationality="SYR", category=Category.D),),
     )
     book = PolicyBook().publish(policy).publish(newer)
     registered = _register(application(nationality="SYR"), book)  # lodged 2025, registered 2026-09
