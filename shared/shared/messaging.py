@@ -21,6 +21,7 @@ from uuid import UUID
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -179,6 +180,17 @@ class Handler(Protocol):
         """Optional batch hook: write what the batch changed, in one statement per table."""
 
 
+def describe_error(exc: BaseException | None) -> str:
+    """What went wrong, without the values involved (they may be personal data)."""
+    if isinstance(exc, ValidationError):
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['type']}"
+            for e in exc.errors(include_url=False, include_input=False)
+        )
+        return f"{exc.title} invalid: {where}"
+    return type(exc).__name__
+
+
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors where retrying later is right and blaming the message is wrong."""
     if isinstance(
@@ -223,7 +235,7 @@ class BatchProcessor:
                     raise
                 # One record spoils the batch: find it by handling each record on its own.
                 log.warning(
-                    "batch failed, isolating records", error=type(exc).__name__, size=len(records)
+                    "batch failed, isolating records", error=describe_error(exc), size=len(records)
                 )
                 for record in records:
                     await self._alone(record)
@@ -250,10 +262,10 @@ class BatchProcessor:
                 if is_infrastructure_error(exc):
                     raise
                 last = exc
-        reason = f"{self.service} failed to handle this event ({type(last).__name__}); not applied"
+        reason = f"{self.service} failed to handle this event ({describe_error(last)}); not applied"
         log.error(
             "event dead-lettered after retries",
-            error=type(last).__name__,
+            error=describe_error(last),
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,

@@ -172,7 +172,9 @@ class IntakeHandler:
         book = (await self.policies(uow)).publish(policy)  # refuses a changed re-publication
         if book is self._policies:
             return  # the same version again: nothing to do
-        await db.record_policy(uow.session, policy, event.model_dump(mode="json"))
+        # serialize_as_any: the envelope declares its data as the EventData base class.
+        published = event.model_dump(mode="json", serialize_as_any=True)
+        await db.record_policy(uow.session, policy, published)
         self._policies = book
         await self.adopt_due_policies(uow)
 
