@@ -92,6 +92,12 @@ class Metrics:
         self.batch_seconds = Histogram(
             "caseflow_batch_seconds", "Time to handle one consumed batch", registry=registry
         )
+        self.batch_records = Histogram(
+            "caseflow_batch_records",
+            "Records in one consumed batch",
+            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
+            registry=registry,
+        )
 
 
 def _outbox_row(record: KafkaRecord) -> dict[str, Any]:
@@ -227,6 +233,7 @@ class BatchProcessor:
         self.retry_delays = retry_delays
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
+        self.metrics.batch_records.observe(len(records))
         with self.metrics.batch_seconds.time():
             try:
                 await self._transaction(records)

@@ -58,17 +58,24 @@ class Batch:
     """The cases one batch works on, and which of them changed."""
 
     def __init__(self, cases: dict[str, IntakeCase]) -> None:
-        self.cases = cases
+        self.cases: dict[str, IntakeCase] = {}
         self.changed: dict[str, IntakeCase] = {}
+        self._by_applicant: dict[str, set[str]] = {}
+        self.update(cases)
+
+    def update(self, cases: dict[str, IntakeCase]) -> None:
+        for case in cases.values():
+            self.cases[case.case_id] = case
+            self._by_applicant.setdefault(case.application.v_number, set()).add(case.case_id)
 
     def get(self, case_id: str) -> IntakeCase | None:
         return self.cases.get(case_id)
 
     def applicant_cases(self, v_number: str) -> list[IntakeCase]:
-        return [c for c in self.cases.values() if c.application.v_number == v_number]
+        return [self.cases[c] for c in sorted(self._by_applicant.get(v_number, ()))]
 
     def put(self, case: IntakeCase) -> None:
-        self.cases[case.case_id] = case
+        self.update({case.case_id: case})
         self.changed[case.case_id] = case
 
 
@@ -194,7 +201,7 @@ class IntakeHandler:
             batch: Batch = uow.scratch.setdefault("batch", Batch({}))
             await db.save_cases(uow.session, list(batch.changed.values()))
             open_cases = await db.load_open_unheard(uow.session)
-            batch.cases.update(open_cases)
+            batch.update(open_cases)
             decisions = apply_policy(open_cases.values(), policy)
             for decision in decisions:
                 self.apply(decision, cause, uow, batch)
