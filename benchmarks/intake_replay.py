@@ -107,18 +107,23 @@ async def run(cases: int, batch_size: int, timeout: float) -> None:
         started = time.perf_counter()
         await runtime.start()
         try:
-            seen = await count_on(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), cases,
-                                  timeout)
+            seen = await count_on(
+                settings, stage_events(Stream.BACKLOG, Stage.INTAKE), cases, timeout
+            )
             elapsed = time.perf_counter() - started
             batches = runtime.registry.get_sample_value("caseflow_batch_records_count") or 0
             seconds = runtime.registry.get_sample_value("caseflow_batch_seconds_sum") or 0
         finally:
             await runtime.stop()
-        print(f"intake: {seen} of {cases} cases registered and published in {elapsed:.1f}s "
-              f"({seen / elapsed:,.0f} events/s, consumer group join included)")
+        print(
+            f"intake: {seen} of {cases} cases registered and published in {elapsed:.1f}s "
+            f"({seen / elapsed:,.0f} events/s, consumer group join included)"
+        )
         if batches:
-            print(f"{batches:.0f} batches, {cases / batches:.0f} records each on average, "
-                  f"{seconds / batches * 1000:.1f} ms each to handle and commit")
+            print(
+                f"{batches:.0f} batches, {cases / batches:.0f} records each on average, "
+                f"{seconds / batches * 1000:.1f} ms each to handle and commit"
+            )
         if seen != cases:
             raise SystemExit(f"only {seen} of {cases} CaseRegistered events arrived")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from intake.handlers import IntakeHandler
+from intake.settings import IntakeSettings
 from shared.messaging import UnitOfWork
 from shared.service import Periodic, ServiceDefinition, ServiceRuntime
 from shared.services import default_port
@@ -10,6 +11,7 @@ from shared.topics import POLICY_INPUT, REGISTRATION_INPUT, Stage, stage_events
 from shared.values import Stream
 
 NAME = "intake"
+SETTINGS = IntakeSettings()
 
 
 def subscriptions() -> list[str]:
@@ -24,7 +26,7 @@ def subscriptions() -> list[str]:
 
 
 def make_handler(runtime: ServiceRuntime) -> IntakeHandler:
-    return IntakeHandler()
+    return IntakeHandler(SETTINGS.config())
 
 
 async def adopt_due_policies(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
@@ -38,5 +40,7 @@ definition = ServiceDefinition(
     default_port=default_port(NAME),
     subscriptions=subscriptions,
     make_handler=make_handler,
-    periodic=(Periodic("adopt-due-country-policies", 60.0, adopt_due_policies),),
+    periodic=(
+        Periodic("adopt-due-country-policies", SETTINGS.policy_timer_seconds, adopt_due_policies),
+    ),
 )

@@ -37,7 +37,9 @@ def front_end_event(
 
 async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=20,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        acks="all",
+        linger_ms=20,
         max_batch_size=512 * 1024,
     )
     await producer.start()
