@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo test install lint typecheck unit integration docs check-docs bench clean
+.PHONY: demo test install lint typecheck unit docs check-docs bench clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -34,9 +34,21 @@ typecheck: install
 test: lint typecheck
 	$(UV) run --no-sync pytest
 
+# The fast ring only: domain rules and codecs, no servers.
+unit: install
+	$(UV) run --no-sync pytest -m "not integration"
+
+# Throughput of a backlog replay through intake, on real servers (BENCH_CASES=54000 by default).
+BENCH_CASES ?= 54000
+bench: install
+	$(UV) run --no-sync python benchmarks/intake_replay.py --cases $(BENCH_CASES)
+
 clean:
 	rm -rf .venv .tools .data .pytest_cache .mypy_cache .ruff_cache
 
 # Regenerate docs/asyncapi.json, docs/catalogue.md and docs/schemas/ from the event catalogue.
 docs: install
 	$(UV) run --no-sync python -m shared.events.docs
+
+check-docs: install
+	$(UV) run --no-sync python -m shared.events.docs --check
