@@ -63,6 +63,11 @@ def event_types() -> dict[str, type[EventData]]:
     return dict(_REGISTRY)
 
 
+def event_type_for(ce_type: str) -> type[EventData] | None:
+    """The model registered for a CloudEvents type, if any."""
+    return _REGISTRY.get(ce_type)
+
+
 D = TypeVar("D", bound=EventData)
 
 

@@ -18,6 +18,7 @@ from shared.values import Stream
 
 INPUT = stage_input(Stream.BACKLOG, Stage.PREPHASE)
 OUTPUT = stage_events(Stream.BACKLOG, Stage.PREPHASE)
+OTHERS = stage_events(Stream.BACKLOG, Stage.HEARING)  # another service's output it listens to
 
 metadata = MetaData()
 effects = Table(
@@ -66,7 +67,7 @@ definition = ServiceDefinition(
     name="echo",
     migrations="shared.testing:echo_migrations",
     default_port=8199,
-    subscriptions=lambda: [INPUT],
+    subscriptions=lambda: [INPUT, OTHERS],
     make_handler=make_handler,
 )
 

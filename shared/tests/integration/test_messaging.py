@@ -19,6 +19,8 @@ from sqlalchemy import func, select, text
 
 from shared.database import inbox_table, outbox_table
 from shared.envelope import decode, encode
+from shared.events.examples import example
+from shared.events.hearing import HearingHeld
 from shared.service import ServiceRuntime
 from shared.settings import Settings
 from shared.testing import echo
@@ -128,6 +130,31 @@ async def test_refusals_and_handler_failures_are_rejected_with_the_reason(
     assert "RuntimeError" in reports[failing.id].reason
     assert [decode(r.headers, r.value).data.text for r in answers] == ["fine"]
     assert await effects(runtime) == ["fine"]
+
+
+async def test_other_types_are_ignored_on_event_topics_and_refused_on_input_topics(
+    runtime: ServiceRuntime, settings: Settings
+) -> None:
+    someone_elses = front_end_event(
+        example(HearingHeld), subject="case-0009", stream=Stream.BACKLOG
+    )
+    misplaced = front_end_event(echo.EchoDone(text="x"), subject="case-0009", stream=Stream.BACKLOG)
+    await publish(settings, echo.OTHERS, someone_elses)
+    await publish(settings, echo.INPUT, misplaced, request("then this", subject="case-0009"))
+
+    answers = await read_topic(settings, echo.OUTPUT, expect=1)
+    rejected = await read_topic(settings, REJECTIONS, expect=1, settle=1.0)
+
+    assert [decode(r.headers, r.value).data.text for r in answers] == ["then this"]
+    [report] = [decode(r.headers, r.value) for r in rejected]
+    assert report.data.code == "wrong-topic"
+    assert report.causationid == misplaced.id
+    assert "does not accept nl.ind.test.echo-done.v1" in report.data.reason
+
+    async def ignored_once() -> bool:  # the other topic has no order relative to the input
+        return bool(runtime.metrics.ignored._value.get() == 1)
+
+    await wait_until(ignored_once)
 
 
 def _start_echo(settings: Settings, log: Path, *, relay: bool) -> subprocess.Popen[bytes]:
