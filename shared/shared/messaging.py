@@ -223,6 +223,7 @@ class BatchProcessor:
         metrics: Metrics,
         on_committed: Callable[[], None] = lambda: None,
         retry_delays: Sequence[float] = (0.1, 0.5, 2.0),
+        infrastructure_backoff: float = 1.0,
     ) -> None:
         self.service = service
         self.handler = handler
@@ -232,6 +233,7 @@ class BatchProcessor:
         self.metrics = metrics
         self.on_committed = on_committed
         self.retry_delays = retry_delays
+        self.infrastructure_backoff = infrastructure_backoff
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
         self.metrics.batch_records.observe(len(records))
@@ -240,6 +242,11 @@ class BatchProcessor:
                 await self._transaction(records)
             except Exception as exc:
                 if is_infrastructure_error(exc):
+                    # Not the records' fault: back off, then let the batch be redelivered.
+                    log.warning(
+                        "batch not committed; will be redelivered", error=describe_error(exc)
+                    )
+                    await asyncio.sleep(self.infrastructure_backoff)
                     raise
                 # One record spoils the batch: find it by handling each record on its own.
                 log.warning(
