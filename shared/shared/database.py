@@ -40,6 +40,7 @@ def make_engine(database_url: str, schema: str, *, pool_size: int = 5) -> AsyncE
         database_url,
         pool_size=pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,  # statement parameters are case data: keep them out of errors
         connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
     )
 

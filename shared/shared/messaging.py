@@ -40,6 +40,7 @@ from shared.envelope import (
     headers_dict,
     new_event,
 )
+from shared.events import catalogue
 from shared.logs import bound_contextvars, get_logger
 from shared.rejections import OriginalRecord, Refused, Rejection, RejectionCode
 from shared.topics import Kind, TopicNames, kind_of, rejection_topic_for, stream_of
@@ -140,7 +141,7 @@ class UnitOfWork:
     topics: TopicNames
     scratch: dict[str, Any] = field(default_factory=dict)  # the handler's state for this batch
     records: list[KafkaRecord] = field(default_factory=list)
-    rejections: list[tuple[Envelope[Any], str, RejectionCode]] = field(default_factory=list)
+    rejections: list[tuple[Envelope[Any], Refused]] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -168,8 +169,8 @@ class UnitOfWork:
         self.records.append(encode(envelope, self.topics(topic)))
         return envelope
 
-    def reject(self, cause: Envelope[Any], reason: str, code: RejectionCode = "refused") -> None:
-        self.rejections.append((cause, reason, code))
+    def reject(self, cause: Envelope[Any], refusal: Refused) -> None:
+        self.rejections.append((cause, refusal))
 
 
 class Handler(Protocol):
@@ -198,13 +199,19 @@ def describe_error(exc: BaseException | None) -> str:
     return type(exc).__name__
 
 
+TRANSIENT = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors where retrying later is right and blaming the message is wrong."""
     if isinstance(
         exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError
     ):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    # Deadlock and serialisation failures are transient: the whole batch is tried again.
+    if isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in TRANSIENT
+    ):
         return True
     return isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError)
 
@@ -310,6 +317,12 @@ class BatchProcessor:
                 out.append(self._rejection(record, None, exc.code, exc.reason))
                 codes.append(exc.code)
                 continue
+            problem = admission_problem(record, envelope, self.topics.prefix)
+            if problem is not None:
+                code, reason = problem
+                out.append(self._rejection(record, envelope, code, reason))
+                codes.append(code)
+                continue
             if not isinstance(envelope.data, self.handler.handled_types):
                 if kind_of(record.topic.removeprefix(self.topics.prefix)) is not Kind.INPUT:
                     # Another service's output carries many types; this one listens for a few.
@@ -349,12 +362,16 @@ class BatchProcessor:
                         await self.handler.handle(envelope, uow)
                         handled.append(envelope.type)
                     except Refused as refusal:
-                        uow.reject(envelope, refusal.reason, refusal.code)
+                        uow.reject(envelope, refusal)
             if todo:
                 await self.handler.finish(uow)
-            for envelope, reason, code in uow.rejections:
-                out.append(self._rejection(origin[envelope.id], envelope, code, reason))
-                codes.append(code)
+            for envelope, refused in uow.rejections:
+                out.append(
+                    self._rejection(
+                        origin[envelope.id], envelope, refused.code, refused.reason, refused.kind
+                    )
+                )
+                codes.append(refused.code)
             await add_to_outbox(session, uow.records + out)
         for event_type in handled:
             self.metrics.handled.labels(event_type).inc()
@@ -381,12 +398,14 @@ class BatchProcessor:
         envelope: Envelope[Any] | None,
         code: RejectionCode,
         reason: str,
+        refusal_kind: str | None = None,
     ) -> KafkaRecord:
         unprefixed = record.topic.removeprefix(self.topics.prefix)
         key = (record.key or b"").decode("utf-8", errors="replace")
         data = Rejection(
             code=code,
             reason=reason,
+            refusal_kind=refusal_kind,
             rejected_by=self.service,
             original=OriginalRecord(
                 topic=record.topic,
@@ -407,15 +426,44 @@ class BatchProcessor:
             clock=self.clock,
             cause=envelope,
         )
-        log.info(
-            "input rejected",
-            code=code,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            rejection_id=str(rejection.id),
-        )
+        context = {"correlation_id": str(envelope.correlationid)} if envelope is not None else {}
+        with bound_contextvars(**context):
+            log.info(
+                "input rejected",
+                code=code,
+                refusal_kind=refusal_kind,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                rejection_id=str(rejection.id),
+            )
         return encode(rejection, self.topics(rejection_topic_for(unprefixed)))
+
+
+def admission_problem(
+    record: ConsumedRecord, envelope: Envelope[Any], prefix: str
+) -> tuple[RejectionCode, str] | None:
+    """What the catalogue says must hold before anyone acts on an event: the key is the
+    subject, the stream header is the topic's stream, the type belongs on this topic and the
+    actor's role may publish it. None when all holds."""
+    topic = record.topic.removeprefix(prefix)
+    key = (record.key or b"").decode("utf-8", errors="replace")
+    if key != envelope.subject:
+        return "wrong-key", f"the record key {key!r} is not the event's subject (ce_subject)"
+    stream = stream_of(topic)
+    if envelope.stream != stream:
+        expected = f"ce_stream {stream}" if stream is not None else "no ce_stream"
+        return "wrong-stream", f"{topic} carries {expected}, not {envelope.stream or 'none'}"
+    try:
+        entry = catalogue.spec(envelope.type)
+    except KeyError:
+        return None  # not a catalogue message (test doubles); nothing more to check
+    if topic not in entry.topic_names():
+        return "wrong-topic", f"{envelope.type} does not travel on {topic}"
+    if not entry.may_publish(envelope.actor):
+        allowed = ", ".join(entry.publishers)
+        return "not-permitted", f"{envelope.actor} may not publish {envelope.type} ({allowed} may)"
+    return None
 
 
 def _safe_subject(key: str) -> str:

@@ -17,6 +17,9 @@ from shared.envelope import DecodeCode, EventData
 RejectionCode = Literal[
     DecodeCode,
     "wrong-topic",
+    "wrong-key",
+    "wrong-stream",
+    "not-permitted",
     "refused",
     "handler-error",
 ]
@@ -41,6 +44,11 @@ class Rejection(EventData):
 
     code: RejectionCode
     reason: str = Field(description="plain-language reason, safe to show to the sender")
+    refusal_kind: str | None = Field(
+        default=None,
+        description="for code 'refused': the rule that refused it, a stable machine-readable name "
+        "(e.g. second_open_application)",
+    )
     rejected_by: str = Field(description="the service that refused it")
     original: OriginalRecord
 
@@ -48,7 +56,10 @@ class Rejection(EventData):
 class Refused(Exception):
     """Raised by a handler for one event it will not act on (a business refusal)."""
 
-    def __init__(self, reason: str, *, code: RejectionCode = "refused") -> None:
+    def __init__(
+        self, reason: str, *, code: RejectionCode = "refused", kind: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.kind = kind

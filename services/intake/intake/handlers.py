@@ -95,19 +95,19 @@ class IntakeHandler:
 
     def __init__(self, config: IntakeConfig = DEFAULT_CONFIG) -> None:
         self.config = config
-        self._policies: PolicyBook | None = None
 
     async def policies(self, uow: UnitOfWork) -> PolicyBook:
-        if self._policies is None:
-            self._policies = await db.load_policy_book(uow.session)
-        return self._policies
+        # Read in the transaction, never cached across it: a rolled-back publication must not
+        # linger in memory, and another instance may have adopted a policy meanwhile.
+        if "policies" not in uow.scratch:
+            uow.scratch["policies"] = await db.load_policy_book(uow.session)
+        book: PolicyBook = uow.scratch["policies"]
+        return book
 
     async def prepare(self, events: Sequence[Envelope[Any]], uow: UnitOfWork) -> None:
         case_ids = [e.subject for e in events if not isinstance(e.data, CountryPolicyPublished)]
         v_numbers = [e.data.v_number for e in events if isinstance(e.data, ApplicationRegistered)]
-        cases = await db.load_cases(uow.session, case_ids)
-        cases.update(await db.load_applicant_cases(uow.session, v_numbers))
-        uow.scratch["batch"] = Batch(cases)
+        uow.scratch["batch"] = Batch(await db.lock_cases(uow.session, case_ids, v_numbers))
 
     async def finish(self, uow: UnitOfWork) -> None:
         batch: Batch | None = uow.scratch.get("batch")
@@ -176,13 +176,14 @@ class IntakeHandler:
 
     async def publish_policy(self, event: Envelope[Any], uow: UnitOfWork) -> None:
         policy = CountryPolicy.from_event(event.data)
-        book = (await self.policies(uow)).publish(policy)  # refuses a changed re-publication
-        if book is self._policies:
+        known = await self.policies(uow)
+        book = known.publish(policy)  # refuses a changed re-publication
+        if book is known:
             return  # the same version again: nothing to do
         # serialize_as_any: the envelope declares its data as the EventData base class.
         published = event.model_dump(mode="json", serialize_as_any=True)
         await db.record_policy(uow.session, policy, published)
-        self._policies = book
+        uow.scratch["policies"] = book
         await self.adopt_due_policies(uow)
 
     async def adopt_due_policies(self, uow: UnitOfWork) -> int:
@@ -193,16 +194,18 @@ class IntakeHandler:
         today = local_date(uow.clock.now())
         adopted = 0
         for version, published in await db.policies_due(uow.session, today):
-            policy = (await self.policies(uow)).get(version)
+            book = await self.policies(uow)
+            policy = book.get(version)
             if policy is None or published is None:
                 continue
             cause = Envelope[CountryPolicyPublished].model_validate(published)
             # The batch's own changes first, so that the query sees every case as it now is.
             batch: Batch = uow.scratch.setdefault("batch", Batch({}))
             await db.save_cases(uow.session, list(batch.changed.values()))
-            open_cases = await db.load_open_unheard(uow.session)
+            open_cases = await db.lock_open_unheard(uow.session)
             batch.update(open_cases)
-            decisions = apply_policy(open_cases.values(), policy)
+            # What is in effect today decides, so a backdated version cannot undo a later one.
+            decisions = apply_policy(open_cases.values(), book.in_effect(today))
             for decision in decisions:
                 self.apply(decision, cause, uow, batch)
             await db.mark_adopted(uow.session, version, uow.clock.now())

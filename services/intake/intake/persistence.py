@@ -10,15 +10,18 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
+    Identity,
     Index,
     MetaData,
     Table,
     Text,
     func,
+    or_,
     select,
     text,
     update,
@@ -61,6 +64,8 @@ policies = Table(
     Column("published_event", JSONB, nullable=True),  # the input that published it: causation
     Column("adopted_at", DateTime(timezone=True), nullable=True),  # open cases re-categorised
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Publication order (several may be recorded in one transaction, at one now()).
+    Column("seq", BigInteger, Identity(always=True), nullable=False, unique=True),
 )
 
 
@@ -68,28 +73,33 @@ def _case(row: Any) -> IntakeCase:
     return IntakeCase.model_validate(row.state)
 
 
-async def load_cases(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, IntakeCase]:
-    ids = list(set(case_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(select(cases.c.state).where(cases.c.case_id.in_(ids)))
-    return {c.case_id: c for c in map(_case, rows)}
-
-
-async def load_applicant_cases(
-    session: AsyncSession, v_numbers: Iterable[str]
+async def lock_cases(
+    session: AsyncSession, case_ids: Iterable[str], v_numbers: Iterable[str]
 ) -> dict[str, IntakeCase]:
-    numbers = list(set(v_numbers))
-    if not numbers:
+    """The cases a batch touches: by id, and every case of the applicants registering.
+
+    Locked (FOR UPDATE, in case-id order) until the transaction ends, so that two
+    transactions touching one case run one after the other: no lost update, and one case's
+    outbox rows in commit order."""
+    ids, numbers = list(set(case_ids)), list(set(v_numbers))
+    if not ids and not numbers:
         return {}
-    rows = await session.execute(select(cases.c.state).where(cases.c.v_number.in_(numbers)))
+    rows = await session.execute(
+        select(cases.c.state)
+        .where(or_(cases.c.case_id.in_(ids), cases.c.v_number.in_(numbers)))
+        .order_by(cases.c.case_id)
+        .with_for_update()
+    )
     return {c.case_id: c for c in map(_case, rows)}
 
 
-async def load_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
-    """The cases a new country policy may still change (both streams)."""
+async def lock_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
+    """The cases a new country policy may still change (both streams), locked."""
     rows = await session.execute(
-        select(cases.c.state).where(cases.c.status == CaseStatus.OPEN.value, ~cases.c.heard)
+        select(cases.c.state)
+        .where(cases.c.status == CaseStatus.OPEN.value, ~cases.c.heard)
+        .order_by(cases.c.case_id)
+        .with_for_update()
     )
     return {c.case_id: c for c in map(_case, rows)}
 
@@ -123,7 +133,7 @@ async def save_cases(session: AsyncSession, changed: Sequence[IntakeCase]) -> No
 
 
 async def load_policy_book(session: AsyncSession) -> PolicyBook:
-    rows = await session.execute(select(policies.c.body).order_by(policies.c.recorded_at))
+    rows = await session.execute(select(policies.c.body).order_by(policies.c.seq))
     book = PolicyBook()
     for row in rows:
         book = book.publish(CountryPolicy.model_validate(row.body))
@@ -150,7 +160,7 @@ async def policies_due(session: AsyncSession, today: date) -> list[tuple[str, di
     rows = await session.execute(
         select(policies.c.policy_version, policies.c.published_event)
         .where(policies.c.adopted_at.is_(None), policies.c.effective_from <= today)
-        .order_by(policies.c.effective_from, policies.c.recorded_at)
+        .order_by(policies.c.effective_from, policies.c.seq)
         .with_for_update(skip_locked=True)
     )
     return [(row.policy_version, row.published_event) for row in rows]

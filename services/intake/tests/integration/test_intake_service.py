@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.app import definition
-from intake.persistence import cases
+from intake.persistence import cases, policies
 from shared.clock import DrivenClock
 from shared.envelope import decode, encode
 from shared.events.common import Sex
@@ -147,7 +147,12 @@ async def test_bad_input_is_refused_with_a_clear_reason(
     await publish(
         settings,
         stage_events(Stream.BACKLOG, Stage.DECISION),
-        front_end_event(example(DecisionIssued), subject="case-b-3", stream=Stream.BACKLOG),
+        front_end_event(
+            example(DecisionIssued),
+            subject="case-b-3",
+            stream=Stream.BACKLOG,
+            actor="system:decision",
+        ),
     )
     await until_case(intake, "case-b-3", status="decided")
 
@@ -212,7 +217,12 @@ async def test_a_new_policy_recategorises_only_open_unheard_backlog_cases(
     await publish(
         settings,
         stage_events(Stream.BACKLOG, Stage.HEARING),
-        front_end_event(example(HearingHeld), subject="case-heard", stream=Stream.BACKLOG),
+        front_end_event(
+            example(HearingHeld),
+            subject="case-heard",
+            stream=Stream.BACKLOG,
+            actor="system:hearing",
+        ),
     )
     await until_case(intake, "case-heard", heard=True)
     await publish(
@@ -248,3 +258,67 @@ async def test_a_new_policy_recategorises_only_open_unheard_backlog_cases(
     ]
     assert moved[0].data.policy_version == "cp-2026-11"
     assert moved[0].causationid == published.id
+
+
+def policy(version: str, effective_from: date, **categories: Category) -> Any:
+    rules = tuple(CountryPolicyRule(nationality=n, category=c) for n, c in categories.items())
+    data = CountryPolicyPublished(
+        policy_version=version, effective_from=effective_from, rules=rules
+    )
+    return front_end_event(data, subject=version, stream=None, actor="policy-officer:po-3")
+
+
+async def test_a_backdated_policy_does_not_undo_the_one_in_effect(
+    intake: ServiceRuntime, settings: Settings
+) -> None:
+    lodged = datetime(2025, 4, 1, tzinfo=UTC)
+    await publish(
+        settings,
+        REGISTRATION_INPUT,
+        registration("case-n", application("2100000001", "NGA", lodged)),
+    )
+    await read_topic(settings, BACKLOG_OUT, expect=1)
+
+    await publish(settings, POLICY_INPUT, policy("cp-2026-10", date(2026, 10, 1), NGA=Category.B))
+    await read_topic(settings, POLICY_EVENTS, expect=1)
+    await publish(settings, POLICY_INPUT, policy("cp-2026-09", date(2026, 9, 1), NGA=Category.C))
+
+    adopted = data_of(await read_topic(settings, POLICY_EVENTS, expect=2))
+    moved = [
+        e
+        for e in data_of(await read_topic(settings, BACKLOG_OUT, expect=2, settle=1.0))
+        if e.type == "nl.ind.intake.case-recategorised.v1"
+    ]
+    assert [(a.data.policy_version, a.data.cases_recategorised) for a in adopted] == [
+        ("cp-2026-10", 1),
+        ("cp-2026-09", 0),
+    ]
+    assert [(e.data.new_category, e.data.policy_version) for e in moved] == [
+        (Category.B, "cp-2026-10")
+    ]
+
+
+async def test_a_policy_whose_transaction_failed_is_adopted_on_redelivery(
+    intake: ServiceRuntime, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake import handlers
+
+    real = handlers.db.lock_open_unheard
+    failures = []
+
+    async def flaky(session: Any) -> Any:
+        if not failures:
+            failures.append(1)
+            raise ConnectionError("the database went away")  # an infrastructure error
+        return await real(session)
+
+    monkeypatch.setattr(handlers.db, "lock_open_unheard", flaky)
+    intake.processor.infrastructure_backoff = 0.05  # type: ignore[union-attr]
+    await publish(settings, POLICY_INPUT, policy("cp-2026-11b", date(2026, 11, 1), NGA=Category.A))
+
+    [adopted] = data_of(await read_topic(settings, POLICY_EVENTS, expect=1, settle=0.5))
+    assert failures == [1]
+    assert adopted.data.policy_version == "cp-2026-11b"
+    async with intake.engine.connect() as conn:
+        stored = (await conn.execute(select(policies.c.policy_version))).scalars().all()
+    assert "cp-2026-11b" in stored
