@@ -86,8 +86,10 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
 ) -> None:
     data_dir = tmp_path / "data"
     env, ports = _demo_env(data_dir)
+    # Its own process group, signalled as a whole: what a terminal does on Ctrl-C.
     first = subprocess.Popen(
         [sys.executable, "-m", "shared.demo"],
+        start_new_session=True,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -116,10 +118,16 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
         assert second.returncode == 1
         assert "is in use by" in second.stderr + second.stdout
 
-        first.send_signal(signal.SIGINT)  # what Ctrl-C does
+        os.killpg(first.pid, signal.SIGINT)
         rest, _ = first.communicate(timeout=60)
         assert first.returncode == 0, rest
         assert "stopped cleanly" in rest
+
+        # The servers outlived the services: no service lost its broker while stopping.
+        for service in SERVICES:
+            log = (data_dir / "logs" / f"{service.name}.log").read_text(encoding="utf-8")
+            stopping = log[log.rindex("Shutting down") :]
+            assert "Unable connect" not in stopping, service.name
     finally:
         if first.poll() is None:
             first.kill()

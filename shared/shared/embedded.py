@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -19,6 +20,10 @@ import warnings
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from shared.logs import get_logger
+
+log = get_logger(__name__)
 
 
 class EmbeddedError(RuntimeError):
@@ -162,17 +167,44 @@ class EmbeddedPostgres:
             pgdata=self.data_dir,
             user=self._user,
             timeout=60,
+            start_new_session=True,  # see EmbeddedKafka.start
         )
         wait_for_port("127.0.0.1", self.port, 30)
 
     def stop(self) -> None:
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return
         commands = _postgres_tools()
-
-        if (self.data_dir / "postmaster.pid").exists():
-            with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-                commands.pg_ctl(
-                    ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60
-                )
+        done = subprocess.run(
+            [
+                str(commands.POSTGRES_BIN_PATH / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-w",
+                "-t",
+                "30",
+                "-m",
+                "fast",
+                "stop",
+            ],
+            user=self._user,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode == 0:
+            return
+        # pg_ctl could not do it; a fast shutdown is SIGINT to the postmaster, so send that.
+        log.warning("pg_ctl stop failed; signalling the server", detail=done.stderr.strip())
+        with contextlib.suppress(FileNotFoundError, ValueError, IndexError, ProcessLookupError):
+            pid = int(pid_file.read_text().splitlines()[0])
+            os.kill(pid, signal.SIGINT)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)  # raises ProcessLookupError once it is gone
+                time.sleep(0.1)
 
 
 class EmbeddedKafka:
@@ -203,6 +235,7 @@ class EmbeddedKafka:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # a terminal's Ctrl-C is the demo's to handle, in order
         )
         log.close()
         try:

@@ -7,7 +7,6 @@ docs/adr/0002-cloudevents-binary-mode.md.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -219,14 +218,17 @@ def decode(headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> 
     if value is None:
         raise DecodeError("no-data", f"{attrs['type']}: the record has no value (data)")
     try:
-        payload = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError("undecodable", f"{attrs['type']}: data is not JSON ({exc})") from None
+        # Strict: "6" is not 6, "yes" is not true, a number is not a timestamp. JSON mode still
+        # reads ISO dates and times from strings, as the published schemas say.
+        data = model.model_validate_json(value, strict=True)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise DecodeError("undecodable", f"{attrs['type']}: data is not JSON") from None
+        raise DecodeError("schema-invalid", f"{attrs['type']}: {_describe(exc)}") from None
     attrs.setdefault("stream", None)
     attrs.setdefault("causationid", None)
     attrs.setdefault("correlationid", attrs["id"])
     try:
-        data = model.model_validate(payload)
         return Envelope[EventData].model_validate({**attrs, "data": data})
     except ValidationError as exc:
         raise DecodeError("schema-invalid", f"{attrs['type']}: {_describe(exc)}") from None

@@ -1,7 +1,9 @@
-"""Create the system's topics on a Kafka cluster from the topic registry.
+"""Create the system's topics on a Kafka cluster from the topic registry, and say who may
+read and write each one (ACLs) from the event catalogue.
 
     python -m shared.provision --replication-factor 3     # production (see deploy/)
     python -m shared.provision --list                     # print the registry
+    python -m shared.provision --acls                     # print the kafka-acls commands
 
 The same registry feeds `make demo`, the tests and the AsyncAPI document.
 """
@@ -9,20 +11,69 @@ The same registry feeds `make demo`, the tests and the AsyncAPI document.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 
 import typer
 
 from shared.broker import ensure_topics
+from shared.events.catalogue import CATALOGUE
+from shared.services import SERVICES
 from shared.settings import Settings
-from shared.topics import TopicNames, all_topics
+from shared.topics import Kind, TopicNames, all_topics, kind_of
+
+
+def principal(party: str) -> str:
+    """The Kafka principal of a catalogue party: a service, a front-end role, a partner."""
+    kind, _, name = party.partition(":")
+    if not name:
+        return f"User:caseflow-{party}"  # a service
+    return f"User:{kind}-{name}"  # frontend-caseworker, partner-coa, ...
+
+
+def acl_plan() -> dict[str, dict[str, set[str]]]:
+    """Per topic: the principals that may write it and those that may read it. Nobody gets
+    more than the catalogue says: a partner reads its own partner topics and nothing else."""
+    plan: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"write": set(), "read": set()})
+    for spec in CATALOGUE:
+        for topic in spec.topic_names():
+            readers = set(spec.consumers)
+            if kind_of(topic) is Kind.PARTNER:
+                # A message for several partners goes to each partner's own topic.
+                readers &= {f"partner:{topic.split('.')[3]}"}
+            plan[topic]["write"].update(principal(p) for p in spec.producers)
+            plan[topic]["read"].update(principal(c) for c in readers)
+    return dict(plan)
+
+
+def acl_commands(prefix: str = "") -> list[str]:
+    lines = []
+    for topic, access in sorted(acl_plan().items()):
+        for operation, who in (("Write", access["write"]), ("Read", access["read"])):
+            for name in sorted(who):
+                lines.append(
+                    f"kafka-acls.sh --bootstrap-server $KAFKA --add --allow-principal {name} "
+                    f"--operation {operation} --topic {prefix}{topic}"
+                )
+    for service in SERVICES:  # each service consumes as its own group
+        lines.append(
+            f"kafka-acls.sh --bootstrap-server $KAFKA --add --allow-principal "
+            f"{principal(service.name)} --operation Read --group {prefix}caseflow-{service.name}"
+        )
+    return lines
 
 
 def main(
     replication_factor: int = typer.Option(1, help="Replicas per partition (3 in production)"),
     list_only: bool = typer.Option(False, "--list", help="Print the registry; create nothing"),
+    acls: bool = typer.Option(
+        False, "--acls", help="Print the kafka-acls commands; create nothing"
+    ),
 ) -> None:
     settings = Settings()
     names = TopicNames(settings.topic_prefix)
+    if acls:
+        typer.echo("\n".join(acl_commands(settings.topic_prefix)))
+        return
     if list_only:
         for spec in all_topics():
             days = spec.retention_ms // 86_400_000

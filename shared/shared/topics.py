@@ -8,7 +8,7 @@ shared.events.catalogue says which message goes where.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from shared.values import Stream
@@ -37,6 +37,10 @@ class Kind(StrEnum):
 
 
 DAY_MS = 24 * 3600 * 1000
+# Case events are the record and are kept (compaction is not safe for events). Input topics
+# hold what front-ends sent, personal data included; its effect lives on in the services'
+# state and events, so input is kept 30 days (docs/architecture.md, 'Personal data').
+INPUT_RETENTION_MS = 30 * DAY_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +51,7 @@ class TopicSpec:
     owner: str
     description: str
     partitions: int = 12
-    retention_ms: int = (
-        -1
-    )  # case events are the record: keep them (compaction is not safe for events)
+    retention_ms: int = -1  # -1: kept; see INPUT_RETENTION_MS
     key: str = "case id"
 
 
@@ -131,7 +133,10 @@ def all_topics() -> list[TopicSpec]:
     ]
     for stream in Stream:
         for stage in Stage:
-            if stage is not Stage.INTAKE:
+            # Intake's input has no stream yet; plan cycles are backlog work (R9), and Pact
+            # capacity arrives on the stream-less planning input.
+            pact_planning = stream is Stream.PACT and stage is Stage.PLANNING
+            if stage is not Stage.INTAKE and not pact_planning:
                 key = "plan cycle id" if stage is Stage.PLANNING else "case id"
                 specs.append(
                     TopicSpec(
@@ -176,6 +181,9 @@ def all_topics() -> list[TopicSpec]:
             # Plan-cycle volume forecasts (backlog) go to the partners that balance the chain (R10).
             forecasts = stream is Stream.BACKLOG and partner is not Partner.NIDOS
             key = "case id; plan cycle id for volume forecasts" if forecasts else "case id"
+            if partner is Partner.DTV:
+                # Return-information days carry no applicant, so not a case id either.
+                key += "; location day for return-information days"
             specs.append(
                 TopicSpec(
                     partner_topic(stream, partner),
@@ -187,7 +195,12 @@ def all_topics() -> list[TopicSpec]:
                     key=key,
                 )
             )
-    return specs
+    return [
+        replace(spec, retention_ms=INPUT_RETENTION_MS)
+        if spec.kind is Kind.INPUT and spec.retention_ms < 0
+        else spec
+        for spec in specs
+    ]
 
 
 @dataclass(frozen=True, slots=True)

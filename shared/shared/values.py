@@ -17,7 +17,7 @@ class Stream(StrEnum):
 
 
 class Category(StrEnum):
-    """Backlog category (domain.md, 'Backlog categories')."""
+    """Backlog category under country policy (docs/intake.md; R7, R8)."""
 
     A = "A"
     B = "B"

@@ -18,7 +18,6 @@ from intake.domain import (
     IntakeCase,
     IntakeConfig,
     PolicyBook,
-    PrephaseFindings,
     Recategorised,
     apply_policy,
     apply_prephase_findings,
@@ -26,6 +25,7 @@ from intake.domain import (
     local_date,
     mark_decided,
     mark_heard,
+    prephase_findings,
     reassess_group,
     register,
     withdraw,
@@ -41,12 +41,7 @@ from shared.events.intake import (
     DeadlineExtensionGranted,
     PriorityGroupReassessed,
 )
-from shared.events.prephase import (
-    LanguageIndicationCompleted,
-    LanguageIndicationResult,
-    OriginFinding,
-    OriginInvestigationCompleted,
-)
+from shared.events.prephase import LanguageIndicationCompleted, OriginInvestigationCompleted
 from shared.logs import get_logger
 from shared.messaging import UnitOfWork
 from shared.topics import POLICY_EVENTS, Stage, stage_events
@@ -140,13 +135,10 @@ class IntakeHandler:
             case DeadlineExtensionGranted():
                 decision = extend_deadline(case_id, case, data, now=now, config=self.config)
             case LanguageIndicationCompleted():
-                negative = data.result is LanguageIndicationResult.INCONSISTENT
-                findings = PrephaseFindings(negative_language_indication=negative)
+                findings = prephase_findings(language=data.result)
                 decision = apply_prephase_findings(case_id, case, findings)
             case OriginInvestigationCompleted():
-                findings = PrephaseFindings(
-                    doubt_about_origin=data.result is OriginFinding.DOUBTFUL
-                )
+                findings = prephase_findings(origin=data.result)
                 decision = apply_prephase_findings(case_id, case, findings)
             case HearingHeld() | HearingWaived():
                 decision = Decision(case=mark_heard(case_id, case))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from shared.envelope import EventData
@@ -92,6 +93,21 @@ POLICY_KEY = Key("policy version", r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$", "cp-202
 CYCLE_KEY = Key("plan cycle id", r"^[a-z0-9][a-z0-9-]{2,39}$", "cycle-2026-4")
 MONTH_KEY = Key("capacity month", r"^20\d\d-(0[1-9]|1[0-2])$", "2026-11", note="YYYY-MM")
 TRIAGE_KEY = Key("triage", r"^triage$", "triage", note="the constant 'triage'")
+LOCATION_DAY_KEY = Key(
+    "location day",
+    r"^[a-z0-9][a-z0-9-]{1,39}-20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+    "prephase-zwolle-2026-10-14",
+    note="LOCATION-YYYY-MM-DD",
+)
+"""For DT&V's return-information notices: the prephase location and day, never the case, so
+that the subject cannot link a prephase day to a person on a topic that also carries
+refusals with V-number and case id."""
+
+
+def location_day_key(location: str, day: date) -> str:
+    """The LOCATION_DAY_KEY of a location on a day: 'prephase-zwolle-2026-10-14'."""
+    return f"{location}-{day.isoformat()}"
+
 
 Topics = Mapping[Stream | None, tuple[str, ...]]
 """Topic names by stream; the key None stands for stream-less topics (before intake knows it)."""
@@ -239,7 +255,8 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _INTAKE_IN,
         by=CASEWORKER,
         to=INTAKE,
-        answers=(_i.CaseRegistered, _i.PriorityGroupJoined),
+        # CaseRegistered carries the priority groups (priority_group, priority_groups).
+        answers=(_i.CaseRegistered,),
         rules=("R1", "R3", "R7"),
     ),
     _input(
@@ -255,7 +272,13 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _INTAKE_IN,
         by=CASEWORKER,
         to=INTAKE,
-        answers=(_i.PriorityGroupJoined, _i.PriorityGroupLeft, _i.CaseRecategorised),
+        # Leaving the nuisance group in the Pact accelerated procedure lengthens the term.
+        answers=(
+            _i.PriorityGroupJoined,
+            _i.PriorityGroupLeft,
+            _i.CaseRecategorised,
+            _i.LegalDeadlineChanged,
+        ),
         rules=("R7",),
     ),
     _input(
@@ -270,7 +293,13 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         {None: (POLICY_INPUT,)},
         by=POLICY_OFFICER,
         to=INTAKE,
-        answers=(_i.CountryPolicyAdopted, _i.CaseRecategorised),
+        # Per affected case (keyed by case id): former-safe-country membership, category.
+        answers=(
+            _i.CountryPolicyAdopted,
+            _i.CaseRecategorised,
+            _i.PriorityGroupJoined,
+            _i.PriorityGroupLeft,
+        ),
         key=POLICY_KEY,
         rules=("R7",),
     ),
@@ -644,7 +673,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(_p.CoaHousingRequested, (Partner.COA,), derived_from=(_d.DecisionIssued,)),
     _partner(_p.CoaReceptionEnds, (Partner.COA,), derived_from=(_d.DecisionIssued,)),
     _partner(_p.DtvRefusalNotified, (Partner.DTV,), derived_from=(_d.DecisionIssued,)),
-    _partner(_p.DtvReturnInformationPlanned, (Partner.DTV,), derived_from=(_pp.PrephaseInvited,)),
+    _partner(
+        _p.DtvReturnInformationPlanned,
+        (Partner.DTV,),
+        key=LOCATION_DAY_KEY,
+        derived_from=(_pp.PrephaseInvited,),
+    ),
     _partner(_p.CourtsDecisionSent, (Partner.COURTS,), derived_from=(_d.DecisionIssued,)),
     _partner(
         _p.NidosAppointmentPlanned,

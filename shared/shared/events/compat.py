@@ -1,8 +1,8 @@
 """The compatibility gate: a message may change only compatibly, unless its version is raised.
 
-Compares the JSON Schema of each message now with the one committed under
-docs/schemas/. A change is breaking when data valid under the old schema is no longer
-valid, or a field a reader relies on disappears:
+Compares the JSON Schema of each message now with the one released under
+docs/schemas/ (see the baseline below). A change is breaking when data valid under the
+old schema is no longer valid, or a field a reader relies on disappears:
 
 - a field removed;
 - a required field added (also: an optional field made required);
@@ -12,15 +12,19 @@ valid, or a field a reader relies on disappears:
 - unknown fields refused where they were allowed;
 - a message dropped from the catalogue without a successor version.
 
-Adding an optional field, widening a type, adding an enum value or loosening a bound is
-compatible. To make a breaking change, raise the message's ``version`` (a new schema
-file, ``<type>.v<N+1>.json``); the file of version N must stay as it is while
-version N exists.
+Adding an optional field, widening a type, adding an enum value, loosening a bound or
+allowing unknown fields where they were refused is compatible. To make a breaking
+change, raise the message's ``version`` (a new schema file, ``<type>.v<N+1>.json``);
+version N must stay compatible with its released file while version N exists.
 
-The baseline is the committed state: the schema files at a git ref (``HEAD`` by
-default; CI sets ``CASEFLOW_SCHEMA_BASELINE`` to the target branch), falling back
-to the files in the working tree when git or the ref has none. Comparing with the
-working tree alone would pass after ``make docs`` has overwritten the old schema.
+The baseline is the last *release*: the schema files committed at the git ref named in
+``docs/schemas/BASELINE`` (a commit hash; ``#`` lines are comments). Cutting a release
+means writing that release's commit hash there. ``CASEFLOW_SCHEMA_BASELINE`` (or
+``--baseline``) overrides the file. When the file is absent, or its ref is unknown to
+git (a shallow clone), the gate falls back to ``HEAD`` and says so; without git at all,
+to the files in the working tree. Comparing with ``HEAD`` alone would let a breaking
+change pass when it is committed together with ``make docs``, which overwrites the old
+schema: only a baseline before the change can catch that.
 
     uv run --no-sync python -m shared.events.compat [--baseline REF]
 """
@@ -33,7 +37,9 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -304,19 +310,99 @@ def current_schemas() -> dict[str, Schema]:
     return {s.ce_type: message_schema(s.model) for s in CATALOGUE}
 
 
-def working_tree_schemas(docs_dir: Path) -> dict[str, Schema]:
-    folder = docs_dir / "schemas"
-    return {
-        p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(folder.glob("*.json"))
-    }
+BASELINE_FILE = "BASELINE"
+"""In docs/schemas/: the git ref of the last released schemas; ``#`` lines are comments."""
+
+BASELINE_ENV = "CASEFLOW_SCHEMA_BASELINE"
+FALLBACK_REF = "HEAD"
+
+
+class BaselineFallback(UserWarning):
+    """The gate compares with something other than the release baseline it was asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The schemas the current ones are compared with, and where they come from."""
+
+    schemas: dict[str, Schema]
+    ref: str | None
+    """The git ref read; None: the working tree (no git)."""
+    origin: str
+    """Who named the ref: --baseline, the environment, the BASELINE file or the default."""
+    notes: tuple[str, ...] = ()
+    """Fallbacks taken, in plain words."""
+
+
+def read_baseline_file(docs_dir: Path) -> str | None:
+    """The ref in docs/schemas/BASELINE; None when the file is absent.
+
+    Blank lines and lines starting with ``#`` are ignored; exactly one ref must remain.
+    """
+    path = docs_dir / "schemas" / BASELINE_FILE
+    if not path.is_file():
+        return None
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    refs = [line for line in lines if line and not line.startswith("#")]
+    if len(refs) != 1 or len(refs[0].split()) != 1:
+        raise ValueError(
+            f"{path} must hold exactly one git ref (a commit hash) besides # comments, not {refs!r}"
+        )
+    return refs[0]
+
+
+def resolve_baseline(docs_dir: Path, ref: str | None = None) -> Baseline:
+    """The baseline schemas: at ref, else $CASEFLOW_SCHEMA_BASELINE, else the ref in
+    docs/schemas/BASELINE, else HEAD. A ref git does not know falls back to HEAD; without
+    git (or without a commit) the working tree's files are the baseline."""
+    notes: list[str] = []
+    if ref:
+        origin = "--baseline"
+    elif os.environ.get(BASELINE_ENV):
+        ref, origin = os.environ[BASELINE_ENV], BASELINE_ENV
+    else:
+        ref, origin = read_baseline_file(docs_dir), f"docs/schemas/{BASELINE_FILE}"
+        if ref is None:
+            notes.append(f"no docs/schemas/{BASELINE_FILE}: comparing with {FALLBACK_REF}")
+            ref, origin = FALLBACK_REF, "default"
+        elif ref == FALLBACK_REF:
+            notes.append(
+                f"docs/schemas/{BASELINE_FILE} names {FALLBACK_REF}, not a release commit: "
+                "a breaking change committed with `make docs` is not caught"
+            )
+    top = _toplevel(docs_dir)
+    if top is not None and not _is_commit(top, ref) and ref != FALLBACK_REF:
+        notes.append(f"{ref!r} ({origin}) is unknown to git: comparing with {FALLBACK_REF}")
+        ref, origin = FALLBACK_REF, f"fallback: {origin} names an unknown ref"
+    if top is None or not _is_commit(top, ref):
+        notes.append(
+            "no git commit to compare with: comparing with the working tree's docs/schemas/, "
+            "which cannot catch a breaking change that `make docs` has already written"
+        )
+        return Baseline(working_tree_schemas(docs_dir), None, origin, tuple(notes))
+    schemas = git_schemas(docs_dir, ref)
+    if schemas is None:
+        notes.append(f"{ref} has no docs/schemas/: no released schemas to compare with")
+        schemas = {}
+    return Baseline(schemas, ref, origin, tuple(notes))
+
+
+def baseline_schemas(docs_dir: Path, ref: str | None = None) -> dict[str, Schema]:
+    """The released schemas (see resolve_baseline); every fallback taken is warned about."""
+    baseline = resolve_baseline(docs_dir, ref)
+    for note in baseline.notes:
+        warnings.warn(note, BaselineFallback, stacklevel=2)
+    return baseline.schemas
 
 
 def git_schemas(docs_dir: Path, ref: str) -> dict[str, Schema] | None:
-    """The schema files committed at ref; None when git, the repository or the ref is missing."""
+    """The schema files committed at ref; None when git, the repository, the ref or the folder
+    at that ref is missing."""
     folder = docs_dir.resolve() / "schemas"
+    top = _toplevel(docs_dir)
+    if top is None:
+        return None
     try:
-        top = Path(_git(docs_dir, "rev-parse", "--show-toplevel").strip()).resolve()
         relative = folder.relative_to(top).as_posix()
         # From the top level: ls-tree run in a subfolder lists only that subfolder's part.
         listing = _git(top, "ls-tree", "--name-only", f"{ref}:{relative}")
@@ -330,19 +416,36 @@ def git_schemas(docs_dir: Path, ref: str) -> dict[str, Schema] | None:
     return schemas
 
 
+def working_tree_schemas(docs_dir: Path) -> dict[str, Schema]:
+    folder = docs_dir / "schemas"
+    return {
+        p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(folder.glob("*.json"))
+    }
+
+
+def _toplevel(docs_dir: Path) -> Path | None:
+    if not docs_dir.is_dir():
+        return None
+    try:
+        return Path(_git(docs_dir, "rev-parse", "--show-toplevel").strip()).resolve()
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return None
+
+
+def _is_commit(top: Path, ref: str) -> bool:
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return False
+    return True
+
+
 def _git(cwd: Path, *args: str) -> str:
     # Read-only git plumbing; stderr is silenced because "not a repository" is an expected case.
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=30
     ).stdout
-
-
-def baseline_schemas(docs_dir: Path, ref: str | None = None) -> dict[str, Schema]:
-    """Committed schemas: those at the git ref, and for files the ref lacks, the working tree's."""
-    ref = ref or os.environ.get("CASEFLOW_SCHEMA_BASELINE", "HEAD")
-    schemas = working_tree_schemas(docs_dir) if (docs_dir / "schemas").is_dir() else {}
-    schemas.update(git_schemas(docs_dir, ref) or {})
-    return schemas
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -353,14 +456,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="fail on a backward-incompatible schema change",
     )
     parser.add_argument(
-        "--baseline", default=None, help="git ref of the committed schemas (default: HEAD)"
+        "--baseline",
+        default=None,
+        help=f"git ref of the released schemas (default: ${BASELINE_ENV}, "
+        f"else docs/schemas/{BASELINE_FILE}, else {FALLBACK_REF})",
     )
     parser.add_argument("--docs-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     docs_dir: Path = args.docs_dir or default_docs_dir()
-    problems = compare_catalogue(
-        baseline_schemas(docs_dir, args.baseline), current_schemas(), RETIRED
-    )
+    baseline = resolve_baseline(docs_dir, args.baseline)
+    for note in baseline.notes:
+        print(f"note: {note}", file=sys.stderr)  # noqa: T201
+    against = baseline.ref or "the working tree"
+    print(f"comparing with the schemas at {against} ({baseline.origin})", file=sys.stderr)  # noqa: T201
+    problems = compare_catalogue(baseline.schemas, current_schemas(), RETIRED)
     for problem in problems:
         print(problem, file=sys.stderr)  # noqa: T201
     if problems:

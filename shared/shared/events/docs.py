@@ -24,10 +24,11 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 import shared.events  # noqa: F401  (registers every event type)
-from shared.envelope import CONTENT_TYPE, EventData
+from shared.envelope import CONTENT_TYPE, Envelope, EventData
 from shared.events import examples
 from shared.events.catalogue import CATALOGUE, Direction, MessageSpec
 from shared.events.partners import PARTNER_DATA
+from shared.rejections import Rejection
 from shared.topics import Partner, TopicSpec, all_topics
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -45,10 +46,41 @@ def dump(document: Any) -> str:
 
 
 def message_schema(model: type[EventData]) -> Json:
-    """The JSON Schema of one message's data (the Kafka value), self-contained."""
+    """The JSON Schema of one message's data (the Kafka value), self-contained.
+
+    Input refuses unknown fields (``additionalProperties: false``, as the models do). What
+    readers receive (output, partner messages, rejections) allows them, at every level:
+    optional fields are added to it without a new version, so a reader that validates must
+    not break on one.
+    """
     schema = model.model_json_schema()
+    if not _is_input(model):
+        schema = allow_unknown_fields(schema)
     schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["x-cloudevents-type"] = model.ce_type()
+    return schema
+
+
+def _is_input(model: type[EventData]) -> bool:
+    # Models outside the catalogue keep the schema pydantic gives them.
+    entry = next((s for s in CATALOGUE if s.model is model), None)
+    return entry is None or entry.direction is Direction.INPUT
+
+
+def allow_unknown_fields(schema: Any) -> Any:
+    """A copy of a JSON Schema without ``additionalProperties: false`` anywhere in it.
+
+    A schema-valued ``additionalProperties`` (the values of a map) stays: it is a type,
+    not a refusal of unknown fields.
+    """
+    if isinstance(schema, dict):
+        return {
+            key: allow_unknown_fields(value)
+            for key, value in schema.items()
+            if not (key == "additionalProperties" and value is False)
+        }
+    if isinstance(schema, list):
+        return [allow_unknown_fields(item) for item in schema]
     return schema
 
 
@@ -163,8 +195,6 @@ def _routing_text(spec: MessageSpec) -> str:
 
 def _message(spec: MessageSpec) -> Json:
     doc = inspect.cleandoc(spec.model.__doc__ or spec.name)
-    stream = spec.streams[0]
-    envelope = examples.example_envelope(spec, stream)
     return {
         "name": spec.name,
         "title": spec.name,
@@ -187,10 +217,11 @@ def _message(spec: MessageSpec) -> Json:
         "tags": [{"name": str(spec.direction)}, {"name": spec.module}],
         "examples": [
             {
-                "name": f"{stream or 'stream-less'}",
+                "name": _example_name(envelope),
                 "headers": examples.example_headers(envelope),
                 "payload": envelope.data.model_dump(mode="json"),
             }
+            for envelope in examples.example_envelopes(spec)
         ],
         "x-cloudevents-type": spec.ce_type,
         "x-publishers": list(spec.publishers),
@@ -199,23 +230,84 @@ def _message(spec: MessageSpec) -> Json:
     }
 
 
-def _components_schemas(catalogue: Sequence[MessageSpec]) -> Json:
+_COMPONENT_REF = "#/components/schemas/{model}"
+STRICT_SUFFIX = "Input"
+"""Appended to a shared part's name for its input variant, which refuses unknown fields."""
+
+
+def _component_defs(specs: Sequence[MessageSpec]) -> Json:
+    if not specs:
+        return {}
     _, top = models_json_schema(
-        [(s.model, "validation") for s in catalogue], ref_template="#/components/schemas/{model}"
+        [(s.model, "validation") for s in specs], ref_template=_COMPONENT_REF
     )
     defs: Json = top.get("$defs", {})
+    return defs
+
+
+def _example_name(envelope: Envelope[EventData]) -> str:
+    name = str(envelope.stream or "stream-less")
+    return f"{name}, {envelope.data.code}" if isinstance(envelope.data, Rejection) else name
+
+
+def _components_schemas(catalogue: Sequence[MessageSpec]) -> Json:
+    """Every payload and its parts. Input is strict and what readers receive is not
+    (message_schema); a part used by both (say CohortSelection) appears twice, its input
+    variant named with STRICT_SUFFIX."""
+    strict = _component_defs([s for s in catalogue if s.direction is Direction.INPUT])
+    loose = allow_unknown_fields(
+        _component_defs([s for s in catalogue if s.direction is not Direction.INPUT])
+    )
+    renamed = {n: f"{n}{STRICT_SUFFIX}" for n in strict if n in loose and loose[n] != strict[n]}
+    clashes = [n for n in renamed.values() if n in strict or n in loose]
+    clashes += [s.name for s in catalogue if s.name in renamed]
+    if clashes:
+        raise RuntimeError(f"names clash in components.schemas: {clashes}")
+    defs: Json = dict(loose)
+    for name, schema in strict.items():
+        defs.setdefault(renamed.get(name, name), _renamed_refs(schema, renamed))
     missing = [s.name for s in catalogue if s.name not in defs]
     if missing:
         raise RuntimeError(f"message names clash in components.schemas: {missing}")
     return defs
 
 
+def _renamed_refs(schema: Any, renamed: Mapping[str, str]) -> Any:
+    if isinstance(schema, dict):
+        out = {k: _renamed_refs(v, renamed) for k, v in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name in renamed:
+                out["$ref"] = _COMPONENT_REF.format(model=renamed[name])
+        return out
+    if isinstance(schema, list):
+        return [_renamed_refs(item, renamed) for item in schema]
+    return schema
+
+
 def _topic_specs() -> dict[str, TopicSpec]:
     return {t.name: t for t in all_topics()}
 
 
-def _channel_description(topic: TopicSpec | None, name: str) -> str:
-    text = (topic.description if topic else name) + f". Key: {topic.key if topic else 'case id'}."
+def _channel_key(name: str, catalogue: Sequence[MessageSpec]) -> str:
+    """The key of a topic's messages, from the catalogue: 'case id', or the most common key
+    and, after it, the other keys with the messages that use them."""
+    by_key: dict[str, list[str]] = {}
+    for s in catalogue:
+        if name in s.topic_names():
+            by_key.setdefault(s.key.display, []).append(s.name)
+    if not by_key:
+        return "case id"
+    ranked = sorted(by_key, key=lambda k: -len(by_key[k]))
+    others = [f"{k} for {', '.join(by_key[k])}" for k in ranked[1:]]
+    return "; ".join([ranked[0], *others])
+
+
+def _channel_description(
+    topic: TopicSpec | None, name: str, catalogue: Sequence[MessageSpec] = CATALOGUE
+) -> str:
+    text = (topic.description if topic else name) + f". Key: {_channel_key(name, catalogue)}."
     for partner, why in PARTNER_DATA.items():
         if name.endswith(f".partner.{partner}.v1"):
             text += "\n\n" + why
@@ -260,7 +352,7 @@ def asyncapi(catalogue: Sequence[MessageSpec] = CATALOGUE) -> Json:
                 {
                     "address": name,
                     "title": name,
-                    "description": _channel_description(spec, name),
+                    "description": _channel_description(spec, name, catalogue),
                     "messages": {},
                     "bindings": {
                         "kafka": {
@@ -327,13 +419,17 @@ not edit by hand (make docs).
 - Events are CloudEvents 1.0 in Kafka binary mode: the attributes are `ce_*` headers,
   the data is the JSON value, `content-type: application/json`.
 - The Kafka key equals `ce_subject`: the case id for case events (one case's events stay
-  in order), or the plan object / policy version for the few plan-level messages.
+  in order), or the plan object / policy version for the few plan-level messages, or
+  location and day for DT&V's return-information notices (no case id on them).
 - The backlog and Pact streams never share a topic: the stream is in the topic name.
 - Input events (published by front-ends) are answered with output events that carry the
   input's `ce_correlationid`, and `ce_causationid` = the input's `ce_id`; refused input
   ends on the rejection topic as `nl.ind.caseflow.input-rejected.v1`, with the reason.
-- Unknown fields are refused on input. Readers of output should ignore fields they do
-  not know: new optional fields are added without a new version.
+  An input that changes nothing (a re-sent registration, withdrawal or country policy, a
+  reassessment confirming a known priority group) gets neither: the first answer stands.
+- Unknown fields are refused on input (its schemas say `additionalProperties: false`).
+  Output, partner and rejection schemas allow unknown fields: ignore fields you do not
+  know on what you read, since new optional fields are added without a new version.
 - Partner topics carry only what that partner acts on (data minimisation).
 
 See docs/integrators.md for worked examples and docs/catalogue.md for a readable list."""
@@ -462,6 +558,16 @@ def catalogue_markdown(catalogue: Sequence[MessageSpec] = CATALOGUE) -> str:
         "",
         "Topic names show `<stream>` where the message travels on both the backlog and the Pact",
         "topic; it is `backlog` or `pact`, and equals the `ce_stream` header.",
+        "",
+        "Input refuses unknown fields. Output, partner messages and rejections may gain",
+        "optional fields without a new version: their schemas allow unknown fields, and",
+        "readers should ignore the fields they do not know.",
+        "",
+        '"On success" lists every output an input can be answered with; which ones follow',
+        "depends on the case. An input that changes nothing (a re-sent registration, withdrawal",
+        "or country policy, or a reassessment confirming a known priority group) is answered",
+        "by neither an output nor a rejection: the first answer stands (see",
+        "[integrators.md](integrators.md#answers)).",
         "",
         "## Summary",
         "",

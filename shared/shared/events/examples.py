@@ -8,6 +8,7 @@ people are fictional; the V-number is made up.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -389,30 +390,39 @@ def example(message: str | type[EventData]) -> EventData:
     return EXAMPLES[ce_type]
 
 
-def example_envelope(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[EventData]:
+def example_envelope(
+    spec: cat.MessageSpec, stream: Stream | None, more: MoreExample | None = None
+) -> Envelope[EventData]:
     """A complete, deterministic envelope around the example payload, as it would be published.
 
     An answer's example follows from the example of the input it answers (same
-    correlation id, causation id = the input's id), as it would on the wire.
+    correlation id, causation id = the input's id), as it would on the wire. With
+    ``more``, the envelope of that further example instead of the first.
     """
-    data = example(spec.ce_type)
+    data = more.data if more is not None else example(spec.ce_type)
     producer = data.rejected_by if isinstance(data, Rejection) else spec.producers[0]
     if ":" in producer:
         actor, source = _HUMAN_ACTORS[producer.split(":", 1)[1]], f"/{producer.replace(':', '/')}"
     else:
         actor, source = cat.system(producer), f"/caseflow/{producer}"
-    event_id = uuid5(NAMESPACE_URL, f"caseflow:{spec.ce_type}:{stream}")
+    name = f"caseflow:{spec.ce_type}:{stream}"
+    if more is not None:
+        name += f":{MORE_EXAMPLES[spec.ce_type].index(more) + 1}"
+    event_id = uuid5(NAMESPACE_URL, name)
     correlation, causation = event_id, None
+    subject = spec.key.example
     if spec.direction is not cat.Direction.INPUT:
-        cause = _cause(spec, stream)
+        cause = more.cause if more is not None else _cause(spec, stream)
         correlation = cause.correlationid if cause else _CORRELATION
         causation = cause.id if cause else _CAUSATION
+    if isinstance(data, Rejection) and data.original.key is not None:
+        subject = data.original.key  # a rejection is keyed like the record it rejects
     return Envelope[EventData](
         id=event_id,
         source=source,
         type=spec.ce_type,
         time=MOMENT,
-        subject=spec.key.example,
+        subject=subject,
         stream=stream,
         correlationid=correlation,
         causationid=causation,
@@ -421,14 +431,37 @@ def example_envelope(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[E
     )
 
 
+def example_envelopes(spec: cat.MessageSpec) -> list[Envelope[EventData]]:
+    """The first example on the message's first stream, then every further example."""
+    first = example_envelope(spec, spec.streams[0])
+    return [
+        first,
+        *(example_envelope(spec, m.stream, m) for m in MORE_EXAMPLES.get(spec.ce_type, ())),
+    ]
+
+
 def _cause(spec: cat.MessageSpec, stream: Stream | None) -> Envelope[EventData] | None:
-    """The example input that this output answers, if any."""
-    for candidate in cat.CATALOGUE:
-        if spec.model in candidate.answers:
-            for input_stream in (stream, None):
-                if input_stream in candidate.topics:
-                    return example_envelope(candidate, input_stream)
+    """The example input that this output answers, if any: the one _CAUSES names, else the
+    first input in the catalogue that it answers."""
+    if spec.model in _CAUSES:
+        named = _CAUSES[spec.model]
+        candidates = [cat.spec(named)] if named is not None else []
+    else:
+        candidates = [c for c in cat.CATALOGUE if spec.model in c.answers]
+    for candidate in candidates:
+        for input_stream in (stream, None):
+            if input_stream in candidate.topics:
+                return example_envelope(candidate, input_stream)
     return None
+
+
+_CAUSES: dict[type[EventData], type[EventData] | None] = {
+    # The examples' reasons say which input (or None: another service's event) they follow.
+    i.CaseRecategorised: None,  # prephase_outcome: follows LanguageIndicationCompleted
+    i.PriorityGroupJoined: i.CountryPolicyPublished,  # "country policy cp-2026-10"
+    i.PriorityGroupLeft: i.PriorityGroupReassessed,  # "age assessment: adult"
+    i.LegalDeadlineChanged: i.DeadlineExtensionGranted,  # many_applications
+}
 
 
 _HUMAN_ACTORS = {
@@ -445,3 +478,64 @@ def example_headers(envelope: Envelope[Any]) -> dict[str, str]:
     """The Kafka headers of an example, as text."""
     record = encode(envelope, topic="-")
     return {k: v.decode() for k, v in record.headers}
+
+
+@dataclass(frozen=True, slots=True)
+class MoreExample:
+    """A further example of a message: its payload, the stream it travels on and, for a
+    rejection, the envelope of the input it rejects (which it follows)."""
+
+    data: EventData
+    stream: Stream | None
+    cause: Envelope[EventData] | None = None
+
+
+# A second application of the example applicant, refused: the first one is still open.
+_SECOND_APPLICATION = Envelope[EventData](
+    id=uuid5(NAMESPACE_URL, "caseflow:example:second-application"),
+    source="/frontend/caseworker",
+    type=i.ApplicationRegistered.ce_type(),
+    time=MOMENT,
+    subject="case-2026-000456",
+    stream=None,
+    correlationid=uuid5(NAMESPACE_URL, "caseflow:example:second-application"),
+    causationid=None,
+    actor=_HUMAN_ACTORS[cat.CASEWORKER],
+    data=i.ApplicationRegistered(
+        v_number=V_NUMBER,
+        nationality="SYR",
+        sex=Sex.FEMALE,
+        date_of_birth=date(1991, 3, 14),
+        lodged_at=datetime(2026, 10, 5, 7, 40, tzinfo=UTC),
+        unaccompanied=False,
+        nuisance=False,
+    ),
+)
+
+MORE_EXAMPLES: dict[str, tuple[MoreExample, ...]] = {
+    Rejection.ce_type(): (
+        # A business refusal: code "refused", and refusal_kind names the rule.
+        MoreExample(
+            Rejection(
+                code="refused",
+                reason=f"this applicant (V-number) already has an open application: case "
+                f"{CASE_ID}; a second open application is not registered",
+                refusal_kind="second_open_application",
+                rejected_by="intake",
+                original=OriginalRecord(
+                    topic="ind.intake.input.v1",
+                    partition=7,
+                    offset=52214,
+                    key=_SECOND_APPLICATION.subject,
+                    headers=example_headers(_SECOND_APPLICATION),
+                    value_base64=base64.b64encode(
+                        encode(_SECOND_APPLICATION, "ind.intake.input.v1").value
+                    ).decode("ascii"),
+                ),
+            ),
+            stream=None,
+            cause=_SECOND_APPLICATION,
+        ),
+    ),
+}
+"""Further examples, by CloudEvents type: the docs show them after the first."""

@@ -2,10 +2,10 @@
 
 chain-notify derives them from case events and publishes them per partner and per
 stream on ``ind.<stream>.partner.<partner>.v1``. Data minimisation decides every field:
-a partner gets what it acts on (domain.md, 'What each partner acts on') and nothing
-else. No partner ever receives the asylum motive, the account, hearing reports, health
-data, 1F/NV content, nationality, sex, date of birth, category or priority group; the
-tests in shared/tests/events/test_partners.py enforce that by field name.
+a partner gets what it acts on and nothing else. No partner ever receives the asylum
+motive, the account, hearing reports, health data, 1F/NV content, nationality, sex,
+date of birth, category or priority group; the tests in
+shared/tests/events/test_partners.py enforce that by field name.
 
 The choices per partner are in PARTNER_DATA, which the generated docs quote.
 """
@@ -36,7 +36,8 @@ PARTNER_DATA: dict[Partner, str] = {
         "when it can be enforced, the departure period and whether there is an entry ban. "
         "Nationality is not sent: DT&V reads it from the shared aliens administration by "
         "V-number. For return information on prephase days it gets the day and location "
-        "only, without V-number: it plans staff, not people."
+        "only, keyed by location and day, not by case: it plans staff, not people, and no "
+        "key or field links such a day to the person whose refusal it may later receive."
     ),
     Partner.COURTS: (
         "The courts (Rechtspraak) get refusals only: outcome, the date sent (it starts the "
@@ -124,7 +125,11 @@ class DtvRefusalNotified(EventData):
 
 
 class DtvReturnInformationPlanned(EventData):
-    """DT&V: voluntary-return information is to be given on a prephase day (no applicant data)."""
+    """DT&V: voluntary-return information is to be given on a prephase day (no applicant data).
+
+    Keyed by location and day (``LOCATION-YYYY-MM-DD``), never by case id: DT&V's topic
+    also carries refusals with V-number and case id, which a case key would link to this day.
+    """
 
     event_type = "nl.ind.partner.dtv.return-information-planned"
 

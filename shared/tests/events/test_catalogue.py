@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -10,6 +11,8 @@ import shared.events  # noqa: F401  (registers every event type)
 from shared.envelope import event_types
 from shared.events import catalogue as cat
 from shared.events.catalogue import CATALOGUE, Direction
+from shared.events.examples import example_envelope
+from shared.events.partners import DtvReturnInformationPlanned
 from shared.topics import Kind, all_topics, rejections, stream_of
 from shared.values import Stream
 
@@ -71,13 +74,35 @@ def test_the_topic_kind_fits_the_direction(spec: cat.MessageSpec) -> None:
         assert TOPICS[name].kind in expected, f"{spec.name} on {name}"
 
 
+KEY_LABELS_TO_UPDATE: frozenset[tuple[str, str]] = frozenset()
+"""Keys the registry's label (TopicSpec.key in shared/topics.py, text only; the generated docs
+take the key from the catalogue) does not mention yet. Remove an entry once topics.py does."""
+
+
 @pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
 def test_the_key_matches_the_topic_key(spec: cat.MessageSpec) -> None:
     assert re.fullmatch(spec.key.pattern, spec.key.example)
     for name in spec.topic_names():
-        assert spec.key.name in TOPICS[name].key, (
+        labelled = spec.key.name in TOPICS[name].key
+        if (spec.name, spec.key.name) in KEY_LABELS_TO_UPDATE:
+            assert not labelled, f"topics.py names {spec.key.name}: drop it from the list"
+            continue
+        assert labelled, (
             f"{spec.name} keyed by {spec.key.name} on {name} (keyed by {TOPICS[name].key})"
         )
+
+
+def test_return_information_for_dtv_is_keyed_by_location_and_day_not_by_case() -> None:
+    entry = cat.spec("nl.ind.partner.dtv.return-information-planned.v1")
+    assert entry.key is cat.LOCATION_DAY_KEY
+    key = cat.location_day_key("prephase-zwolle", date(2026, 10, 14))
+    assert key == "prephase-zwolle-2026-10-14" == entry.key.example
+    assert re.fullmatch(entry.key.pattern, key)
+    assert not re.fullmatch(entry.key.pattern, cat.CASE_KEY.example)
+    assert not re.fullmatch(entry.key.pattern, "prephase-zwolle-2026-13-01")
+    envelope = example_envelope(entry, Stream.BACKLOG)
+    assert isinstance(envelope.data, DtvReturnInformationPlanned)
+    assert envelope.subject == cat.location_day_key(envelope.data.location, envelope.data.day)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events import compat
-from shared.events.docs import default_docs_dir, message_schema
+from shared.events.docs import allow_unknown_fields, default_docs_dir, message_schema
 
 
 class _Strict(BaseModel):
@@ -255,23 +255,26 @@ def test_split_ce_type() -> None:
 # --- against the committed schemas ----------------------------------------------------
 
 
-def test_current_schemas_are_compatible_with_the_committed_ones() -> None:
-    """The gate itself: CI sets CASEFLOW_SCHEMA_BASELINE to the target branch."""
+def test_current_schemas_are_compatible_with_the_released_ones() -> None:
+    """The gate itself: against the release named in docs/schemas/BASELINE (falling back to
+    HEAD, with a warning); CASEFLOW_SCHEMA_BASELINE overrides it."""
     baseline = compat.baseline_schemas(default_docs_dir())
-    assert baseline, "docs/schemas/ is empty: run `make docs`"
-    assert compat.compare_catalogue(baseline, compat.current_schemas(), compat.RETIRED) == []
+    assert baseline, "no released schemas found: run `make docs`, check docs/schemas/BASELINE"
+    problems = compat.compare_catalogue(baseline, compat.current_schemas(), compat.RETIRED)
+    assert problems == [], "raise the version of a message that changes incompatibly"
 
 
-def test_the_gate_reads_the_committed_file_not_the_regenerated_one(tmp_path: Path) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    docs = tmp_path / "docs"
-    (docs / "schemas").mkdir(parents=True)
-    path = docs / "schemas" / "nl.ind.x.thing.v1.json"
-    path.write_text(json.dumps(OLD))
+class _Repo:
+    """A throwaway git repository with a docs/schemas/ folder, as the gate sees ours."""
 
-    def git(*args: str) -> None:
-        subprocess.run(
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.docs = root / "docs"
+        (self.docs / "schemas").mkdir(parents=True)
+        self.git("init", "-q")
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
             [
                 "git",
                 "-c",
@@ -282,28 +285,178 @@ def test_the_gate_reads_the_committed_file_not_the_regenerated_one(tmp_path: Pat
                 "commit.gpgsign=false",
                 *args,
             ],
-            cwd=tmp_path,
+            cwd=self.root,
             check=True,
             capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    def write(self, schemas: dict[str, Any]) -> None:
+        """What `make docs` does: every current schema written, the others removed."""
+        for old in (self.docs / "schemas").glob("*.json"):
+            old.unlink()
+        for ce_type, schema in schemas.items():
+            (self.docs / "schemas" / f"{ce_type}.json").write_text(json.dumps(schema))
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def pin(self, ref: str) -> None:
+        (self.docs / "schemas" / compat.BASELINE_FILE).write_text(
+            f"# the last release\n\n{ref}\n# replace with the next release's hash\n"
         )
 
-    git("init", "-q")
-    git("add", "docs")
-    git("commit", "-q", "-m", "baseline")
+    def gate(self, current: dict[str, Any], ref: str | None = None) -> list[str]:
+        return compat.compare_catalogue(compat.baseline_schemas(self.docs, ref), current)
 
-    class Removed(_Strict):
-        name: str
 
-    path.write_text(json.dumps(_schema(Removed)))  # what `make docs` would do after the change
-    baseline = compat.baseline_schemas(docs, "HEAD")
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> _Repo:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.delenv(compat.BASELINE_ENV, raising=False)  # CI may set it for the real gate
+    return _Repo(tmp_path)
+
+
+class _Removed(_Strict):
+    name: str
+
+
+NEW = _schema(_Removed)
+
+
+def test_the_gate_reads_the_committed_file_not_the_regenerated_one(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    repo.commit("baseline")
+    repo.write({"nl.ind.x.thing.v1": NEW})  # what `make docs` would do after the change
+    baseline = compat.baseline_schemas(repo.docs, "HEAD")
     assert baseline["nl.ind.x.thing.v1"] == OLD
-    assert compat.compare_catalogue(baseline, {"nl.ind.x.thing.v1": _schema(Removed)})
+    assert repo.gate({"nl.ind.x.thing.v1": NEW}, "HEAD")
+
+
+def test_a_breaking_change_committed_after_the_release_fails_the_gate(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    release = repo.commit("release")
+    repo.pin(release)
+    repo.commit("pin the release")
+    repo.write({"nl.ind.x.thing.v1": NEW})  # the change and `make docs`, committed together
+    repo.commit("breaking change with regenerated docs")
+
+    problems = repo.gate({"nl.ind.x.thing.v1": NEW})
+    assert problems == ["nl.ind.x.thing.v1: count: field removed", *problems[1:]]
+    assert all(p.startswith("nl.ind.x.thing.v1: ") for p in problems)
+    # What the gate used to do: against HEAD the same change passes unnoticed.
+    repo.pin("HEAD")
+    with pytest.warns(compat.BaselineFallback, match="names HEAD, not a release commit"):
+        assert repo.gate({"nl.ind.x.thing.v1": NEW}) == []
+
+
+def test_a_breaking_change_with_a_raised_version_passes_the_gate(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    release = repo.commit("release")
+    repo.pin(release)
+    repo.write({"nl.ind.x.thing.v2": NEW})  # v1 replaced by v2
+    repo.commit("thing v2")
+    assert repo.gate({"nl.ind.x.thing.v2": NEW}) == []
+    # Or v2 beside v1, while v1 stays as released.
+    repo.write({"nl.ind.x.thing.v1": OLD, "nl.ind.x.thing.v2": NEW})
+    repo.commit("thing v1 and v2")
+    assert repo.gate({"nl.ind.x.thing.v1": OLD, "nl.ind.x.thing.v2": NEW}) == []
+
+
+def test_the_released_v1_must_stay_as_it_was_even_if_edited_since(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    release = repo.commit("release")
+    repo.pin(release)
+    repo.write({"nl.ind.x.thing.v1": NEW, "nl.ind.x.thing.v2": NEW})
+    repo.commit("v2 added, and v1 edited in the same commit")
+    current = {"nl.ind.x.thing.v1": NEW, "nl.ind.x.thing.v2": NEW}
+    assert repo.gate(current)
+    assert repo.gate(current, "HEAD") == []  # HEAD already has the edited v1
+
+
+def test_messages_added_after_the_release_may_still_change(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    release = repo.commit("release")
+    repo.pin(release)
+    repo.write({"nl.ind.x.thing.v1": OLD, "nl.ind.x.other.v1": OLD})
+    repo.commit("other added")
+    assert repo.gate({"nl.ind.x.thing.v1": OLD, "nl.ind.x.other.v1": NEW}) == []
+
+
+def test_the_baseline_may_be_a_symbolic_ref_and_the_environment_overrides_it(
+    repo: _Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    repo.commit("release")
+    repo.git("tag", "release-1")
+    repo.pin("release-1")
+    repo.write({"nl.ind.x.thing.v1": NEW})
+    repo.commit("breaking change")
+    assert compat.resolve_baseline(repo.docs).ref == "release-1"
+    assert repo.gate({"nl.ind.x.thing.v1": NEW})
+    monkeypatch.setenv(compat.BASELINE_ENV, "HEAD")
+    resolved = compat.resolve_baseline(repo.docs)
+    assert (resolved.ref, resolved.origin, resolved.notes) == ("HEAD", compat.BASELINE_ENV, ())
+    assert repo.gate({"nl.ind.x.thing.v1": NEW}) == []
+
+
+def test_an_unknown_or_absent_baseline_falls_back_to_head_and_says_so(repo: _Repo) -> None:
+    repo.write({"nl.ind.x.thing.v1": OLD})
+    repo.commit("only commit")
+    repo.pin("0123456789abcdef0123456789abcdef01234567")  # e.g. not fetched in a shallow clone
+    with pytest.warns(compat.BaselineFallback, match="unknown to git: comparing with HEAD"):
+        assert compat.baseline_schemas(repo.docs) == {"nl.ind.x.thing.v1": OLD}
+    (repo.docs / "schemas" / compat.BASELINE_FILE).unlink()
+    with pytest.warns(compat.BaselineFallback, match="no docs/schemas/BASELINE"):
+        assert compat.baseline_schemas(repo.docs) == {"nl.ind.x.thing.v1": OLD}
+
+
+def test_a_baseline_file_with_no_single_ref_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    path = tmp_path / "schemas" / compat.BASELINE_FILE
+    assert compat.read_baseline_file(tmp_path) is None
+    path.write_text("# comment only\n\n")
+    with pytest.raises(ValueError, match="exactly one git ref"):
+        compat.read_baseline_file(tmp_path)
+    path.write_text("abc123\ndef456\n")
+    with pytest.raises(ValueError, match="exactly one git ref"):
+        compat.read_baseline_file(tmp_path)
+    path.write_text("  # the release\n  abc123  \n")
+    assert compat.read_baseline_file(tmp_path) == "abc123"
+
+
+def test_the_committed_baseline_file_names_one_ref() -> None:
+    assert compat.read_baseline_file(default_docs_dir())
 
 
 def test_without_git_the_working_tree_is_the_baseline(tmp_path: Path) -> None:
     (tmp_path / "schemas").mkdir()
     (tmp_path / "schemas" / "nl.ind.x.thing.v1.json").write_text(json.dumps(OLD))
-    assert compat.baseline_schemas(tmp_path, "HEAD") == {"nl.ind.x.thing.v1": OLD}
+    with pytest.warns(compat.BaselineFallback, match="working tree"):
+        assert compat.baseline_schemas(tmp_path, "HEAD") == {"nl.ind.x.thing.v1": OLD}
+
+
+def test_allowing_unknown_fields_is_compatible_and_refusing_them_again_is_not() -> None:
+    strict = _schema(V1)
+    loose = allow_unknown_fields(strict)
+    assert "additionalProperties" not in json.dumps(loose)
+    assert compat.breaking_changes(strict, loose) == []
+    assert sorted(compat.breaking_changes(loose, strict)) == [
+        "(message): unknown fields are now refused",
+        "items[]: unknown fields are now refused",
+    ]
+
+
+def test_published_output_schemas_loosened_are_compatible_with_strict_ones() -> None:
+    from shared.events.intake import CaseRegistered
+    from shared.events.planning import PlanCycleOpened
+
+    for model in (CaseRegistered, PlanCycleOpened):
+        strict = model.model_json_schema()
+        assert compat.breaking_changes(strict, message_schema(model)) == []
 
 
 def test_message_schema_of_a_catalogue_model_round_trips_through_json() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from shared.events import docs
-from shared.events.catalogue import CATALOGUE, spec
+from shared.events.catalogue import CATALOGUE, Direction, MessageSpec, spec
 from shared.values import Stream
 
 
@@ -40,8 +41,68 @@ def test_one_schema_file_per_message(rendered: dict[str, str]) -> None:
     assert schema_files == {f"schemas/{s.ce_type}.json" for s in CATALOGUE}
     schema = json.loads(rendered["schemas/nl.ind.intake.case-registered.v1.json"])
     assert schema["x-cloudevents-type"] == "nl.ind.intake.case-registered.v1"
-    assert schema["additionalProperties"] is False
     assert "v_number" in schema["required"]
+
+
+def _refusals_of_unknown_fields(node: Any, path: str = "") -> Iterator[str]:
+    """Where a schema says additionalProperties: false."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "additionalProperties" and value is False:
+                yield path or "(top)"
+            else:
+                yield from _refusals_of_unknown_fields(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _refusals_of_unknown_fields(item, f"{path}/{index}")
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if "properties" in node:
+            yield node
+        for value in node.values():
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _objects(item)
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=[s.name for s in CATALOGUE])
+def test_input_refuses_unknown_fields_and_what_readers_get_allows_them(
+    spec: MessageSpec, rendered: dict[str, str]
+) -> None:
+    schema = json.loads(rendered[docs.schema_path(spec.ce_type)])
+    if spec.direction is Direction.INPUT:
+        # Every object, nested ones in $defs too, refuses unknown fields.
+        assert all(o.get("additionalProperties") is False for o in _objects(schema))
+    else:
+        assert list(_refusals_of_unknown_fields(schema)) == []
+
+
+def test_map_values_keep_their_type_when_unknown_fields_are_allowed(
+    rendered: dict[str, str],
+) -> None:
+    schema = json.loads(rendered["schemas/nl.ind.caseflow.input-rejected.v1.json"])
+    headers = schema["$defs"]["OriginalRecord"]["properties"]["headers"]
+    assert headers["additionalProperties"] == {"type": "string"}
+    assert "refusal_kind" in schema["properties"]
+    assert "refusal_kind" not in schema["required"]
+
+
+def test_asyncapi_parts_shared_by_input_and_output_appear_strict_and_loose(
+    asyncapi: dict[str, Any],
+) -> None:
+    schemas = asyncapi["components"]["schemas"]
+    proposed = schemas["PlanCycleProposed"]["properties"]["selections"]["items"]["$ref"]
+    opened = schemas["PlanCycleOpened"]["properties"]["selections"]["items"]["$ref"]
+    assert proposed == "#/components/schemas/CohortSelectionInput"
+    assert opened == "#/components/schemas/CohortSelection"
+    assert schemas["CohortSelectionInput"]["additionalProperties"] is False
+    assert "additionalProperties" not in schemas["CohortSelection"]
+    assert schemas["PlanCycleProposed"]["additionalProperties"] is False
+    assert "additionalProperties" not in schemas["PlanCycleOpened"]
+    assert "additionalProperties" not in schemas["Rejection"]
 
 
 def test_check_reports_missing_stale_and_orphaned_files(tmp_path: Path) -> None:
@@ -141,12 +202,54 @@ def test_front_ends_read_the_answers_and_rejections_of_their_input(
 def test_asyncapi_examples_validate_and_carry_cloudevents_headers(asyncapi: dict[str, Any]) -> None:
     for message in asyncapi["components"]["messages"].values():
         model = spec(message["x-cloudevents-type"]).model
-        example = message["examples"][0]
-        model.model_validate(example["payload"])
-        headers = example["headers"]
-        assert headers["ce_type"] == message["x-cloudevents-type"]
-        for required in message["headers"]["required"]:
-            assert required in headers, f"{message['name']}: example lacks {required}"
+        for example in message["examples"]:
+            model.model_validate(example["payload"])
+            headers = example["headers"]
+            assert headers["ce_type"] == message["x-cloudevents-type"]
+            for required in message["headers"]["required"]:
+                assert required in headers, f"{message['name']}: example lacks {required}"
+            assert re.fullmatch(
+                message["bindings"]["kafka"]["key"]["pattern"], headers["ce_subject"]
+            )
+
+
+def test_rejection_examples_show_a_schema_error_and_a_business_refusal(
+    asyncapi: dict[str, Any],
+) -> None:
+    rejection = asyncapi["components"]["messages"]["Rejection"]
+    payloads = {e["payload"]["code"]: e for e in rejection["examples"]}
+    assert set(payloads) == {"schema-invalid", "refused"}
+    refused = payloads["refused"]
+    assert refused["payload"]["refusal_kind"] == "second_open_application"
+    assert refused["payload"]["original"]["topic"] == "ind.intake.input.v1"
+    assert refused["headers"]["ce_subject"] == refused["payload"]["original"]["key"]
+    original_headers = refused["payload"]["original"]["headers"]
+    assert original_headers["ce_type"] == "nl.ind.intake.application-registered.v1"
+    assert refused["headers"]["ce_causationid"] == original_headers["ce_id"]
+    assert "ce_stream" not in refused["headers"]  # ind.intake.rejections.v1 is stream-less
+    assert payloads["schema-invalid"]["payload"]["refusal_kind"] is None
+
+
+def test_answers_are_what_the_services_answer(asyncapi: dict[str, Any]) -> None:
+    messages = asyncapi["components"]["messages"]
+    # Registration answers with CaseRegistered alone: it carries the priority groups.
+    assert messages["ApplicationRegistered"]["x-answers"] == ["nl.ind.intake.case-registered.v1"]
+    assert (
+        "nl.ind.intake.legal-deadline-changed.v1"
+        in (messages["PriorityGroupReassessed"]["x-answers"])
+    )
+    assert (
+        "nl.ind.intake.priority-group-joined.v1"
+        in (messages["CountryPolicyPublished"]["x-answers"])
+    )
+
+
+def test_dtv_channel_names_the_location_day_key(asyncapi: dict[str, Any]) -> None:
+    dtv = asyncapi["channels"]["ind_backlog_partner_dtv_v1"]["description"]
+    assert "Key: case id; " in dtv
+    assert "location day (LOCATION-YYYY-MM-DD) for DtvReturnInformationPlanned" in dtv
+    message = asyncapi["components"]["messages"]["DtvReturnInformationPlanned"]
+    assert message["examples"][0]["headers"]["ce_subject"] == "prephase-zwolle-2026-10-14"
 
 
 def test_partner_channels_document_data_minimisation(asyncapi: dict[str, Any]) -> None:
@@ -170,3 +273,17 @@ def test_catalogue_markdown_lists_every_message(rendered: dict[str, str]) -> Non
     for s in CATALOGUE:
         assert f"### {s.name}\n" in text
         assert s.ce_type in text
+
+
+def test_sources_and_hand_written_docs_cite_only_what_is_in_the_repository() -> None:
+    """The domain reference is not part of the repository: cite rule ids or docs/ instead."""
+    absent = "domain" + ".md"
+    repo = docs.default_docs_dir().parent
+    paths = [
+        *sorted((repo / "shared" / "shared" / "events").glob("*.py")),
+        *sorted((repo / "docs").glob("*.md")),
+        *sorted((repo / "docs" / "adr").glob("*.md")),
+    ]
+    assert paths
+    citing = [p.name for p in paths if absent in p.read_text("utf-8")]
+    assert citing == []

@@ -1,7 +1,7 @@
 """Data minimisation on partner topics, enforced by field name.
 
 Never to any partner: the asylum motive, the account, hearing reports, health data,
-1F/NV content (domain.md, 'What each partner acts on'). We go further: no nationality,
+1F/NV content (docs/glossary.md explains the terms). We go further: no nationality,
 sex, date of birth, language, category, priority group (they reveal who the person is
 or why they fled), and no free text (reasons, notes), which could carry anything.
 Per partner, the allow-list below is the privacy review: a new field on a partner topic

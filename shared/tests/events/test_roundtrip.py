@@ -9,7 +9,7 @@ import pytest
 
 from shared.envelope import decode, encode
 from shared.events.catalogue import CATALOGUE, MessageSpec
-from shared.events.examples import example_envelope
+from shared.events.examples import example_envelope, example_envelopes
 from shared.values import Stream
 
 CASES = [(spec, stream) for spec in CATALOGUE for stream in spec.streams]
@@ -38,3 +38,13 @@ def test_example_actor_may_publish_and_headers_are_binary_mode(spec: MessageSpec
     assert headers["content-type"] == b"application/json"
     assert ("ce_stream" in headers) == (spec.streams[0] is not None)
     assert json.loads(record.value) == envelope.data.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=[s.name for s in CATALOGUE])
+def test_every_example_round_trips_on_its_topic(spec: MessageSpec) -> None:
+    for envelope in example_envelopes(spec):
+        assert spec.may_publish(envelope.actor)
+        for topic in spec.topics[envelope.stream]:
+            record = encode(envelope, topic)
+            assert decode(record.headers, record.value) == envelope
+            assert re.fullmatch(spec.key.pattern, envelope.subject)

@@ -119,3 +119,30 @@ def test_driven_clock_moves_only_forward_and_only_when_told() -> None:
         clock.set(datetime(2025, 1, 1, tzinfo=UTC))
     with pytest.raises(ValueError, match="timezone-aware"):
         DrivenClock(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_input_is_validated_strictly() -> None:
+    from shared.events.examples import example
+    from shared.events.intake import ApplicationRegistered
+
+    good = new_event(
+        example(ApplicationRegistered),
+        subject="case-123",
+        stream=None,
+        source="/t",
+        actor="caseworker:cw-1",
+        clock=CLOCK,
+    )
+    record = encode(good, "topic")
+    assert decode(record.headers, record.value).data == good.data
+    body = json.loads(record.value)
+    for field, lax_value in [
+        ("unaccompanied", "yes"),
+        ("lodged_at", 1741000000),
+        ("nuisance", 0),
+        ("v_number", 1234567890),
+    ]:
+        with pytest.raises(DecodeError) as caught:
+            decode(record.headers, json.dumps({**body, field: lax_value}).encode())
+        assert caught.value.code == "schema-invalid"
+        assert field in caught.value.reason

@@ -4,9 +4,11 @@ No I/O here: plain functions over typed, frozen models. The inputs are the catal
 events (``shared.events.intake``; re-exported here): the handler layer passes an event's data
 to a decision function, stores ``Decision.case`` and publishes each of ``Decision.outcomes`` as
 ``outcome.to_event()`` keyed by ``outcome.case_id``; a ``Refusal`` goes to the rejection topic
-with its reason. A ``CountryPolicyPublished`` becomes a ``CountryPolicy`` with
-``CountryPolicy.from_event``. The enums (``Sex``, ``Procedure``, ``ExtensionGround``,
-``DeadlineChangeReason``, ``RecategorisationReason``) are the catalogue's too. See docs/intake.md.
+with its reason and its kind (``refusal_kind``). A ``CountryPolicyPublished`` becomes a
+``CountryPolicy`` with ``CountryPolicy.from_event``; a prephase result becomes
+``PrephaseFindings`` with ``prephase_findings``. The enums (``Sex``, ``Procedure``,
+``ExtensionGround``, ``DeadlineChangeReason``, ``RecategorisationReason``,
+``LanguageIndicationResult``, ``OriginFinding``) are the catalogue's too. See docs/intake.md.
 """
 
 from intake.domain.case import (
@@ -33,8 +35,10 @@ from intake.domain.case import (
 )
 from intake.domain.dates import AMSTERDAM, NaiveDateTimeError, add_months, local_date
 from intake.domain.deadlines import (
+    BORDER_DECISION_TERM,
     DEFAULT_TERMS,
     DeadlineTerms,
+    DecisionTerm,
     LegalDeadline,
     ProcedureTerms,
     TermStart,
@@ -49,8 +53,11 @@ from intake.domain.inputs import (
     ApplicationWithdrawn,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
+    LanguageIndicationResult,
+    OriginFinding,
     PrephaseFindings,
     PriorityGroupReassessed,
+    prephase_findings,
 )
 from intake.domain.policy import (
     CountryPolicy,
@@ -77,6 +84,7 @@ from shared.events.intake import (
 
 __all__ = [
     "AMSTERDAM",
+    "BORDER_DECISION_TERM",
     "DEFAULT_CONFIG",
     "DEFAULT_CUTOFF",
     "DEFAULT_TERMS",
@@ -93,14 +101,17 @@ __all__ = [
     "DeadlineExtensionGranted",
     "DeadlineTerms",
     "Decision",
+    "DecisionTerm",
     "ExtensionGround",
     "GroupJoined",
     "GroupLeft",
     "IntakeCase",
     "IntakeConfig",
+    "LanguageIndicationResult",
     "LegalDeadline",
     "NaiveDateTimeError",
     "NationalityMix",
+    "OriginFinding",
     "Outcome",
     "PolicyBook",
     "PolicyFileError",
@@ -138,6 +149,7 @@ __all__ = [
     "mark_decided",
     "mark_heard",
     "parse_policy",
+    "prephase_findings",
     "reassess_group",
     "register",
     "withdraw",

@@ -265,12 +265,18 @@ def _prior_for_stream(
 ) -> tuple[PriorApplication | None, CaseId | None]:
     """The earlier application that decides R3, and the case this one re-lodges.
 
-    R3 is about the applicant, not about the link the sender gave: if the V-number has a
-    withdrawn backlog case, a new application stays backlog even without ``previous_case_id``.
+    R3 looks at the applicant's *most recent* earlier application (by lodging moment), not at
+    any withdrawn case in the history: a decided application in between makes the new one a
+    subsequent application, which R1 decides, however old withdrawn cases before it are. And
+    R3 is about the applicant, not about the link the sender gave: without ``previous_case_id``
+    a withdrawn backlog application as the most recent one still keeps the new one in the
+    backlog. Given, ``previous_case_id`` must name that most recent application, withdrawn.
     """
-    by_id = {case.case_id: case for case in others}
+    # Strictly earlier: a case lodged after this one (a late registration) is not its prior.
+    earlier = [case for case in others if case.application.lodged_at < application.lodged_at]
+    latest = max(earlier, key=lambda case: (case.application.lodged_at, case.case_id), default=None)
     if application.previous_case_id is not None:
-        previous = by_id.get(application.previous_case_id)
+        previous = next((c for c in others if c.case_id == application.previous_case_id), None)
         if previous is None:
             raise Refusal(
                 RefusalKind.UNKNOWN_PREVIOUS_CASE,
@@ -283,22 +289,39 @@ def _prior_for_stream(
                 f"previous case {previous.case_id} is {previous.status.value}, not withdrawn; "
                 "only a withdrawn application can be re-lodged",
             )
-    withdrawn_backlog = [
-        case
-        for case in others
-        if case.status is CaseStatus.WITHDRAWN and case.stream is Stream.BACKLOG
-    ]
-    if withdrawn_backlog:
-        latest = max(
-            withdrawn_backlog, key=lambda case: case.withdrawn_at or case.application.lodged_at
+        if latest is None or previous.case_id != latest.case_id:
+            raise Refusal(
+                RefusalKind.PREVIOUS_CASE_NOT_MOST_RECENT,
+                _not_most_recent(previous, latest, application),
+            )
+    if latest is None:
+        return None, None
+    prior = PriorApplication(
+        case_id=latest.case_id,
+        stream=latest.stream,
+        withdrawn=latest.status is CaseStatus.WITHDRAWN,
+    )
+    relodges = application.previous_case_id is not None or (
+        prior.withdrawn and prior.stream is Stream.BACKLOG
+    )
+    return prior, latest.case_id if relodges else None
+
+
+def _not_most_recent(
+    previous: IntakeCase, latest: IntakeCase | None, application: ApplicationRegistered
+) -> str:
+    if latest is None or previous.application.lodged_at >= application.lodged_at:
+        return (
+            f"previous case {previous.case_id} was lodged at "
+            f"{previous.application.lodged_at.isoformat()}, not before this application "
+            f"(lodged at {application.lodged_at.isoformat()})"
         )
-        prior = PriorApplication(case_id=latest.case_id, stream=Stream.BACKLOG, withdrawn=True)
-        return prior, application.previous_case_id or latest.case_id
-    if application.previous_case_id is not None:
-        previous = by_id[application.previous_case_id]
-        prior = PriorApplication(case_id=previous.case_id, stream=previous.stream, withdrawn=True)
-        return prior, previous.case_id
-    return None, None
+    return (
+        f"previous case {previous.case_id} is not this applicant's most recent application: "
+        f"case {latest.case_id} was lodged after it, at "
+        f"{latest.application.lodged_at.isoformat()}; a new application follows the most "
+        "recent one"
+    )
 
 
 def register(
@@ -318,7 +341,8 @@ def register(
     all known cases with the application's V-number (in any status). The policy in effect on
     today's date categorises the case: a backlog case is decided under current country policy,
     not under the policy of its lodging date. The border procedure's term runs from
-    ``registered_at`` (registration precedes lodging); without it, from ``lodged_at``.
+    ``registered_at`` (registration precedes lodging), so a border-procedure application
+    without it is refused rather than counted from lodging (which would give a later deadline).
     """
     if existing is not None:
         if existing.application == application:
@@ -630,7 +654,8 @@ def apply_prephase_findings(
     case_id: CaseId, case: IntakeCase | None, findings: PrephaseFindings
 ) -> Decision:
     """R8: a category-B case with a negative language indication or doubt about the country of
-    origin moves to D. Anything else changes nothing here."""
+    origin moves to D. Anything else changes nothing here. ``prephase_findings`` reads the
+    prephase's results into findings (an inconclusive origin investigation is doubt)."""
     known = _open(_known(case_id, case, "apply prephase findings"), "apply prephase findings")
     doubt = findings.negative_language_indication or findings.doubt_about_origin
     if known.policy_category is not Category.B or not doubt:

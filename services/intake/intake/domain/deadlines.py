@@ -8,11 +8,18 @@ refused if that could exceed ``BASIS_MAX_LENGTH`` (the limit of a basis in the e
 The article references are our reading; legal staff should confirm them.
 
 Counting: a term runs from the lodging date in Europe/Amsterdam, or from the registration
-date for a term that says so (``ProcedureTerms.runs_from``; the border procedure); months are
-calendar months with end-of-month clamping; the decision is due on (at the latest at the end
-of) the date computed. An extended deadline is always recomputed from the start date with the
-total number of months, never from the previous deadline, so clamping cannot drift
-(31 August + 6 months + 1 month would otherwise be 28 March instead of 31 March).
+date for a term that says so (``ProcedureTerms.runs_from``; the border procedure, refused
+without a registration moment); months are calendar months with end-of-month clamping; the
+decision is due on (at the latest at the end of) the date computed. An extended deadline is
+always recomputed from the start date with the total number of months, never from the
+previous deadline, so clamping cannot drift (31 August + 6 months + 1 month would otherwise be
+28 March instead of 31 March).
+
+A term can include the appeal (``ProcedureTerms.includes_appeal``; the border procedure's
+12 weeks run until the appeal is decided). Its deadline is then the end of the whole term, and
+``decision_term`` says by when the first-instance decision itself is due
+(``LegalDeadline.decision_due``). That split is set by the implementing law, so it is
+configuration too; the default is an assumption (see ``BORDER_DECISION_TERM``).
 """
 
 from __future__ import annotations
@@ -78,6 +85,14 @@ class ExtensionAllowance(_Frozen):
     source: Citation
 
 
+class DecisionTerm(_Frozen):
+    """Within a term that includes the appeal: how long after the start the first-instance
+    decision is due, in the term's own unit, with its source."""
+
+    length: int = Field(ge=1)
+    source: Citation
+
+
 class ProcedureTerms(_Frozen):
     """The decision term of one procedure."""
 
@@ -85,10 +100,16 @@ class ProcedureTerms(_Frozen):
     unit: TermUnit = TermUnit.MONTHS
     runs_from: TermStart = Field(
         default=TermStart.LODGING,
-        description="registration: counted from the registration moment where the application "
-        "gives one, else from lodging",
+        description="registration: counted from the registration moment, which the application "
+        "must then give (no fallback to lodging: that would give a later deadline)",
     )
     source: Citation
+    includes_appeal: bool = Field(
+        default=False,
+        description="the term runs until the appeal is decided too (the border procedure); "
+        "then decision_term says when the decision itself is due",
+    )
+    decision_term: DecisionTerm | None = None
     extension: ExtensionAllowance | None = None
     exceptional: ExtensionAllowance | None = Field(
         default=None, description="a further extension for exceptional circumstances only"
@@ -104,6 +125,17 @@ class ProcedureTerms(_Frozen):
             raise ValueError("a term counted in weeks cannot have month extensions")
         if (self.maximum_months is None) != (self.maximum_source is None):
             raise ValueError("maximum_months and maximum_source go together")
+        if self.includes_appeal != (self.decision_term is not None):
+            # Without a decision term the whole term, appeal included, would pass for the
+            # decision's: exactly the mistake the split is there to prevent.
+            raise ValueError("a term that includes the appeal needs a decision_term, and only it")
+        if self.decision_term is not None:
+            if self.decision_term.length >= self.length:
+                raise ValueError(
+                    "the decision_term must be shorter than the term: the appeal needs time too"
+                )
+            if self.extension or self.exceptional:
+                raise ValueError("a term that includes the appeal cannot be extended")
         return self
 
     def allowance_for(self, ground: ExtensionGround) -> ExtensionAllowance | None:
@@ -200,6 +232,19 @@ def load_terms(path: Path, base: DeadlineTerms | None = None) -> DeadlineTerms:
 
 _APR = "Reg. (EU) 2024/1348"
 
+BORDER_DECISION_TERM = DecisionTerm(
+    length=4, source="assumption: 4 weeks (Dir. 2013/32/EU art. 43)"
+)
+"""When the first-instance decision in the border procedure is due, within its 12 weeks.
+
+An assumption until the implementing law sets it: the Regulation leaves the split between the
+decision and the appeal to national law (its recital on the border procedure). Four weeks is
+the border decision term under the Directive the Regulation replaces (art. 43(2)), the pace
+the border process is built for today. It is deliberately early: it leaves 8 of the 12 weeks
+for the appeal, and is only too late if the implementing law sets a decision term under four
+weeks.
+"""
+
 DEFAULT_TERMS = DeadlineTerms(
     procedures={
         # Backlog: the national procedure (Vw 2000 art. 42, implementing Directive 2013/32/EU
@@ -235,12 +280,14 @@ DEFAULT_TERMS = DeadlineTerms(
                 months=3, grounds=EXCEPTIONAL_GROUNDS, source=f"{_APR} art. 35(5), exceptional"
             ),
         ),
-        # 12 weeks from registration, appeal included.
+        # 12 weeks from registration, appeal included; the decision is due well before.
         Procedure.PACT_BORDER: ProcedureTerms(
             length=12,
             unit=TermUnit.WEEKS,
             runs_from=TermStart.REGISTRATION,
             source=f"{_APR} art. 51(2)",
+            includes_appeal=True,
+            decision_term=BORDER_DECISION_TERM,
         ),
     },
     collective_extensions=(
@@ -284,9 +331,20 @@ class LegalDeadline(_Frozen):
         "registration date for a term that runs from registration"
     )
     extensions: tuple[GrantedExtension, ...] = ()
-    due: date
+    due: date = Field(
+        description="the legal deadline; for a term that includes the appeal (the border "
+        "procedure) the end of the whole term, appeal included"
+    )
     basis: str = Field(
         max_length=BASIS_MAX_LENGTH, description="the citations the due date rests on"
+    )
+    decision_due: date | None = Field(
+        default=None,
+        description="for a term that includes the appeal: when the first-instance decision is "
+        "due (before ``due``); None: the decision is due by ``due``",
+    )
+    decision_basis: str | None = Field(
+        default=None, description="the source of ``decision_due``", max_length=BASIS_MAX_LENGTH
     )
 
     def months_extended(self, allowance: ExtensionAllowance) -> int:
@@ -304,17 +362,22 @@ def _compute(
     terms: DeadlineTerms,
 ) -> LegalDeadline:
     term = terms.of(procedure)
-    if term.unit is TermUnit.WEEKS:
-        due = starts_on + timedelta(weeks=term.length)
-    else:
-        due = add_months(starts_on, term.length + sum(e.months for e in extensions))
+    decision = term.decision_term
     return LegalDeadline(
         procedure=procedure,
         starts_on=starts_on,
         extensions=extensions,
-        due=due,
+        due=_after(starts_on, term.length + sum(e.months for e in extensions), term.unit),
         basis=_basis([term.source, *(e.source for e in extensions)]),
+        decision_due=None if decision is None else _after(starts_on, decision.length, term.unit),
+        decision_basis=None if decision is None else decision.source,
     )
+
+
+def _after(starts_on: date, length: int, unit: TermUnit) -> date:
+    if unit is TermUnit.WEEKS:
+        return starts_on + timedelta(weeks=length)
+    return add_months(starts_on, length)
 
 
 def legal_deadline(
@@ -326,12 +389,20 @@ def legal_deadline(
 ) -> LegalDeadline:
     """The deadline at registration, with any collective extension that covers the lodging date.
 
-    A term that runs from registration (the border procedure) counts from ``registered_at``;
-    without it, from the lodging moment. Every other term counts from the lodging moment.
+    A term that runs from registration (the border procedure) counts from ``registered_at``,
+    and is refused without it: counting from lodging instead would give a later deadline
+    than the law's. Every other term counts from the lodging moment.
     """
     lodged_on = local_date(require_aware(lodged_at, "lodged_at"))
     starts_on = lodged_on
-    if terms.of(procedure).runs_from is TermStart.REGISTRATION and registered_at is not None:
+    term = terms.of(procedure)
+    if term.runs_from is TermStart.REGISTRATION:
+        if registered_at is None:
+            raise Refusal(
+                RefusalKind.BORDER_PROCEDURE_WITHOUT_REGISTRATION,
+                f"the {procedure.value.replace('_', ' ')} term runs from the registration "
+                f"moment ({term.source}), and the application gives none (registered_at)",
+            )
         starts_on = local_date(require_aware(registered_at, "registered_at"))
     collective = tuple(
         GrantedExtension(months=c.months, ground=c.ground, source=c.source, collective=True)

@@ -13,7 +13,7 @@ decision function              input (event data)
 ``reassess_group``             ``PriorityGroupReassessed``
 ``extend_deadline``            ``DeadlineExtensionGranted``
 ``apply_policy``               ``CountryPolicy.from_event(CountryPolicyPublished)``
-``apply_prephase_findings``    ``PrephaseFindings`` (below; no event of its own)
+``apply_prephase_findings``    ``prephase_findings(...)`` (below; no event of its own)
 =============================  ==========================================
 """
 
@@ -28,14 +28,18 @@ from shared.events.intake import (
     DeadlineExtensionGranted,
     PriorityGroupReassessed,
 )
+from shared.events.prephase import LanguageIndicationResult, OriginFinding
 
 __all__ = [
     "ApplicationRegistered",
     "ApplicationWithdrawn",
     "CountryPolicyPublished",
     "DeadlineExtensionGranted",
+    "LanguageIndicationResult",
+    "OriginFinding",
     "PrephaseFindings",
     "PriorityGroupReassessed",
+    "prephase_findings",
 ]
 
 
@@ -43,10 +47,28 @@ class PrephaseFindings(BaseModel):
     """The prephase results that can move a case between categories (R8).
 
     Not an event of its own: the handler layer derives them from the prephase's events
-    (LanguageIndicationCompleted, OriginInvestigationCompleted) for the case.
+    (LanguageIndicationCompleted, OriginInvestigationCompleted, PrephaseCompleted) with
+    ``prephase_findings``, which holds the reading of their results.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     negative_language_indication: bool = False
     doubt_about_origin: bool = False
+
+
+def prephase_findings(
+    language: LanguageIndicationResult | None = None, origin: OriginFinding | None = None
+) -> PrephaseFindings:
+    """What the prephase's results mean for R8; None: that result is not part of this input.
+
+    A B grant rests on *establishing* group membership, so the origin counts as doubtful unless
+    the investigation found it plausible: an inconclusive investigation did not establish it.
+    The language indication is only negative when it contradicts the stated origin
+    (inconsistent): an inconclusive one is no finding against the applicant by itself; doubt
+    it leaves about the origin is the origin investigation's to record.
+    """
+    return PrephaseFindings(
+        negative_language_indication=language is LanguageIndicationResult.INCONSISTENT,
+        doubt_about_origin=origin in (OriginFinding.DOUBTFUL, OriginFinding.INCONCLUSIVE),
+    )

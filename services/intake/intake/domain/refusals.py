@@ -2,7 +2,8 @@
 
 ``Refusal`` is a ``shared.rejections.Refused``, so the handler layer can let it propagate and
 the record lands on the rejection topic with its reason (nothing lost). ``kind`` is a stable,
-machine-readable name for tests, metrics and the sender.
+machine-readable name for tests, metrics and the sender: it reaches the sender as the
+rejection message's ``refusal_kind``, so a value, once published, is never renamed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class RefusalKind(StrEnum):
     SECOND_OPEN_APPLICATION = "second_open_application"
     UNKNOWN_PREVIOUS_CASE = "unknown_previous_case"
     PREVIOUS_CASE_NOT_WITHDRAWN = "previous_case_not_withdrawn"
+    PREVIOUS_CASE_NOT_MOST_RECENT = "previous_case_not_most_recent"
+    BORDER_PROCEDURE_WITHOUT_REGISTRATION = "border_procedure_without_registration"
     NO_POLICY_IN_EFFECT = "no_policy_in_effect"
     POLICY_VERSION_CONFLICT = "policy_version_conflict"
     UNKNOWN_CASE = "unknown_case"
@@ -39,8 +42,8 @@ class Refusal(Refused):
     """A business refusal of one input, with the reason in plain English."""
 
     def __init__(self, kind: RefusalKind, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
+        super().__init__(reason, kind=kind.value)
+        self.kind: RefusalKind = kind
 
     def __repr__(self) -> str:
         return f"Refusal({self.kind.value!r}, {self.reason!r})"

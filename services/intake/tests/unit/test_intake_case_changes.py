@@ -19,6 +19,8 @@ from intake.domain import (
     GroupJoined,
     GroupLeft,
     IntakeCase,
+    LanguageIndicationResult,
+    OriginFinding,
     PrephaseFindings,
     PriorityGroupReassessed,
     Procedure,
@@ -32,6 +34,7 @@ from intake.domain import (
     extend_deadline,
     mark_decided,
     mark_heard,
+    prephase_findings,
     reassess_group,
     withdraw,
 )
@@ -434,6 +437,51 @@ def test_r8_other_categories_or_clean_findings_change_nothing(registered: MakeCa
     assert apply_prephase_findings("case-001", afghan, PrephaseFindings()).outcomes == ()
 
 
+Language = LanguageIndicationResult
+
+
+@pytest.mark.parametrize(
+    ("language", "origin", "findings"),
+    [
+        (None, None, PrephaseFindings()),
+        (Language.CONSISTENT, None, PrephaseFindings()),
+        (Language.INCONSISTENT, None, PrephaseFindings(negative_language_indication=True)),
+        # Inconclusive is no finding against the applicant by itself.
+        (Language.INCONCLUSIVE, None, PrephaseFindings()),
+        (None, OriginFinding.PLAUSIBLE, PrephaseFindings()),
+        (None, OriginFinding.DOUBTFUL, PrephaseFindings(doubt_about_origin=True)),
+        # Membership not established: a B grant cannot rest on it, so it counts as doubt.
+        (None, OriginFinding.INCONCLUSIVE, PrephaseFindings(doubt_about_origin=True)),
+        (
+            Language.INCONSISTENT,
+            OriginFinding.INCONCLUSIVE,
+            PrephaseFindings(negative_language_indication=True, doubt_about_origin=True),
+        ),
+        (Language.INCONCLUSIVE, OriginFinding.PLAUSIBLE, PrephaseFindings()),
+    ],
+)
+def test_prephase_findings_read_the_prephase_results(
+    language: LanguageIndicationResult | None,
+    origin: OriginFinding | None,
+    findings: PrephaseFindings,
+) -> None:
+    assert prephase_findings(language=language, origin=origin) == findings
+
+
+def test_r8_an_inconclusive_origin_investigation_moves_b_to_d(registered: MakeCase) -> None:
+    afghan = registered(nationality="AFG", sex="female")
+    findings = prephase_findings(origin=OriginFinding.INCONCLUSIVE)
+    decision = apply_prephase_findings("case-001", afghan, findings)
+    assert decision.case.category is Category.D
+    assert decision.case.category_set_by_prephase
+
+
+def test_r8_an_inconclusive_language_indication_alone_keeps_b(registered: MakeCase) -> None:
+    afghan = registered(nationality="AFG", sex="female")
+    findings = prephase_findings(language=LanguageIndicationResult.INCONCLUSIVE)
+    assert apply_prephase_findings("case-001", afghan, findings).outcomes == ()
+
+
 # --- State survives storage ---
 
 
@@ -447,3 +495,15 @@ def test_a_case_survives_a_json_round_trip(registered: MakeCase) -> None:
     assert IntakeCase.model_validate_json(case.model_dump_json()) == case
     grouped = registered(nuisance=True, unaccompanied=True, date_of_birth=date(2010, 1, 1))
     assert IntakeCase.model_validate_json(grouped.model_dump_json()) == grouped
+    border_at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    border = registered(border_procedure=True, lodged_at=border_at, registered_at=border_at)
+    assert border.deadline.decision_due is not None
+    assert IntakeCase.model_validate_json(border.model_dump_json()) == border
+
+
+def test_a_case_stored_before_the_decision_term_existed_still_loads(registered: MakeCase) -> None:
+    case = registered(lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
+    stored = case.model_dump(mode="json")
+    for field in ("decision_due", "decision_basis"):
+        del stored["deadline"][field]
+    assert IntakeCase.model_validate(stored) == case

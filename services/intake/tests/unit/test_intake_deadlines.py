@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from intake.domain import (
+    BORDER_DECISION_TERM,
     DEFAULT_TERMS,
     ExtensionGround,
     LegalDeadline,
@@ -74,7 +75,8 @@ APR = "Reg. (EU) 2024/1348"
 def test_each_term_with_its_legal_source(
     procedure: Procedure, lodged: date, due: date, basis: str
 ) -> None:
-    deadline = legal_deadline(procedure, at(lodged))
+    # Registered at the lodging moment, so the border term starts on the same day.
+    deadline = legal_deadline(procedure, at(lodged), registered_at=at(lodged))
     assert deadline.due == due
     assert deadline.starts_on == lodged
     assert deadline.basis == basis
@@ -96,10 +98,67 @@ def test_the_border_term_runs_from_registration() -> None:
     )
     assert deadline.starts_on == date(2026, 7, 1)
     assert deadline.due == date(2026, 7, 1) + timedelta(weeks=12)
-    # Without a registration moment it runs from lodging.
-    assert legal_deadline(Procedure.PACT_BORDER, at(date(2026, 7, 10))).starts_on == date(
-        2026, 7, 10
+
+
+def test_a_border_term_without_a_registration_moment_is_refused() -> None:
+    # Counting from lodging instead would give a deadline later than the law's.
+    with pytest.raises(Refusal) as refusal:
+        legal_deadline(Procedure.PACT_BORDER, at(date(2026, 7, 10)))
+    assert refusal.value.kind is RefusalKind.BORDER_PROCEDURE_WITHOUT_REGISTRATION
+    assert refusal.value.kind.value == "border_procedure_without_registration"
+    assert "registered_at" in refusal.value.reason
+    assert "art. 51(2)" in refusal.value.reason
+
+
+def test_the_border_deadline_includes_the_appeal_and_the_decision_is_due_earlier() -> None:
+    border = DEFAULT_TERMS.of(Procedure.PACT_BORDER)
+    assert border.includes_appeal
+    assert border.decision_term == BORDER_DECISION_TERM
+    assert BORDER_DECISION_TERM.length == 4
+    assert "assumption" in BORDER_DECISION_TERM.source
+    registered = at(date(2026, 7, 1))
+    deadline = legal_deadline(Procedure.PACT_BORDER, at(date(2026, 7, 3)), registered_at=registered)
+    assert deadline.due == date(2026, 9, 23)  # 12 weeks: the end of the appeal too
+    assert deadline.decision_due == date(2026, 7, 29)  # 4 weeks: the decision itself
+    assert deadline.decision_basis == BORDER_DECISION_TERM.source
+    assert deadline.basis == f"{APR} art. 51(2)"  # what is published stays the legal term
+
+
+@pytest.mark.parametrize("procedure", [p for p in Procedure if p is not Procedure.PACT_BORDER])
+def test_other_terms_are_decision_terms_only(procedure: Procedure) -> None:
+    assert not DEFAULT_TERMS.of(procedure).includes_appeal
+    deadline = legal_deadline(procedure, at(date(2026, 7, 1)))
+    assert (deadline.decision_due, deadline.decision_basis) == (None, None)
+
+
+def test_the_border_decision_term_is_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "terms.toml"
+    path.write_text(
+        '[procedures.pact_border.decision_term]\nlength = 6\nsource = "Implementing act art. Y"\n',
+        encoding="utf-8",
     )
+    deadline = legal_deadline(
+        Procedure.PACT_BORDER,
+        at(date(2026, 7, 1)),
+        load_terms(path),
+        registered_at=at(date(2026, 7, 1)),
+    )
+    assert deadline.decision_due == date(2026, 8, 12)
+    assert deadline.decision_basis == "Implementing act art. Y"
+    assert deadline.due == date(2026, 9, 23)
+
+
+@pytest.mark.parametrize(
+    ("border", "message"),
+    [
+        ({"decision_term": None}, "needs a decision_term"),
+        ({"decision_term": {"length": 12}}, "shorter than the term"),
+        ({"includes_appeal": False}, "needs a decision_term, and only it"),
+    ],
+)
+def test_an_inconsistent_decision_term_is_refused(border: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        DEFAULT_TERMS.with_overrides({"procedures": {"pact_border": border}})
 
 
 @pytest.mark.parametrize(
@@ -230,7 +289,7 @@ def test_an_extension_larger_than_the_allowance_is_refused_at_once() -> None:
 
 @pytest.mark.parametrize("procedure", [Procedure.PACT_ACCELERATED, Procedure.PACT_BORDER])
 def test_accelerated_and_border_terms_cannot_be_extended(procedure: Procedure) -> None:
-    deadline = legal_deadline(procedure, at(date(2026, 6, 12)))
+    deadline = legal_deadline(procedure, at(date(2026, 6, 12)), registered_at=at(date(2026, 6, 12)))
     with pytest.raises(Refusal) as refusal:
         extend(deadline, 1, ExtensionGround.COMPLEX_CASE)
     assert refusal.value.kind is RefusalKind.NO_EXTENSION_FOR_PROCEDURE
@@ -330,9 +389,11 @@ def test_a_naive_lodging_moment_has_no_deadline() -> None:
         legal_deadline(Procedure.PACT_REGULAR, datetime(2026, 6, 12, 12, 0))  # noqa: DTZ001
 
 
-def test_a_lodging_just_after_midnight_in_amsterdam_counts_from_that_day() -> None:
-    deadline = legal_deadline(Procedure.PACT_BORDER, datetime(2026, 6, 12, 0, 5, tzinfo=CEST))
-    assert deadline.due == date(2026, 6, 12) + timedelta(weeks=12)
+def test_a_moment_just_after_midnight_in_amsterdam_counts_from_that_day() -> None:
+    moment = datetime(2026, 6, 12, 0, 5, tzinfo=CEST)
+    assert legal_deadline(Procedure.PACT_ACCELERATED, moment).due == date(2026, 9, 12)
+    border = legal_deadline(Procedure.PACT_BORDER, moment, registered_at=moment)
+    assert border.due == date(2026, 6, 12) + timedelta(weeks=12)
 
 
 def test_a_basis_always_fits_the_event_limit_and_long_citations_are_refused() -> None:

@@ -18,7 +18,7 @@ from intake.domain import (
     PrephaseFindings,
     PriorityGroupReassessed,
 )
-from shared.events import common
+from shared.events import common, prephase
 from shared.events import intake as events
 
 
@@ -43,6 +43,11 @@ def test_the_inputs_and_enums_are_the_catalogues_own(name: str) -> None:
 def test_sex_and_procedure_are_the_catalogues_own() -> None:
     assert intake.domain.Sex is common.Sex
     assert intake.domain.Procedure is common.Procedure
+
+
+def test_the_prephase_results_are_the_catalogues_own() -> None:
+    assert intake.domain.LanguageIndicationResult is prephase.LanguageIndicationResult
+    assert intake.domain.OriginFinding is prephase.OriginFinding
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from intake.domain import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CaseStatus,
+    CountryPolicy,
+    CountryPolicyRule,
     IntakeCase,
     PolicyBook,
     Procedure,
@@ -21,8 +24,7 @@ from intake.domain import (
     register,
     withdraw,
 )
-from intake.domain.policy import CountryPolicy, CountryPolicyRule
-from shared.rejections import Refused
+from shared.rejections import Refused, Rejection
 from shared.values import Category, PriorityGroup, Stream
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
@@ -39,7 +41,8 @@ def _register(app: ApplicationRegistered, book: PolicyBook) -> Registered:
 
 
 def _withdrawn(case: IntakeCase, at: datetime) -> IntakeCase:
-    return withdraw(case.case_id, case, ApplicationWithdrawn(withdrawn_at=at), now=NOW).case
+    now = max(NOW, at)  # withdrawals later than NOW happen at their own moment
+    return withdraw(case.case_id, case, ApplicationWithdrawn(withdrawn_at=at), now=now).case
 
 
 def test_a_backlog_application_is_registered_with_everything_intake_assigns(
@@ -103,11 +106,49 @@ def test_a_nuisance_pact_applicant_gets_the_accelerated_procedure_and_highest_pr
 
 
 def test_a_border_procedure_pact_application(application: MakeApp, book: PolicyBook) -> None:
-    registered = _register(
-        application(border_procedure=True, lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC)), book
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    decision = register(
+        "case-001",
+        application(border_procedure=True, lodged_at=at, registered_at=at),
+        existing=None,
+        applicant_cases=[],
+        policies=book,
+        now=NOW,
     )
+    (registered,) = decision.outcomes
+    assert isinstance(registered, Registered)
     assert registered.procedure is Procedure.PACT_BORDER
+    # The published deadline is the end of the 12 weeks, appeal included ...
     assert registered.deadline == date(2026, 7, 1) + timedelta(weeks=12)
+    # ... and the case knows the decision itself is due earlier (configured; an assumption).
+    assert decision.case.deadline.decision_due == date(2026, 7, 1) + timedelta(weeks=4)
+
+
+def test_a_border_procedure_application_without_a_registration_moment_is_refused(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    with pytest.raises(Refusal) as refusal:
+        register(
+            "case-001",
+            application(border_procedure=True, lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+            existing=None,
+            applicant_cases=[],
+            policies=book,
+            now=NOW,
+        )
+    assert refusal.value.kind is RefusalKind.BORDER_PROCEDURE_WITHOUT_REGISTRATION
+    assert isinstance(refusal.value, Refused)
+    assert refusal.value.code == "refused"
+    assert "registered_at" in refusal.value.reason
+
+
+def test_a_backlog_application_with_the_border_flag_needs_no_registration_moment(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    # The flag is ignored in the backlog (R3 can put a late application there), so is the rule.
+    assert _register(application(border_procedure=True), book).procedure is (
+        Procedure.NATIONAL_REGULAR
+    )
 
 
 def test_the_border_term_runs_from_the_registration_moment(
@@ -184,14 +225,6 @@ def test_a_registration_in_the_future_is_refused(application: MakeApp, book: Pol
         )
     assert refusal.value.kind is RefusalKind.REGISTERED_IN_FUTURE
     assert "future" in refusal.value.reason
-
-
-def test_the_border_flag_is_ignored_for_a_backlog_application(
-    application: MakeApp, book: PolicyBook
-) -> None:
-    assert (
-        _register(application(border_procedure=True), book).procedure is Procedure.NATIONAL_REGULAR
-    )
 
 
 def test_an_unaccompanied_minor_on_the_lodging_date(application: MakeApp, book: PolicyBook) -> None:
@@ -445,6 +478,144 @@ def test_relodging_after_withdrawing_a_pact_application_stays_pact(
     assert new.case.relodged_from == "case-001"
 
 
+def _at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 9, 0, tzinfo=UTC)
+
+
+def _registered_case(
+    case_id: str,
+    others: list[IntakeCase],
+    book: PolicyBook,
+    app: ApplicationRegistered,
+    now: datetime,
+) -> IntakeCase:
+    decision = register(case_id, app, existing=None, applicant_cases=others, policies=book, now=now)
+    return decision.case
+
+
+def _withdrawn_then_decided(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> tuple[IntakeCase, IntakeCase]:
+    """case-1 lodged 2025 and withdrawn; case-2 re-lodged January 2026 (backlog by R1 anyway),
+    then decided."""
+    first = _withdrawn(registered("case-1", lodged_at=_at(2025, 3, 3)), _at(2025, 10, 1))
+    second = _registered_case(
+        "case-2",
+        [first],
+        book,
+        application(lodged_at=_at(2026, 1, 15), previous_case_id="case-1"),
+        now=_at(2026, 1, 15),
+    )
+    assert (second.stream, second.relodged_from) == (Stream.BACKLOG, "case-1")
+    return first, mark_decided("case-2", second)
+
+
+def test_r3_a_decided_application_after_the_withdrawn_one_leaves_a_new_one_to_r1(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> None:
+    first, decided = _withdrawn_then_decided(application, registered, book)
+    new = register(
+        "case-3",
+        application(lodged_at=_at(2028, 2, 1)),
+        existing=None,
+        applicant_cases=[first, decided],
+        policies=book,
+        now=_at(2028, 2, 1),
+    )
+    (outcome,) = new.outcomes
+    assert isinstance(outcome, Registered)
+    # A new application after a decided one: R1 decides (Pact), the older withdrawal is history.
+    assert (outcome.stream, outcome.procedure) == (Stream.PACT, Procedure.PACT_REGULAR)
+    assert outcome.relodged_from is None
+    assert outcome.category is None
+
+
+def test_r3_a_link_to_a_withdrawn_case_behind_a_decided_one_is_refused(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> None:
+    first, decided = _withdrawn_then_decided(application, registered, book)
+    with pytest.raises(Refusal) as refusal:
+        register(
+            "case-3",
+            application(lodged_at=_at(2028, 2, 1), previous_case_id="case-1"),
+            existing=None,
+            applicant_cases=[first, decided],
+            policies=book,
+            now=_at(2028, 2, 1),
+        )
+    assert refusal.value.kind is RefusalKind.PREVIOUS_CASE_NOT_MOST_RECENT
+    assert "case-2" in refusal.value.reason
+    assert "most recent" in refusal.value.reason
+
+
+def test_r3_the_most_recent_application_withdrawn_in_the_backlog_keeps_it_in_the_backlog(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> None:
+    # An older decided application does not matter: the most recent one was a withdrawn
+    # backlog application, so R3 applies, with or without the link.
+    decided = mark_decided("case-1", registered("case-1", lodged_at=_at(2024, 2, 1)))
+    withdrawn = _withdrawn(
+        registered("case-2", others=[decided], lodged_at=_at(2025, 3, 3)), _at(2026, 5, 1)
+    )
+    for previous in (None, "case-2"):
+        new = register(
+            "case-3",
+            application(lodged_at=_at(2028, 2, 1), previous_case_id=previous),
+            existing=None,
+            applicant_cases=[decided, withdrawn],
+            policies=book,
+            now=_at(2028, 2, 1),
+        )
+        assert (new.case.stream, new.case.relodged_from) == (Stream.BACKLOG, "case-2")
+        assert new.case.procedure is Procedure.NATIONAL_REGULAR
+
+
+def test_r3_the_most_recent_application_withdrawn_in_the_pact_leaves_a_new_one_to_r1(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> None:
+    # A withdrawn backlog case further back (case-1) does not pull the new one into the backlog.
+    first, decided = _withdrawn_then_decided(application, registered, book)
+    pact = _registered_case(
+        "case-3", [first, decided], book, application(lodged_at=_at(2027, 4, 1)), _at(2027, 4, 1)
+    )
+    assert pact.stream is Stream.PACT
+    pact = _withdrawn(pact, _at(2027, 5, 1))
+    cases = [first, decided, pact]
+    unlinked = _registered_case(
+        "case-4", cases, book, application(lodged_at=_at(2028, 2, 1)), _at(2028, 2, 1)
+    )
+    assert (unlinked.stream, unlinked.relodged_from) == (Stream.PACT, None)
+    linked = _registered_case(
+        "case-4",
+        cases,
+        book,
+        application(lodged_at=_at(2028, 2, 1), previous_case_id="case-3"),
+        _at(2028, 2, 1),
+    )
+    assert (linked.stream, linked.relodged_from) == (Stream.PACT, "case-3")
+
+
+def test_r3_looks_only_at_applications_lodged_before_the_new_one(
+    application: MakeApp, registered: MakeCase, book: PolicyBook
+) -> None:
+    # A late registration: the decided case-2 was lodged after this application, so the
+    # most recent *earlier* application is the withdrawn backlog case-1.
+    first, decided = _withdrawn_then_decided(application, registered, book)
+    late = _registered_case(
+        "case-3", [first, decided], book, application(lodged_at=_at(2026, 1, 10)), _at(2028, 2, 1)
+    )
+    assert (late.stream, late.relodged_from) == (Stream.BACKLOG, "case-1")
+    with pytest.raises(Refusal) as refusal:
+        _registered_case(
+            "case-3",
+            [first, decided],
+            book,
+            application(lodged_at=_at(2026, 1, 10), previous_case_id="case-2"),
+            _at(2028, 2, 1),
+        )
+    assert refusal.value.kind is RefusalKind.PREVIOUS_CASE_NOT_WITHDRAWN  # decided, in any case
+
+
 def test_an_unknown_previous_case_is_refused(application: MakeApp, book: PolicyBook) -> None:
     with pytest.raises(Refusal) as refusal:
         register(
@@ -553,3 +724,27 @@ def test_a_refusal_is_a_shared_refused_with_its_reason(
         )
     assert refusal.value.code == "refused"
     assert refusal.value.reason == str(refusal.value)
+
+
+def test_the_refusal_kind_travels_with_the_shared_refused(
+    application: MakeApp, book: PolicyBook
+) -> None:
+    with pytest.raises(Refused) as refusal:
+        register(
+            "case-001",
+            application(lodged_at=NOW + timedelta(days=1)),
+            existing=None,
+            applicant_cases=[],
+            policies=book,
+            now=NOW,
+        )
+    # Read through the shared type, as the handler layer does to fill Rejection.refusal_kind.
+    assert refusal.value.kind == "lodged_in_future"
+    assert "refusal_kind" in Rejection.model_fields
+
+
+def test_every_refusal_kind_is_documented() -> None:
+    page = (Path(__file__).resolve().parents[4] / "docs" / "intake.md").read_text(encoding="utf-8")
+    section = page[page.index("## Refusal reasons") :]
+    assert "`refusal_kind`" in section
+    assert [kind.value for kind in RefusalKind if f"| `{kind.value}` |" not in section] == []

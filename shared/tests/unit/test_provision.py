@@ -1,0 +1,32 @@
+"""The ACL plan gives every party what the catalogue says and nothing more."""
+
+from shared.provision import acl_commands, acl_plan
+from shared.topics import Kind, all_topics
+
+PLAN = acl_plan()
+KINDS = {s.name: s.kind for s in all_topics()}
+
+
+def test_a_partner_reads_only_its_own_topics_and_writes_nothing() -> None:
+    for topic, access in PLAN.items():
+        partners = {p for p in access["read"] if p.startswith("User:partner-")}
+        if KINDS[topic] is Kind.PARTNER:
+            assert partners == {f"User:partner-{topic.split('.')[3]}"}, topic
+            assert access["write"] == {"User:caseflow-chain-notify"}, topic
+        else:
+            assert partners == set(), topic
+        assert not any(p.startswith("User:partner-") for p in access["write"]), topic
+
+
+def test_front_ends_write_only_input_topics_and_services_read_their_input() -> None:
+    for topic, access in PLAN.items():
+        if any(p.startswith("User:frontend-") for p in access["write"]):
+            assert KINDS[topic] is Kind.INPUT, topic
+    assert "User:caseflow-intake" in PLAN["ind.intake.input.v1"]["read"]
+    assert PLAN["ind.intake.input.v1"]["write"] == {"User:frontend-caseworker"}
+
+
+def test_every_registered_topic_has_an_owner_who_writes_it() -> None:
+    missing = [t.name for t in all_topics() if not PLAN.get(t.name, {}).get("write")]
+    assert missing == []
+    assert any("--group caseflow-intake" in line for line in acl_commands())
