@@ -10,9 +10,15 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
 .PHONY: demo test install lint typecheck unit docs check-docs bench clean
 
+# A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
+# without python3-venv still has pip if it has python3-pip).
 $(TOOLS)/bin/uv:
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	if $(PYTHON) -m venv $(TOOLS) 2>/dev/null; then \
+		$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; \
+	else \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/lib "uv==$(UV_VERSION)" && \
+		mkdir -p $(TOOLS)/bin && ln -sf $(TOOLS)/lib/bin/uv $(TOOLS)/bin/uv; \
+	fi
 
 .venv/.installed: uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml) | $(UV)
 	$(UV) sync --locked --all-packages

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -13,6 +14,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from shared.envelope import KafkaRecord
 from shared.logs import get_logger
 from shared.settings import Settings
 from shared.topics import TopicNames, TopicSpec
@@ -41,6 +43,27 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         linger_ms=5,
         max_batch_size=256 * 1024,
     )
+
+
+async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
+    """Publish records in order, awaiting all acknowledgements at the end (one key's records
+    stay in order): for tools and tests that publish as a front-end would."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+    )
+    await producer.start()
+    try:
+        pending = [
+            await producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers))
+            for r in records
+        ]
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
 
 
 async def ensure_topics(

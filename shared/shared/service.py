@@ -50,6 +50,7 @@ class ServiceDefinition:
     subscriptions: Callable[[], Sequence[str]] = tuple  # topic names without prefix
     make_handler: Callable[[ServiceRuntime], Handler] | None = None
     periodic: Sequence[Periodic] = ()
+    commands: Sequence[Callable[..., None]] = ()  # more typer commands for the service's CLI
 
 
 @dataclass
@@ -260,7 +261,7 @@ def main(definition: ServiceDefinition) -> None:
         configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
         asyncio.run(ServiceRuntime(definition, settings).migrate_and_release())
 
+    for command in definition.commands:
+        app.command()(command)
+
     app(prog_name=f"caseflow-{definition.name}")
-
-
-Starter = Callable[[], Awaitable[None]]

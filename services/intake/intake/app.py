@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from intake.cli import publish_policy
 from intake.handlers import IntakeHandler
 from intake.settings import IntakeSettings
 from shared.messaging import UnitOfWork
@@ -43,4 +44,5 @@ definition = ServiceDefinition(
     periodic=(
         Periodic("adopt-due-country-policies", SETTINGS.policy_timer_seconds, adopt_due_policies),
     ),
+    commands=(publish_policy,),
 )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.broker import publish_records
 from shared.clock import Clock, WallClock
-from shared.envelope import Envelope, EventData, KafkaRecord, encode, new_event
+from shared.envelope import Envelope, EventData, encode, new_event
 from shared.settings import Settings
 from shared.topics import TopicNames
 from shared.values import Stream
@@ -33,27 +33,6 @@ def front_end_event(
         actor=actor,
         clock=clock or WallClock(),
     )
-
-
-async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        acks="all",
-        linger_ms=20,
-        max_batch_size=512 * 1024,
-    )
-    await producer.start()
-    try:
-        # In order, without waiting for each acknowledgement (one key's records stay in order).
-        pending = [
-            await producer.send(
-                record.topic, key=record.key, value=record.value, headers=list(record.headers)
-            )
-            for record in records
-        ]
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
 
 
 async def publish(settings: Settings, topic: str, *events: Envelope[Any]) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -322,3 +323,22 @@ async def test_a_policy_whose_transaction_failed_is_adopted_on_redelivery(
     async with intake.engine.connect() as conn:
         stored = (await conn.execute(select(policies.c.policy_version))).scalars().all()
     assert "cp-2026-11b" in stored
+
+
+async def test_a_policy_file_published_from_the_command_line_is_adopted(
+    intake: ServiceRuntime, settings: Settings, tmp_path: Path
+) -> None:
+    from intake.cli import publish_policy_file
+
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(
+        'policy_version = "cp-file-1"\neffective_from = 2026-11-01\ndefault_category = "outside"\n'
+        '[[rules]]\nnationality = "AFG"\nsex = "female"\ncategory = "B"\n',
+        encoding="utf-8",
+    )
+    version = await publish_policy_file(settings, policy_file, "policy-officer:po-1")
+
+    [adopted] = data_of(await read_topic(settings, POLICY_EVENTS, expect=1))
+    assert version == "cp-file-1"
+    assert adopted.data.policy_version == "cp-file-1"
+    assert adopted.data.effective_from == date(2026, 11, 1)
