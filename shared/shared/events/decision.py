@@ -28,25 +28,24 @@ class EscalationReason(StrEnum):
     OTHER = "other"
 
 
-def _check_outcome(
-    outcome: DecisionOutcome,
-    legal_ground: LegalGround | None,
-    rejection_kind: RejectionKind | None,
-    departure_period_days: int | None,
-    entry_ban: bool,
-) -> None:
+def _check_outcome(decision: DecisionIssueRecorded | DecisionIssued) -> None:
     """A grant has a legal ground and nothing about departure; a refusal the reverse."""
+    outcome = decision.outcome
     if outcome is DecisionOutcome.GRANT:
-        if legal_ground is None:
+        if decision.legal_ground is None:
             raise ValueError("a grant needs its legal ground (a or b)")
-        if rejection_kind is not None or departure_period_days is not None or entry_ban:
+        if (
+            decision.rejection_kind is not None
+            or decision.departure_period_days is not None
+            or decision.entry_ban
+        ):
             raise ValueError("a grant has no rejection kind, departure period or entry ban")
         return
-    if legal_ground is not None:
+    if decision.legal_ground is not None:
         raise ValueError(f"a legal ground belongs to a grant, not to {outcome}")
-    if (rejection_kind is not None) != (outcome is DecisionOutcome.REJECTION):
+    if (decision.rejection_kind is not None) != (outcome is DecisionOutcome.REJECTION):
         raise ValueError("rejection_kind is required for a rejection, and only then")
-    if departure_period_days is None:
+    if decision.departure_period_days is None:
         raise ValueError(f"{outcome} needs a departure period (0 or 28 days, usually)")
 
 
@@ -110,13 +109,7 @@ class DecisionIssueRecorded(EventData):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _check_outcome(
-            self.outcome,
-            self.legal_ground,
-            self.rejection_kind,
-            self.departure_period_days,
-            self.entry_ban,
-        )
+        _check_outcome(self)
         return self
 
 
@@ -191,13 +184,7 @@ class DecisionIssued(EventData):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _check_outcome(
-            self.outcome,
-            self.legal_ground,
-            self.rejection_kind,
-            self.departure_period_days,
-            self.entry_ban,
-        )
+        _check_outcome(self)
         return self
 
 

@@ -47,26 +47,105 @@ _DOCUMENTS = (
     ),
 )
 
+# The values an input's example shares with the example of the output that answers it:
+# written once, so that the two cannot drift apart.
+# intake
+_APPLICATION: dict[str, Any] = {
+    "v_number": V_NUMBER,
+    "nationality": "SYR",
+    "lodged_at": datetime(2025, 11, 3, 9, 30, tzinfo=UTC),
+    "unaccompanied": False,
+}
+_REASSESSMENT: dict[str, Any] = {
+    "group": PriorityGroup.UNACCOMPANIED_MINOR,
+    "reason": "age assessment: adult",
+}
+_COUNTRY_POLICY: dict[str, Any] = {
+    "policy_version": "cp-2026-10",
+    "effective_from": date(2026, 10, 1),
+}
+# planning
+_PLAN_CYCLE: dict[str, Any] = {
+    "starts_on": date(2026, 10, 1),
+    "ends_on": date(2026, 12, 31),
+    "selections": _SELECTIONS,
+}
+# prephase
+_PREPHASE_DAY: dict[str, Any] = {
+    "day": date(2026, 10, 14),
+    "location": "prephase-zwolle",
+    "interpreter_language": "ara",
+    "return_information": False,
+}
+_LANGUAGE_INDICATION: dict[str, Any] = {
+    "result": pp.LanguageIndicationResult.CONSISTENT,
+    "language": "apc",
+}
+_WRITTEN_ACCOUNT: dict[str, Any] = {
+    "received_on": date(2026, 10, 14),
+    "language": "ara",
+    "pages": 6,
+    "translation_needed": True,
+}
+_RETURN_INFORMATION: dict[str, Any] = {
+    "given_on": date(2026, 10, 14),
+    "given_by": pp.ReturnInformant.DTV,
+}
+# hearing
+_HEARING: dict[str, Any] = {
+    "starts_at": datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
+    "location": "ind-den-bosch",
+    "room": h.HearingRoom.STANDARD,
+    "format": h.HearingFormat.SHORT_TARGETED,
+    "interpreter_language": "apc",
+    "review_on": date(2026, 11, 11),
+    "team": "team-syria-1",
+}
+_HEARING_HELD: dict[str, Any] = {
+    "held_on": date(2026, 11, 10),
+    "kind": h.HearingKind.FIRST,
+    "duration_minutes": 150,
+    "interpreter_language": "apc",
+    "lawyer_present": True,
+}
+_WRITTEN_HEARING: dict[str, Any] = {"sent_on": date(2026, 11, 2), "answers_due": date(2026, 11, 23)}
+_CORRECTIONS: dict[str, Any] = {"received_on": date(2026, 11, 11), "submitted": True}
+_HEARING_OBSTACLE: dict[str, Any] = {
+    "obstacle": ObstacleKind.INVESTIGATION_ABROAD,
+    "review_on": date(2027, 2, 1),
+}
+# decision
+_DECISION_DRAFT: dict[str, Any] = {
+    "proposed_outcome": DecisionOutcome.REJECTION,
+    "standardised": True,
+}
+_DECISION_ISSUE: dict[str, Any] = {
+    "outcome": DecisionOutcome.REJECTION,
+    "rejection_kind": RejectionKind.UNFOUNDED,
+    "standardised": True,
+    "issued_on": date(2026, 12, 1),
+    "sent_at": datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+    "departure_period_days": 28,
+}
+_DECISION_OBSTACLE: dict[str, Any] = {
+    "obstacle": ObstacleKind.DEPARTURE_MORATORIUM,
+    "review_on": date(2027, 3, 1),
+}
+
 _EXAMPLES: tuple[EventData, ...] = (
     # intake
     i.ApplicationRegistered(
-        v_number=V_NUMBER,
-        nationality="SYR",
+        **_APPLICATION,
         sex=Sex.FEMALE,
         date_of_birth=date(1991, 3, 14),
-        lodged_at=datetime(2025, 11, 3, 9, 30, tzinfo=UTC),
         registered_at=datetime(2025, 10, 29, 13, 0, tzinfo=UTC),
-        unaccompanied=False,
         nuisance=False,
     ),
     i.ApplicationWithdrawn(withdrawn_at=MOMENT, reason="applicant withdrew in writing"),
-    i.PriorityGroupReassessed(
-        group=PriorityGroup.UNACCOMPANIED_MINOR, member=False, reason="age assessment: adult"
-    ),
+    i.PriorityGroupReassessed(**_REASSESSMENT, member=False),
     i.DeadlineExtensionGranted(months=9, ground=i.ExtensionGround.MANY_APPLICATIONS),
     i.CountryPolicyPublished(
-        policy_version="cp-2026-10",
-        effective_from=date(2026, 10, 1),
+        **_COUNTRY_POLICY,
         rules=(
             i.CountryPolicyRule(nationality="SYR", category=Category.A),
             i.CountryPolicyRule(nationality="AFG", sex=Sex.FEMALE, category=Category.B),
@@ -75,10 +154,8 @@ _EXAMPLES: tuple[EventData, ...] = (
         former_safe_countries=("GEO",),
     ),
     i.CaseRegistered(
-        v_number=V_NUMBER,
-        nationality="SYR",
+        **_APPLICATION,
         stream=Stream.BACKLOG,
-        lodged_at=datetime(2025, 11, 3, 9, 30, tzinfo=UTC),
         procedure=Procedure.NATIONAL_REGULAR,
         category=Category.A,
         priority_group=None,
@@ -87,7 +164,6 @@ _EXAMPLES: tuple[EventData, ...] = (
         deadline=date(2026, 5, 3),
         deadline_basis="Vw 2000 art. 42(1)",
         minor_on_lodging=False,
-        unaccompanied=False,
     ),
     i.CaseRecategorised(
         old_category=Category.B,
@@ -99,11 +175,7 @@ _EXAMPLES: tuple[EventData, ...] = (
         reason="country policy cp-2026-10",
         priority_group=PriorityGroup.FORMER_SAFE_COUNTRY,
     ),
-    i.PriorityGroupLeft(
-        group=PriorityGroup.UNACCOMPANIED_MINOR,
-        reason="age assessment: adult",
-        priority_group=None,
-    ),
+    i.PriorityGroupLeft(**_REASSESSMENT, priority_group=None),
     i.LegalDeadlineChanged(
         old_deadline=date(2026, 5, 3),
         new_deadline=date(2027, 2, 3),
@@ -111,12 +183,7 @@ _EXAMPLES: tuple[EventData, ...] = (
         basis="Vw 2000 art. 42(1) + Vw 2000 art. 42(4)",
     ),
     i.CaseWithdrawn(withdrawn_at=MOMENT),
-    i.CountryPolicyAdopted(
-        policy_version="cp-2026-10",
-        effective_from=date(2026, 10, 1),
-        adopted_at=MOMENT,
-        cases_recategorised=412,
-    ),
+    i.CountryPolicyAdopted(**_COUNTRY_POLICY, adopted_at=MOMENT, cases_recategorised=412),
     # planning
     pl.CapacityDeclared(
         prephase_places=2400,
@@ -124,19 +191,8 @@ _EXAMPLES: tuple[EventData, ...] = (
         decision_days=3900,
         prephase_location_operational=False,
     ),
-    pl.PlanCycleProposed(
-        starts_on=date(2026, 10, 1),
-        ends_on=date(2026, 12, 31),
-        selections=_SELECTIONS,
-        target_grant_rate=0.55,
-    ),
-    pl.PlanCycleOpened(
-        starts_on=date(2026, 10, 1),
-        ends_on=date(2026, 12, 31),
-        selections=_SELECTIONS,
-        planned_cases=2400,
-        expected_grant_rate=0.56,
-    ),
+    pl.PlanCycleProposed(**_PLAN_CYCLE, target_grant_rate=0.55),
+    pl.PlanCycleOpened(**_PLAN_CYCLE, planned_cases=2400, expected_grant_rate=0.56),
     pl.PlanCycleClosed(
         closed_on=date(2026, 12, 31), cases_released=2350, cases_decided=1710, grant_rate=0.57
     ),
@@ -168,31 +224,18 @@ _EXAMPLES: tuple[EventData, ...] = (
         file_complete=True,
     ),
     # prephase
-    pp.PrephaseDayBooked(
-        day=date(2026, 10, 14),
-        location="prephase-zwolle",
-        reception_location="coa-budel",
-        interpreter_language="ara",
-        return_information=False,
-    ),
+    pp.PrephaseDayBooked(**_PREPHASE_DAY, reception_location="coa-budel"),
     pp.PrephaseDayCancelled(reason=pp.PrephaseCancellationReason.RESCHEDULED),
     pp.PrephaseAttendanceRecorded(attended=True),
     pp.DocumentsRecorded(documents=_DOCUMENTS),
-    pp.LanguageIndicationRecorded(result=pp.LanguageIndicationResult.CONSISTENT, language="apc"),
+    pp.LanguageIndicationRecorded(**_LANGUAGE_INDICATION),
     pp.OriginInvestigationRecorded(result=pp.OriginFinding.PLAUSIBLE),
-    pp.WrittenAccountRecorded(
-        received_on=date(2026, 10, 14), language="ara", pages=6, translation_needed=True
-    ),
-    pp.ReturnInformationRecorded(given_on=date(2026, 10, 14), given_by=pp.ReturnInformant.DTV),
+    pp.WrittenAccountRecorded(**_WRITTEN_ACCOUNT),
+    pp.ReturnInformationRecorded(**_RETURN_INFORMATION),
     pp.ExclusionSignalRecorded(kind=pp.ExclusionSignalKind.ARTICLE_1F, hold=True),
     pp.ExclusionScreeningRecorded(outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS),
     pp.PrephaseCompletionRecorded(completed_on=date(2026, 10, 21)),
-    pp.PrephaseInvited(
-        day=date(2026, 10, 14),
-        location="prephase-zwolle",
-        interpreter_language="ara",
-        return_information=False,
-    ),
+    pp.PrephaseInvited(**_PREPHASE_DAY),
     pp.PrephaseInvitationCancelled(
         day=date(2026, 10, 14), reason=pp.PrephaseCancellationReason.RESCHEDULED
     ),
@@ -203,12 +246,10 @@ _EXAMPLES: tuple[EventData, ...] = (
     pp.PrephaseAttended(day=date(2026, 10, 14)),
     pp.PrephaseNoShow(day=date(2026, 10, 14), reason=pp.NoShowReason.TRANSPORT_FAILURE),
     pp.DocumentsHandedIn(documents=_DOCUMENTS, original_identity_document=True),
-    pp.LanguageIndicationCompleted(result=pp.LanguageIndicationResult.CONSISTENT, language="apc"),
+    pp.LanguageIndicationCompleted(**_LANGUAGE_INDICATION),
     pp.OriginInvestigationCompleted(result=pp.OriginFinding.PLAUSIBLE),
-    pp.WrittenAccountReceived(
-        received_on=date(2026, 10, 14), language="ara", pages=6, translation_needed=True
-    ),
-    pp.ReturnInformationGiven(given_on=date(2026, 10, 14), given_by=pp.ReturnInformant.DTV),
+    pp.WrittenAccountReceived(**_WRITTEN_ACCOUNT),
+    pp.ReturnInformationGiven(**_RETURN_INFORMATION),
     pp.ExclusionSignalRaised(kind=pp.ExclusionSignalKind.ARTICLE_1F, case_on_hold=True),
     pp.ExclusionScreeningConcluded(
         outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS, hold_lifted=True
@@ -222,96 +263,44 @@ _EXAMPLES: tuple[EventData, ...] = (
         exclusion_signal=False,
     ),
     # hearing
-    h.HearingBooked(
-        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
-        location="ind-den-bosch",
-        room=h.HearingRoom.STANDARD,
-        format=h.HearingFormat.SHORT_TARGETED,
-        interpreter_language="apc",
-        review_on=date(2026, 11, 11),
-        team="team-syria-1",
-    ),
+    h.HearingBooked(**_HEARING),
     h.HearingWaiverRecorded(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
-    h.HearingHeldRecorded(
-        held_on=date(2026, 11, 10),
-        kind=h.HearingKind.FIRST,
-        duration_minutes=150,
-        interpreter_language="apc",
-        lawyer_present=True,
-    ),
-    h.WrittenHearingStartRecorded(sent_on=date(2026, 11, 2), answers_due=date(2026, 11, 23)),
+    h.HearingHeldRecorded(**_HEARING_HELD),
+    h.WrittenHearingStartRecorded(**_WRITTEN_HEARING),
     h.WrittenHearingAnswersRecorded(received_on=date(2026, 11, 19)),
     h.AdditionalHearingRecorded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
-    h.CorrectionsRecorded(received_on=date(2026, 11, 11), submitted=True),
-    h.HearingObstacleRecorded(
-        obstacle=ObstacleKind.INVESTIGATION_ABROAD, review_on=date(2027, 2, 1)
-    ),
+    h.CorrectionsRecorded(**_CORRECTIONS),
+    h.HearingObstacleRecorded(**_HEARING_OBSTACLE),
     h.HearingObstacleCleared(cleared_on=date(2027, 1, 20)),
-    h.HearingPlanned(
-        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
-        location="ind-den-bosch",
-        room=h.HearingRoom.STANDARD,
-        format=h.HearingFormat.SHORT_TARGETED,
-        interpreter_language="apc",
-        review_on=date(2026, 11, 11),
-        team="team-syria-1",
-    ),
+    h.HearingPlanned(**_HEARING),
     h.HearingWaived(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
-    h.HearingHeld(
-        held_on=date(2026, 11, 10),
-        kind=h.HearingKind.FIRST,
-        duration_minutes=150,
-        interpreter_language="apc",
-        lawyer_present=True,
-    ),
-    h.WrittenHearingStarted(sent_on=date(2026, 11, 2), answers_due=date(2026, 11, 23)),
+    h.HearingHeld(**_HEARING_HELD),
+    h.WrittenHearingStarted(**_WRITTEN_HEARING),
     h.WrittenHearingAnswered(received_on=date(2026, 11, 19), days_taken=17),
     h.AdditionalHearingNeeded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
-    h.CorrectionsAndAdditionsReceived(received_on=date(2026, 11, 11), submitted=True),
-    h.HearingOnHold(
-        obstacle=ObstacleKind.INVESTIGATION_ABROAD,
-        since=date(2026, 11, 3),
-        review_on=date(2027, 2, 1),
-    ),
+    h.CorrectionsAndAdditionsReceived(**_CORRECTIONS),
+    h.HearingOnHold(**_HEARING_OBSTACLE, since=date(2026, 11, 3)),
     h.HearingResumed(resumed_on=date(2027, 1, 20), days_on_hold=78),
     # decision
-    d.DecisionDraftRecorded(proposed_outcome=DecisionOutcome.REJECTION, standardised=True),
+    d.DecisionDraftRecorded(**_DECISION_DRAFT),
     d.HardCaseReferralRecorded(reason=d.EscalationReason.CONFLICTING_INFORMATION),
-    d.DecisionIssueRecorded(
-        outcome=DecisionOutcome.REJECTION,
-        rejection_kind=RejectionKind.UNFOUNDED,
-        standardised=True,
-        issued_on=date(2026, 12, 1),
-        sent_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
-        departure_period_days=28,
-    ),
-    d.DecisionObstacleRecorded(
-        obstacle=ObstacleKind.DEPARTURE_MORATORIUM, review_on=date(2027, 3, 1)
-    ),
+    d.DecisionIssueRecorded(**_DECISION_ISSUE),
+    d.DecisionObstacleRecorded(**_DECISION_OBSTACLE),
     d.DecisionObstacleCleared(cleared_on=date(2027, 2, 15)),
-    d.DecisionDrafted(proposed_outcome=DecisionOutcome.REJECTION, standardised=True),
+    d.DecisionDrafted(**_DECISION_DRAFT),
     d.DecisionEscalated(
         reason=d.EscalationReason.CONFLICTING_INFORMATION, escalated_on=date(2026, 11, 20)
     ),
     d.DecisionIssued(
-        outcome=DecisionOutcome.REJECTION,
-        rejection_kind=RejectionKind.UNFOUNDED,
-        standardised=True,
+        **_DECISION_ISSUE,
         hard_case_team=False,
-        issued_on=date(2026, 12, 1),
-        sent_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
         appeal_period_days=28,
-        departure_period_days=28,
         enforceable_from=date(2026, 12, 30),
         deadline=date(2027, 2, 3),
         days_relative_to_deadline=-64,
     ),
     d.DecisionLate(deadline=date(2027, 2, 3), as_of=date(2027, 2, 4), days_late=1),
-    d.DecisionOnHold(
-        obstacle=ObstacleKind.DEPARTURE_MORATORIUM,
-        since=date(2026, 12, 1),
-        review_on=date(2027, 3, 1),
-    ),
+    d.DecisionOnHold(**_DECISION_OBSTACLE, since=date(2026, 12, 1)),
     d.DecisionResumed(resumed_on=date(2027, 2, 15), days_on_hold=76),
     # partners
     p.CoaTransportRequested(

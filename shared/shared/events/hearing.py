@@ -55,6 +55,18 @@ class AdditionalHearingReason(StrEnum):
     WRITTEN_HEARING_INSUFFICIENT = "written_hearing_insufficient"
 
 
+# --- fields an input shares with its answer -------------------------------------------
+# No event_type: this is not a message, so it is not registered; each message below keeps
+# its own docstring, type and version.
+
+
+class _WrittenHearingStartFields(EventData):
+    """What WrittenHearingStartRecorded and its answer WrittenHearingStarted carry."""
+
+    sent_on: date
+    answers_due: date
+
+
 # --- input -----------------------------------------------------------------------------
 
 
@@ -98,13 +110,10 @@ class HearingHeldRecorded(EventData):
     lawyer_present: bool
 
 
-class WrittenHearingStartRecorded(EventData):
+class WrittenHearingStartRecorded(_WrittenHearingStartFields):
     """A caseworker sent written questions instead of an oral hearing (input; key = case id)."""
 
     event_type = "nl.ind.hearing.written-hearing-start-recorded"
-
-    sent_on: date
-    answers_due: date
 
     @model_validator(mode="after")
     def _due_after_sent(self) -> Self:
@@ -192,13 +201,10 @@ class HearingHeld(EventData):
     lawyer_present: bool
 
 
-class WrittenHearingStarted(EventData):
+class WrittenHearingStarted(_WrittenHearingStartFields):
     """Written questions were sent instead of an oral hearing (schriftelijk horen)."""
 
     event_type = "nl.ind.hearing.written-hearing-started"
-
-    sent_on: date
-    answers_due: date
 
 
 class WrittenHearingAnswered(EventData):

@@ -51,6 +51,26 @@ class Specialism(StrEnum):
     UNACCOMPANIED_MINOR = "unaccompanied_minor"
 
 
+# --- fields an input shares with its answer -------------------------------------------
+# No event_type: this is not a message, so it is not registered; each message below keeps
+# its own docstring, type and version.
+
+
+class _PlanCycleFields(EventData):
+    """What PlanCycleProposed shares with its answer PlanCycleOpened: the period and the mix."""
+
+    starts_on: date
+    ends_on: date
+    selections: tuple[CohortSelection, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _about_three_months(self) -> Self:
+        days = (self.ends_on - self.starts_on).days
+        if not 28 <= days <= 183:
+            raise ValueError(f"a plan cycle lasts about three months, not {days} days")
+        return self
+
+
 # --- input -----------------------------------------------------------------------------
 
 
@@ -76,7 +96,7 @@ class CapacityDeclared(EventData):
     note: ShortText | None = None
 
 
-class PlanCycleProposed(EventData):
+class PlanCycleProposed(_PlanCycleFields):
     """A planner proposed the next plan cycle of about three months (input; key = cycle id; R9).
 
     Answered with PlanCycleOpened; refused when the mix would move the grant rate
@@ -86,9 +106,6 @@ class PlanCycleProposed(EventData):
 
     event_type = "nl.ind.planning.plan-cycle-proposed"
 
-    starts_on: date
-    ends_on: date
-    selections: tuple[CohortSelection, ...] = Field(min_length=1)
     target_grant_rate: float | None = Field(
         default=None,
         ge=0,
@@ -96,38 +113,19 @@ class PlanCycleProposed(EventData):
         description="the grant rate (inwilligingspercentage) to keep (R10)",
     )
 
-    @model_validator(mode="after")
-    def _about_three_months(self) -> Self:
-        _check_period(self.starts_on, self.ends_on)
-        return self
-
-
-def _check_period(starts_on: date, ends_on: date) -> None:
-    days = (ends_on - starts_on).days
-    if not 28 <= days <= 183:
-        raise ValueError(f"a plan cycle lasts about three months, not {days} days")
-
 
 # --- output: plan-level ----------------------------------------------------------------
 
 
-class PlanCycleOpened(EventData):
+class PlanCycleOpened(_PlanCycleFields):
     """A plan cycle was opened: which categories and nationalities are taken up (R9, R10)."""
 
     event_type = "nl.ind.planning.plan-cycle-opened"
 
-    starts_on: date
-    ends_on: date
-    selections: tuple[CohortSelection, ...] = Field(min_length=1)
     planned_cases: int = Field(ge=0)
     expected_grant_rate: float = Field(
         ge=0, le=1, description="share of grants the mix is expected to give"
     )
-
-    @model_validator(mode="after")
-    def _about_three_months(self) -> Self:
-        _check_period(self.starts_on, self.ends_on)
-        return self
 
 
 class PlanCycleClosed(EventData):

@@ -99,6 +99,18 @@ class ExclusionScreeningOutcome(StrEnum):
     INDICATIONS_CONFIRMED = "indications_confirmed"
 
 
+# --- fields an input shares with its answer -------------------------------------------
+# No event_type: this is not a message, so it is not registered; each message below keeps
+# its own docstring, type and version.
+
+
+class _ReturnInformationFields(EventData):
+    """What ReturnInformationRecorded and its answer ReturnInformationGiven carry."""
+
+    given_on: date
+    given_by: ReturnInformant
+
+
 # --- input -----------------------------------------------------------------------------
 
 
@@ -194,13 +206,10 @@ class WrittenAccountRecorded(EventData):
     translation_needed: bool
 
 
-class ReturnInformationRecorded(EventData):
+class ReturnInformationRecorded(_ReturnInformationFields):
     """A caseworker recorded that voluntary-return information was given (input; key = case id)."""
 
     event_type = "nl.ind.prephase.return-information-recorded"
-
-    given_on: date
-    given_by: ReturnInformant
 
 
 class ExclusionSignalRecorded(EventData):
@@ -330,13 +339,10 @@ class WrittenAccountReceived(EventData):
     translation_needed: bool
 
 
-class ReturnInformationGiven(EventData):
+class ReturnInformationGiven(_ReturnInformationFields):
     """Voluntary-return information was given to the applicant."""
 
     event_type = "nl.ind.prephase.return-information-given"
-
-    given_on: date
-    given_by: ReturnInformant
 
 
 class ExclusionSignalRaised(EventData):

@@ -710,7 +710,7 @@ def test_a_date_of_birth_after_lodging_is_refused(application: MakeApp, book: Po
     assert refusal.value.kind is RefusalKind.BORN_AFTER_LODGING
 
 
-def test_a_refusal_is_a_shared_refused_with_its_reason(
+def test_a_refusal_is_a_shared_refused_with_its_reason_and_kind(
     application: MakeApp, book: PolicyBook
 ) -> None:
     with pytest.raises(Refused) as refusal:
@@ -724,20 +724,6 @@ def test_a_refusal_is_a_shared_refused_with_its_reason(
         )
     assert refusal.value.code == "refused"
     assert refusal.value.reason == str(refusal.value)
-
-
-def test_the_refusal_kind_travels_with_the_shared_refused(
-    application: MakeApp, book: PolicyBook
-) -> None:
-    with pytest.raises(Refused) as refusal:
-        register(
-            "case-001",
-            application(lodged_at=NOW + timedelta(days=1)),
-            existing=None,
-            applicant_cases=[],
-            policies=book,
-            now=NOW,
-        )
     # Read through the shared type, as the handler layer does to fill Rejection.refusal_kind.
     assert refusal.value.kind == "lodged_in_future"
     assert "refusal_kind" in Rejection.model_fields
