@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import psutil
+
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -198,8 +200,13 @@ class EmbeddedPostgres:
             return
         # pg_ctl could not do it; a fast shutdown is SIGINT to the postmaster, so send that.
         log.warning("pg_ctl stop failed; signalling the server", detail=done.stderr.strip())
-        with contextlib.suppress(FileNotFoundError, ValueError, IndexError, ProcessLookupError):
+        with contextlib.suppress(
+            FileNotFoundError, ValueError, IndexError, ProcessLookupError, psutil.Error
+        ):
             pid = int(pid_file.read_text().splitlines()[0])
+            # A stale pid file can name someone else's process by now: only ours is signalled.
+            if str(self.data_dir) not in " ".join(psutil.Process(pid).cmdline()):
+                return
             os.kill(pid, signal.SIGINT)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:

@@ -7,6 +7,7 @@ docs/adr/0002-cloudevents-binary-mode.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,6 +109,8 @@ def new_event(
     actor: str,
     clock: Clock,
     cause: Envelope[Any] | None = None,
+    correlation_id: UUID | None = None,
+    causation_id: UUID | None = None,
 ) -> Envelope[D]:
     """Make an envelope; a following event carries its cause's correlation and causation."""
     event_id = uuid4()
@@ -119,8 +122,8 @@ def new_event(
         time=clock.now(),
         subject=subject,
         stream=stream,
-        correlationid=cause.correlationid if cause is not None else event_id,
-        causationid=cause.id if cause is not None else None,
+        correlationid=cause.correlationid if cause is not None else correlation_id or event_id,
+        causationid=cause.id if cause is not None else causation_id,
         actor=actor,
         data=data,
     )
@@ -179,6 +182,9 @@ class DecodeError(ValueError):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        # Read from the headers when they were readable, so the sender can match the refusal.
+        self.event_id: UUID | None = None
+        self.correlation_id: UUID | None = None
 
 
 def _describe(error: ValidationError) -> str:
@@ -194,7 +200,22 @@ def headers_dict(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
     return {k: (v or b"").decode("utf-8", errors="replace") for k, v in headers}
 
 
-def decode(headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> Envelope[EventData]:
+def _without(value: bytes, paths: Sequence[tuple[int | str, ...]]) -> bytes:
+    document = json.loads(value)
+    for path in paths:
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        del parent[path[-1]]
+    return json.dumps(document).encode("utf-8")
+
+
+def decode(
+    headers: Sequence[tuple[str, bytes | None]],
+    value: bytes | None,
+    *,
+    ignore_unknown_fields: bool = False,
+) -> Envelope[EventData]:
     """Decode a binary-mode CloudEvent into a typed envelope, or raise DecodeError saying why."""
     attrs: dict[str, Any] = {}
     for key, raw in headers:
@@ -217,6 +238,24 @@ def decode(headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> 
             "not a CloudEvent in Kafka binary mode: missing header(s) "
             + ", ".join(HEADER_PREFIX + n for n in missing),
         )
+    try:
+        return _decode_data(attrs, value, ignore_unknown_fields)
+    except DecodeError as error:
+        error.event_id = _uuid(attrs.get("id"))
+        error.correlation_id = _uuid(attrs.get("correlationid")) or error.event_id
+        raise
+
+
+def _uuid(text: str | None) -> UUID | None:
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        return None
+
+
+def _decode_data(
+    attrs: dict[str, Any], value: bytes | None, ignore_unknown_fields: bool
+) -> Envelope[EventData]:
     model = _REGISTRY.get(attrs["type"])
     if model is None:
         raise DecodeError("unknown-type", f"unknown event type {attrs['type']!r}")
@@ -229,7 +268,12 @@ def decode(headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> 
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise DecodeError("undecodable", f"{attrs['type']}: data is not JSON") from None
-        raise DecodeError("schema-invalid", f"{attrs['type']}: {_describe(exc)}") from None
+        unknown = [e["loc"] for e in exc.errors() if e["type"] == "extra_forbidden"]
+        if not (ignore_unknown_fields and len(unknown) == len(exc.errors())):
+            raise DecodeError("schema-invalid", f"{attrs['type']}: {_describe(exc)}") from None
+        # Output may gain optional fields without a new version: a reader skips what it does
+        # not know (input stays strict, so a sender learns of a typo at once).
+        data = model.model_validate_json(_without(value, unknown), strict=True)
     attrs.setdefault("stream", None)
     attrs.setdefault("causationid", None)
     attrs.setdefault("correlationid", attrs["id"])

@@ -311,10 +311,15 @@ class BatchProcessor:
             if self._not_for_us(record):
                 self.metrics.ignored.inc()
                 continue
+            unprefixed = record.topic.removeprefix(self.topics.prefix)
             try:
-                envelope = decode(record.headers, record.value)
+                envelope = decode(
+                    record.headers,
+                    record.value,
+                    ignore_unknown_fields=kind_of(unprefixed) is not Kind.INPUT,
+                )
             except DecodeError as exc:
-                out.append(self._rejection(record, None, exc.code, exc.reason))
+                out.append(self._rejection(record, None, exc.code, exc.reason, ids=exc))
                 codes.append(exc.code)
                 continue
             problem = admission_problem(record, envelope, self.topics.prefix)
@@ -399,6 +404,7 @@ class BatchProcessor:
         code: RejectionCode,
         reason: str,
         refusal_kind: str | None = None,
+        ids: DecodeError | None = None,
     ) -> KafkaRecord:
         unprefixed = record.topic.removeprefix(self.topics.prefix)
         key = (record.key or b"").decode("utf-8", errors="replace")
@@ -425,8 +431,10 @@ class BatchProcessor:
             actor=f"system:{self.service}",
             clock=self.clock,
             cause=envelope,
+            correlation_id=ids.correlation_id if ids is not None else None,
+            causation_id=ids.event_id if ids is not None else None,
         )
-        context = {"correlation_id": str(envelope.correlationid)} if envelope is not None else {}
+        context = {"correlation_id": str(rejection.correlationid)}
         with bound_contextvars(**context):
             log.info(
                 "input rejected",

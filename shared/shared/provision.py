@@ -16,18 +16,22 @@ from collections import defaultdict
 import typer
 
 from shared.broker import ensure_topics
-from shared.events.catalogue import CATALOGUE
+from shared.events.catalogue import CATALOGUE, OPERATIONS, Direction
+from shared.events.catalogue import spec as catalogue_spec
 from shared.services import SERVICES
 from shared.settings import Settings
 from shared.topics import Kind, TopicNames, all_topics, kind_of
 
 
 def principal(party: str) -> str:
-    """The Kafka principal of a catalogue party: a service, a front-end role, a partner."""
+    """The Kafka principal of a catalogue party: a service, a front-end role, a partner,
+    operations."""
     kind, _, name = party.partition(":")
-    if not name:
-        return f"User:caseflow-{party}"  # a service
-    return f"User:{kind}-{name}"  # frontend-caseworker, partner-coa, ...
+    if name:
+        return f"User:{kind}-{name}"  # frontend-caseworker, partner-coa, ...
+    if party == OPERATIONS:
+        return "User:operations"
+    return f"User:caseflow-{party}"  # a service
 
 
 def acl_plan() -> dict[str, dict[str, set[str]]]:
@@ -42,6 +46,12 @@ def acl_plan() -> dict[str, dict[str, set[str]]]:
                 readers &= {f"partner:{topic.split('.')[3]}"}
             plan[topic]["write"].update(principal(p) for p in spec.producers)
             plan[topic]["read"].update(principal(c) for c in readers)
+        if spec.direction is Direction.INPUT:
+            # A front-end reads the answers to what it sends: the outputs and the refusals.
+            senders = {principal(p) for p in spec.producers}
+            answer_topics = [t for a in spec.answers for t in catalogue_spec(a).topic_names()]
+            for topic in [*answer_topics, *spec.refusals.values()]:
+                plan[topic]["read"].update(senders)
     return dict(plan)
 
 
@@ -58,6 +68,14 @@ def acl_commands(prefix: str = "") -> list[str]:
         lines.append(
             f"kafka-acls.sh --bootstrap-server $KAFKA --add --allow-principal "
             f"{principal(service.name)} --operation Read --group {prefix}caseflow-{service.name}"
+        )
+    readers = {name for access in acl_plan().values() for name in access["read"]}
+    for name in sorted(readers - {principal(s.name) for s in SERVICES}):
+        # Partners, front-ends and operations name their groups after themselves.
+        group = name.removeprefix("User:")
+        lines.append(
+            f"kafka-acls.sh --bootstrap-server $KAFKA --add --allow-principal {name} "
+            f"--operation Read --resource-pattern-type prefixed --group {prefix}{group}"
         )
     return lines
 

@@ -49,8 +49,11 @@ def publish_policy(
         Path, typer.Argument(exists=True, dir_okay=False, help="Country-policy TOML file")
     ],
     actor: Annotated[
-        str, typer.Option(help="Who publishes it (the role must be policy-officer)")
-    ] = "policy-officer:cli",
+        str,
+        typer.Option(
+            help="Who publishes it, for the audit trail: policy-officer:<your pseudonymous id>"
+        ),
+    ],
 ) -> None:
     """Publish a country-policy file on the policy input topic, as a policy officer would.
 

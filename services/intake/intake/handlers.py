@@ -100,6 +100,11 @@ class IntakeHandler:
         return book
 
     async def prepare(self, events: Sequence[Envelope[Any]], uow: UnitOfWork) -> None:
+        # Policy changes exclude every other intake transaction, case work shares: so a batch
+        # never decides on a policy book that changes before it commits, and the row locks
+        # below are never taken in two orders (docs/adr/0004).
+        exclusive = any(isinstance(e.data, CountryPolicyPublished) for e in events)
+        await db.lock_policies(uow.session, exclusive=exclusive)
         case_ids = [e.subject for e in events if not isinstance(e.data, CountryPolicyPublished)]
         v_numbers = [e.data.v_number for e in events if isinstance(e.data, ApplicationRegistered)]
         uow.scratch["batch"] = Batch(await db.lock_cases(uow.session, case_ids, v_numbers))
@@ -110,6 +115,7 @@ class IntakeHandler:
             await db.save_cases(uow.session, list(batch.changed.values()))
 
     async def on_timer(self, uow: UnitOfWork) -> None:
+        await db.lock_policies(uow.session, exclusive=True)
         await self.adopt_due_policies(uow)
         await self.finish(uow)
 
@@ -190,16 +196,20 @@ class IntakeHandler:
             policy = book.get(version)
             if policy is None or published is None:
                 continue
+            # What is in effect today decides, so a backdated or superseded version cannot
+            # undo a later one; it is adopted without changing a case.
+            current = book.in_effect(today).policy_version == version
             cause = Envelope[CountryPolicyPublished].model_validate(published)
-            # The batch's own changes first, so that the query sees every case as it now is.
-            batch: Batch = uow.scratch.setdefault("batch", Batch({}))
-            await db.save_cases(uow.session, list(batch.changed.values()))
-            open_cases = await db.lock_open_unheard(uow.session)
-            batch.update(open_cases)
-            # What is in effect today decides, so a backdated version cannot undo a later one.
-            decisions = apply_policy(open_cases.values(), book.in_effect(today))
-            for decision in decisions:
-                self.apply(decision, cause, uow, batch)
+            decisions: tuple[Decision, ...] = ()
+            if current:
+                # The batch's own changes first, so that the query sees every case as it is.
+                batch: Batch = uow.scratch.setdefault("batch", Batch({}))
+                await db.save_cases(uow.session, list(batch.changed.values()))
+                open_cases = await db.lock_open_unheard(uow.session)
+                batch.update(open_cases)
+                decisions = apply_policy(open_cases.values(), policy)
+                for decision in decisions:
+                    self.apply(decision, cause, uow, batch)
             await db.mark_adopted(uow.session, version, uow.clock.now())
             recategorised = sum(
                 any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions

@@ -132,6 +132,16 @@ async def save_cases(session: AsyncSession, changed: Sequence[IntakeCase]) -> No
     await session.execute(statement, rows)
 
 
+# Arbitrary but fixed: the advisory lock that orders policy changes against case work.
+POLICY_LOCK = 0x1A7A4E_0001
+
+
+async def lock_policies(session: AsyncSession, *, exclusive: bool) -> None:
+    """Until the transaction ends: exclusive for adopting policy, shared for case work."""
+    take = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    await session.execute(select(take(POLICY_LOCK)))
+
+
 async def load_policy_book(session: AsyncSession) -> PolicyBook:
     rows = await session.execute(select(policies.c.body).order_by(policies.c.seq))
     book = PolicyBook()

@@ -516,14 +516,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _pp.LanguageIndicationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(HEARING, DECISION),
+        to=(INTAKE, HEARING, DECISION),  # intake: R8
         rules=("R8",),
     ),
     _output(
         _pp.OriginInvestigationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(HEARING, DECISION),
+        to=(INTAKE, HEARING, DECISION),  # intake: R8
         rules=("R8",),
     ),
     _output(_pp.WrittenAccountReceived, _PREPHASE_OUT, by=PREPHASE, to=(HEARING, DECISION)),
@@ -607,8 +607,9 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         answers=(_h.HearingResumed,),
     ),
     _output(_h.HearingPlanned, _HEARING_OUT, by=HEARING, to=(PLANNING, CHAIN_NOTIFY)),
-    _output(_h.HearingWaived, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
-    _output(_h.HearingHeld, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
+    # Intake reads these: a heard case is no longer re-categorised by a new policy.
+    _output(_h.HearingWaived, _HEARING_OUT, by=HEARING, to=(INTAKE, PLANNING, DECISION)),
+    _output(_h.HearingHeld, _HEARING_OUT, by=HEARING, to=(INTAKE, PLANNING, DECISION)),
     _output(_h.WrittenHearingStarted, _HEARING_OUT, by=HEARING, to=(PLANNING,)),
     _output(_h.WrittenHearingAnswered, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     _output(_h.AdditionalHearingNeeded, _HEARING_OUT, by=HEARING, to=(PLANNING, frontend(PLANNER))),

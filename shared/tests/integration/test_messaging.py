@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select, text
@@ -107,6 +108,11 @@ async def test_bad_input_lands_on_the_rejection_topic_and_the_next_event_is_hand
     assert "missing header(s) ce_id" in reports["missing-attributes"].reason
     assert base64.b64decode(reports["undecodable"].original.value_base64) == garbage
     assert reports["undecodable"].original.topic == topic
+    # The sender can match a refusal to what it sent, when the headers were readable.
+    by_code = {decode(r.headers, r.value).data.code: decode(r.headers, r.value) for r in rejected}
+    invalid_id = UUID(dict(invalid.headers)["ce_id"].decode())
+    assert by_code["schema-invalid"].causationid == invalid_id
+    assert by_code["schema-invalid"].correlationid == invalid_id
     assert [decode(r.headers, r.value).data.text for r in answers] == ["after the bad ones"]
     assert runtime.metrics.rejected.labels("schema-invalid")._value.get() == 1
 

@@ -146,3 +146,24 @@ def test_input_is_validated_strictly() -> None:
             decode(record.headers, json.dumps({**body, field: lax_value}).encode())
         assert caught.value.code == "schema-invalid"
         assert field in caught.value.reason
+
+
+def test_a_reader_of_output_skips_fields_it_does_not_know_and_input_stays_strict() -> None:
+    record = encode(sample(), "topic")
+    newer = json.dumps({"count": 3, "added_in_a_later_release": {"x": 1}}).encode()
+    assert decode(record.headers, newer, ignore_unknown_fields=True).data == Sample(count=3)
+    with pytest.raises(DecodeError, match="added_in_a_later_release: Extra inputs"):
+        decode(record.headers, newer)
+    # Skipping unknown fields never excuses a wrong value in a known one.
+    wrong = json.dumps({"count": "3", "added_in_a_later_release": 1}).encode()
+    with pytest.raises(DecodeError, match="count: Input should be a valid integer"):
+        decode(record.headers, wrong, ignore_unknown_fields=True)
+
+
+def test_a_decode_error_carries_the_ids_the_headers_gave() -> None:
+    event = sample()
+    record = encode(event, "topic")
+    with pytest.raises(DecodeError) as caught:
+        decode(record.headers, b'{"count": "x"}')
+    assert caught.value.event_id == event.id
+    assert caught.value.correlation_id == event.correlationid

@@ -30,3 +30,14 @@ def test_every_registered_topic_has_an_owner_who_writes_it() -> None:
     missing = [t.name for t in all_topics() if not PLAN.get(t.name, {}).get("write")]
     assert missing == []
     assert any("--group caseflow-intake" in line for line in acl_commands())
+
+
+def test_a_front_end_reads_the_answers_and_refusals_to_what_it_sends() -> None:
+    caseworker = "User:frontend-caseworker"
+    assert caseworker in PLAN["ind.backlog.intake.events.v1"]["read"]
+    assert caseworker in PLAN["ind.intake.rejections.v1"]["read"]
+    assert caseworker in PLAN["ind.pact.prephase.events.v1"]["read"]
+    assert "User:operations" in PLAN["ind.backlog.rejections.v1"]["read"]
+    assert any(
+        "--resource-pattern-type prefixed --group partner-coa" in line for line in acl_commands()
+    )

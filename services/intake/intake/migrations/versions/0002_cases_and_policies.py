@@ -40,7 +40,6 @@ def upgrade() -> None:
         sa.Column("adopted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
-        sa.Column("seq", sa.BigInteger, sa.Identity(always=True), nullable=False, unique=True),
     )
     shipped = default_policy()
     # Adopted from the start: there are no cases yet to re-categorise.
