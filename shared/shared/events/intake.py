@@ -184,6 +184,26 @@ def _sorted_groups(groups: tuple[PriorityGroup, ...]) -> tuple[PriorityGroup, ..
     return tuple(sorted(groups))
 
 
+_DECISION_DUE = (
+    "when the decision itself is due, where the procedure's deadline includes the appeal "
+    "(border procedure); absent: the deadline is the decision's"
+)
+_DECISION_DUE_BASIS = "the legal source of decision_due, or its stated assumption"
+
+
+def _check_decision_due(
+    decision_due: date | None, basis: LegalBasis | None, deadline: date, deadline_field: str
+) -> None:
+    """decision_due and decision_due_basis go together, and the decision is due by the deadline."""
+    if (decision_due is None) != (basis is None):
+        raise ValueError("decision_due and decision_due_basis go together: both or neither")
+    if decision_due is not None and decision_due > deadline:
+        raise ValueError(
+            f"decision_due {decision_due.isoformat()} lies after {deadline_field} "
+            f"{deadline.isoformat()}"
+        )
+
+
 class CaseRegistered(EventData):
     """Intake registered a case in its stream, with its procedure, category and legal deadline."""
 
@@ -217,6 +237,13 @@ class CaseRegistered(EventData):
     relodged_from: CaseId | None = Field(
         default=None, description="the withdrawn case this one re-lodges (R3), if any"
     )
+    decision_due: date | None = Field(default=None, description=_DECISION_DUE)
+    decision_due_basis: LegalBasis | None = Field(default=None, description=_DECISION_DUE_BASIS)
+
+    @model_validator(mode="after")
+    def _decision_due_by_deadline(self) -> CaseRegistered:
+        _check_decision_due(self.decision_due, self.decision_due_basis, self.deadline, "deadline")
+        return self
 
     @model_validator(mode="after")
     def _procedure_matches_stream(self) -> CaseRegistered:
@@ -305,6 +332,15 @@ class LegalDeadlineChanged(EventData):
     new_deadline: date
     reason: DeadlineChangeReason
     basis: LegalBasis
+    decision_due: date | None = Field(default=None, description=_DECISION_DUE)
+    decision_due_basis: LegalBasis | None = Field(default=None, description=_DECISION_DUE_BASIS)
+
+    @model_validator(mode="after")
+    def _decision_due_by_deadline(self) -> LegalDeadlineChanged:
+        _check_decision_due(
+            self.decision_due, self.decision_due_basis, self.new_deadline, "new_deadline"
+        )
+        return self
 
 
 class CaseWithdrawn(EventData):

@@ -149,6 +149,8 @@ class Registered(_Frozen):
     minor_on_lodging: bool
     unaccompanied: bool
     relodged_from: CaseId | None
+    decision_due: date | None = None
+    decision_due_basis: str | None = None
 
     def to_event(self) -> CaseRegistered:
         return CaseRegistered(
@@ -166,6 +168,8 @@ class Registered(_Frozen):
             minor_on_lodging=self.minor_on_lodging,
             unaccompanied=self.unaccompanied,
             relodged_from=self.relodged_from,
+            decision_due=self.decision_due,
+            decision_due_basis=self.decision_due_basis,
         )
 
 
@@ -223,6 +227,8 @@ class DeadlineChanged(_Frozen):
     new_deadline: date
     reason: DeadlineChangeReason
     basis: str
+    decision_due: date | None = None
+    decision_due_basis: str | None = None
 
     def to_event(self) -> LegalDeadlineChanged:
         return LegalDeadlineChanged(
@@ -230,6 +236,8 @@ class DeadlineChanged(_Frozen):
             new_deadline=self.new_deadline,
             reason=self.reason,
             basis=self.basis,
+            decision_due=self.decision_due,
+            decision_due_basis=self.decision_due_basis,
         )
 
 
@@ -440,6 +448,8 @@ def register(
         minor_on_lodging=minor,
         unaccompanied=application.unaccompanied,
         relodged_from=relodged_from,
+        decision_due=deadline.decision_due,
+        decision_due_basis=deadline.decision_basis,
     )
     return Decision(case=case, outcomes=(registered,))
 
@@ -574,6 +584,8 @@ def reassess_group(
                 new_deadline=deadline.due,
                 reason=DeadlineChangeReason.PROCEDURE_CHANGE,
                 basis=deadline.basis,
+                decision_due=deadline.decision_due,
+                decision_due_basis=deadline.decision_basis,
             )
         )
     return Decision(case=updated, outcomes=tuple(outcomes))
@@ -603,6 +615,8 @@ def extend_deadline(
         new_deadline=deadline.due,
         reason=DeadlineChangeReason.of_ground(request.ground),
         basis=deadline.basis,
+        decision_due=deadline.decision_due,
+        decision_due_basis=deadline.decision_basis,
     )
     return Decision(case=known.model_copy(update={"deadline": deadline}), outcomes=(changed,))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import BaseModel
@@ -18,6 +18,7 @@ from intake.domain import (
     GroupJoined,
     GroupLeft,
     IntakeCase,
+    IntakeConfig,
     PolicyBook,
     PriorityGroupReassessed,
     RecategorisationReason,
@@ -29,8 +30,10 @@ from intake.domain import (
     register,
     withdraw,
 )
+from intake.domain.deadlines import BORDER_DECISION_TERM, DEFAULT_TERMS
 from shared.envelope import EventData
 from shared.events import intake as events
+from shared.events.common import Procedure
 from shared.values import Category, PriorityGroup
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
@@ -80,6 +83,79 @@ def test_a_registration_becomes_case_registered_with_its_groups_sorted(
     assert events.CaseRegistered.model_validate_json(event.model_dump_json()) == event
 
 
+@pytest.mark.parametrize(
+    ("config", "weeks", "basis"),
+    [
+        (IntakeConfig(), BORDER_DECISION_TERM.length, BORDER_DECISION_TERM.source),
+        (
+            IntakeConfig(
+                terms=DEFAULT_TERMS.with_overrides(
+                    {
+                        "procedures": {
+                            "pact_border": {
+                                "decision_term": {"length": 6, "source": "Implementing act art. Y"}
+                            }
+                        }
+                    }
+                )
+            ),
+            6,
+            "Implementing act art. Y",
+        ),
+    ],
+)
+def test_a_border_registration_publishes_when_the_decision_itself_is_due(
+    application: Callable[..., ApplicationRegistered],
+    book: PolicyBook,
+    config: IntakeConfig,
+    weeks: int,
+    basis: str,
+) -> None:
+    registered_at = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    decision = register(
+        "case-001",
+        application(
+            border_procedure=True,
+            registered_at=registered_at,
+            lodged_at=datetime(2026, 7, 3, 9, 0, tzinfo=UTC),
+        ),
+        existing=None,
+        applicant_cases=[],
+        policies=book,
+        now=NOW,
+        config=config,
+    )
+    (registered,) = decision.outcomes
+    event = registered.to_event()
+    assert isinstance(event, events.CaseRegistered)
+    assert event.procedure is Procedure.PACT_BORDER
+    assert event.deadline == date(2026, 7, 1) + timedelta(weeks=12)
+    assert event.decision_due == date(2026, 7, 1) + timedelta(weeks=weeks)
+    assert event.decision_due_basis == basis
+    assert event.decision_due == decision.case.deadline.decision_due
+    assert events.CaseRegistered.model_validate_json(event.model_dump_json()) == event
+
+
+def test_a_national_registration_publishes_no_separate_decision_due(
+    application: Callable[..., ApplicationRegistered], book: PolicyBook
+) -> None:
+    decision = register(
+        "case-001",
+        application(lodged_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC)),
+        existing=None,
+        applicant_cases=[],
+        policies=book,
+        now=NOW,
+    )
+    (registered,) = decision.outcomes
+    event = registered.to_event()
+    assert isinstance(event, events.CaseRegistered)
+    assert event.procedure is Procedure.NATIONAL_REGULAR
+    assert event.decision_due is None
+    assert event.decision_due_basis is None
+    assert "decision_due" not in event.model_dump(exclude_none=True)
+
+
 def test_group_changes_and_a_procedure_change_become_their_events(registered: MakeCase) -> None:
     case = registered(nuisance=True, lodged_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
     reassessment = PriorityGroupReassessed(
@@ -122,6 +198,7 @@ def test_an_extension_becomes_legal_deadline_changed_with_its_ground_as_reason(
     assert isinstance(event, events.LegalDeadlineChanged)
     assert event.reason == DeadlineChangeReason.of_ground(ground) == ground.value
     assert (event.old_deadline, event.new_deadline) == (date(2027, 1, 1), date(2027, 2, 1))
+    assert (event.decision_due, event.decision_due_basis) == (None, None)
 
 
 def test_a_withdrawal_becomes_case_withdrawn(registered: MakeCase) -> None:
@@ -130,3 +207,36 @@ def test_a_withdrawal_becomes_case_withdrawn(registered: MakeCase) -> None:
         "case-001", registered(), ApplicationWithdrawn(withdrawn_at=at), now=NOW
     ).outcomes
     assert withdrawn.to_event() == events.CaseWithdrawn(withdrawn_at=at)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"decision_due": date(2026, 7, 29)},  # without its basis
+        {"decision_due_basis": "assumption: 4 weeks"},  # a basis without a date
+        {"decision_due": date(2026, 9, 24), "decision_due_basis": "assumption: 4 weeks"},
+    ],
+)
+def test_a_decision_due_needs_its_basis_and_lies_on_or_before_the_deadline(
+    fields: dict[str, object],
+) -> None:
+    deadline = date(2026, 9, 23)
+    with pytest.raises(ValueError, match="decision_due"):
+        events.LegalDeadlineChanged.model_validate(
+            {
+                "old_deadline": date(2026, 9, 1),
+                "new_deadline": deadline,
+                "reason": "procedure_change",
+                "basis": "Reg. (EU) 2024/1348 art. 51(2)",
+                **fields,
+            }
+        )
+    on_deadline = events.LegalDeadlineChanged(
+        old_deadline=date(2026, 9, 1),
+        new_deadline=deadline,
+        reason=events.DeadlineChangeReason.PROCEDURE_CHANGE,
+        basis="Reg. (EU) 2024/1348 art. 51(2)",
+        decision_due=deadline,
+        decision_due_basis="assumption: 4 weeks",
+    )
+    assert on_deadline.decision_due == deadline
