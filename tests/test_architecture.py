@@ -1,4 +1,5 @@
-"""The layout keeps its promises: services never import each other, nothing reads ../shared."""
+"""The layout keeps its promises: services never import each other; nothing reads the reference
+folder that sits beside the checkout."""
 
 from __future__ import annotations
 
