@@ -27,7 +27,7 @@ $(TOOLS)/bin/uv:
 install: .venv/.installed
 
 demo: install
-	$(UV) run --no-sync python -m shared.demo --seconds $(DEMO_SECONDS)
+	$(UV) run --no-sync python -m shared.tools.demo --seconds $(DEMO_SECONDS)
 
 lint: install
 	$(UV) run --no-sync ruff check .
@@ -54,7 +54,7 @@ clean:
 
 # Regenerate docs/asyncapi.json, docs/catalogue.md and docs/schemas/ from the event catalogue.
 docs: install
-	$(UV) run --no-sync python -m shared.events.docs
+	$(UV) run --no-sync python -m shared.tools.docs
 
 check-docs: install
-	$(UV) run --no-sync python -m shared.events.docs --check
+	$(UV) run --no-sync python -m shared.tools.docs --check

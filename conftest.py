@@ -1,2 +1,2 @@
 # Fixtures shared by every test folder (services/*/tests, shared/tests, tests/).
-pytest_plugins = ["shared.testing.fixtures"]
+pytest_plugins = ["shared.tools.testing.fixtures"]

@@ -22,17 +22,17 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from intake.app import definition
 from intake.domain import default_backlog_mix
-from shared.broker import ensure_topics
-from shared.clock import DrivenClock
-from shared.envelope import encode
-from shared.events.common import Sex
-from shared.events.intake import ApplicationRegistered
-from shared.service import ServiceRuntime
-from shared.settings import Settings
-from shared.testing.kafka import front_end_event, publish_records
-from shared.testing.servers import real_servers
-from shared.topics import REGISTRATION_INPUT, Stage, TopicNames, all_topics, stage_events
-from shared.values import Stream
+from shared.contracts.envelope import encode
+from shared.contracts.events.common import Sex
+from shared.contracts.events.intake import ApplicationRegistered
+from shared.contracts.topics import REGISTRATION_INPUT, Stage, TopicNames, all_topics, stage_events
+from shared.contracts.values import Stream
+from shared.runtime.broker import ensure_topics
+from shared.runtime.clock import DrivenClock
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.testing.kafka import front_end_event, publish_records
+from shared.tools.testing.servers import real_servers
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 

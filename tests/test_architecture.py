@@ -3,8 +3,10 @@ folder that sits beside the checkout."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +35,22 @@ def test_no_code_reaches_outside_the_repository() -> None:
         if "../" + "shared" in text:
             offenders.append(name)
     assert offenders == []
+
+
+def test_the_production_wheel_of_the_shared_library_carries_no_tools(tmp_path: Path) -> None:
+    """A service's production install runs contracts and runtime only: the tools layer (embedded
+    servers, demo, docs generation, test fixtures) is not in the shared library's wheel."""
+    uv = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    done = subprocess.run(
+        [uv, "build", "--package", "caseflow-shared", "--wheel", "-o", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("shared/runtime/") for n in names)
+    assert any(n.startswith("shared/contracts/") for n in names)
+    assert [n for n in names if n.startswith("shared/tools/")] == []

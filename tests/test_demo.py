@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from shared.embedded import free_port, port_in_use
-from shared.services import SERVICES
+from shared.runtime.services import SERVICES
+from shared.tools.embedded import free_port, port_in_use
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -88,7 +88,7 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
     env, ports = _demo_env(data_dir)
     # Its own process group, signalled as a whole: what a terminal does on Ctrl-C.
     first = subprocess.Popen(
-        [sys.executable, "-m", "shared.demo"],
+        [sys.executable, "-m", "shared.tools.demo"],
         start_new_session=True,
         cwd=ROOT,
         env=env,
@@ -108,7 +108,7 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
 
         second_env, _ = _demo_env(data_dir)
         second = subprocess.run(
-            [sys.executable, "-m", "shared.demo", "--seconds", "1"],
+            [sys.executable, "-m", "shared.tools.demo", "--seconds", "1"],
             cwd=ROOT,
             env=second_env,
             capture_output=True,

@@ -1,5 +1,5 @@
 from hearing.app import definition
-from shared.service import main
+from shared.runtime.service import main
 
 
 def run() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from intake.cli import publish_policy
 from intake.handlers import IntakeHandler
 from intake.settings import IntakeSettings
-from shared.messaging import UnitOfWork
-from shared.service import Periodic, ServiceDefinition, ServiceRuntime
-from shared.services import default_port
-from shared.topics import POLICY_INPUT, REGISTRATION_INPUT, Stage, stage_events
-from shared.values import Stream
+from shared.contracts.topics import POLICY_INPUT, REGISTRATION_INPUT, Stage, stage_events
+from shared.contracts.values import Stream
+from shared.runtime.messaging import UnitOfWork
+from shared.runtime.service import Periodic, ServiceDefinition, ServiceRuntime
+from shared.runtime.services import default_port
 
 NAME = "intake"
 SETTINGS = IntakeSettings()

@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 
 from intake.domain import CountryPolicy, load_policy
-from shared.broker import publish_records
-from shared.clock import WallClock
-from shared.envelope import Envelope, encode, new_event
-from shared.events.intake import CountryPolicyPublished
-from shared.settings import Settings
-from shared.topics import POLICY_INPUT, TopicNames
+from shared.contracts.envelope import Envelope, encode, new_event
+from shared.contracts.events.intake import CountryPolicyPublished
+from shared.contracts.topics import POLICY_INPUT, TopicNames
+from shared.runtime.broker import publish_records
+from shared.runtime.clock import WallClock
+from shared.runtime.settings import Settings
 
 
 def policy_event(policy: CountryPolicy, actor: str) -> Envelope[CountryPolicyPublished]:
@@ -32,7 +32,7 @@ def policy_event(policy: CountryPolicy, actor: str) -> Envelope[CountryPolicyPub
         stream=None,
         source="/caseflow/intake/cli",
         actor=actor,
-        clock=WallClock(),
+        time=WallClock().now(),
     )
 
 

@@ -30,10 +30,10 @@ from intake.domain import (
     register,
     withdraw,
 )
-from shared.envelope import Envelope, EventData
-from shared.events.decision import DecisionIssued
-from shared.events.hearing import HearingHeld, HearingWaived
-from shared.events.intake import (
+from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.events.decision import DecisionIssued
+from shared.contracts.events.hearing import HearingHeld, HearingWaived
+from shared.contracts.events.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyAdopted,
@@ -41,10 +41,13 @@ from shared.events.intake import (
     DeadlineExtensionGranted,
     PriorityGroupReassessed,
 )
-from shared.events.prephase import LanguageIndicationCompleted, OriginInvestigationCompleted
-from shared.logs import get_logger
-from shared.messaging import UnitOfWork
-from shared.topics import POLICY_EVENTS, Stage, stage_events
+from shared.contracts.events.prephase import (
+    LanguageIndicationCompleted,
+    OriginInvestigationCompleted,
+)
+from shared.contracts.topics import POLICY_EVENTS, Stage, stage_events
+from shared.runtime.logs import get_logger
+from shared.runtime.messaging import UnitOfWork
 
 log = get_logger(__name__)
 

@@ -1,5 +1,5 @@
 from prephase.app import definition
-from shared.service import main
+from shared.runtime.service import main
 
 
 def run() -> None:

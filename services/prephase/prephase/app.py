@@ -1,7 +1,7 @@
 """Wiring of the prephase service."""
 
-from shared.service import ServiceDefinition
-from shared.services import default_port
+from shared.runtime.service import ServiceDefinition
+from shared.runtime.services import default_port
 
 NAME = "prephase"
 

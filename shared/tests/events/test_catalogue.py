@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-import shared.events  # noqa: F401  (registers every event type)
-from shared.envelope import event_types
-from shared.events import catalogue as cat
-from shared.events.catalogue import CATALOGUE, Direction
-from shared.events.examples import example_envelope
-from shared.events.partners import DtvReturnInformationPlanned
-from shared.topics import Kind, all_topics, rejections, stream_of
-from shared.values import Stream
+import shared.contracts.events  # noqa: F401  (registers every event type)
+from shared.contracts.envelope import event_types
+from shared.contracts.events import catalogue as cat
+from shared.contracts.events.catalogue import CATALOGUE, Direction
+from shared.contracts.events.partners import DtvReturnInformationPlanned
+from shared.contracts.topics import Kind, all_topics, rejections, stream_of
+from shared.contracts.values import Stream
+from shared.tools.examples import example_envelope
 
 TOPICS = {t.name: t for t in all_topics()}
 IDS = [s.name for s in CATALOGUE]
@@ -45,7 +45,7 @@ def test_message_names_are_unique() -> None:
 @pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)
 def test_topics_exist_in_the_registry(spec: cat.MessageSpec) -> None:
     for name in spec.topic_names():
-        assert name in TOPICS, f"{spec.name}: {name} is not in shared.topics.all_topics()"
+        assert name in TOPICS, f"{spec.name}: {name} is not in shared.contracts.topics.all_topics()"
 
 
 @pytest.mark.parametrize("spec", CATALOGUE, ids=IDS)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.events import compat
-from shared.events.docs import allow_unknown_fields, default_docs_dir, message_schema
+from shared.tools import compat
+from shared.tools.docs import allow_unknown_fields, default_docs_dir, message_schema
 
 
 class _Strict(BaseModel):
@@ -451,8 +451,8 @@ def test_allowing_unknown_fields_is_compatible_and_refusing_them_again_is_not() 
 
 
 def test_published_output_schemas_loosened_are_compatible_with_strict_ones() -> None:
-    from shared.events.intake import CaseRegistered
-    from shared.events.planning import PlanCycleOpened
+    from shared.contracts.events.intake import CaseRegistered
+    from shared.contracts.events.planning import PlanCycleOpened
 
     for model in (CaseRegistered, PlanCycleOpened):
         strict = model.model_json_schema()
@@ -460,7 +460,7 @@ def test_published_output_schemas_loosened_are_compatible_with_strict_ones() -> 
 
 
 def test_message_schema_of_a_catalogue_model_round_trips_through_json() -> None:
-    from shared.events.intake import CaseRegistered
+    from shared.contracts.events.intake import CaseRegistered
 
     schema = message_schema(CaseRegistered)
     assert compat.breaking_changes(json.loads(json.dumps(schema)), schema) == []

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from shared.events import docs
-from shared.events.catalogue import CATALOGUE, Direction, MessageSpec, spec
-from shared.values import Stream
+from shared.contracts.events.catalogue import CATALOGUE, Direction, MessageSpec, spec
+from shared.contracts.values import Stream
+from shared.tools import docs
 
 
 @pytest.fixture(scope="module")

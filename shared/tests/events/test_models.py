@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.envelope import EventData
-from shared.events import decision, intake, partners, planning, prephase
-from shared.events.catalogue import CATALOGUE
-from shared.events.common import DecisionOutcome, LegalGround, Procedure, RejectionKind
-from shared.events.examples import EXAMPLES, example
-from shared.values import Category, PriorityGroup, Stream
+from shared.contracts.envelope import EventData
+from shared.contracts.events import decision, intake, partners, planning, prephase
+from shared.contracts.events.catalogue import CATALOGUE
+from shared.contracts.events.common import DecisionOutcome, LegalGround, Procedure, RejectionKind
+from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.tools.examples import EXAMPLES, example
 
 SPECS = {s.ce_type: s for s in CATALOGUE}
 

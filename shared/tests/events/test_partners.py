@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from shared.events.catalogue import CATALOGUE, Direction, MessageSpec
-from shared.events.partners import PARTNER_DATA
-from shared.topics import Partner
+from shared.contracts.events.catalogue import CATALOGUE, Direction, MessageSpec
+from shared.contracts.events.partners import PARTNER_DATA
+from shared.contracts.topics import Partner
 
 NEVER_TO_ANY_PARTNER = frozenset(
     {

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from shared.envelope import decode, encode
-from shared.events.catalogue import CATALOGUE, MessageSpec
-from shared.events.examples import example_envelope, example_envelopes
-from shared.values import Stream
+from shared.contracts.envelope import decode, encode
+from shared.contracts.events.catalogue import CATALOGUE, MessageSpec
+from shared.contracts.values import Stream
+from shared.tools.examples import example_envelope, example_envelopes
 
 CASES = [(spec, stream) for spec in CATALOGUE for stream in spec.streams]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shared.embedded import free_port
-from shared.service import ServiceRuntime
-from shared.settings import Settings
-from shared.testing import echo
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.embedded import free_port
+from shared.tools.testing import echo
 
 pytestmark = pytest.mark.integration
 

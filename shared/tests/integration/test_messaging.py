@@ -18,16 +18,16 @@ from uuid import UUID
 import pytest
 from sqlalchemy import func, select, text
 
-from shared.database import inbox_table, outbox_table
-from shared.envelope import decode, encode
-from shared.events.examples import example
-from shared.events.hearing import HearingHeld
-from shared.service import ServiceRuntime
-from shared.settings import Settings
-from shared.testing import echo
-from shared.testing.kafka import front_end_event, publish, publish_records, read_topic
-from shared.topics import TopicNames, rejections
-from shared.values import Stream
+from shared.contracts.envelope import decode, encode
+from shared.contracts.events.hearing import HearingHeld
+from shared.contracts.topics import TopicNames, rejections
+from shared.contracts.values import Stream
+from shared.runtime.database import inbox_table, outbox_table
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.examples import example
+from shared.tools.testing import echo
+from shared.tools.testing.kafka import front_end_event, publish, publish_records, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +177,7 @@ def _start_echo(settings: Settings, log: Path, *, relay: bool) -> subprocess.Pop
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     env.pop("DATABASE_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "shared.testing.echo", "serve"],
+        [sys.executable, "-m", "shared.tools.testing.echo", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("ab"),

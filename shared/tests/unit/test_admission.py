@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from shared.clock import DrivenClock
-from shared.envelope import new_event
-from shared.events.examples import example
-from shared.events.hearing import HearingHeld
-from shared.events.intake import ApplicationRegistered
-from shared.messaging import admission_problem
-from shared.topics import REGISTRATION_INPUT, Stage, stage_events, stage_input
-from shared.values import Stream
+from shared.contracts.envelope import new_event
+from shared.contracts.events.hearing import HearingHeld
+from shared.contracts.events.intake import ApplicationRegistered
+from shared.contracts.topics import REGISTRATION_INPUT, Stage, stage_events, stage_input
+from shared.contracts.values import Stream
+from shared.runtime.clock import DrivenClock
+from shared.runtime.messaging import admission_problem
+from shared.tools.examples import example
 
 CLOCK = DrivenClock(datetime(2026, 11, 2, tzinfo=UTC))
 
@@ -31,7 +31,9 @@ class Record:
 
 
 def event(data: Any, *, stream: Stream | None, actor: str, subject: str = "case-1") -> Any:
-    return new_event(data, subject=subject, stream=stream, source="/t", actor=actor, clock=CLOCK)
+    return new_event(
+        data, subject=subject, stream=stream, source="/t", actor=actor, time=CLOCK.now()
+    )
 
 
 REGISTRATION = example(ApplicationRegistered)

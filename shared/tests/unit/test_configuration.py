@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
 

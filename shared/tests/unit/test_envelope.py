@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from shared.clock import DrivenClock
-from shared.envelope import DecodeError, EventData, decode, encode, new_event
-from shared.values import Stream
+from shared.contracts.envelope import DecodeError, EventData, decode, encode, new_event
+from shared.contracts.values import Stream
+from shared.runtime.clock import DrivenClock
 
 
 class Sample(EventData):
@@ -29,7 +29,7 @@ def sample(**kwargs: object) -> object:
         stream=Stream.PACT,
         source="/t",
         actor="caseworker:cw-1",
-        clock=CLOCK,
+        time=CLOCK.now(),
         **kwargs,
     )
 
@@ -99,14 +99,22 @@ def test_bad_records_are_refused_with_a_readable_reason(
     assert words in caught.value.reason
 
 
+NOW = CLOCK.now()
+
+
 def test_naive_times_and_bad_subjects_cannot_be_built() -> None:
     with pytest.raises(ValidationError):
         new_event(
-            Sample(count=1), subject="x", stream=None, source="/t", actor="system:t", clock=CLOCK
+            Sample(count=1), subject="x", stream=None, source="/t", actor="system:t", time=NOW
         )
     with pytest.raises(ValidationError):
         new_event(
-            Sample(count=1), subject="case-1", stream=None, source="/t", actor="nobody", clock=CLOCK
+            Sample(count=1), subject="case-1", stream=None, source="/t", actor="nobody", time=NOW
+        )
+    with pytest.raises(ValidationError):
+        naive = datetime(2026, 1, 1)  # noqa: DTZ001
+        new_event(
+            Sample(count=1), subject="case-1", stream=None, source="/t", actor="system:t", time=naive
         )
 
 
@@ -122,8 +130,8 @@ def test_driven_clock_moves_only_forward_and_only_when_told() -> None:
 
 
 def test_input_is_validated_strictly() -> None:
-    from shared.events.examples import example
-    from shared.events.intake import ApplicationRegistered
+    from shared.contracts.events.intake import ApplicationRegistered
+    from shared.tools.examples import example
 
     good = new_event(
         example(ApplicationRegistered),
@@ -131,7 +139,7 @@ def test_input_is_validated_strictly() -> None:
         stream=None,
         source="/t",
         actor="caseworker:cw-1",
-        clock=CLOCK,
+        time=CLOCK.now(),
     )
     record = encode(good, "topic")
     assert decode(record.headers, record.value).data == good.data

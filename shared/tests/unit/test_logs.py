@@ -8,9 +8,9 @@ import logging
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from shared.logs import bound_contextvars, configure_logging, get_logger
-from shared.messaging import describe_error
-from shared.values import VNumber
+from shared.contracts.values import VNumber
+from shared.runtime.logs import bound_contextvars, configure_logging, get_logger
+from shared.runtime.messaging import describe_error
 
 
 def test_a_log_line_is_json_with_service_and_correlation_id(

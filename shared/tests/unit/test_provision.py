@@ -1,7 +1,7 @@
 """The ACL plan gives every party what the catalogue says and nothing more."""
 
-from shared.provision import acl_commands, acl_plan
-from shared.topics import Kind, all_topics
+from shared.contracts.topics import Kind, all_topics
+from shared.runtime.provision import acl_commands, acl_plan
 
 PLAN = acl_plan()
 KINDS = {s.name: s.kind for s in all_topics()}

@@ -1,7 +1,7 @@
 """Topic naming: the stream is in the name, and the streams never share a topic (R1)."""
 
-from shared.topics import TopicNames, all_topics, rejection_topic_for, stream_of
-from shared.values import Stream
+from shared.contracts.topics import TopicNames, all_topics, rejection_topic_for, stream_of
+from shared.contracts.values import Stream
 
 
 def test_every_stream_topic_names_its_stream_and_no_topic_is_shared() -> None:

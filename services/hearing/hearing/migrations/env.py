@@ -1,4 +1,4 @@
 from hearing.persistence import metadata
-from shared.database import run_migrations_in_env
+from shared.runtime.database import run_migrations_in_env
 
 run_migrations_in_env(metadata)

@@ -1,7 +1,8 @@
 """The pure rules of intake: stream (R1, R3), category, priority groups (R7), legal deadlines.
 
 No I/O here: plain functions over typed, frozen models. The inputs are the catalogue's input
-events (``shared.events.intake``; re-exported here): the handler layer passes an event's data
+events (``shared.contracts.events.intake``; re-exported here):
+the handler layer passes an event's data
 to a decision function, stores ``Decision.case`` and publishes each of ``Decision.outcomes`` as
 ``outcome.to_event()`` keyed by ``outcome.case_id``; a ``Refusal`` goes to the rejection topic
 with its reason and its kind (``refusal_kind``). A ``CountryPolicyPublished`` becomes a
@@ -74,8 +75,8 @@ from intake.domain.policy import (
 from intake.domain.priority import PRECEDENCE, handling_group, is_minor_on
 from intake.domain.refusals import Refusal, RefusalKind
 from intake.domain.streams import DEFAULT_CUTOFF, CutOff, PriorApplication, assign_stream
-from shared.events.common import Procedure, Sex
-from shared.events.intake import (
+from shared.contracts.events.common import Procedure, Sex
+from shared.contracts.events.intake import (
     CountryPolicyRule,
     DeadlineChangeReason,
     ExtensionGround,

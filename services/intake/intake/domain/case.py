@@ -6,7 +6,8 @@ time) and returns a ``Decision`` (the new state and the outcomes to publish), or
 ``Refusal`` with a plain-English reason. Returning no outcomes means "nothing changed"
 (e.g. a re-delivered registration).
 
-The inputs are the catalogue's input events (``shared.events.intake``); each outcome names the
+The inputs are the catalogue's input events (``shared.contracts.events.intake``); each outcome
+names the
 output event it becomes, and ``Outcome.to_event()`` builds it (the outcome's ``case_id`` is the
 record key and the envelope's subject).
 """
@@ -34,8 +35,8 @@ from intake.domain.policy import CountryPolicy, PolicyBook, categorise
 from intake.domain.priority import handling_group, is_minor_on, memberships
 from intake.domain.refusals import Refusal, RefusalKind
 from intake.domain.streams import DEFAULT_CUTOFF, CutOff, PriorApplication, assign_stream
-from shared.events.common import Procedure
-from shared.events.intake import (
+from shared.contracts.events.common import Procedure
+from shared.contracts.events.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CaseRecategorised,
@@ -50,7 +51,7 @@ from shared.events.intake import (
     PriorityGroupReassessed,
     RecategorisationReason,
 )
-from shared.values import CaseId, Category, Nationality, PriorityGroup, Stream, VNumber
+from shared.contracts.values import CaseId, Category, Nationality, PriorityGroup, Stream, VNumber
 
 
 class _Frozen(BaseModel):

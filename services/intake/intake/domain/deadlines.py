@@ -42,9 +42,9 @@ from pydantic import (
 
 from intake.domain.dates import add_months, local_date, require_aware
 from intake.domain.refusals import Refusal, RefusalKind
-from shared.events.common import Procedure
-from shared.events.intake import ExtensionGround
-from shared.values import Stream
+from shared.contracts.events.common import Procedure
+from shared.contracts.events.intake import ExtensionGround
+from shared.contracts.values import Stream
 
 
 class TermUnit(StrEnum):

@@ -1,6 +1,7 @@
 """What intake is asked to act on.
 
-The inputs are the catalogue's input events themselves (``shared.events.intake``): the handler
+The inputs are the catalogue's input events themselves (``shared.contracts.events.intake``): the
+handler
 layer decodes a record and passes its data to a decision function, with no mapping in between.
 Malformed values (nationality, V-number, naive datetimes, months out of range, unknown fields)
 are refused there, by pydantic, before any rule runs.
@@ -21,14 +22,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.events.intake import (
+from shared.contracts.events.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
     PriorityGroupReassessed,
 )
-from shared.events.prephase import LanguageIndicationResult, OriginFinding
+from shared.contracts.events.prephase import LanguageIndicationResult, OriginFinding
 
 __all__ = [
     "ApplicationRegistered",

@@ -36,9 +36,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from intake.domain.refusals import Refusal, RefusalKind
-from shared.events.common import Sex
-from shared.events.intake import CountryPolicyPublished, CountryPolicyRule, PolicyVersion
-from shared.values import Category, Nationality
+from shared.contracts.events.common import Sex
+from shared.contracts.events.intake import CountryPolicyPublished, CountryPolicyRule, PolicyVersion
+from shared.contracts.values import Category, Nationality
 
 _DATA = "policy"
 DEFAULT_POLICY_FILE = "default_policy.toml"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from intake.domain.dates import anniversary
-from shared.values import PriorityGroup
+from shared.contracts.values import PriorityGroup
 
 PRECEDENCE: tuple[PriorityGroup, ...] = (
     PriorityGroup.NUISANCE,

@@ -1,6 +1,7 @@
 """Refusals: input that intake will not act on, with a plain-English reason.
 
-``Refusal`` is a ``shared.rejections.Refused``, so the handler layer can let it propagate and
+``Refusal`` is a ``shared.contracts.rejections.Refused``, so the handler layer can let it
+propagate and
 the record lands on the rejection topic with its reason (nothing lost). ``kind`` is a stable,
 machine-readable name for tests, metrics and the sender: it reaches the sender as the
 rejection message's ``refusal_kind``, so a value, once published, is never renamed.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.rejections import Refused
+from shared.contracts.rejections import Refused
 
 
 class RefusalKind(StrEnum):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intake.domain.dates import local_date, require_aware
-from shared.values import Stream
+from shared.contracts.values import Stream
 
 PACT_START = date(2026, 6, 12)
 PACT_START_SOURCE = "Regulation (EU) 2024/1348, art. 79: applies from 12 June 2026"

@@ -14,22 +14,17 @@ from sqlalchemy import select
 
 from intake.app import definition
 from intake.persistence import cases, policies
-from shared.clock import DrivenClock
-from shared.envelope import decode, encode
-from shared.events.common import Sex
-from shared.events.decision import DecisionIssued
-from shared.events.examples import example
-from shared.events.hearing import HearingHeld
-from shared.events.intake import (
+from shared.contracts.envelope import decode, encode
+from shared.contracts.events.common import Sex
+from shared.contracts.events.decision import DecisionIssued
+from shared.contracts.events.hearing import HearingHeld
+from shared.contracts.events.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyPublished,
     CountryPolicyRule,
 )
-from shared.service import ServiceRuntime
-from shared.settings import Settings
-from shared.testing.kafka import front_end_event, publish, publish_records, read_topic
-from shared.topics import (
+from shared.contracts.topics import (
     POLICY_EVENTS,
     POLICY_INPUT,
     REGISTRATION_INPUT,
@@ -38,7 +33,12 @@ from shared.topics import (
     TopicNames,
     stage_events,
 )
-from shared.values import Category, Stream
+from shared.contracts.values import Category, Stream
+from shared.runtime.clock import DrivenClock
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.examples import example
+from shared.tools.testing.kafka import front_end_event, publish, publish_records, read_topic
 
 pytestmark = pytest.mark.integration
 

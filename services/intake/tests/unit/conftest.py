@@ -17,7 +17,7 @@ from intake.domain import (
     Sex,
     register,
 )
-from shared.values import Category
+from shared.contracts.values import Category
 
 # A fixed "now" after the cut-off; tests never read the wall clock.
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Intake can read every topic it subscribes to under the ACL plan derived from the catalogue."""
 
 from intake.app import subscriptions
-from shared.provision import acl_plan
+from shared.runtime.provision import acl_plan
 
 
 def test_intake_may_read_every_topic_it_subscribes_to() -> None:

@@ -38,7 +38,7 @@ from intake.domain import (
     reassess_group,
     withdraw,
 )
-from shared.values import Category, PriorityGroup, Stream
+from shared.contracts.values import Category, PriorityGroup, Stream
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 MakeCase = Callable[..., IntakeCase]

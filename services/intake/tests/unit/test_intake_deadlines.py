@@ -25,8 +25,8 @@ from intake.domain import (
     load_terms,
 )
 from intake.domain.deadlines import BASIS_MAX_LENGTH, TermsFileError, TermStart, switch_procedure
-from shared.events.intake import LegalDeadlineChanged
-from shared.values import Stream
+from shared.contracts.events.intake import LegalDeadlineChanged
+from shared.contracts.values import Stream
 
 CEST = timezone(timedelta(hours=2))
 ORDINARY = [

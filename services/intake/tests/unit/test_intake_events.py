@@ -31,10 +31,10 @@ from intake.domain import (
     withdraw,
 )
 from intake.domain.deadlines import BORDER_DECISION_TERM, DEFAULT_TERMS
-from shared.envelope import EventData
-from shared.events import intake as events
-from shared.events.common import Procedure
-from shared.values import Category, PriorityGroup
+from shared.contracts.envelope import EventData
+from shared.contracts.events import intake as events
+from shared.contracts.events.common import Procedure
+from shared.contracts.values import Category, PriorityGroup
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 MakeCase = Callable[..., IntakeCase]

@@ -18,8 +18,8 @@ from intake.domain import (
     PrephaseFindings,
     PriorityGroupReassessed,
 )
-from shared.events import common, prephase
-from shared.events import intake as events
+from shared.contracts.events import common, prephase
+from shared.contracts.events import intake as events
 
 
 @pytest.mark.parametrize(

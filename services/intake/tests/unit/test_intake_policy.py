@@ -22,9 +22,9 @@ from intake.domain import (
     load_policy,
     parse_policy,
 )
-from shared.events.examples import example
-from shared.events.intake import CountryPolicyPublished
-from shared.values import Category
+from shared.contracts.events.intake import CountryPolicyPublished
+from shared.contracts.values import Category
+from shared.tools.examples import example
 
 VALID = """
 policy_version = "cp-2026-2"

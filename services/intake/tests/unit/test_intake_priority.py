@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from intake.domain import PRECEDENCE, handling_group, is_minor_on
 from intake.domain.priority import memberships
-from shared.values import PriorityGroup
+from shared.contracts.values import PriorityGroup
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from intake.domain import (
     register,
     withdraw,
 )
-from shared.rejections import Refused, Rejection
-from shared.values import Category, PriorityGroup, Stream
+from shared.contracts.rejections import Refused, Rejection
+from shared.contracts.values import Category, PriorityGroup, Stream
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 MakeApp = Callable[..., ApplicationRegistered]

@@ -7,7 +7,7 @@ import pytest
 
 from intake.domain import Procedure, assign_stream
 from intake.settings import IntakeSettings
-from shared.values import Stream
+from shared.contracts.values import Stream
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "configuration.md"
 

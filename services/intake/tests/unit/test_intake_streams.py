@@ -17,7 +17,7 @@ from intake.domain import (
     PriorApplication,
     assign_stream,
 )
-from shared.values import Stream
+from shared.contracts.values import Stream
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CEST = timezone(timedelta(hours=2))

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 """
 
-from shared.database import create_messaging_tables
+from shared.runtime.database import create_messaging_tables
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,220 @@
+"""Planning: plan cycles, cohorts, capacity and triage (R2, R4, R9-R13).
+
+Plan-level messages are about a plan object, not a case: they are keyed by the plan
+cycle id, the capacity month or the constant 'triage', and travel on their own topics
+(``ind.<stream>.planning.plan.v1``; capacity declarations on the stream-less
+``ind.planning.input.v1``). Per-case planning events are keyed by case id on
+``ind.<stream>.planning.events.v1``. The key identifies the object; payloads do not
+repeat it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from shared.contracts.envelope import EventData
+from shared.contracts.events.common import Part, PlanId, ShortText, TeamId
+from shared.contracts.values import Category, Nationality
+
+PACT_ANNUAL_PLANNING_ASSUMPTION = 25_000
+"""R4: planning assumes at most this many first Pact applications a year."""
+
+
+class CohortSelection(Part):
+    """One line of a plan cycle: a category, optionally narrowed to nationalities (R9)."""
+
+    category: Category
+    nationalities: tuple[Nationality, ...] = Field(
+        default=(), description="empty: every nationality of the category"
+    )
+    max_cases: int = Field(ge=1, description="most cases of this selection to take up in the cycle")
+
+
+class CapacityChangeReason(StrEnum):
+    """Why a stream's capacity changed (R2, R13)."""
+
+    DECLARED = "declared"
+    PACT_INFLOW = "pact_inflow"
+    TRIAGE = "triage"
+
+
+class Specialism(StrEnum):
+    """What a case was matched on when assigned to a team (R12, intelligent planning)."""
+
+    NATIONALITY = "nationality"
+    LANGUAGE = "language"
+    CASE_TYPE = "case_type"
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+
+
+# --- fields an input shares with its answer -------------------------------------------
+# No event_type: this is not a message, so it is not registered; each message below keeps
+# its own docstring, type and version.
+
+
+class _PlanCycleFields(EventData):
+    """What PlanCycleProposed shares with its answer PlanCycleOpened: the period and the mix."""
+
+    starts_on: date
+    ends_on: date
+    selections: tuple[CohortSelection, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _about_three_months(self) -> Self:
+        days = (self.ends_on - self.starts_on).days
+        if not 28 <= days <= 183:
+            raise ValueError(f"a plan cycle lasts about three months, not {days} days")
+        return self
+
+
+# --- input -----------------------------------------------------------------------------
+
+
+class CapacityDeclared(EventData):
+    """A planner declared the organisation's capacity for a month (input; key = 'YYYY-MM').
+
+    On the stream-less ``ind.planning.input.v1``: the split over the streams is
+    planning's job, Pact first (R2, R13). Answered with CapacityChanged on each
+    stream's plan topic.
+    """
+
+    event_type = "nl.ind.planning.capacity-declared"
+
+    prephase_places: int = Field(
+        ge=0, description="applicants the prephase location can receive that month"
+    )
+    hearing_days: int = Field(ge=0, description="caseworker days available for hearings")
+    decision_days: int = Field(ge=0, description="caseworker days available for decisions")
+    prephase_location_operational: bool = Field(
+        description="the prephase location is set up and fully operational; "
+        "before that, no category B (R11)"
+    )
+    note: ShortText | None = None
+
+
+class PlanCycleProposed(_PlanCycleFields):
+    """A planner proposed the next plan cycle of about three months (input; key = cycle id; R9).
+
+    Answered with PlanCycleOpened; refused when the mix would move the grant rate
+    too far (R10) or includes category B before the prephase location is
+    operational (R11).
+    """
+
+    event_type = "nl.ind.planning.plan-cycle-proposed"
+
+    target_grant_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="the grant rate (inwilligingspercentage) to keep (R10)",
+    )
+
+
+# --- output: plan-level ----------------------------------------------------------------
+
+
+class PlanCycleOpened(_PlanCycleFields):
+    """A plan cycle was opened: which categories and nationalities are taken up (R9, R10)."""
+
+    event_type = "nl.ind.planning.plan-cycle-opened"
+
+    planned_cases: int = Field(ge=0)
+    expected_grant_rate: float = Field(
+        ge=0, le=1, description="share of grants the mix is expected to give"
+    )
+
+
+class PlanCycleClosed(EventData):
+    """A plan cycle ended; its figures feed the next cycle (herijking)."""
+
+    event_type = "nl.ind.planning.plan-cycle-closed"
+
+    closed_on: date
+    cases_released: int = Field(ge=0)
+    cases_decided: int = Field(ge=0)
+    grant_rate: float | None = Field(
+        default=None, ge=0, le=1, description="absent when nothing was decided"
+    )
+
+
+class CohortReleased(EventData):
+    """A time cohort of a cycle was released to the prephase (key = cycle id; R9)."""
+
+    event_type = "nl.ind.planning.cohort-released"
+
+    cohort: PlanId
+    released_on: date
+    category: Category
+    nationalities: tuple[Nationality, ...] = Field(
+        description="empty: every nationality of the category"
+    )
+    cases: int = Field(ge=1)
+    prephase_from: date = Field(description="first day the cohort's prephase days may be booked")
+
+
+class CapacityChanged(EventData):
+    """The capacity this stream gets in a month changed (key = 'YYYY-MM'; R2, R13)."""
+
+    event_type = "nl.ind.planning.capacity-changed"
+
+    prephase_places: int = Field(ge=0)
+    hearing_days: int = Field(ge=0)
+    decision_days: int = Field(ge=0)
+    share: float = Field(ge=0, le=1, description="this stream's share of the declared capacity")
+    reason: CapacityChangeReason
+
+
+class TriageTriggered(EventData):
+    """Pact inflow is structurally above the planning assumption: triage applies (R4)."""
+
+    event_type = "nl.ind.planning.triage-triggered"
+
+    triggered_on: date
+    projected_first_applications: int = Field(
+        ge=0, description="first applications a year, projected"
+    )
+    threshold: int = Field(default=PACT_ANNUAL_PLANNING_ASSUMPTION, ge=1)
+    window_months: int = Field(ge=1, le=24, description="months of inflow the projection rests on")
+
+
+class TriageLifted(EventData):
+    """Pact inflow is back under the planning assumption: triage no longer applies (R4)."""
+
+    event_type = "nl.ind.planning.triage-lifted"
+
+    lifted_on: date
+    projected_first_applications: int = Field(ge=0)
+    threshold: int = Field(default=PACT_ANNUAL_PLANNING_ASSUMPTION, ge=1)
+
+
+# --- output: per case ------------------------------------------------------------------
+
+
+class CaseReleasedToPrephase(EventData):
+    """A backlog case was taken up in a cohort and may be invited to the prephase (voorfase)."""
+
+    event_type = "nl.ind.planning.case-released-to-prephase"
+
+    cycle: PlanId
+    cohort: PlanId
+    prephase_week: date = Field(description="Monday of the week the prephase day should fall in")
+
+    @model_validator(mode="after")
+    def _monday(self) -> Self:
+        if self.prephase_week.weekday() != 0:
+            raise ValueError("prephase_week must be a Monday")
+        return self
+
+
+class CaseAssignedToTeam(EventData):
+    """A case was routed to a team by its characteristics, with a complete file (R12)."""
+
+    event_type = "nl.ind.planning.case-assigned-to-team"
+
+    team: TeamId
+    specialisms: tuple[Specialism, ...] = Field(description="what the case was matched on")
+    file_complete: bool = Field(description="administration done before a caseworker starts (R12)")

@@ -1,0 +1,71 @@
+"""Value types shared by every stage. Illegal values are refused at the edge, by pydantic."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import pycountry
+from pydantic import AfterValidator, Field, StringConstraints
+
+
+class Stream(StrEnum):
+    """The two procedure streams (R1). They never share a topic."""
+
+    BACKLOG = "backlog"
+    PACT = "pact"
+
+
+class Category(StrEnum):
+    """Backlog category under country policy (docs/intake.md; R7, R8)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    OUTSIDE = "outside"
+
+
+class PriorityGroup(StrEnum):
+    """Priority groups handled before the categories (R7)."""
+
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+    NUISANCE = "nuisance"
+    FORMER_SAFE_COUNTRY = "former_safe_country"
+
+
+# Codes that travel documents use beyond ISO 3166-1 (ICAO Doc 9303): stateless and unspecified.
+NON_ISO_NATIONALITIES = {"XXA": "Stateless person", "XXX": "Unspecified nationality"}
+
+
+def _known_alpha3(code: str) -> str:
+    if code in NON_ISO_NATIONALITIES or pycountry.countries.get(alpha_3=code) is not None:
+        return code
+    raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-3 country code")
+
+
+Nationality = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_known_alpha3),
+    Field(description="ISO 3166-1 alpha-3 country code; XXA: stateless, XXX: unspecified"),
+]
+"""ISO 3166-1 alpha-3 code (upper case), or XXA (stateless) / XXX (unspecified)."""
+
+VNumber = Annotated[
+    str, StringConstraints(pattern=r"^\d{10}$"), Field(description="V-number (vreemdelingennummer)")
+]
+"""The applicant's V-number (vreemdelingennummer): ten digits."""
+
+CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
+"""A case (one application) id; the Kafka key and the CloudEvents subject."""
+
+Actor = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(caseworker|planner|policy-officer|system|partner):[A-Za-z0-9._-]{1,64}$"
+    ),
+]
+"""Who acted: a role and a pseudonymous id, e.g. 'caseworker:cw-1042' or 'system:intake'.
+
+The roles that may publish each message are in shared.contracts.events.catalogue."""

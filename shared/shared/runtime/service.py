@@ -1,0 +1,267 @@
+"""The one place that wires a service: settings -> engine, broker, processor, relay, HTTP.
+
+Each service module declares a ServiceDefinition and calls `main(definition)`; the
+service then runs as its own process (`python -m intake`), one per stage, as in
+production. `python -m intake migrate` upgrades its schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+import uvicorn
+from faststream.asgi import AsgiFastStream
+from faststream.kafka import KafkaMessage
+from faststream.middlewares import AckPolicy
+from prometheus_client import CollectorRegistry, make_asgi_app
+from sqlalchemy import text
+
+from shared.contracts.topics import TopicNames
+from shared.runtime.broker import make_broker, make_producer
+from shared.runtime.clock import Clock, WallClock
+from shared.runtime.database import make_engine, make_session_factory, migrate
+from shared.runtime.logs import configure_logging, get_logger
+from shared.runtime.messaging import BatchProcessor, Handler, Metrics, OutboxRelay, UnitOfWork
+from shared.runtime.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work a service does on a timer (e.g. adopting a policy on its effective date)."""
+
+    name: str
+    every_seconds: float
+    work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str  # also the consumer group and the database schema
+    migrations: str  # Alembic script location, e.g. "intake:migrations"
+    default_port: int  # of /health and /metrics
+    subscriptions: Callable[[], Sequence[str]] = tuple  # topic names without prefix
+    make_handler: Callable[[ServiceRuntime], Handler] | None = None
+    periodic: Sequence[Periodic] = ()
+    commands: Sequence[Callable[..., None]] = ()  # more typer commands for the service's CLI
+
+
+@dataclass
+class ServiceRuntime:
+    """A service's live parts, built from settings. Tests start it in-process."""
+
+    definition: ServiceDefinition
+    settings: Settings
+    clock: Clock = field(default_factory=WallClock)
+
+    def __post_init__(self) -> None:
+        name = self.definition.name
+        self.schema = self.settings.schema_for(name)
+        self.topics = TopicNames(self.settings.topic_prefix)
+        self.registry = CollectorRegistry()
+        self.metrics = Metrics(self.registry)
+        self.engine = make_engine(self.settings.database_url, self.schema)
+        self.session_factory = make_session_factory(self.engine)
+        self.broker = make_broker(self.settings, name, self.registry)
+        self.relay = OutboxRelay(
+            self.engine,
+            self.metrics,
+            idle_interval=self.settings.relay_interval_ms / 1000,
+        )
+        self._relay_task: asyncio.Task[None] | None = None
+        self._timers: list[asyncio.Task[None]] = []
+        self.processor: BatchProcessor | None = None
+        self.handler: Handler | None = None
+        if self.definition.make_handler is not None:
+            self.processor = BatchProcessor(
+                service=name,
+                handler=self.definition.make_handler(self),
+                session_factory=self.session_factory,
+                clock=self.clock,
+                topics=self.topics,
+                metrics=self.metrics,
+                on_committed=self.relay.wake,
+            )
+            self.handler = self.processor.handler
+            self._subscribe(self.processor)
+
+    def _subscribe(self, processor: BatchProcessor) -> None:
+        topics = [self.topics(t) for t in self.definition.subscriptions()]
+
+        async def raw_records(message: Any) -> Any:
+            return message.raw_message  # decoding is ours: bad bytes must reach the rejection topic
+
+        @self.broker.subscriber(
+            *topics,
+            group_id=f"{self.settings.topic_prefix}caseflow-{self.definition.name}",
+            batch=True,
+            max_records=self.settings.batch_size,
+            batch_timeout_ms=self.settings.batch_timeout_ms,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,  # offsets are committed after the database commit
+            decoder=raw_records,
+            title=f"{self.definition.name}-input",
+        )
+        async def on_batch(message: KafkaMessage) -> None:
+            records = message.raw_message
+            await processor.process(records if isinstance(records, tuple | list) else [records])
+
+    async def migrate(self) -> None:
+        await migrate(self.engine, self.schema, self.definition.migrations)
+
+    async def migrate_and_release(self) -> None:
+        """Migrate, then close the pool: its connections belong to this event loop only."""
+        await self.migrate()
+        await self.engine.dispose()
+
+    async def _every(self, periodic: Periodic) -> None:
+        processor = self.processor
+        if processor is None:
+            raise RuntimeError(f"{periodic.name}: a periodic task needs the service's handler")
+        while True:
+            await asyncio.sleep(periodic.every_seconds)
+            try:
+                await processor.run_work(lambda uow: periodic.work(self, uow))
+            except Exception as exc:  # a failed pass is retried at the next tick
+                log.warning("periodic task failed", task=periodic.name, error=type(exc).__name__)
+
+    async def start_relay(self) -> None:
+        self._timers = [
+            asyncio.create_task(self._every(p), name=p.name) for p in self.definition.periodic
+        ]
+        if not self.settings.relay_enabled:
+            return
+        self.relay.producer = make_producer(self.settings, f"caseflow-{self.definition.name}-relay")
+        await self.relay.producer.start()
+        self._relay_task = asyncio.create_task(
+            self.relay.run(), name=f"{self.definition.name}-relay"
+        )
+        log.info("outbox relay started")
+
+    async def stop_relay(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        self._timers = []
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+            self._relay_task = None
+        if self.relay.producer is not None:
+            await self.relay.producer.stop()
+            self.relay.producer = None
+
+    async def start(self) -> None:
+        """Start in-process (tests); `serve` lets the ASGI app do this."""
+        await self.broker.start()
+        await self.start_relay()
+
+    async def stop(self) -> None:
+        await self.stop_relay()
+        await self.broker.stop()
+        await self.engine.dispose()
+
+    async def health(self) -> dict[str, bool]:
+        async def database() -> bool:
+            try:
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("select 1"))
+                return True
+            except Exception:
+                return False
+
+        async def broker() -> bool:
+            try:
+                return bool(await self.broker.ping(timeout=2.0))
+            except Exception:
+                return False
+
+        db_ok, broker_ok = await asyncio.gather(database(), broker())
+        return {"database": db_ok, "broker": broker_ok}
+
+    def asgi_app(self) -> AsgiFastStream:
+        runtime = self
+
+        async def health(scope: Any, receive: Any, send: Any) -> None:
+            checks = await runtime.health()
+            ready = all(checks.values())
+            body = json.dumps(
+                {
+                    "service": runtime.definition.name,
+                    "status": "ready" if ready else "unavailable",
+                    "checks": checks,
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200 if ready else 503,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+        return AsgiFastStream(
+            self.broker,
+            asgi_routes=[("/health", health), ("/metrics", make_asgi_app(self.registry))],
+            on_startup=[
+                self.start_relay
+            ],  # after_startup would wait for the consumer group to settle
+            on_shutdown=[self.stop_relay],
+            after_shutdown=[self.engine.dispose],
+        )
+
+    @property
+    def port(self) -> int:
+        return self.settings.http_port or self.definition.default_port
+
+
+def main(definition: ServiceDefinition) -> None:
+    """The command line of a service: `serve` (default) and `migrate`."""
+    app = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        help=f"The caseflow {definition.name} service.",
+    )
+
+    @app.command()
+    def serve(
+        migrate_first: bool = typer.Option(True, help="Upgrade the schema before serving"),
+    ) -> None:
+        """Consume, handle and publish; serve /health and /metrics."""
+        settings = Settings()
+        configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
+        runtime = ServiceRuntime(definition, settings)
+        if migrate_first:
+            asyncio.run(runtime.migrate_and_release())
+        log.info("service starting", port=runtime.port)
+        config = uvicorn.Config(
+            runtime.asgi_app(),
+            host=settings.http_host,
+            port=runtime.port,
+            log_config=None,
+            lifespan="on",
+            access_log=False,
+        )
+        uvicorn.Server(config).run()
+
+    @app.command(name="migrate")
+    def migrate_command() -> None:
+        """Upgrade this service's database schema to the newest migration."""
+        settings = Settings()
+        configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
+        asyncio.run(ServiceRuntime(definition, settings).migrate_and_release())
+
+    for command in definition.commands:
+        app.command()(command)
+
+    app(prog_name=f"caseflow-{definition.name}")

@@ -1,4 +1,0 @@
-"""Test support: real servers for the suite, and helpers to publish and read topics.
-
-Used by the pytest plugin in shared.testing.fixtures; never imported at run time.
-"""

@@ -1,3 +1,0 @@
-from shared.database import run_migrations_in_env
-
-run_migrations_in_env(None)

@@ -1,0 +1,3 @@
+from shared.runtime.database import run_migrations_in_env
+
+run_migrations_in_env(None)
