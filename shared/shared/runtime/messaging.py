@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pydantic import ValidationError
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.envelope import (
     DecodeError,
@@ -45,6 +42,7 @@ from shared.contracts.values import Stream
 from shared.runtime.clock import Clock
 from shared.runtime.database import inbox_table, outbox_table
 from shared.runtime.logs import bound_contextvars, get_logger
+from shared.runtime.metrics import Metrics
 
 log = get_logger(__name__)
 
@@ -58,48 +56,6 @@ class ConsumedRecord(Protocol):
     key: bytes | None
     value: bytes | None
     headers: Sequence[tuple[str, bytes]]
-
-
-class Metrics:
-    """The caseflow counters of one service, in the service's registry."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.handled = Counter(
-            "caseflow_events_handled_total", "Events handled, by type", ["type"], registry=registry
-        )
-        self.duplicates = Counter(
-            "caseflow_duplicates_skipped_total",
-            "Redelivered events skipped by the inbox",
-            registry=registry,
-        )
-        self.ignored = Counter(
-            "caseflow_events_ignored_total",
-            "Events of types this service does not act on, read from other services' topics",
-            registry=registry,
-        )
-        self.rejected = Counter(
-            "caseflow_rejections_total",
-            "Input sent to a rejection topic, by code",
-            ["code"],
-            registry=registry,
-        )
-        self.published = Counter(
-            "caseflow_outbox_published_total", "Outbox records published", registry=registry
-        )
-        self.outbox_pending = Gauge(
-            "caseflow_outbox_pending",
-            "Outbox records seen waiting at the last relay pass",
-            registry=registry,
-        )
-        self.batch_seconds = Histogram(
-            "caseflow_batch_seconds", "Time to handle one consumed batch", registry=registry
-        )
-        self.batch_records = Histogram(
-            "caseflow_batch_records",
-            "Records in one consumed batch",
-            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
-            registry=registry,
-        )
 
 
 def _outbox_row(record: KafkaRecord) -> dict[str, Any]:
@@ -483,90 +439,3 @@ def _safe_subject(key: str) -> str:
         return TypeAdapter(CaseId).validate_python(key)
     except ValidationError:
         return "unknown"
-
-
-class OutboxRelay:
-    """Publishes the outbox in id order; one relay per schema at a time (advisory lock)."""
-
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        metrics: Metrics,
-        *,
-        batch_size: int = 2000,
-        idle_interval: float = 0.2,
-    ) -> None:
-        self.engine = engine
-        self.producer: AIOKafkaProducer | None = None  # made in the event loop, at start
-        self.metrics = metrics
-        self.batch_size = batch_size
-        self.idle_interval = idle_interval
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def publish_once(
-        self, before_publish: Callable[[], Awaitable[None]] | None = None
-    ) -> int:
-        """Publish one batch; returns how many records went out."""
-        if self.producer is None:
-            raise RuntimeError("the relay has no producer yet")
-        producer = self.producer
-        async with self.engine.begin() as conn:
-            locked = await conn.scalar(
-                select(func.pg_try_advisory_xact_lock(func.hashtext(func.current_schema())))
-            )
-            if not locked:
-                return 0
-            rows = (
-                await conn.execute(
-                    select(
-                        outbox_table.c.id,
-                        outbox_table.c.topic,
-                        outbox_table.c.key,
-                        outbox_table.c.value,
-                        outbox_table.c.headers,
-                    )
-                    .order_by(outbox_table.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
-            self.metrics.outbox_pending.set(len(rows))
-            if not rows:
-                return 0
-            if before_publish is not None:
-                await before_publish()
-            pending = []
-            for row in rows:
-                # send() only enqueues; awaiting each delivery would make the relay latency-bound.
-                pending.append(
-                    await producer.send(
-                        row.topic,
-                        key=row.key,
-                        value=row.value,
-                        headers=[(k, v.encode("utf-8")) for k, v in row.headers],
-                    )
-                )
-            await asyncio.gather(*pending)
-            await conn.execute(
-                delete(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows]))
-            )
-        self.metrics.published.inc(len(rows))
-        log.debug("outbox published", records=len(rows))
-        return len(rows)
-
-    async def run(self) -> None:
-        while True:
-            try:
-                sent = await self.publish_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("outbox relay pass failed; retrying", error=type(exc).__name__)
-                sent = 0
-                await asyncio.sleep(1.0)
-            if sent == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)

@@ -27,7 +27,9 @@ from shared.runtime.broker import make_broker, make_producer
 from shared.runtime.clock import Clock, WallClock
 from shared.runtime.database import make_engine, make_session_factory, migrate
 from shared.runtime.logs import configure_logging, get_logger
-from shared.runtime.messaging import BatchProcessor, Handler, Metrics, OutboxRelay, UnitOfWork
+from shared.runtime.messaging import BatchProcessor, Handler, UnitOfWork
+from shared.runtime.metrics import Metrics
+from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import Settings
 
 log = get_logger(__name__)

@@ -111,10 +111,10 @@ def test_naive_times_and_bad_subjects_cannot_be_built() -> None:
         new_event(
             Sample(count=1), subject="case-1", stream=None, source="/t", actor="nobody", time=NOW
         )
+    naive = datetime(2026, 1, 1)  # noqa: DTZ001
     with pytest.raises(ValidationError):
-        naive = datetime(2026, 1, 1)  # noqa: DTZ001
         new_event(
-            Sample(count=1), subject="case-1", stream=None, source="/t", actor="system:t", time=naive
+            Sample(count=1), subject="c-1", stream=None, source="/t", actor="system:t", time=naive
         )
 
 
