@@ -100,6 +100,7 @@ def test_bad_records_are_refused_with_a_readable_reason(
 
 
 NOW = CLOCK.now()
+SYS = "system:t"
 
 
 def test_naive_times_and_bad_subjects_cannot_be_built() -> None:
