@@ -198,6 +198,10 @@ class BatchProcessor:
         self.retry_delays = retry_delays
         self.infrastructure_backoff = infrastructure_backoff
 
+    def problem(self) -> str | None:
+        """Why the consumer has stopped taking records, or None."""
+        return None
+
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
         self.metrics.batch_records.observe(len(records))
         with self.metrics.batch_seconds.time():

@@ -36,6 +36,10 @@ class OutboxRelay:
         self.idle_interval = idle_interval
         self._wake = asyncio.Event()
 
+    def problem(self) -> str | None:
+        """Why the relay cannot make progress, or None."""
+        return None
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -172,6 +172,16 @@ class ServiceRuntime:
         await self.broker.stop()
         await self.engine.dispose()
 
+    def problems(self) -> dict[str, str]:
+        """Why parts of this service cannot make progress (the consumer, the relay): /health
+        reports them as not ready, with the reason."""
+        found = {}
+        if self.processor is not None and (problem := self.processor.problem()) is not None:
+            found["consumer"] = problem
+        if (problem := self.relay.problem()) is not None:
+            found["relay"] = problem
+        return found
+
     async def health(self) -> dict[str, bool]:
         async def database() -> bool:
             try:
@@ -188,7 +198,12 @@ class ServiceRuntime:
                 return False
 
         db_ok, broker_ok = await asyncio.gather(database(), broker())
-        return {"database": db_ok, "broker": broker_ok}
+        checks = {"database": db_ok, "broker": broker_ok}
+        problems = self.problems()
+        for part in ("consumer", "relay"):
+            if part in problems:
+                checks[part] = False
+        return checks
 
     def asgi_app(self) -> AsgiFastStream:
         runtime = self
@@ -196,13 +211,14 @@ class ServiceRuntime:
         async def health(scope: Any, receive: Any, send: Any) -> None:
             checks = await runtime.health()
             ready = all(checks.values())
-            body = json.dumps(
-                {
-                    "service": runtime.definition.name,
-                    "status": "ready" if ready else "unavailable",
-                    "checks": checks,
-                }
-            ).encode()
+            report: dict[str, Any] = {
+                "service": runtime.definition.name,
+                "status": "ready" if ready else "unavailable",
+                "checks": checks,
+            }
+            if problems := runtime.problems():
+                report["problems"] = problems
+            body = json.dumps(report).encode()
             await send(
                 {
                     "type": "http.response.start",
