@@ -110,9 +110,11 @@ def new_event(
     cause: Envelope[Any] | None = None,
     correlation_id: UUID | None = None,
     causation_id: UUID | None = None,
+    event_id: UUID | None = None,
 ) -> Envelope[D]:
-    """Make an envelope; a following event carries its cause's correlation and causation."""
-    event_id = uuid4()
+    """Make an envelope; a following event carries its cause's correlation and causation. The id
+    is new unless given (an answer that must keep one id when its cause is handled again)."""
+    event_id = event_id or uuid4()
     # One parametrised class for all: building Envelope[D] per call costs more than the event.
     envelope = _ANY_ENVELOPE(
         id=event_id,

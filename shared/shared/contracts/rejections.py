@@ -22,6 +22,7 @@ RejectionCode = Literal[
     "not-permitted",
     "refused",
     "handler-error",
+    "too-large",
 ]
 
 

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import enum
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import asyncpg
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.envelope import (
@@ -144,36 +147,101 @@ class Handler(Protocol):
         """Optional batch hook: write what the batch changed, in one statement per table."""
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: SQLAlchemy's `orig`, then `__cause__` / `__context__`."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        wrapped = getattr(current, "orig", None)
+        current = (
+            wrapped
+            if isinstance(wrapped, BaseException)
+            else current.__cause__ or current.__context__
+        )
+
+
 def describe_error(exc: BaseException | None) -> str:
-    """What went wrong, without the values involved (they may be personal data)."""
+    """What went wrong, without the values involved (they may be personal data): the error's
+    type, the types it wraps and the database's SQLSTATE."""
     if isinstance(exc, ValidationError):
         where = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['type']}"
             for e in exc.errors(include_url=False, include_input=False)
         )
         return f"{exc.title} invalid: {where}"
-    return type(exc).__name__
+    if exc is None:
+        return "unknown error"
+    chain = list(_causes(exc))
+    names = list(dict.fromkeys(type(e).__name__ for e in chain))
+    sqlstate = next((s for e in chain if isinstance(s := getattr(e, "sqlstate", None), str)), None)
+    inner = names[1:] + ([f"SQLSTATE {sqlstate}"] if sqlstate else [])
+    return f"{names[0]} ({', '.join(inner)})" if inner else names[0]
 
 
 TRANSIENT = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+# SQLSTATE classes a record's content can cause: data exceptions, integrity constraint violations.
+RECORD_CLASSES = {"22", "23"}
+
+
+class Fault(enum.Enum):
+    """Whose fault an error is, as far as its type tells."""
+
+    TRANSIENT = "transient"  # contention: try the same work again at once
+    SYSTEM = "system"  # a server away, a missing table, an exhausted pool: stop and retry later
+    UNKNOWN = "unknown"  # a bug or a record's content: only isolating the records tells
+
+
+def classify(exc: BaseException) -> Fault:
+    """Classify an error by what it wraps (a driver error inside SQLAlchemy's DBAPIError)."""
+    for error in _causes(exc):
+        sqlstate = getattr(error, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate:
+            if sqlstate in TRANSIENT:
+                return Fault.TRANSIENT
+            return Fault.UNKNOWN if sqlstate[:2] in RECORD_CLASSES else Fault.SYSTEM
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return Fault.SYSTEM
+        if isinstance(
+            error,
+            OperationalError
+            | InterfaceError
+            | PoolTimeoutError
+            | ConnectionError
+            | OSError
+            | TimeoutError
+            | asyncpg.PostgresConnectionError
+            | asyncpg.InterfaceError,
+        ):
+            return Fault.SYSTEM
+    return Fault.UNKNOWN
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors where retrying later is right and blaming the message is wrong."""
-    if isinstance(
-        exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError
-    ):
-        return True
-    # Deadlock and serialisation failures are transient: the whole batch is tried again.
-    if isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in TRANSIENT
-    ):
-        return True
-    return isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError)
+    return classify(exc) is not Fault.UNKNOWN
+
+
+class SystemFault(Exception):
+    """Records fail whatever they hold: the service, not its input, is at fault."""
+
+
+@dataclass(frozen=True)
+class _Stopped:
+    since: datetime
+    reason: str
+    attempts: int
 
 
 class BatchProcessor:
-    """Turns consumed records into one transaction of inbox + state + outbox."""
+    """Turns consumed records into one transaction of inbox + state + outbox.
+
+    A batch that fails is never half-blamed on its records: a record is dead-lettered only when
+    the rest of its batch succeeds without it. When records fail whatever they hold (a server
+    away, a missing table, a bug in a batch hook), `process` raises after a backoff so that the
+    consumer commits nothing and is handed the same records again: it has stopped, /health says
+    why, and it resumes by itself when the cause is gone (docs/adr/0004)."""
 
     def __init__(
         self,
@@ -185,8 +253,8 @@ class BatchProcessor:
         topics: TopicNames,
         metrics: Metrics,
         on_committed: Callable[[], None] = lambda: None,
-        retry_delays: Sequence[float] = (0.1, 0.5, 2.0),
-        infrastructure_backoff: float = 1.0,
+        max_record_bytes: int = 1_048_576,
+        backoff_seconds: tuple[float, float] = (0.2, 5.0),
     ) -> None:
         self.service = service
         self.handler = handler
@@ -195,32 +263,117 @@ class BatchProcessor:
         self.topics = topics
         self.metrics = metrics
         self.on_committed = on_committed
-        self.retry_delays = retry_delays
-        self.infrastructure_backoff = infrastructure_backoff
+        self.max_record_bytes = max_record_bytes
+        # First and longest pause between attempts while stopped: the longest stays far inside the
+        # consumer's poll interval, so the group never takes the partitions away for it.
+        self.backoff_seconds = backoff_seconds
+        self._stopped: _Stopped | None = None
 
     def problem(self) -> str | None:
         """Why the consumer has stopped taking records, or None."""
-        return None
+        if self._stopped is None:
+            return None
+        stopped = self._stopped
+        return (
+            f"stopped since {stopped.since.isoformat(timespec='seconds')} after "
+            f"{stopped.attempts} failed attempt(s): {stopped.reason}; offsets are not committed "
+            "and the same records are retried"
+        )
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
         self.metrics.batch_records.observe(len(records))
         with self.metrics.batch_seconds.time():
             try:
-                await self._transaction(records)
+                await self._attempt(records)
             except Exception as exc:
-                if is_infrastructure_error(exc):
-                    # Not the records' fault: back off, then let the batch be redelivered.
-                    log.warning(
-                        "batch not committed; will be redelivered", error=describe_error(exc)
-                    )
-                    await asyncio.sleep(self.infrastructure_backoff)
+                reason = await self._stop(exc)
+                # Not the original: its message may quote values (a constraint's DETAIL).
+                raise SystemFault(reason) from None
+        if self._stopped is not None:
+            log.warning("consumer resumed", attempts=self._stopped.attempts)
+            self._stopped = None
+            self.metrics.consumer_stopped.set(0)
+
+    async def _stop(self, exc: BaseException) -> str:
+        reason = describe_error(exc) if not isinstance(exc, SystemFault) else str(exc)
+        attempts = 1 if self._stopped is None else self._stopped.attempts + 1
+        since = datetime.now(UTC) if self._stopped is None else self._stopped.since
+        self._stopped = _Stopped(since=since, reason=reason, attempts=attempts)
+        self.metrics.consumer_stopped.set(1)
+        self.metrics.consumer_failures.inc()
+        first, longest = self.backoff_seconds
+        delay = min(longest, first * 2 ** (attempts - 1))
+        log.error("batch not committed; consumer stopped, retrying", reason=reason, delay=delay)
+        await asyncio.sleep(delay)
+        return reason
+
+    async def _attempt(self, records: Sequence[ConsumedRecord]) -> None:
+        for tries_left in (2, 1, 0):
+            try:
+                await self._transaction(records)
+                return
+            except Exception as exc:
+                fault = classify(exc)
+                if fault is Fault.TRANSIENT and tries_left:
+                    continue
+                if fault is not Fault.UNKNOWN:
                     raise
-                # One record spoils the batch: find it by handling each record on its own.
-                log.warning(
-                    "batch failed, isolating records", error=describe_error(exc), size=len(records)
-                )
-                for record in records:
-                    await self._alone(record)
+                log.warning("batch failed, isolating records", error=describe_error(exc))
+                await self._isolate(records)
+                return
+
+    async def _isolate(self, records: Sequence[ConsumedRecord]) -> None:
+        """Find the records at fault: try each alone (rolled back), then commit the rest together
+        and dead-letter the ones that failed, but only when the rest did get handled."""
+        failed: dict[int, Exception] = {}
+        handled_alone = 0
+        for index, record in enumerate(records):
+            try:
+                handled_alone += await self._transaction([record], commit=False)
+            except Exception as exc:
+                if classify(exc) is not Fault.UNKNOWN:
+                    raise
+                failed[index] = exc
+        if failed and handled_alone == 0:
+            error = describe_error(next(iter(failed.values())))
+            raise SystemFault(
+                f"every record of the batch failed ({len(failed)} of {len(records)}: {error})"
+            )
+        rest = [r for i, r in enumerate(records) if i not in failed]
+        dead = [(records[i], exc) for i, exc in failed.items()]
+        try:
+            await self._transaction(rest, dead_letters=dead)
+        except Exception as exc:
+            if classify(exc) is not Fault.UNKNOWN:
+                raise
+            # Each passes alone but not all together (one's effect breaks another's): in order,
+            # one transaction each; what fails now is dead-lettered, the others went through.
+            for record in rest:
+                try:
+                    await self._transaction([record])
+                except Exception as alone:
+                    if classify(alone) is not Fault.UNKNOWN:
+                        raise
+                    dead.append((record, alone))
+            await self._transaction([], dead_letters=dead)
+
+    def _dead_letter(self, record: ConsumedRecord, error: Exception) -> KafkaRecord:
+        reason = (
+            f"{self.service} failed to handle this event ({describe_error(error)}) while the rest "
+            "of its batch succeeded; not applied"
+        )
+        log.error(
+            "event dead-lettered",
+            error=describe_error(error),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        try:
+            envelope: Envelope[Any] | None = decode(record.headers, record.value)
+        except DecodeError:
+            envelope = None
+        return self._rejection(record, envelope, "handler-error", reason)
 
     async def run_work(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Work not caused by a consumed record (a timer): same transaction and outbox rules."""
@@ -233,43 +386,103 @@ class BatchProcessor:
         if uow.records:
             self.on_committed()
 
-    async def _alone(self, record: ConsumedRecord) -> None:
-        last: Exception | None = None
-        for delay in (0.0, *self.retry_delays):
-            await asyncio.sleep(delay)
+    async def _transaction(
+        self,
+        records: Sequence[ConsumedRecord],
+        *,
+        commit: bool = True,
+        dead_letters: Sequence[tuple[ConsumedRecord, Exception]] = (),
+    ) -> int:
+        """Handle records in one transaction; returns how many reached the handler. Rolled back
+        instead of committed when `commit` is false (isolating a failed batch)."""
+        out: list[KafkaRecord] = [self._dead_letter(r, e) for r, e in dead_letters]
+        codes: list[RejectionCode] = ["handler-error"] * len(dead_letters)
+        accepted, ignored = self._admit(records, out, codes)
+        handled: list[str] = []
+        duplicates = 0
+        async with self.session_factory() as session:
+            transaction = await session.begin()
             try:
-                await self._transaction([record])
-                return
-            except Exception as exc:
-                if is_infrastructure_error(exc):
-                    raise
-                last = exc
-        reason = f"{self.service} failed to handle this event ({describe_error(last)}); not applied"
-        log.error(
-            "event dead-lettered after retries",
-            error=describe_error(last),
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
-        try:
-            envelope: Envelope[Any] | None = decode(record.headers, record.value)
-        except DecodeError:
-            envelope = None
-        async with self.session_factory() as session, session.begin():
-            await add_to_outbox(
-                session, [self._rejection(record, envelope, "handler-error", reason)]
-            )
-        self.metrics.rejected.labels("handler-error").inc()
-        self.on_committed()
+                fresh = await claim_in_inbox(session, (env.id for _, env in accepted))
+                uow = UnitOfWork(
+                    session=session, clock=self.clock, service=self.service, topics=self.topics
+                )
+                todo = []
+                for record, envelope in accepted:
+                    if envelope.id in fresh:
+                        fresh.discard(envelope.id)  # a second copy in one batch is a duplicate too
+                        todo.append((record, envelope))
+                    else:
+                        duplicates += 1
+                if todo:
+                    await self.handler.prepare([env for _, env in todo], uow)
+                origin = {}
+                for record, envelope in todo:
+                    origin[envelope.id] = record
+                    with bound_contextvars(
+                        event_id=str(envelope.id),
+                        correlation_id=str(envelope.correlationid),
+                        event_type=envelope.type,
+                    ):
+                        emitted = len(uow.records)
+                        try:
+                            await self.handler.handle(envelope, uow)
+                            handled.append(envelope.type)
+                        except Refused as refusal:
+                            del uow.records[emitted:]  # a refused event emits nothing
+                            uow.reject(envelope, refusal)
+                if todo:
+                    await self.handler.finish(uow)
+                for envelope, refused in uow.rejections:
+                    out.append(
+                        self._rejection(
+                            origin[envelope.id],
+                            envelope,
+                            refused.code,
+                            refused.reason,
+                            refused.kind,
+                        )
+                    )
+                    codes.append(refused.code)
+                await add_to_outbox(session, uow.records + out)
+                if not commit:
+                    await transaction.rollback()
+                    return len(todo)
+                await transaction.commit()
+            except BaseException:
+                if transaction.is_active:
+                    await transaction.rollback()
+                raise
+        for event_type in handled:
+            self.metrics.handled.labels(event_type).inc()
+        for code, rejection in zip(codes, out, strict=True):
+            self.metrics.rejected.labels(code).inc()
+            log.info("input rejected", code=code, rejection_id=header(rejection, "ce_id"))
+        self.metrics.duplicates.inc(duplicates)
+        self.metrics.ignored.inc(ignored)
+        if out or uow.records:
+            self.on_committed()
+        return len(todo)
 
-    async def _transaction(self, records: Sequence[ConsumedRecord]) -> None:
-        out: list[KafkaRecord] = []
+    def _admit(
+        self, records: Sequence[ConsumedRecord], out: list[KafkaRecord], codes: list[RejectionCode]
+    ) -> tuple[list[tuple[ConsumedRecord, Envelope[EventData]]], int]:
+        """The records to hand to the handler, and how many were not for this service; the
+        rest are rejected (into `out`)."""
         accepted: list[tuple[ConsumedRecord, Envelope[EventData]]] = []
-        codes: list[RejectionCode] = []
+        ignored = 0
         for record in records:
+            size = record_size(record)
+            if size > self.max_record_bytes:
+                reason = (
+                    f"the record is {size} bytes, over the maximum of {self.max_record_bytes} "
+                    "bytes (key, headers and value together)"
+                )
+                out.append(self._rejection(record, None, "too-large", reason))
+                codes.append("too-large")
+                continue
             if self._not_for_us(record):
-                self.metrics.ignored.inc()
+                ignored += 1
                 continue
             unprefixed = record.topic.removeprefix(self.topics.prefix)
             try:
@@ -289,62 +502,16 @@ class BatchProcessor:
                 codes.append(code)
                 continue
             if not isinstance(envelope.data, self.handler.handled_types):
-                if kind_of(record.topic.removeprefix(self.topics.prefix)) is not Kind.INPUT:
+                if kind_of(unprefixed) is not Kind.INPUT:
                     # Another service's output carries many types; this one listens for a few.
-                    self.metrics.ignored.inc()
+                    ignored += 1
                     continue
                 reason = f"{self.service} does not accept {envelope.type} on {record.topic}"
                 out.append(self._rejection(record, envelope, "wrong-topic", reason))
                 codes.append("wrong-topic")
                 continue
             accepted.append((record, envelope))
-
-        handled: list[str] = []
-        duplicates = 0
-        async with self.session_factory() as session, session.begin():
-            fresh = await claim_in_inbox(session, (env.id for _, env in accepted))
-            uow = UnitOfWork(
-                session=session, clock=self.clock, service=self.service, topics=self.topics
-            )
-            todo = []
-            for record, envelope in accepted:
-                if envelope.id in fresh:
-                    fresh.discard(envelope.id)  # a second copy in the same batch is a duplicate too
-                    todo.append((record, envelope))
-                else:
-                    duplicates += 1
-            if todo:
-                await self.handler.prepare([env for _, env in todo], uow)
-            origin = {}
-            for record, envelope in todo:
-                origin[envelope.id] = record
-                with bound_contextvars(
-                    event_id=str(envelope.id),
-                    correlation_id=str(envelope.correlationid),
-                    event_type=envelope.type,
-                ):
-                    try:
-                        await self.handler.handle(envelope, uow)
-                        handled.append(envelope.type)
-                    except Refused as refusal:
-                        uow.reject(envelope, refusal)
-            if todo:
-                await self.handler.finish(uow)
-            for envelope, refused in uow.rejections:
-                out.append(
-                    self._rejection(
-                        origin[envelope.id], envelope, refused.code, refused.reason, refused.kind
-                    )
-                )
-                codes.append(refused.code)
-            await add_to_outbox(session, uow.records + out)
-        for event_type in handled:
-            self.metrics.handled.labels(event_type).inc()
-        for code in codes:
-            self.metrics.rejected.labels(code).inc()
-        self.metrics.duplicates.inc(duplicates)
-        if out or uow.records:
-            self.on_committed()
+        return accepted, ignored
 
     def _not_for_us(self, record: ConsumedRecord) -> bool:
         """A known type this service does not handle, on another service's output topic: skip it
@@ -391,21 +558,27 @@ class BatchProcessor:
             actor=f"system:{self.service}",
             time=self.clock.now(),
             cause=envelope,
+            # One id per rejected record: a batch handled again after a crash repeats it.
+            event_id=uuid5(
+                REJECTION_IDS, f"{self.service}/{record.topic}/{record.partition}/{record.offset}"
+            ),
             correlation_id=ids.correlation_id if ids is not None else None,
             causation_id=ids.event_id if ids is not None else None,
         )
-        context = {"correlation_id": str(rejection.correlationid)}
-        with bound_contextvars(**context):
-            log.info(
-                "input rejected",
-                code=code,
-                refusal_kind=refusal_kind,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                rejection_id=str(rejection.id),
-            )
         return encode(rejection, self.topics(rejection_topic_for(unprefixed)))
+
+
+REJECTION_IDS = UUID("6f1d3c9e-2b57-4d1a-9a34-5b0c8e7f2a10")
+
+
+def header(record: KafkaRecord, name: str) -> str | None:
+    return next((v.decode("utf-8", "replace") for k, v in record.headers if k == name), None)
+
+
+def record_size(record: ConsumedRecord) -> int:
+    """A record's size as the broker limits it: key, header names and values, and value."""
+    headers = sum(len(k) + len(v or b"") for k, v in record.headers)
+    return len(record.key or b"") + len(record.value or b"") + headers
 
 
 def admission_problem(

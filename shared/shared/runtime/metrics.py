@@ -36,6 +36,16 @@ class Metrics:
             "Outbox records seen waiting at the last relay pass",
             registry=registry,
         )
+        self.consumer_stopped = Gauge(
+            "caseflow_consumer_stopped",
+            "1 while the consumer has stopped because records fail whatever they hold",
+            registry=registry,
+        )
+        self.consumer_failures = Counter(
+            "caseflow_consumer_failed_attempts_total",
+            "Batches not committed because of a fault of the system (retried)",
+            registry=registry,
+        )
         self.batch_seconds = Histogram(
             "caseflow_batch_seconds", "Time to handle one consumed batch", registry=registry
         )

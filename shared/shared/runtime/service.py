@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ from typing import Any
 import typer
 import uvicorn
 from faststream.asgi import AsgiFastStream
-from faststream.kafka import KafkaMessage
 from faststream.middlewares import AckPolicy
 from prometheus_client import CollectorRegistry, make_asgi_app
 from sqlalchemy import text
@@ -90,6 +90,7 @@ class ServiceRuntime:
                 topics=self.topics,
                 metrics=self.metrics,
                 on_committed=self.relay.wake,
+                max_record_bytes=self.settings.max_record_bytes,
             )
             self.handler = self.processor.handler
             self._subscribe(self.processor)
@@ -100,6 +101,14 @@ class ServiceRuntime:
         async def raw_records(message: Any) -> Any:
             return message.raw_message  # decoding is ours: bad bytes must reach the rejection topic
 
+        async def without_headers(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+            # FastStream's parser decodes every header as UTF-8: one bad header would fail the
+            # whole batch before we see it. Parse without headers, then hand over the records.
+            batch = records if isinstance(records, tuple) else (records,)
+            message = await original(tuple(dataclasses.replace(r, headers=[]) for r in batch))
+            message.raw_message = records
+            return message
+
         @self.broker.subscriber(
             *topics,
             group_id=f"{self.settings.topic_prefix}caseflow-{self.definition.name}",
@@ -108,11 +117,12 @@ class ServiceRuntime:
             batch_timeout_ms=self.settings.batch_timeout_ms,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,  # offsets are committed after the database commit
+            parser=without_headers,
             decoder=raw_records,
             title=f"{self.definition.name}-input",
         )
-        async def on_batch(message: KafkaMessage) -> None:
-            records = message.raw_message
+        async def on_batch(records: Any) -> None:
+            # The decoded body is the raw records (raw_records above); no message context needed.
             await processor.process(records if isinstance(records, tuple | list) else [records])
 
     async def migrate(self) -> None:

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     batch_timeout_ms: int = Field(
         100, ge=1, description="How long a consumer waits to fill a batch"
     )
+    max_record_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest input record accepted (key, headers and value); larger ones are "
+        "rejected with code too-large",
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     log_level: str = Field("INFO", description="Log level")

@@ -120,7 +120,6 @@ async def test_bad_input_lands_on_the_rejection_topic_and_the_next_event_is_hand
 async def test_refusals_and_handler_failures_are_rejected_with_the_reason(
     runtime: ServiceRuntime, settings: Settings
 ) -> None:
-    runtime.processor.retry_delays = (0.01, 0.01)  # type: ignore[union-attr]
     refused, failing = request("refuse"), request("boom")
     await publish(settings, echo.INPUT, refused, failing, request("fine"))
 

@@ -22,6 +22,7 @@ class Servers:
     kafka_bootstrap_servers: str
     database_url: str
     origin: str  # "environment", "testcontainers" or "embedded", per server
+    postgres: EmbeddedPostgres | None = None  # when embedded: tests can restart it
 
 
 def _docker_answers() -> bool:
@@ -51,6 +52,7 @@ def real_servers(workdir: Path) -> Iterator[Servers]:
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     database = os.environ.get("DATABASE_URL")
     origins = []
+    postgres: EmbeddedPostgres | None = None
     with contextlib.ExitStack() as stack:
         want_containers = os.environ.get("CASEFLOW_TEST_CONTAINERS") == "1" and _docker_answers()
         if kafka:
@@ -82,4 +84,5 @@ def real_servers(workdir: Path) -> Iterator[Servers]:
             stack.callback(postgres.stop)
             database = postgres.url
             origins.append("postgres: embedded")
-        yield Servers(kafka, database, ", ".join(origins))
+        embedded_pg = postgres if "postgres: embedded" in origins else None
+        yield Servers(kafka, database, ", ".join(origins), embedded_pg)
