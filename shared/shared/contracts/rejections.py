@@ -2,7 +2,9 @@
 
 A rejection is itself a CloudEvent on the stream's rejection topic. It carries the
 reason in plain words, a machine-readable code and the original record (bytes in
-base64, headers as text), so nothing is lost and the sender can correlate.
+base64, headers as text), so the sender can correlate. A large value is copied only in
+part (the first ORIGINAL_VALUE_LIMIT bytes), with its size and SHA-256 digest: a rejection
+must stay small enough for the broker whatever the input was.
 """
 
 from __future__ import annotations
@@ -26,15 +28,33 @@ RejectionCode = Literal[
 ]
 
 
+ORIGINAL_VALUE_LIMIT = 64 * 1024  # bytes of the original value a rejection carries
+
+
 class OriginalRecord(BaseModel):
     topic: str
     partition: int
     offset: int
     key: str | None = Field(description="the record key as text (undecodable bytes replaced)")
     headers: dict[str, str]
-    value_base64: str = Field(description="the record value, byte for byte, in base64")
+    value_base64: str = Field(
+        description="the record value, byte for byte, in base64; only its first 65536 bytes "
+        "when value_truncated"
+    )
+    # Added after v1 was released, hence optional: older rejections lack them.
+    value_size: int | None = Field(
+        default=None, description="the size of the whole record value in bytes"
+    )
+    value_sha256: str | None = Field(
+        default=None, description="the SHA-256 digest of the whole record value, in hex"
+    )
+    value_truncated: bool = Field(
+        default=False,
+        description="true when value_base64 holds only the first part of the value",
+    )
 
     def value(self) -> bytes:
+        """The copied value: the whole value, or its first part when value_truncated."""
         return base64.b64decode(self.value_base64)
 
 

@@ -42,6 +42,7 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=5,
         max_batch_size=256 * 1024,
+        max_request_size=settings.relay_max_request_size,
     )
 
 

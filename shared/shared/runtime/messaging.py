@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
+import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +40,13 @@ from shared.contracts.envelope import (
     new_event,
 )
 from shared.contracts.events import catalogue
-from shared.contracts.rejections import OriginalRecord, Refused, Rejection, RejectionCode
+from shared.contracts.rejections import (
+    ORIGINAL_VALUE_LIMIT,
+    OriginalRecord,
+    Refused,
+    Rejection,
+    RejectionCode,
+)
 from shared.contracts.topics import Kind, TopicNames, kind_of, rejection_topic_for, stream_of
 from shared.contracts.values import Stream
 from shared.runtime.clock import Clock
@@ -535,6 +542,9 @@ class BatchProcessor:
     ) -> KafkaRecord:
         unprefixed = record.topic.removeprefix(self.topics.prefix)
         key = (record.key or b"").decode("utf-8", errors="replace")
+        value = record.value or b""
+        # A bounded copy: the rejection of a huge input must still fit the broker's limit.
+        copied = value[:ORIGINAL_VALUE_LIMIT]
         data = Rejection(
             code=code,
             reason=reason,
@@ -546,7 +556,10 @@ class BatchProcessor:
                 offset=record.offset,
                 key=key or None,
                 headers=headers_dict(record.headers),
-                value_base64=base64.b64encode(record.value or b"").decode("ascii"),
+                value_base64=base64.b64encode(copied).decode("ascii"),
+                value_size=len(value),
+                value_sha256=hashlib.sha256(value).hexdigest(),
+                value_truncated=len(copied) < len(value),
             ),
         )
         subject = envelope.subject if envelope is not None else _safe_subject(key)

@@ -31,9 +31,27 @@ class Metrics:
         self.published = Counter(
             "caseflow_outbox_published_total", "Outbox records published", registry=registry
         )
+        # The outbox gauges are read from the database at each relay pass: every instance
+        # reports the whole schema's outbox, whichever instance holds the relay lock.
         self.outbox_pending = Gauge(
             "caseflow_outbox_pending",
-            "Outbox records seen waiting at the last relay pass",
+            "Outbox records waiting to be published (those held behind a parked record too)",
+            registry=registry,
+        )
+        self.outbox_parked = Gauge(
+            "caseflow_outbox_parked",
+            "Outbox records parked because the broker will never take them (outbox_parked)",
+            registry=registry,
+        )
+        self.outbox_oldest_age = Gauge(
+            "caseflow_outbox_oldest_age_seconds",
+            "Age of the oldest outbox record waiting to be published (0: none waiting)",
+            registry=registry,
+        )
+        self.parked = Counter(
+            "caseflow_outbox_parked_records_total",
+            "Outbox records parked by this instance, by the error that refused them",
+            ["reason"],
             registry=registry,
         )
         self.consumer_stopped = Gauge(

@@ -1,21 +1,62 @@
-"""The outbox relay: publishes what the batch transactions queued, in order, and deletes what the
-broker acknowledged (docs/adr/0004-inbox-outbox-and-batches.md)."""
+"""The outbox relay: publishes what the batch transactions queued, in order, deletes what the
+broker acknowledged and parks what it will never take
+(docs/adr/0004-inbox-outbox-and-batches.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from aiokafka.errors import (
+    CorruptRecordException,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+from sqlalchemy import Row, delete, exists, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.runtime.database import outbox_table
+from shared.runtime.database import outbox_parked_table, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.metrics import Metrics
 
 log = get_logger(__name__)
+
+# The record's own fault: sending it again can never succeed.
+RECORD_ERRORS: tuple[type[Exception], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    CorruptRecordException,
+)
+# A broker refusing a whole produce batch for one of these may be refusing one record in it, or the
+# batch's size: each record of that batch is tried alone before any is parked.
+BATCH_ERRORS: tuple[type[Exception], ...] = (*RECORD_ERRORS, RecordListTooLargeError)
+# What send() itself raises for a record it cannot serialise.
+SEND_ERRORS: tuple[type[Exception], ...] = (*RECORD_ERRORS, TypeError, ValueError)
+
+
+def parking_reason(exc: BaseException) -> str:
+    """Why a record was parked: the error's type, and aiokafka's own message (sizes, never
+    values); other errors' messages may quote the value, so only their type."""
+    if isinstance(exc, KafkaError) and str(exc):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__
+
+
+@dataclass
+class _Pass:
+    """What one pass did with the rows it read."""
+
+    acknowledged: list[int] = field(default_factory=list)
+    parked: dict[int, BaseException] = field(default_factory=dict)
+    kept: int = 0  # rows left in the outbox after a transient error
+    transient: str | None = None  # the error type that kept them
 
 
 class OutboxRelay:
@@ -28,16 +69,36 @@ class OutboxRelay:
         *,
         batch_size: int = 2000,
         idle_interval: float = 0.2,
+        stall_seconds: float = 60.0,
+        backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
     ) -> None:
         self.engine = engine
         self.producer: AIOKafkaProducer | None = None  # made in the event loop, at start
         self.metrics = metrics
         self.batch_size = batch_size
         self.idle_interval = idle_interval
+        self.stall_seconds = stall_seconds
+        self.backoff = backoff
         self._wake = asyncio.Event()
+        self._failures = 0  # passes in a row that left rows behind after a transient error
+        self._last_success = time.monotonic()
+        self._last_error: str | None = None
+        self._pending = 0
+        self._parked = 0
 
     def problem(self) -> str | None:
         """Why the relay cannot make progress, or None."""
+        if self._parked:
+            return (
+                f"{self._parked} outbox record(s) parked: the broker will never take them, and "
+                "later records of their cases wait behind them (see table outbox_parked)"
+            )
+        stalled = time.monotonic() - self._last_success
+        if self._pending and stalled > self.stall_seconds:
+            return (
+                f"{self._pending} outbox record(s) waiting and no relay pass has succeeded for "
+                f"{stalled:.0f} s (last error: {self._last_error or 'none'})"
+            )
         return None
 
     def wake(self) -> None:
@@ -46,52 +107,139 @@ class OutboxRelay:
     async def publish_once(
         self, before_publish: Callable[[], Awaitable[None]] | None = None
     ) -> int:
-        """Publish one batch; returns how many records went out."""
+        """Publish one batch; returns how many records the broker acknowledged."""
         if self.producer is None:
             raise RuntimeError("the relay has no producer yet")
-        producer = self.producer
+        result = _Pass()
         async with self.engine.begin() as conn:
             locked = await conn.scalar(
                 select(func.pg_try_advisory_xact_lock(func.hashtext(func.current_schema())))
             )
-            if not locked:
-                return 0
-            rows = (
-                await conn.execute(
-                    select(
-                        outbox_table.c.id,
-                        outbox_table.c.topic,
-                        outbox_table.c.key,
-                        outbox_table.c.value,
-                        outbox_table.c.headers,
+            if locked:
+                parked_key = exists().where(outbox_parked_table.c.key == outbox_table.c.key)
+                rows = (
+                    await conn.execute(
+                        select(outbox_table)
+                        .where(~parked_key)  # a case's later records wait behind its parked one
+                        .order_by(outbox_table.c.id)
+                        .limit(self.batch_size)
                     )
-                    .order_by(outbox_table.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
-            self.metrics.outbox_pending.set(len(rows))
-            if not rows:
-                return 0
-            if before_publish is not None:
-                await before_publish()
-            pending = []
-            for row in rows:
-                # send() only enqueues; awaiting each delivery would make the relay latency-bound.
-                pending.append(
-                    await producer.send(
-                        row.topic,
-                        key=row.key,
-                        value=row.value,
-                        headers=[(k, v.encode("utf-8")) for k, v in row.headers],
-                    )
-                )
-            await asyncio.gather(*pending)
-            await conn.execute(
-                delete(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows]))
+                ).all()
+                if rows:
+                    if before_publish is not None:
+                        await before_publish()
+                    result = await self._send(self.producer, rows)
+                    await self._settle(conn, rows, result)
+            await self._measure(conn)
+        # Counted after the commit: a rolled-back pass deleted and parked nothing.
+        self.metrics.published.inc(len(result.acknowledged))
+        for exc in result.parked.values():
+            self.metrics.parked.labels(type(exc).__name__).inc()
+        if result.transient is None:
+            self._failures = 0
+            self._last_success = time.monotonic()
+        else:
+            self._failures += 1
+            self._last_error = result.transient
+            log.warning(
+                "outbox records not acknowledged; kept for the next pass",
+                acknowledged=len(result.acknowledged),
+                kept=result.kept,
+                error=result.transient,
             )
-        self.metrics.published.inc(len(rows))
-        log.debug("outbox published", records=len(rows))
-        return len(rows)
+        log.debug("outbox published", records=len(result.acknowledged))
+        return len(result.acknowledged)
+
+    async def _send(self, producer: AIOKafkaProducer, rows: Sequence[Row[Any]]) -> _Pass:
+        result = _Pass()
+        held: set[bytes] = set()  # keys with an earlier row not sent in this pass
+        unreachable: set[str] = set()  # topics send() failed for: each try waits for metadata
+        sent: list[tuple[Row[Any], asyncio.Future[Any]]] = []
+        for row in rows:
+            if row.key in held or row.topic in unreachable:
+                result.kept += 1
+                continue
+            try:
+                # send() only enqueues; awaiting each delivery would make the relay latency-bound.
+                sent.append((row, await _send(producer, row)))
+            except SEND_ERRORS as exc:
+                result.parked[row.id] = exc
+                held.add(row.key)
+            except Exception as exc:  # broker away, no metadata yet: not the record's fault
+                result.transient = type(exc).__name__
+                result.kept += 1
+                held.add(row.key)
+                unreachable.add(row.topic)
+        outcomes = await asyncio.gather(*(future for _, future in sent), return_exceptions=True)
+        suspects = []
+        for (row, _), outcome in zip(sent, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):
+                result.acknowledged.append(row.id)
+            elif isinstance(outcome, BATCH_ERRORS):
+                suspects.append(row)
+            else:
+                result.transient = type(outcome).__name__
+                result.kept += 1
+        # Rare: the broker refused a produce batch. Each of its records alone tells whose fault
+        # it was; only here does the relay wait for one delivery before the next send.
+        for row in suspects:
+            try:
+                await (await _send(producer, row))
+                result.acknowledged.append(row.id)
+            except RECORD_ERRORS as exc:
+                result.parked[row.id] = exc
+            except Exception as exc:
+                result.transient = type(exc).__name__
+                result.kept += 1
+        return result
+
+    async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:
+        """Delete the acknowledged rows and move the parked ones, in the pass's transaction."""
+        if result.acknowledged:
+            await conn.execute(
+                delete(outbox_table).where(outbox_table.c.id.in_(result.acknowledged))
+            )
+        if not result.parked:
+            return
+        by_id = {row.id: row for row in rows}
+        await conn.execute(
+            insert(outbox_parked_table),
+            [
+                {**by_id[row_id]._asdict(), "reason": parking_reason(exc)}
+                for row_id, exc in result.parked.items()
+            ],
+        )
+        await conn.execute(delete(outbox_table).where(outbox_table.c.id.in_(list(result.parked))))
+        for row_id, exc in result.parked.items():
+            log.error(
+                "outbox record parked: the broker will never take it",
+                outbox_id=row_id,
+                topic=by_id[row_id].topic,
+                error=type(exc).__name__,
+            )
+
+    async def _measure(self, conn: AsyncConnection) -> None:
+        """The outbox gauges, from the database in one small query (the oldest row by the primary
+        key, not a scan)."""
+        oldest = (
+            select(func.extract("epoch", func.clock_timestamp() - outbox_table.c.created_at))
+            .order_by(outbox_table.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        pending, age, parked = (
+            await conn.execute(
+                select(
+                    select(func.count()).select_from(outbox_table).scalar_subquery(),
+                    oldest,
+                    select(func.count()).select_from(outbox_parked_table).scalar_subquery(),
+                )
+            )
+        ).one()
+        self._pending, self._parked = int(pending), int(parked)
+        self.metrics.outbox_pending.set(self._pending)
+        self.metrics.outbox_parked.set(self._parked)
+        self.metrics.outbox_oldest_age.set(max(float(age or 0), 0.0))
 
     async def run(self) -> None:
         while True:
@@ -101,9 +249,24 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 log.warning("outbox relay pass failed; retrying", error=type(exc).__name__)
+                self._failures += 1
+                self._last_error = type(exc).__name__
                 sent = 0
-                await asyncio.sleep(1.0)
-            if sent == 0:
+            if self._failures:
+                # Transient trouble (broker or database away): the kept rows wait, with backoff.
+                step = min(self._failures, len(self.backoff)) - 1
+                await asyncio.sleep(self.backoff[step])
+            elif sent == 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
+
+
+async def _send(producer: AIOKafkaProducer, row: Row[Any]) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = await producer.send(
+        row.topic,
+        key=row.key,
+        value=row.value,
+        headers=[(k, v.encode("utf-8")) for k, v in row.headers],
+    )
+    return future

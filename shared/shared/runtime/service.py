@@ -76,6 +76,7 @@ class ServiceRuntime:
             self.engine,
             self.metrics,
             idle_interval=self.settings.relay_interval_ms / 1000,
+            stall_seconds=self.settings.relay_stall_seconds,
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []

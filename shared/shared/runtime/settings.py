@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
+    relay_stall_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Records waiting and no relay pass succeeded this long: /health reports it",
+    )
+    relay_max_request_size: int = Field(
+        1048576,
+        ge=1024,
+        description="Largest record the relay sends, in bytes; a larger one is parked "
+        "(keep at or below the broker's message.max.bytes)",
+    )
     log_level: str = Field("INFO", description="Log level")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable console lines)")
     data_dir: Path = Field(Path(".data"), description="Where the embedded servers keep their data")

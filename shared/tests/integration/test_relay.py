@@ -1,0 +1,226 @@
+"""The relay's failure paths, against the real PostgreSQL and Kafka-protocol broker: a record the
+broker will never take is parked, the rest flows exactly once, and /health says so."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import RequestTimedOutError
+from sqlalchemy import select
+
+from shared.contracts.envelope import KafkaRecord, decode, encode
+from shared.contracts.rejections import ORIGINAL_VALUE_LIMIT
+from shared.contracts.topics import TopicNames, rejections
+from shared.contracts.values import Stream
+from shared.runtime.database import outbox_parked_table, outbox_table
+from shared.runtime.messaging import add_to_outbox
+from shared.runtime.relay import OutboxRelay
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.testing import echo
+from shared.tools.testing.kafka import front_end_event, publish, read_topic
+
+pytestmark = pytest.mark.integration
+
+REJECTIONS = rejections(Stream.BACKLOG)
+SMALL_LIMIT = 4096  # the relay's producer refuses records larger than this
+
+
+def request(text: str, subject: str) -> Any:
+    return front_end_event(echo.EchoRequested(text=text), subject=subject, stream=Stream.BACKLOG)
+
+
+@pytest.fixture
+async def small_limit_runtime(settings: Settings) -> AsyncIterator[ServiceRuntime]:
+    """The echo service whose relay refuses answers over SMALL_LIMIT bytes."""
+    service = ServiceRuntime(
+        echo.definition, settings.model_copy(update={"relay_max_request_size": SMALL_LIMIT})
+    )
+    await service.migrate()
+    await service.start()
+    yield service
+    await service.stop()
+
+
+async def rows(runtime: ServiceRuntime, table: Any) -> list[Any]:
+    async with runtime.engine.connect() as conn:
+        return list((await conn.execute(select(table).order_by(table.c.id))).all())
+
+
+async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+def texts(records: list[Any]) -> Counter[str]:
+    return Counter(decode(r.headers, r.value).data.text for r in records)
+
+
+async def test_an_unsendable_record_is_parked_its_case_waits_and_the_rest_goes_out_once(
+    small_limit_runtime: ServiceRuntime, settings: Settings
+) -> None:
+    runtime = small_limit_runtime
+    huge = "x" * (SMALL_LIMIT + 1000)  # its answer is over the relay's limit
+    await publish(
+        settings,
+        echo.INPUT,
+        request("first", "case-0001"),
+        request(huge, "case-0002"),
+        request("second", "case-0003"),
+        request("behind the parked one", "case-0002"),
+    )
+
+    async def parked_and_held() -> bool:
+        return len(await rows(runtime, outbox_parked_table)) == 1 and any(
+            r.key == b"case-0002" for r in await rows(runtime, outbox_table)
+        )
+
+    await wait_until(parked_and_held)
+    # Later passes: other cases flow on, case-0002 stays blocked.
+    await publish(
+        settings, echo.INPUT, request("third", "case-0004"), request("fourth", "case-0001")
+    )
+    answers = await read_topic(settings, echo.OUTPUT, expect=4, settle=2.0)
+
+    assert texts(answers) == Counter(["first", "second", "third", "fourth"])  # each exactly once
+    [parked] = await rows(runtime, outbox_parked_table)
+    assert parked.key == b"case-0002"
+    assert parked.topic == TopicNames(settings.topic_prefix)(echo.OUTPUT)
+    assert parked.reason.startswith("MessageSizeTooLargeError: ")
+    assert json.loads(parked.value)["text"] == huge  # kept whole, for an operator
+    [held] = await rows(runtime, outbox_table)
+    assert held.key == b"case-0002"
+    assert held.id > parked.id
+    metrics = runtime.metrics
+    assert metrics.outbox_parked._value.get() == 1
+    assert metrics.outbox_pending._value.get() == 1
+    assert metrics.outbox_oldest_age._value.get() > 0
+    assert metrics.parked.labels("MessageSizeTooLargeError")._value.get() == 1
+    assert "1 outbox record(s) parked" in (runtime.relay.problem() or "")
+
+
+class _TimesOutFor(AIOKafkaProducer):  # type: ignore[misc]
+    """A real producer, except that the delivery of the keys in `failing` fails as if the broker
+    never answered. The one simulated part: the real broker cannot be made to drop a chosen
+    acknowledgement, and the embedded one creates any topic it is asked for."""
+
+    failing: set[bytes]
+
+    async def send(self, topic: str, value: Any = None, key: Any = None, **kw: Any) -> Any:
+        if key in self.failing:
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            future.set_exception(RequestTimedOutError())
+            return future
+        return await super().send(topic, value=value, key=key, **kw)
+
+
+async def test_after_a_partly_failed_pass_only_the_unacknowledged_records_are_sent_again(
+    settings: Settings,
+) -> None:
+    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
+    await runtime.migrate()
+    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
+    records = [encode(request(f"answer {n}", f"case-{n:04d}"), topic) for n in range(1, 201)]
+    async with runtime.session_factory() as session, session.begin():
+        await add_to_outbox(session, records)
+    # stall_seconds=0: a pass that leaves records behind is at once a problem.
+    relay = OutboxRelay(runtime.engine, runtime.metrics, batch_size=500, stall_seconds=0.0)
+    producer = _TimesOutFor(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer.failing = {r.key for r in records[50:60]} | {records[150].key}
+    relay.producer = producer
+    await producer.start()
+    try:
+        first = await relay.publish_once()
+        left = await rows(runtime, outbox_table)
+        stalled = relay.problem()
+        producer.failing = set()  # the broker answers again
+        second = await relay.publish_once()
+        third = await relay.publish_once()
+        recovered = relay.problem()
+    finally:
+        await producer.stop()
+        await runtime.engine.dispose()
+
+    assert (first, second, third) == (189, 11, 0)
+    assert "11 outbox record(s) waiting" in (stalled or "")
+    assert "RequestTimedOutError" in (stalled or "")
+    assert recovered is None
+    assert sorted(r.key for r in left) == sorted(
+        [r.key for r in records[50:60]] + [records[150].key]
+    )
+    answers = await read_topic(settings, echo.OUTPUT, expect=200, settle=1.0)
+    assert texts(answers) == Counter(f"answer {n}" for n in range(1, 201))  # none twice
+
+
+async def test_a_5_mb_input_is_rejected_with_a_bounded_copy_and_its_neighbours_are_answered(
+    settings: Settings,
+) -> None:
+    runtime = ServiceRuntime(echo.definition, settings)
+    await runtime.migrate()
+    await runtime.start()
+    topic = TopicNames(settings.topic_prefix)(echo.INPUT)
+    before, after = request("before", "case-0001"), request("after", "case-0002")
+    big_envelope = encode(request("x", "case-0003"), topic)
+    value = json.dumps({"text": 42, "padding": "y" * (5 * 1024 * 1024)}).encode()
+    big = KafkaRecord(topic, big_envelope.key, value, big_envelope.headers)
+    # The default producer refuses 1 MB and more; the embedded broker takes 5 MB.
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, max_request_size=8 * 1024 * 1024
+    )
+    await producer.start()
+    try:
+        for record in (encode(before, topic), big, encode(after, topic)):
+            await producer.send_and_wait(
+                record.topic, value=record.value, key=record.key, headers=list(record.headers)
+            )
+    finally:
+        await producer.stop()
+    try:
+        rejected = await read_topic(settings, REJECTIONS, expect=1, settle=0.5)
+        answers = await read_topic(settings, echo.OUTPUT, expect=2, settle=0.5)
+    finally:
+        await runtime.stop()
+
+    assert texts(answers) == Counter(["before", "after"])
+    [report] = [decode(r.headers, r.value) for r in rejected]
+    assert report.data.code == "schema-invalid"
+    original = report.data.original
+    assert original.value_truncated is True
+    assert original.value_size == len(value)
+    assert original.value_sha256 == hashlib.sha256(value).hexdigest()
+    assert base64.b64decode(original.value_base64) == value[:ORIGINAL_VALUE_LIMIT]
+    assert len(rejected[0].value) < 100 * 1024
+
+
+async def test_health_reports_a_parked_record(
+    small_limit_runtime: ServiceRuntime, settings: Settings
+) -> None:
+    runtime = small_limit_runtime
+    await publish(settings, echo.INPUT, request("z" * (SMALL_LIMIT + 1), "case-0001"))
+
+    async def parked() -> bool:
+        return runtime.relay.problem() is not None
+
+    await wait_until(parked)
+    transport = httpx.ASGITransport(app=runtime.asgi_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/health")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["relay"] is False
+    assert "parked" in body["problems"]["relay"]
+    assert "outbox_parked" in body["problems"]["relay"]
