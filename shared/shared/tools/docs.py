@@ -470,9 +470,11 @@ def _type_display(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
         return " or ".join(_type_display(s, defs) for s in schema["anyOf"])
     if "const" in schema:
         return f"`{json.dumps(schema['const'])}`"
+    kind = schema.get("type", "any")
+    if "enum" in schema and len(schema["enum"]) > _LONGEST_ENUM_SHOWN:
+        return f"{kind}, one of {len(schema['enum'])} codes (the schema lists them)"
     if "enum" in schema:
         return _values_display(schema["enum"])
-    kind = schema.get("type", "any")
     if kind == "array":
         return f"list of {_type_display(schema.get('items', {}), defs)}"
     if "format" in schema:
@@ -480,6 +482,10 @@ def _type_display(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
     if "pattern" in schema:
         return f"{kind} `{schema['pattern']}`"
     return str(kind)
+
+
+_LONGEST_ENUM_SHOWN = 20
+"""Longer value lists (the nationality codes) are left to the schema: a table cell cannot hold them."""
 
 
 def _values_display(values: Sequence[Any]) -> str:
