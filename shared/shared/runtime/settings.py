@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     batch_timeout_ms: int = Field(
         100, ge=1, description="How long a consumer waits to fill a batch"
     )
+    max_record_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest input record accepted (key, headers and value); larger ones are "
+        "rejected with code too-large",
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     log_level: str = Field("INFO", description="Log level")
@@ -51,6 +57,30 @@ class Settings(BaseSettings):
     embedded_postgres_port: int = Field(15432, description="Port of the embedded PostgreSQL")
     embedded_kafka_port: int = Field(
         19092, description="Port of the embedded Kafka-protocol broker"
+    )
+    # A dead consumer's partitions sit idle until its session times out and the group has
+    # rebalanced: shorter is a quicker failover, too short a false one (docs/adr/0007).
+    consumer_session_timeout_ms: int = Field(
+        6000,
+        ge=1000,
+        description="How long the group waits for a silent consumer before its partitions move",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        1000,
+        ge=100,
+        description="How often a consumer tells the group it is alive (at most a third of the "
+        "session timeout)",
+    )
+    consumer_rebalance_timeout_ms: int = Field(
+        6000,
+        ge=1000,
+        description="How long a rebalance waits for the group's members to rejoin",
+    )
+    consumer_max_poll_interval_ms: int = Field(
+        120_000,
+        ge=1000,
+        description="Longest pause between two polls (one batch's handling) before the "
+        "consumer leaves the group",
     )
 
     def schema_for(self, service: str) -> str:
