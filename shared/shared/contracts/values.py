@@ -62,7 +62,7 @@ Nationality = Annotated[
 ]
 """ISO 3166-1 alpha-3 code (upper case), or XXA (stateless) / XXX (unspecified)."""
 
-# [0-9], not \d: in Python \d also matches other scripts' digits ('١'), in JSON Schema it does not.
+# [0-9], not \d: Python's \d also matches other scripts' digits, JSON Schema's does not.
 VNumber = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9]{10}$"),

@@ -490,7 +490,7 @@ def _type_display(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
 
 
 _LONGEST_ENUM_SHOWN = 20
-"""Longer value lists (the nationality codes) are left to the schema: a table cell cannot hold them."""
+"""Longer value lists (the nationality codes) are left to the schema: a cell cannot hold them."""
 
 
 def _values_display(values: Sequence[Any]) -> str:

@@ -310,9 +310,7 @@ def test_the_registration_schema_refuses_a_nationality_intake_refuses() -> None:
 
     from shared.contracts.events.intake import ApplicationRegistered
 
-    nationality = _published("nl.ind.intake.application-registered.v1")["properties"][
-        "nationality"
-    ]
+    nationality = _published("nl.ind.intake.application-registered.v1")["properties"]["nationality"]
     assert re.fullmatch(nationality["pattern"], "QQQ")  # the pattern alone let it through
     assert "QQQ" not in nationality["enum"]
     with pytest.raises(ValidationError, match="not an ISO 3166-1 alpha-3"):

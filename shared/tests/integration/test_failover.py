@@ -18,7 +18,6 @@ import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -108,10 +107,14 @@ async def test_a_killed_instance_hands_its_partitions_over_within_seconds_and_lo
     sent: dict[UUID, float] = {}  # request id -> wall time it was sent
 
     async def send(subject: str, text: str) -> None:
-        event = front_end_event(echo.EchoRequested(text=text), subject=subject, stream=Stream.BACKLOG)
+        event = front_end_event(
+            echo.EchoRequested(text=text), subject=subject, stream=Stream.BACKLOG
+        )
         record = encode(event, topic)
         sent[event.id] = time.time()
-        await producer.send_and_wait(topic, record.value, key=record.key, headers=list(record.headers))
+        await producer.send_and_wait(
+            topic, record.value, key=record.key, headers=list(record.headers)
+        )
 
     try:
         partitions = len(producer._metadata.partitions_for_topic(topic) or ()) or 2
@@ -121,7 +124,8 @@ async def test_a_killed_instance_hands_its_partitions_over_within_seconds_and_lo
         tick = 0
         while not all(_handled(port) > 0 for port in ports):
             assert time.monotonic() < deadline, "the two instances never both handled a request"
-            assert victim.poll() is None and survivor.poll() is None, "an instance exited"
+            assert victim.poll() is None, "an instance exited"
+            assert survivor.poll() is None, "an instance exited"
             await asyncio.gather(*(send(s, f"warm-up {tick}") for s in subjects))
             tick += 1
             await asyncio.sleep(0.5)
@@ -169,7 +173,7 @@ async def test_a_killed_instance_hands_its_partitions_over_within_seconds_and_lo
         f"{len(records)} answers, {repeated_records} repeated answer record(s) (same event id), "
         f"{len(twice)} request(s) answered under two event ids"
     )
-    print(report)  # noqa: T201  (the figure the ADR quotes: pytest -s shows it)
+    print(report)  # the figure the ADR quotes: pytest -s shows it
 
     assert unanswered == [], report
     assert twice == {}, report

@@ -46,7 +46,6 @@ def test_a_front_end_reads_the_answers_and_refusals_to_what_it_sends() -> None:
     )
 
 
-
 def test_topics_are_created_with_the_maximum_record_size_and_producers_keep_to_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

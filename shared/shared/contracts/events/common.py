@@ -102,7 +102,9 @@ LanguageCode = Annotated[
     AfterValidator(_iso_639_3),
     # Not an enum, unlike Nationality: ISO 639-3 has some 7,900 codes, too many to inline in
     # every schema that names a language; the description says what the pattern cannot.
-    Field(description="ISO 639-3 language code; a well-formed code that ISO 639-3 lacks is refused"),
+    Field(
+        description="ISO 639-3 language code; a well-formed code that ISO 639-3 lacks is refused"
+    ),
 ]
 """ISO 639-3 language code, lower case (e.g. 'ara', 'prs' for Dari, 'tir' for Tigrinya)."""
 
