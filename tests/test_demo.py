@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -9,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import psutil
 import pytest
 
 from shared.runtime.services import SERVICES
-from shared.tools.embedded import free_port, port_in_use
+from shared.tools.embedded import EmbeddedPostgres, free_port, port_in_use
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -35,7 +37,10 @@ def _demo_env(data_dir: Path) -> tuple[dict[str, str], list[int]]:
         k: v for k, v in os.environ.items() if k not in {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL"}
     }
     base = _free_base_port()
-    pg, kafka = free_port(), free_port()
+    services = range(base, base + len(SERVICES))
+    pg = kafka = base
+    while pg in services or kafka in services or pg == kafka:  # a clash fails start-up
+        pg, kafka = free_port(), free_port()
     env.update(
         CASEFLOW_DATA_DIR=str(data_dir),
         CASEFLOW_EMBEDDED_POSTGRES_PORT=str(pg),
@@ -133,3 +138,56 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
             first.kill()
     assert _leftovers(data_dir) == []
     assert [p for p in ports if port_in_use("127.0.0.1", p)] == []
+
+
+def _sql(postgres: EmbeddedPostgres, database: str, statement: str) -> object:
+    url = postgres.url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0]
+
+    async def run() -> object:
+        conn = await asyncpg.connect(f"{url}/{database}")
+        try:
+            return await conn.fetchval(statement)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_a_second_demo_run_starts_with_an_empty_database(tmp_path: Path) -> None:
+    """The broker is memory-only; a database kept from an earlier run would skip re-sent
+    input as duplicates and never answer it. So the demo starts both empty."""
+    data_dir = tmp_path / "data"
+    env, _ = _demo_env(data_dir)
+    # What an earlier run leaves behind: its database, with a service's state in it.
+    earlier = EmbeddedPostgres(data_dir / "postgres", int(env["CASEFLOW_EMBEDDED_POSTGRES_PORT"]))
+    earlier.start()
+    try:
+        _sql(earlier, "postgres", "create database caseflow")
+        _sql(earlier, "caseflow", "create table kept_from_an_earlier_run (id int)")
+        assert _sql(earlier, "caseflow", "select to_regclass('kept_from_an_earlier_run')")
+    finally:
+        earlier.stop()
+
+    done = subprocess.run(
+        ["make", "demo", "DEMO_SECONDS=1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "Fresh start: removed the database of the previous run" in output
+    again = EmbeddedPostgres(data_dir / "postgres", int(env["CASEFLOW_EMBEDDED_POSTGRES_PORT"]))
+    again.start()
+    try:
+        assert _sql(again, "caseflow", "select to_regclass('kept_from_an_earlier_run')") is None
+        # The services' schemas are the ones this run made, not the earlier run's.
+        assert (
+            _sql(again, "caseflow", "select count(*) from pg_namespace where nspname = 'intake'")
+            == 1
+        )
+    finally:
+        again.stop()

@@ -38,6 +38,13 @@ class PriorityGroup(StrEnum):
 NON_ISO_NATIONALITIES = {"XXA": "Stateless person", "XXX": "Unspecified nationality"}
 
 
+NATIONALITY_CODES: tuple[str, ...] = tuple(
+    sorted({country.alpha_3 for country in pycountry.countries} | set(NON_ISO_NATIONALITIES))
+)
+"""Every nationality code accepted: the published JSON Schemas list exactly these (an enum),
+so a front-end that validates against them is refused what intake refuses."""
+
+
 def _known_alpha3(code: str) -> str:
     if code in NON_ISO_NATIONALITIES or pycountry.countries.get(alpha_3=code) is not None:
         return code
@@ -48,12 +55,18 @@ Nationality = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{3}$"),
     AfterValidator(_known_alpha3),
-    Field(description="ISO 3166-1 alpha-3 country code; XXA: stateless, XXX: unspecified"),
+    Field(
+        description="ISO 3166-1 alpha-3 country code; XXA: stateless, XXX: unspecified",
+        json_schema_extra={"enum": list(NATIONALITY_CODES)},
+    ),
 ]
 """ISO 3166-1 alpha-3 code (upper case), or XXA (stateless) / XXX (unspecified)."""
 
+# [0-9], not \d: Python's \d also matches other scripts' digits, JSON Schema's does not.
 VNumber = Annotated[
-    str, StringConstraints(pattern=r"^\d{10}$"), Field(description="V-number (vreemdelingennummer)")
+    str,
+    StringConstraints(pattern=r"^[0-9]{10}$"),
+    Field(description="V-number (vreemdelingennummer)"),
 ]
 """The applicant's V-number (vreemdelingennummer): ten digits."""
 

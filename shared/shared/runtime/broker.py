@@ -41,9 +41,17 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=5,
-        max_batch_size=256 * 1024,
-        max_request_size=settings.relay_max_request_size,
+        **_size_limits(settings, 256 * 1024),
     )
+
+
+def _size_limits(settings: Settings, batch_bytes: int) -> dict[str, int]:
+    """A record over the limit fails at the producer, before the broker sees it; a batch never
+    outgrows the topic's max.message.bytes, which Kafka applies to whole batches."""
+    return {
+        "max_request_size": settings.max_record_bytes,
+        "max_batch_size": min(batch_bytes, settings.max_record_bytes),
+    }
 
 
 async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
@@ -54,7 +62,7 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=20,
-        max_batch_size=512 * 1024,
+        **_size_limits(settings, 512 * 1024),
     )
     await producer.start()
     try:
@@ -67,10 +75,20 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
         await producer.stop()
 
 
+def topic_configs(settings: Settings, spec: TopicSpec) -> dict[str, str]:
+    """The configuration a topic is created with."""
+    return {
+        "retention.ms": str(spec.retention_ms),
+        "max.message.bytes": str(settings.max_record_bytes),
+    }
+
+
 async def ensure_topics(
     settings: Settings, specs: Iterable[TopicSpec], *, replication_factor: int = 1
 ) -> list[str]:
-    """Create every topic that is missing; returns the names created."""
+    """Create every topic that is missing, with its retention and the maximum record size
+    (max.message.bytes = settings.max_record_bytes); returns the names created. Existing
+    topics are left alone (docs/architecture.md says how to align them)."""
     names = TopicNames(settings.topic_prefix)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
@@ -81,7 +99,7 @@ async def ensure_topics(
                 names(spec.name),
                 num_partitions=spec.partitions,
                 replication_factor=replication_factor,
-                topic_configs={"retention.ms": str(spec.retention_ms)},
+                topic_configs=topic_configs(settings, spec),
             )
             for spec in specs
             if names(spec.name) not in existing

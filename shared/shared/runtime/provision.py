@@ -96,7 +96,8 @@ def main(
         for spec in all_topics():
             days = spec.retention_ms // 86_400_000
             retention = "forever" if spec.retention_ms < 0 else f"{days}d"
-            row = [names(spec.name), str(spec.partitions), retention, spec.description]
+            size = f"max {settings.max_record_bytes} bytes"
+            row = [names(spec.name), str(spec.partitions), retention, size, spec.description]
             typer.echo("\t".join(row))
         return
     created = asyncio.run(

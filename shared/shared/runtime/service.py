@@ -117,6 +117,13 @@ class ServiceRuntime:
             max_records=self.settings.batch_size,
             batch_timeout_ms=self.settings.batch_timeout_ms,
             auto_offset_reset="earliest",
+            # How fast a dead instance's partitions move on, and at what risk (docs/adr/0007).
+            session_timeout_ms=self.settings.consumer_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
+            rebalance_timeout_ms=self.settings.consumer_rebalance_timeout_ms,
+            max_poll_interval_ms=self.settings.consumer_max_poll_interval_ms,
+            # A record at the size limit must still be fetched, to be rejected as too large.
+            max_partition_fetch_bytes=max(1_048_576, 2 * self.settings.max_record_bytes),
             ack_policy=AckPolicy.NACK_ON_ERROR,  # offsets are committed after the database commit
             parser=without_headers,
             decoder=raw_records,

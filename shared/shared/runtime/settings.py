@@ -56,18 +56,36 @@ class Settings(BaseSettings):
         gt=0,
         description="Records waiting and no relay pass succeeded this long: /health reports it",
     )
-    relay_max_request_size: int = Field(
-        1048576,
-        ge=1024,
-        description="Largest record the relay sends, in bytes; a larger one is parked "
-        "(keep at or below the broker's message.max.bytes)",
-    )
     log_level: str = Field("INFO", description="Log level")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable console lines)")
     data_dir: Path = Field(Path(".data"), description="Where the embedded servers keep their data")
     embedded_postgres_port: int = Field(15432, description="Port of the embedded PostgreSQL")
     embedded_kafka_port: int = Field(
         19092, description="Port of the embedded Kafka-protocol broker"
+    )
+    # A dead consumer's partitions sit idle until its session times out and the group has
+    # rebalanced: shorter is a quicker failover, too short a false one (docs/adr/0007).
+    consumer_session_timeout_ms: int = Field(
+        6000,
+        ge=1000,
+        description="How long the group waits for a silent consumer before its partitions move",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        1000,
+        ge=100,
+        description="How often a consumer tells the group it is alive (at most a third of the "
+        "session timeout)",
+    )
+    consumer_rebalance_timeout_ms: int = Field(
+        6000,
+        ge=1000,
+        description="How long a rebalance waits for the group's members to rejoin",
+    )
+    consumer_max_poll_interval_ms: int = Field(
+        120_000,
+        ge=1000,
+        description="Longest pause between two polls (one batch's handling) before the "
+        "consumer leaves the group",
     )
 
     def schema_for(self, service: str) -> str:

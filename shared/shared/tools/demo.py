@@ -1,6 +1,7 @@
 """`make demo`: the whole system on the embedded default.
 
-Starts the embedded PostgreSQL and Kafka-protocol broker, creates the topics,
+Starts the embedded PostgreSQL (emptied first: the broker is memory-only, see
+EmbeddedServers) and Kafka-protocol broker, creates the topics,
 starts every service as its own process (each migrates its schema first), waits
 until all report healthy, prints their endpoints, and stops everything cleanly on
 Ctrl-C or after --seconds.
@@ -80,8 +81,17 @@ def run(seconds: float, base_port: int, health_timeout: float) -> int:
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         with EmbeddedServers(
-            settings.data_dir, settings.embedded_postgres_port, settings.embedded_kafka_port
+            settings.data_dir,
+            settings.embedded_postgres_port,
+            settings.embedded_kafka_port,
+            fresh_database=True,  # Tansu starts empty, so must the database (README.md)
         ) as servers:
+            if servers.wiped_database:
+                console.print(
+                    f"Fresh start: removed the database of the previous run "
+                    f"({servers.postgres.data_dir}); the embedded broker keeps nothing between "
+                    "runs, so the demo starts both empty."
+                )
             try:
                 _run_services(servers, settings, processes, seconds, base_port, health_timeout)
             finally:

@@ -29,6 +29,7 @@ from shared.contracts.events.catalogue import CATALOGUE, Direction, MessageSpec
 from shared.contracts.events.partners import PARTNER_DATA
 from shared.contracts.rejections import Rejection
 from shared.contracts.topics import Partner, TopicSpec, all_topics
+from shared.runtime.settings import Settings
 from shared.tools import examples
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -230,6 +231,9 @@ def _message(spec: MessageSpec) -> Json:
     }
 
 
+_MAX_RECORD_BYTES: int = Settings.model_fields["max_record_bytes"].default
+"""The default maximum record size that provisioning sets on every topic."""
+
 _COMPONENT_REF = "#/components/schemas/{model}"
 STRICT_SUFFIX = "Input"
 """Appended to a shared part's name for its input variant, which refuses unknown fields."""
@@ -361,6 +365,7 @@ def asyncapi(catalogue: Sequence[MessageSpec] = CATALOGUE) -> Json:
                             "topicConfiguration": {
                                 "cleanup.policy": ["delete"],
                                 "retention.ms": spec.retention_ms if spec else -1,
+                                "max.message.bytes": _MAX_RECORD_BYTES,
                             },
                             "bindingVersion": KAFKA_BINDING_VERSION,
                         }
@@ -470,9 +475,11 @@ def _type_display(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
         return " or ".join(_type_display(s, defs) for s in schema["anyOf"])
     if "const" in schema:
         return f"`{json.dumps(schema['const'])}`"
+    kind = schema.get("type", "any")
+    if "enum" in schema and len(schema["enum"]) > _LONGEST_ENUM_SHOWN:
+        return f"{kind}, one of {len(schema['enum'])} codes (the schema lists them)"
     if "enum" in schema:
         return _values_display(schema["enum"])
-    kind = schema.get("type", "any")
     if kind == "array":
         return f"list of {_type_display(schema.get('items', {}), defs)}"
     if "format" in schema:
@@ -480,6 +487,10 @@ def _type_display(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
     if "pattern" in schema:
         return f"{kind} `{schema['pattern']}`"
     return str(kind)
+
+
+_LONGEST_ENUM_SHOWN = 20
+"""Longer value lists (the nationality codes) are left to the schema: a cell cannot hold them."""
 
 
 def _values_display(values: Sequence[Any]) -> str:

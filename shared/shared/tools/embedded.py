@@ -264,16 +264,29 @@ class EmbeddedKafka:
 
 
 class EmbeddedServers:
-    """Both servers and the data-directory lock, as one context manager."""
+    """Both servers and the data-directory lock, as one context manager.
 
-    def __init__(self, data_dir: Path, postgres_port: int, kafka_port: int) -> None:
+    With ``fresh_database`` the PostgreSQL data of an earlier run is removed first: Tansu is
+    memory-only, and a kept database beside empty topics would skip re-sent input as
+    duplicates (the inbox remembers its ids) without ever answering it again.
+    """
+
+    def __init__(
+        self, data_dir: Path, postgres_port: int, kafka_port: int, *, fresh_database: bool = False
+    ) -> None:
         self.lock = DataDirLock(data_dir)
         self.postgres = EmbeddedPostgres(data_dir / "postgres", postgres_port)
         self.kafka = EmbeddedKafka(data_dir / "kafka", kafka_port)
+        self.fresh_database = fresh_database
+        self.wiped_database = False
+        """Whether data of an earlier run was removed."""
 
     def __enter__(self) -> EmbeddedServers:
-        self.lock.acquire()
+        self.lock.acquire()  # before the wipe: never remove the data of a run still going
         try:
+            if self.fresh_database and self.postgres.data_dir.exists():
+                shutil.rmtree(self.postgres.data_dir)
+                self.wiped_database = True
             self.postgres.start()
             self.kafka.start()
         except BaseException:

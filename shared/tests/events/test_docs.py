@@ -287,3 +287,81 @@ def test_sources_and_hand_written_docs_cite_only_what_is_in_the_repository() -> 
     assert paths
     citing = [p.name for p in paths if absent in p.read_text("utf-8")]
     assert citing == []
+
+
+# --- the schemas carry what the services check ----------------------------------------
+
+
+def _published(ce_type: str) -> dict[str, Any]:
+    path = docs.default_docs_dir() / docs.schema_path(ce_type)
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+def _registration(**changes: Any) -> dict[str, Any]:
+    from shared.contracts.events.intake import ApplicationRegistered
+    from shared.tools.examples import example
+
+    return {**example(ApplicationRegistered).model_dump(mode="json"), **changes}
+
+
+def test_the_registration_schema_refuses_a_nationality_intake_refuses() -> None:
+    from pydantic import ValidationError
+
+    from shared.contracts.events.intake import ApplicationRegistered
+
+    nationality = _published("nl.ind.intake.application-registered.v1")["properties"]["nationality"]
+    assert re.fullmatch(nationality["pattern"], "QQQ")  # the pattern alone let it through
+    assert "QQQ" not in nationality["enum"]
+    with pytest.raises(ValidationError, match="not an ISO 3166-1 alpha-3"):
+        ApplicationRegistered.model_validate_json(json.dumps(_registration(nationality="QQQ")))
+    # And the other way round: every listed code is one intake accepts.
+    for code in nationality["enum"]:
+        ApplicationRegistered.model_validate_json(json.dumps(_registration(nationality=code)))
+
+
+def test_every_nationality_field_of_every_schema_lists_the_codes() -> None:
+    from shared.contracts.values import NATIONALITY_CODES
+
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if node.get("pattern") == "^[A-Z]{3}$":
+                yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    found = [n for s in CATALOGUE for n in walk(_published(s.ce_type))]
+    assert len(found) >= 6
+    assert all(n["enum"] == list(NATIONALITY_CODES) for n in found)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("v_number", "\u0661" * 10), ("v_number", "12345678901")],
+)
+def test_the_registration_schema_and_intake_agree_on_v_numbers(field: str, value: str) -> None:
+    from pydantic import ValidationError
+
+    from shared.contracts.events.intake import ApplicationRegistered
+
+    pattern = _published("nl.ind.intake.application-registered.v1")["properties"][field]["pattern"]
+    assert re.search(pattern, value, flags=re.ASCII) is None  # \d in JSON Schema is [0-9]
+    with pytest.raises(ValidationError):
+        ApplicationRegistered.model_validate_json(json.dumps(_registration(**{field: value})))
+
+
+def test_a_short_text_of_spaces_only_is_refused_by_the_schema_as_by_the_services() -> None:
+    from pydantic import ValidationError
+
+    from shared.contracts.events.intake import ApplicationWithdrawn
+
+    reason = _published("nl.ind.intake.application-withdrawn.v1")["properties"]["reason"]
+    [text] = [branch for branch in reason["anyOf"] if branch.get("type") == "string"]
+    assert re.search(text["pattern"], "   ") is None
+    assert re.search(text["pattern"], " late ") is not None
+    data = {"withdrawn_at": "2026-10-05T10:15:00+02:00", "reason": "   "}
+    with pytest.raises(ValidationError):
+        ApplicationWithdrawn.model_validate_json(json.dumps(data))

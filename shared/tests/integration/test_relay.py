@@ -44,8 +44,10 @@ def request(text: str, subject: str) -> Any:
 async def small_limit_runtime(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     """The echo service whose relay refuses answers over SMALL_LIMIT bytes."""
     service = ServiceRuntime(
-        echo.definition, settings.model_copy(update={"relay_max_request_size": SMALL_LIMIT})
+        echo.definition, settings.model_copy(update={"max_record_bytes": SMALL_LIMIT})
     )
+    assert service.processor is not None
+    service.processor.max_record_bytes = 10 * SMALL_LIMIT  # its inputs pass, its answers do not
     await service.migrate()
     await service.start()
     yield service

@@ -1,4 +1,7 @@
-"""The ACL plan gives every party what the catalogue says and nothing more."""
+"""The ACL plan gives every party what the catalogue says and nothing more; topics are
+created with their limits."""
+
+import pytest
 
 from shared.contracts.topics import Kind, all_topics
 from shared.runtime.provision import acl_commands, acl_plan
@@ -41,3 +44,23 @@ def test_a_front_end_reads_the_answers_and_refusals_to_what_it_sends() -> None:
     assert any(
         "--resource-pattern-type prefixed --group partner-coa" in line for line in acl_commands()
     )
+
+
+def test_topics_are_created_with_the_maximum_record_size_and_producers_keep_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shared.runtime import broker
+    from shared.runtime.settings import Settings
+
+    settings = Settings(max_record_bytes=200_000)
+    [spec, *_] = all_topics()
+    assert broker.topic_configs(settings, spec) == {
+        "retention.ms": str(spec.retention_ms),
+        "max.message.bytes": "200000",
+    }
+    made: dict[str, object] = {}
+    monkeypatch.setattr(broker, "AIOKafkaProducer", lambda **kwargs: made.update(kwargs))
+    broker.make_producer(settings, "test")
+    # A record over the limit fails in the producer, and no batch outgrows the topic's limit.
+    assert made["max_request_size"] == 200_000
+    assert made["max_batch_size"] == 200_000

@@ -100,7 +100,11 @@ LanguageCode = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z]{3}$"),
     AfterValidator(_iso_639_3),
-    Field(description="ISO 639-3 language code"),
+    # Not an enum, unlike Nationality: ISO 639-3 has some 7,900 codes, too many to inline in
+    # every schema that names a language; the description says what the pattern cannot.
+    Field(
+        description="ISO 639-3 language code; a well-formed code that ISO 639-3 lacks is refused"
+    ),
 ]
 """ISO 639-3 language code, lower case (e.g. 'ara', 'prs' for Dari, 'tir' for Tigrinya)."""
 
@@ -117,5 +121,8 @@ TeamId = Annotated[
 PlanId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")]
 """Id of a plan cycle or a cohort, chosen by the planner ('cycle-2026-4', 'cohort-2026-4-01')."""
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+# The pattern (some non-space character) tells JSON Schema what the strip before min_length does.
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True, pattern=r"\S")
+]
 """A short free text (reasons, notes). Never personal detail: this text travels on topics."""
