@@ -98,6 +98,44 @@ outbox_parked_table = Table(
 )
 
 
+def _parked_fact_columns() -> list[Column[Any]]:
+    # A fact from another service that came before what it builds on, kept until its case is
+    # ready for it (shared/shared/runtime/kit.py).
+    return [
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("case_key", Text, nullable=False),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("event_type", Text, nullable=False),
+        Column("topic", Text, nullable=False),
+        Column("event", JSONB, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("parked_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+def _conflict_columns() -> list[Column[Any]]:
+    # A fact that contradicts this service's state: recorded, counted, never a rejection.
+    return [
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("case_key", Text, nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("topic", Text, nullable=False),
+        Column("event", JSONB, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+parked_facts_table = Table(
+    "parked_facts",
+    messaging_metadata,
+    *_parked_fact_columns(),
+    Index("parked_facts_by_case", "case_key", "id"),
+)
+conflicts_table = Table("fact_conflicts", messaging_metadata, *_conflict_columns())
+
+
 def create_messaging_tables() -> None:
     """For a service's first Alembic migration: create the inbox and the outbox."""
     from alembic import op
@@ -112,6 +150,15 @@ def create_outbox_parked_table() -> None:
 
     op.create_table("outbox_parked", *_outbox_parked_columns())
     op.create_index("outbox_parked_key", "outbox_parked", ["key"])
+
+
+def create_fact_tables() -> None:
+    """For a service's migration: the kit's parked facts and recorded conflicts."""
+    from alembic import op
+
+    op.create_table("parked_facts", *_parked_fact_columns())
+    op.create_index("parked_facts_by_case", "parked_facts", ["case_key", "id"])
+    op.create_table("fact_conflicts", *_conflict_columns())
 
 
 def run_migrations_in_env(target_metadata: MetaData | None) -> None:

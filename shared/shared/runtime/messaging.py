@@ -106,6 +106,8 @@ class UnitOfWork:
     service: str
     topics: TopicNames
     scratch: dict[str, Any] = field(default_factory=dict)  # the handler's state for this batch
+    topic: str = ""  # the topic (without prefix) of the event being handled
+    conflicts: int = 0  # facts recorded as conflicting with the state
     records: list[KafkaRecord] = field(default_factory=list)
     rejections: list[tuple[Envelope[Any], Refused]] = field(default_factory=list)
 
@@ -432,6 +434,7 @@ class BatchProcessor:
                         event_type=envelope.type,
                     ):
                         emitted = len(uow.records)
+                        uow.topic = record.topic.removeprefix(self.topics.prefix)
                         try:
                             await self.handler.handle(envelope, uow)
                             handled.append(envelope.type)
@@ -467,6 +470,7 @@ class BatchProcessor:
             log.info("input rejected", code=code, rejection_id=header(rejection, "ce_id"))
         self.metrics.duplicates.inc(duplicates)
         self.metrics.ignored.inc(ignored)
+        self.metrics.conflicts.inc(uow.conflicts)
         if out or uow.records:
             self.on_committed()
         return len(todo)

@@ -54,6 +54,21 @@ class Metrics:
             ["reason"],
             registry=registry,
         )
+        self.conflicts = Counter(
+            "caseflow_fact_conflicts_total",
+            "Facts from other services that contradicted this service's state (recorded)",
+            registry=registry,
+        )
+        self.parked_facts = Gauge(
+            "caseflow_parked_facts",
+            "Facts waiting for what they build on, at the last check",
+            registry=registry,
+        )
+        self.parked_facts_overdue = Gauge(
+            "caseflow_parked_facts_overdue",
+            "Parked facts older than their limit (CASEFLOW_PARKED_FACT_LIMIT_HOURS)",
+            registry=registry,
+        )
         self.consumer_stopped = Gauge(
             "caseflow_consumer_stopped",
             "1 while the consumer has stopped because records fail whatever they hold",
