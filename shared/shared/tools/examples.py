@@ -372,7 +372,12 @@ _EXAMPLES: tuple[EventData, ...] = (
     # simulated time
     clk.ClockTicked(day=date(2026, 10, 5), round=0, now=MOMENT),
     clk.ClockAcknowledged(
-        service="intake", day=date(2026, 10, 5), round=1, consumed=5412, published=5398, timers_run=0
+        service="intake",
+        day=date(2026, 10, 5),
+        round=1,
+        consumed=5412,
+        published=5398,
+        timers_run=0,
     ),
 )
 
