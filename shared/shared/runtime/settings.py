@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     batch_timeout_ms: int = Field(
         100, ge=1, description="How long a consumer waits to fill a batch"
     )
+    fetch_max_wait_ms: int = Field(
+        500,
+        ge=1,
+        description="Longest a consumer's fetch waits for records (the embedded broker holds "
+        "a fetch for the whole wait: keep it short there)",
+    )
+    simulated_clock: bool = Field(
+        False,
+        description="Follow the simulation driver's clock (caseflow.clock.v1) instead of the "
+        "wall clock; timers fire per simulated day. Simulations only",
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     log_level: str = Field("INFO", description="Log level")
