@@ -24,9 +24,8 @@ FIRST = date(2026, 4, 20)  # 30 days over King's Day (Mon 27 April) and Ascensio
 DAYS = 30
 LAST = FIRST + timedelta(days=DAYS - 1)
 WORKING = working_days_in(FIRST, LAST)
-MONDAYS = [
-    FIRST + timedelta(days=n) for n in range(DAYS) if (FIRST + timedelta(days=n)).weekday() == 0
-]
+EVERY_DAY = [FIRST + timedelta(days=n) for n in range(DAYS)]
+MONDAYS = [d for d in EVERY_DAY if d.weekday() == 0]
 
 Output = tuple[str, str, str, datetime]  # topic, type, text, time
 
