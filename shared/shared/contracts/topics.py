@@ -34,6 +34,7 @@ class Kind(StrEnum):
     EVENTS = "events"  # published by a service
     PARTNER = "partner"  # published by chain-notify for one partner
     REJECTIONS = "rejections"  # refused and undecodable input, with the reason
+    CONTROL = "control"  # simulated time: a driver's clock and the services' answers; no case data
 
 
 DAY_MS = 24 * 3600 * 1000
@@ -62,6 +63,11 @@ REGISTRATION_REJECTIONS = "ind.intake.rejections.v1"
 # Country policy is not about one case or one stream: its own topics, keyed by policy version.
 POLICY_INPUT = "ind.intake.policy.input.v1"
 POLICY_EVENTS = "ind.intake.policy.events.v1"
+
+# Simulated time (docs/adr/0008-simulated-time.md): unused in production. One partition
+# each, so that ticks and acknowledgements keep one order.
+CLOCK = "caseflow.clock.v1"
+CLOCK_ACKS = "caseflow.clock-acks.v1"
 
 # Capacity is declared for the whole organisation; planning splits it over the streams (R2, R13).
 PLANNING_INPUT = "ind.planning.input.v1"
@@ -129,6 +135,27 @@ def all_topics() -> list[TopicSpec]:
             "front-ends",
             "Capacity declared for the whole organisation, before the split over the streams",
             key="capacity month",
+        ),
+        TopicSpec(
+            CLOCK,
+            Kind.CONTROL,
+            None,
+            "simulator",
+            "Simulated days, from the simulation driver to every service (simulations only)",
+            partitions=1,
+            retention_ms=7 * DAY_MS,
+            key="simulation",
+        ),
+        TopicSpec(
+            CLOCK_ACKS,
+            Kind.CONTROL,
+            None,
+            "every service",
+            "Each service's acknowledgement that it is idle at a simulated day and round "
+            "(simulations only)",
+            partitions=1,
+            retention_ms=7 * DAY_MS,
+            key="service name",
         ),
     ]
     for stream in Stream:

@@ -24,13 +24,14 @@ from sqlalchemy import text
 
 from shared.contracts.topics import TopicNames
 from shared.runtime.broker import make_broker, make_producer
-from shared.runtime.clock import Clock, WallClock
+from shared.runtime.clock import Clock, DrivenClock, WallClock
 from shared.runtime.database import make_engine, make_session_factory, migrate
 from shared.runtime.logs import configure_logging, get_logger
 from shared.runtime.messaging import BatchProcessor, Handler, UnitOfWork
 from shared.runtime.metrics import Metrics
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import Settings
+from shared.runtime.simulation import ClockFollower, Timer, clock_for
 
 log = get_logger(__name__)
 
@@ -40,7 +41,7 @@ class Periodic:
     """Work a service does on a timer (e.g. adopting a policy on its effective date)."""
 
     name: str
-    every_seconds: float
+    every_seconds: float  # on wall time; with the simulated clock, once per simulated day
     work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[None]]
 
 
@@ -65,6 +66,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         name = self.definition.name
+        self.clock = clock_for(self.settings, self.clock)
         self.schema = self.settings.schema_for(name)
         self.topics = TopicNames(self.settings.topic_prefix)
         self.registry = CollectorRegistry()
@@ -80,6 +82,7 @@ class ServiceRuntime:
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []
+        self.follower: ClockFollower | None = None
         self.processor: BatchProcessor | None = None
         self.handler: Handler | None = None
         if self.definition.make_handler is not None:
@@ -112,8 +115,9 @@ class ServiceRuntime:
 
         @self.broker.subscriber(
             *topics,
-            group_id=f"{self.settings.topic_prefix}caseflow-{self.definition.name}",
+            group_id=self.group_id,
             batch=True,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
             max_records=self.settings.batch_size,
             batch_timeout_ms=self.settings.batch_timeout_ms,
             auto_offset_reset="earliest",
@@ -132,6 +136,10 @@ class ServiceRuntime:
         async def on_batch(records: Any) -> None:
             # The decoded body is the raw records (raw_records above); no message context needed.
             await processor.process(records if isinstance(records, tuple | list) else [records])
+
+    @property
+    def group_id(self) -> str:
+        return f"{self.settings.topic_prefix}caseflow-{self.definition.name}"
 
     async def migrate(self) -> None:
         await migrate(self.engine, self.schema, self.definition.migrations)
@@ -153,19 +161,49 @@ class ServiceRuntime:
                 log.warning("periodic task failed", task=periodic.name, error=type(exc).__name__)
 
     async def start_relay(self) -> None:
-        self._timers = [
-            asyncio.create_task(self._every(p), name=p.name) for p in self.definition.periodic
-        ]
-        if not self.settings.relay_enabled:
-            return
-        self.relay.producer = make_producer(self.settings, f"caseflow-{self.definition.name}-relay")
-        await self.relay.producer.start()
-        self._relay_task = asyncio.create_task(
-            self.relay.run(), name=f"{self.definition.name}-relay"
+        if not self.settings.simulated_clock:  # simulated: the days drive the timers
+            self._timers = [
+                asyncio.create_task(self._every(p), name=p.name) for p in self.definition.periodic
+            ]
+        if self.settings.relay_enabled:
+            self.relay.producer = make_producer(
+                self.settings, f"caseflow-{self.definition.name}-relay"
+            )
+            await self.relay.producer.start()
+            self._relay_task = asyncio.create_task(
+                self.relay.run(), name=f"{self.definition.name}-relay"
+            )
+            log.info("outbox relay started")
+        if self.settings.simulated_clock:
+            self.follower = self._clock_follower()
+            await self.follower.start()
+
+    def _clock_follower(self) -> ClockFollower:
+        if not isinstance(self.clock, DrivenClock):
+            raise RuntimeError("the simulated clock needs a DrivenClock")
+        processor = self.processor
+
+        def timer(periodic: Periodic) -> Timer:
+            return Timer(periodic.name, lambda uow: periodic.work(self, uow))
+
+        return ClockFollower(
+            service=self.definition.name,
+            settings=self.settings,
+            clock=self.clock,
+            engine=self.engine,
+            group_id=self.group_id,
+            subscriptions=self.definition.subscriptions() if processor is not None else (),
+            timers=[timer(p) for p in self.definition.periodic],
+            run_work=processor.run_work if processor is not None else None,
+            published=lambda: int(
+                self.registry.get_sample_value("caseflow_outbox_published_total") or 0
+            ),
         )
-        log.info("outbox relay started")
 
     async def stop_relay(self) -> None:
+        if self.follower is not None:
+            await self.follower.stop()
+            self.follower = None
         for timer in self._timers:
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

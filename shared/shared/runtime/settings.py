@@ -49,6 +49,17 @@ class Settings(BaseSettings):
         description="Largest input record accepted (key, headers and value); larger ones are "
         "rejected with code too-large",
     )
+    fetch_max_wait_ms: int = Field(
+        500,
+        ge=1,
+        description="Longest a consumer's fetch waits for records (the embedded broker holds "
+        "a fetch for the whole wait: keep it short there)",
+    )
+    simulated_clock: bool = Field(
+        False,
+        description="Follow the simulation driver's clock (caseflow.clock.v1) instead of the "
+        "wall clock; timers fire per simulated day. Simulations only",
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     relay_stall_seconds: float = Field(

@@ -450,6 +450,7 @@ _MODULE_TITLES = {
     "decision": "Decision (besluit)",
     "partners": "Partner messages (ketenpartners)",
     "rejections": "Rejections",
+    "clock": "Simulated time (control; simulations only)",
 }
 
 

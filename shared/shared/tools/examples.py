@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from shared.contracts.envelope import Envelope, EventData, encode
 from shared.contracts.events import catalogue as cat
+from shared.contracts.events import clock as clk
 from shared.contracts.events import decision as d
 from shared.contracts.events import hearing as h
 from shared.contracts.events import intake as i
@@ -367,6 +368,16 @@ _EXAMPLES: tuple[EventData, ...] = (
                 "ascii"
             ),
         ),
+    ),
+    # simulated time
+    clk.ClockTicked(day=date(2026, 10, 5), round=0, now=MOMENT),
+    clk.ClockAcknowledged(
+        service="intake",
+        day=date(2026, 10, 5),
+        round=1,
+        consumed=5412,
+        published=5398,
+        timers_run=0,
     ),
 )
 

@@ -69,6 +69,7 @@ def test_the_topic_kind_fits_the_direction(spec: cat.MessageSpec) -> None:
         Direction.INPUT: {Kind.INPUT},
         Direction.OUTPUT: {Kind.EVENTS, Kind.REJECTIONS},
         Direction.PARTNER: {Kind.PARTNER},
+        Direction.CONTROL: {Kind.CONTROL},
     }[spec.direction]
     for name in spec.topic_names():
         assert TOPICS[name].kind in expected, f"{spec.name} on {name}"
@@ -122,7 +123,9 @@ def test_inputs_say_who_may_send_them_and_what_answers(spec: cat.MessageSpec) ->
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in CATALOGUE if s.direction is not Direction.INPUT], ids=lambda s: s.name
+    "spec",
+    [s for s in CATALOGUE if s.direction in (Direction.OUTPUT, Direction.PARTNER)],
+    ids=lambda s: s.name,
 )
 def test_only_services_publish_outputs_and_partner_messages(spec: cat.MessageSpec) -> None:
     assert not spec.answers
@@ -145,6 +148,20 @@ def test_partner_messages_go_to_partners_only_and_say_what_they_derive_from(
         assert cat.CHAIN_NOTIFY in cat.spec(source).consumers, (
             f"chain-notify must read {source.__name__}"
         )
+
+
+def test_only_the_simulator_moves_the_clock_and_every_service_answers_it() -> None:
+    control = {s.name: s for s in CATALOGUE if s.direction is Direction.CONTROL}
+    assert sorted(control) == ["ClockAcknowledged", "ClockTicked"]
+    tick, ack = control["ClockTicked"], control["ClockAcknowledged"]
+    assert tick.publishers == (cat.system(cat.SIMULATOR),)
+    assert set(tick.consumers) == set(cat.SERVICES) == set(ack.producers)
+    assert ack.consumers == (cat.SIMULATOR,)
+    for spec in (tick, ack):
+        assert not spec.answers
+        assert not spec.refusals
+        for name in spec.topic_names():
+            assert TOPICS[name].partitions == 1  # ticks and answers keep one order
 
 
 def test_every_input_topic_in_the_catalogue_has_a_reader() -> None:

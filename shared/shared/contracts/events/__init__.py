@@ -8,6 +8,7 @@ and docs/schemas/; ``compat`` is the backward-compatibility gate.
 
 from shared.contracts.events import (
     catalogue,
+    clock,
     common,
     decision,
     hearing,
@@ -19,6 +20,7 @@ from shared.contracts.events import (
 
 __all__ = [
     "catalogue",
+    "clock",
     "common",
     "decision",
     "hearing",

@@ -8,7 +8,9 @@ docs and compatibility tests walk it. A message is one of:
   topic; the service answers with output events on success, or with a Rejection on the
   rejection topic (``refusals``) when it refuses;
 - **output**: published by a service;
-- **partner**: published by chain-notify for one or more chain partners.
+- **partner**: published by chain-notify for one or more chain partners;
+- **control**: simulated time only (docs/adr/0008-simulated-time.md): the simulation driver's
+  clock ticks and every service's acknowledgements; never in production.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ from datetime import date
 from enum import StrEnum
 
 from shared.contracts.envelope import EventData
-from shared.contracts.events import decision, hearing, intake, partners, planning, prephase
+from shared.contracts.events import (
+    clock,
+    decision,
+    hearing,
+    intake,
+    partners,
+    planning,
+    prephase,
+)
 from shared.contracts.rejections import Rejection
 from shared.contracts.topics import (
+    CLOCK,
+    CLOCK_ACKS,
     PLANNING_INPUT,
     POLICY_EVENTS,
     POLICY_INPUT,
@@ -41,6 +53,7 @@ class Direction(StrEnum):
     INPUT = "input"
     OUTPUT = "output"
     PARTNER = "partner"
+    CONTROL = "control"
 
 
 # Participants: who sends and who reads. Services by name; the rest by kind.
@@ -57,6 +70,9 @@ PLANNER = "planner"
 POLICY_OFFICER = "policy-officer"
 ROLES = (CASEWORKER, PLANNER, POLICY_OFFICER)
 """Human roles, as in the ce_actor header ('caseworker:cw-1042'); services act as system:<name>."""
+
+SIMULATOR = "simulator"
+"""The simulation driver (shared.tools.simulation): it alone moves simulated time."""
 
 OPERATIONS = "operations"
 """Dashboards and people watching the system (rejections, lateness, triage)."""
@@ -108,6 +124,9 @@ def location_day_key(location: str, day: date) -> str:
     """The LOCATION_DAY_KEY of a location on a day: 'prephase-zwolle-2026-10-14'."""
     return f"{location}-{day.isoformat()}"
 
+
+SIMULATION_KEY = Key("simulation", r"^simulation$", "simulation", note="the constant 'simulation'")
+SERVICE_KEY = Key("service name", r"^[a-z][a-z0-9-]{1,39}$", "intake")
 
 Topics = Mapping[Stream | None, tuple[str, ...]]
 """Topic names by stream; the key None stands for stream-less topics (before intake knows it)."""
@@ -709,6 +728,25 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         publishers=tuple(system(s) for s in SERVICES),
         producers=SERVICES,
         consumers=(*(frontend(r) for r in ROLES), OPERATIONS),
+    ),
+    # --- simulated time (control) ---------------------------------------------------
+    MessageSpec(
+        model=clock.ClockTicked,
+        direction=Direction.CONTROL,
+        topics={None: (CLOCK,)},
+        key=SIMULATION_KEY,
+        publishers=(system(SIMULATOR),),
+        producers=(SIMULATOR,),
+        consumers=SERVICES,
+    ),
+    MessageSpec(
+        model=clock.ClockAcknowledged,
+        direction=Direction.CONTROL,
+        topics={None: (CLOCK_ACKS,)},
+        key=SERVICE_KEY,
+        publishers=tuple(system(s) for s in SERVICES),
+        producers=SERVICES,
+        consumers=(SIMULATOR,),
     ),
 )
 

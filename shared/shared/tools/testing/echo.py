@@ -5,16 +5,17 @@ Run in-process (ServiceRuntime) or as a process: `python -m shared.tools.testing
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid, insert
 
-from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.envelope import Envelope, EventData, encode, new_event
 from shared.contracts.rejections import Refused
 from shared.contracts.topics import Stage, stage_events, stage_input
 from shared.contracts.values import Stream
 from shared.runtime.messaging import UnitOfWork
-from shared.runtime.service import ServiceDefinition, ServiceRuntime, main
+from shared.runtime.service import Periodic, ServiceDefinition, ServiceRuntime, main
 
 INPUT = stage_input(Stream.BACKLOG, Stage.PREPHASE)
 OUTPUT = stage_events(Stream.BACKLOG, Stage.PREPHASE)
@@ -63,12 +64,34 @@ def make_handler(runtime: ServiceRuntime) -> EchoHandler:
     return EchoHandler()
 
 
+def emit_on_timer(uow: UnitOfWork, data: EventData, *, topic: str, subject: str) -> None:
+    """Queue an event that a timer causes (no consumed event to follow)."""
+    envelope = new_event(
+        data,
+        subject=subject,
+        stream=Stream.BACKLOG,
+        source=uow.source,
+        actor=f"system:{uow.service}",
+        time=uow.clock.now(),
+    )
+    uow.records.append(encode(envelope, uow.topics(topic)))
+
+
+async def weekly_echo(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
+    """On Mondays (every 7th day), echo the day unasked: a timer for the simulation tests."""
+    today = uow.clock.now().date()
+    if today.weekday() == 0:
+        emit_on_timer(uow, EchoDone(text=f"weekly {today}"), topic=OUTPUT, subject="timer-weekly")
+
+
 definition = ServiceDefinition(
     name="echo",
     migrations="shared.tools.testing:echo_migrations",
     default_port=8199,
     subscriptions=lambda: [INPUT, OTHERS],
     make_handler=make_handler,
+    # Daily on wall time; once per simulated day with CASEFLOW_SIMULATED_CLOCK.
+    periodic=(Periodic("weekly-echo", timedelta(days=1).total_seconds(), weekly_echo),),
 )
 
 if __name__ == "__main__":

@@ -1,0 +1,243 @@
+"""Simulated time across processes: a service follows the driver's clock (docs/adr/0007).
+
+With ``CASEFLOW_SIMULATED_CLOCK=true`` a service's clock is a DrivenClock and its timers do
+not run on wall time. The ClockFollower reads the clock topic; for each tick it sets the
+clock, runs every timer once for a new day, waits until the service is idle (its consumer
+group has committed up to the end of every partition it reads, and its outbox is empty),
+then acknowledges the tick with its counters. The driver (shared.tools.simulation) decides
+from the acknowledgements when a day is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.events.clock import ClockAcknowledged, ClockTicked
+from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
+from shared.runtime.clock import Clock, DrivenClock
+from shared.runtime.database import outbox_table
+from shared.runtime.logs import get_logger
+from shared.runtime.messaging import UnitOfWork
+from shared.runtime.settings import Settings
+
+log = get_logger(__name__)
+
+CONTROL_PARTITION = 0
+"""Ticks and acknowledgements travel on partition 0 only: one order, even where a topic was
+made with more partitions (the tests make every topic with two)."""
+
+SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+"""Where a simulated clock stands before the first tick sets it."""
+
+IDLE_POLL_FIRST = 0.002
+IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
+
+Work = Callable[[UnitOfWork], Awaitable[None]]
+
+
+def clock_for(settings: Settings, clock: Clock) -> Clock:
+    """The clock a service runs on: a DrivenClock when the simulated clock is on."""
+    if settings.simulated_clock and not isinstance(clock, DrivenClock):
+        return DrivenClock(SIMULATION_EPOCH)
+    return clock
+
+
+@dataclass(frozen=True)
+class Timer:
+    name: str
+    work: Work
+
+
+class ClockFollower:
+    """Follows the simulated clock for one service (one instance per service)."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        settings: Settings,
+        clock: DrivenClock,
+        engine: AsyncEngine,
+        group_id: str,
+        subscriptions: Sequence[str],
+        timers: Sequence[Timer],
+        run_work: Callable[[Work], Awaitable[None]] | None,
+        published: Callable[[], int],
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.clock = clock
+        self.engine = engine
+        self.group_id = group_id
+        self.topics = TopicNames(settings.topic_prefix)
+        self.subscriptions = [self.topics(t) for t in subscriptions]
+        self.timers = timers
+        self.run_work = run_work
+        self.published = published
+        self.ticks_answered = 0
+        self._timers_day: date | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
+        self._partitions: list[TopicPartition] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        bootstrap = self.settings.kafka_bootstrap_servers
+        # No group: every instance reads every tick, and nothing to rebalance.
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            client_id=f"caseflow-{self.service}-clock",
+        )
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, client_id=f"caseflow-{self.service}-clock", acks="all"
+        )
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await self._consumer.start()
+        await self._producer.start()
+        await self._admin.start()
+        await self._consumer.topics()  # loads the metadata of every topic
+        self._partitions = [
+            TopicPartition(topic, p)
+            for topic in self.subscriptions
+            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        tick_partition = TopicPartition(self.topics(CLOCK), CONTROL_PARTITION)
+        self._consumer.assign([tick_partition])
+        end = (await self._consumer.end_offsets([tick_partition]))[tick_partition]
+        # From the last tick: the one the driver may be waiting on if we start (or restart)
+        # mid-simulation; older ticks are past days, answered already.
+        self._consumer.seek(tick_partition, max(end - 1, 0))
+        self._task = asyncio.create_task(self._follow(tick_partition), name=f"{self.service}-clock")
+        log.info("following the simulated clock")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for part in (self._consumer, self._producer):
+            if part is not None:
+                await part.stop()
+        if self._admin is not None:
+            await self._admin.close()
+        self._consumer = self._producer = self._admin = None
+
+    async def _follow(self, tick_partition: TopicPartition) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        while True:
+            batch = await consumer.getmany(tick_partition, timeout_ms=1000)
+            records = batch.get(tick_partition, [])
+            if not records:
+                continue
+            # Only the newest tick matters: the driver asks again until everyone answers it.
+            last = records[-1]
+            try:
+                tick: Envelope[Any] = decode(last.headers, last.value)
+            except DecodeError as exc:
+                log.warning("clock tick not understood", error=exc.code, offset=last.offset)
+                continue
+            if not isinstance(tick.data, ClockTicked):
+                continue
+            try:
+                await self.answer(tick)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the driver waits and says who did not answer
+                log.warning("clock tick not answered", error=type(exc).__name__)
+
+    async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
+        data: ClockTicked = tick.data
+        if data.now >= self.clock.now():
+            self.clock.set(data.now)
+        timers_run = 0
+        if self._timers_day != data.day:  # timers fire once a day, whatever the round
+            timers_run = await self._run_timers()
+            self._timers_day = data.day
+        consumed = await self._wait_until_idle()
+        ack = ClockAcknowledged(
+            service=self.service,
+            day=data.day,
+            round=data.round,
+            consumed=consumed,
+            published=self.published(),
+            timers_run=timers_run,
+        )
+        envelope = new_event(
+            ack,
+            subject=self.service,
+            stream=None,
+            source=f"/caseflow/{self.service}",
+            actor=f"system:{self.service}",
+            time=self.clock.now(),
+            cause=tick,
+        )
+        record = encode(envelope, self.topics(CLOCK_ACKS))
+        assert self._producer is not None
+        await self._producer.send_and_wait(
+            record.topic,
+            key=record.key,
+            value=record.value,
+            headers=list(record.headers),
+            partition=CONTROL_PARTITION,
+        )
+        self.ticks_answered += 1
+        return ack
+
+    async def _run_timers(self) -> int:
+        if not self.timers:
+            return 0
+        if self.run_work is None:
+            raise RuntimeError("a periodic task needs the service's handler")
+        ran = 0
+        for timer in self.timers:
+            try:
+                await self.run_work(timer.work)
+                ran += 1
+            except Exception as exc:  # as on wall time: one failed pass does not stop the others
+                log.warning("periodic task failed", task=timer.name, error=type(exc).__name__)
+        return ran
+
+    async def _wait_until_idle(self) -> int:
+        """Wait until the group has committed every record on the topics it reads, then until
+        the outbox is empty (in that order: a batch commits its outbox rows before its
+        offsets); returns the records committed, in all."""
+        delay = IDLE_POLL_FIRST
+        while True:
+            consumed, caught_up = await self._consumer_position()
+            if caught_up and await self._outbox_empty():
+                return consumed
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, IDLE_POLL_MOST)
+
+    async def _consumer_position(self) -> tuple[int, bool]:
+        if not self._partitions:
+            return 0, True
+        assert self._consumer is not None
+        assert self._admin is not None
+        ends = await self._consumer.end_offsets(self._partitions)
+        committed = await self._admin.list_consumer_group_offsets(
+            self.group_id, partitions=self._partitions
+        )
+        offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
+        return sum(offsets.values()), all(offsets[tp] >= end for tp, end in ends.items())
+
+    async def _outbox_empty(self) -> bool:
+        async with self.engine.connect() as conn:
+            return not await conn.scalar(select(exists().select_from(outbox_table)))

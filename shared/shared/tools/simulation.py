@@ -1,0 +1,204 @@
+"""The simulation driver: moves the shared simulated clock one day at a time (docs/adr/0007).
+
+It publishes "day D, round r" on the clock topic and waits for every expected service's
+acknowledgement of (D, r); each service answers only once it is idle. A day is over when a
+round's counters equal those of the round before it, every service idle in both
+(Termination). It never reads a service's tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.events.catalogue import SIMULATOR, system
+from shared.contracts.events.clock import SIMULATION_KEY, ClockAcknowledged, ClockTicked
+from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
+from shared.runtime.logs import get_logger
+from shared.runtime.settings import Settings
+from shared.runtime.simulation import CONTROL_PARTITION
+
+log = get_logger(__name__)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class SimulationStuck(RuntimeError):
+    """Some service did not answer a tick in time, or a day never settled."""
+
+
+Counters = Mapping[str, tuple[int, int]]
+
+
+class Termination:
+    """Decides when the system is quiet: every service idle in two consecutive rounds and no
+    counter (records consumed, records published) moved between them.
+
+    Why that suffices: a service answers round r only when everything it had consumed is
+    handled and published. A record published before some ack of round r is on its topic
+    before the driver sends round r+1, so each reader of it has committed past it before its
+    ack of round r+1. If no counter moved between the rounds, nothing was consumed or
+    published in between: every record published before round r was consumed by then and its
+    reactions were published by then too, so nothing is left to happen.
+
+    The two rounds may straddle a day boundary (the last round of day D-1 and round 0 of
+    day D): timers run before the ack of round 0, so a timer that emitted moves the published
+    counter. A day with nothing to do thus takes one round.
+    """
+
+    def __init__(self, services: Iterable[str]) -> None:
+        self.services = frozenset(services)
+        self._previous: dict[str, tuple[int, int]] | None = None
+
+    def settled(self, counters: Counters) -> bool:
+        """Record a round in which every service answered; True when nothing moved since the
+        previous round."""
+        missing = self.services - counters.keys()
+        if missing:
+            raise ValueError(f"a round needs every service's answer; missing {sorted(missing)}")
+        current = {s: counters[s] for s in self.services}
+        quiet = current == self._previous
+        self._previous = current
+        return quiet
+
+    def forget(self) -> None:
+        """Start over (e.g. after a service was restarted out of turn)."""
+        self._previous = None
+
+
+@dataclass(frozen=True)
+class DayReport:
+    day: date
+    rounds: int
+    seconds: float
+    timers_run: int
+
+
+class SimulationDriver:
+    """Drives the simulated clock for the services named; one driver per simulation."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Sequence[str],
+        *,
+        at: time_of_day = time_of_day(9, 0),
+        answer_timeout: float = 60.0,
+        max_rounds: int = 100,
+    ) -> None:
+        self.settings = settings
+        self.services = tuple(services)
+        self.at = at  # the local (Amsterdam) time the services' clocks read during a day
+        self.answer_timeout = answer_timeout
+        self.max_rounds = max_rounds
+        self.termination = Termination(services)
+        names = TopicNames(settings.topic_prefix)
+        self._ticks = TopicPartition(names(CLOCK), CONTROL_PARTITION)
+        self._acks = TopicPartition(names(CLOCK_ACKS), CONTROL_PARTITION)
+        self._producer: AIOKafkaProducer | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def start(self) -> None:
+        bootstrap = self.settings.kafka_bootstrap_servers
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, client_id="caseflow-simulator", acks="all"
+        )
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            client_id="caseflow-simulator",
+        )
+        await self._producer.start()
+        await self._consumer.start()
+        self._consumer.assign([self._acks])
+        await self._consumer.seek_to_end(self._acks)  # answers to earlier runs are not ours
+
+    async def stop(self) -> None:
+        for part in (self._consumer, self._producer):
+            if part is not None:
+                await part.stop()
+        self._consumer = self._producer = None
+
+    async def __aenter__(self) -> SimulationDriver:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def moment(self, day: date) -> datetime:
+        return datetime.combine(day, self.at, tzinfo=AMSTERDAM).astimezone(UTC)
+
+    async def run(self, first: date, days: int) -> list[DayReport]:
+        return [await self.run_day(first + timedelta(days=n)) for n in range(days)]
+
+    async def run_day(self, day: date) -> DayReport:
+        started = time.perf_counter()
+        timers_run = 0
+        for round_ in range(self.max_rounds):
+            answers = await self._round(day, round_)
+            timers_run += sum(a.timers_run for a in answers.values())
+            counters = {s: (a.consumed, a.published) for s, a in answers.items()}
+            if self.termination.settled(counters):
+                report = DayReport(day, round_ + 1, time.perf_counter() - started, timers_run)
+                log.debug("simulated day over", day=day.isoformat(), rounds=report.rounds)
+                return report
+        raise SimulationStuck(f"{day}: still busy after {self.max_rounds} rounds")
+
+    async def _round(self, day: date, round_: int) -> dict[str, ClockAcknowledged]:
+        producer, consumer = self._producer, self._consumer
+        if producer is None or consumer is None:
+            raise RuntimeError("start the driver first")
+        now = self.moment(day)
+        tick = new_event(
+            ClockTicked(day=day, round=round_, now=now),
+            subject=SIMULATION_KEY,
+            stream=None,
+            source=f"/caseflow/{SIMULATOR}",
+            actor=system(SIMULATOR),
+            time=now,
+        )
+        record = encode(tick, self._ticks.topic)
+        await producer.send_and_wait(
+            record.topic,
+            key=record.key,
+            value=record.value,
+            headers=list(record.headers),
+            partition=CONTROL_PARTITION,
+        )
+        answers: dict[str, ClockAcknowledged] = {}
+        deadline = time.monotonic() + self.answer_timeout
+        while len(answers) < len(self.services):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                missing = sorted(set(self.services) - answers.keys())
+                raise SimulationStuck(f"{day} round {round_}: no answer from {missing}")
+            batch = await consumer.getmany(self._acks, timeout_ms=int(left * 1000) + 1)
+            for item in batch.get(self._acks, []):
+                ack = _acknowledgement(item)
+                if ack is not None and _answers(ack, self.services, day, round_):
+                    answers[ack.service] = ack
+        return answers
+
+
+def _answers(ack: ClockAcknowledged, services: Sequence[str], day: date, round_: int) -> bool:
+    """Whether an ack answers this tick (answers to earlier rounds are late, not wrong)."""
+    return ack.service in services and (ack.day, ack.round) == (day, round_)
+
+
+def _acknowledgement(record: Any) -> ClockAcknowledged | None:
+    try:
+        envelope: Envelope[Any] = decode(record.headers, record.value)
+    except DecodeError:
+        return None
+    return envelope.data if isinstance(envelope.data, ClockAcknowledged) else None

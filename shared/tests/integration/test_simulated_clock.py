@@ -1,0 +1,111 @@
+"""Simulated time across services: a driver moves the shared clock day by day, every service's
+timers fire on their simulated day, and the driver knows when each day's reactions are over."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from shared.contracts.envelope import decode
+from shared.contracts.topics import TopicSpec, all_topics
+from shared.runtime.broker import ensure_topics
+from shared.runtime.calendar import working_days_in
+from shared.runtime.clock import DrivenClock
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.simulation import DayReport, SimulationDriver
+from shared.tools.testing import echo, tally
+from shared.tools.testing.kafka import read_topic
+
+pytestmark = pytest.mark.integration
+
+FIRST = date(2026, 4, 20)  # 30 days over King's Day (Mon 27 April) and Ascension (14 May)
+DAYS = 30
+LAST = FIRST + timedelta(days=DAYS - 1)
+WORKING = working_days_in(FIRST, LAST)
+EVERY_DAY = [FIRST + timedelta(days=n) for n in range(DAYS)]
+MONDAYS = [d for d in EVERY_DAY if d.weekday() == 0]
+
+Output = tuple[str, str, str, datetime]  # topic, type, text, time
+
+
+async def simulate(settings: Settings) -> tuple[list[DayReport], list[Output], SimulationDriver]:
+    simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 20})
+    before = datetime(2026, 4, 19, tzinfo=UTC)
+    services = [
+        ServiceRuntime(d, simulated, clock=DrivenClock(before))
+        for d in (echo.definition, tally.definition)
+    ]
+    for service in services:
+        await service.migrate()
+        await service.start()
+    try:
+        async with SimulationDriver(simulated, ["echo", "tally"]) as driver:
+            reports = await driver.run(FIRST, DAYS)
+        # Each tick is answered only after the service's own timer passes and reactions.
+        for service in services:
+            assert service.follower is not None
+            assert service.follower.ticks_answered == sum(r.rounds for r in reports)
+    finally:
+        for service in services:
+            await service.stop()
+    expected = {
+        echo.OTHERS: len(WORKING),
+        echo.OUTPUT: len(WORKING) + len(MONDAYS),
+        tally.OUTPUT: len(WORKING) + len(MONDAYS),
+    }
+    outputs: list[Output] = []
+    for topic, count in expected.items():
+        # The driver saw the last day over: everything is on the topics already.
+        records = await read_topic(simulated, topic, expect=count, timeout=5.0, settle=0.2)
+        for record in records:
+            event = decode(record.headers, record.value)
+            outputs.append((topic, event.type, event.data.text, event.time))
+    return reports, sorted(outputs), driver
+
+
+def texts(outputs: list[Output], topic: str) -> list[str]:
+    return sorted(text for t, _, text, _ in outputs if t == topic)
+
+
+async def test_timers_fire_on_their_simulated_days_and_every_day_settles(
+    settings: Settings,
+) -> None:
+    reports, outputs, driver = await simulate(settings)
+
+    assert [r.day for r in reports] == EVERY_DAY
+    working = [f"working {d}" for d in WORKING]
+    weekly = [f"weekly {d}" for d in MONDAYS]
+    assert texts(outputs, echo.OTHERS) == sorted(working)  # tally's timer
+    assert texts(outputs, echo.OUTPUT) == sorted(working + weekly)  # echo's answers and timer
+    assert texts(outputs, tally.OUTPUT) == sorted(working + weekly)  # the chain's last link
+    assert date(2026, 4, 27) not in WORKING  # King's Day: no request, but a weekly echo
+    assert "weekly 2026-04-27" in texts(outputs, tally.OUTPUT)
+    for _, _, text, moment in outputs:  # every event carries the time of its simulated day
+        assert moment == driver.moment(date.fromisoformat(text.split()[1]))
+    # A day with nothing to do is over after one round; a busy one needs more.
+    for report in reports[1:]:
+        quiet = report.day not in WORKING and report.day not in MONDAYS
+        assert (report.rounds == 1) is quiet, report
+    assert all(r.timers_run == 2 for r in reports)  # each service's timer, once a day
+
+
+async def test_two_runs_give_the_same_events_at_the_same_times(settings: Settings) -> None:
+    second = settings.model_copy(
+        update={
+            "topic_prefix": f"{settings.topic_prefix}again.",
+            "schema_prefix": f"{settings.schema_prefix}again_",
+        }
+    )
+    specs = [
+        TopicSpec(s.name, s.kind, s.stream, s.owner, s.description, partitions=2)
+        for s in all_topics()
+    ]
+    await ensure_topics(second, specs)
+
+    _, first_outputs, _ = await simulate(settings)
+    _, second_outputs, _ = await simulate(second)
+
+    assert first_outputs == second_outputs
+    assert len(first_outputs) == 3 * len(WORKING) + 2 * len(MONDAYS)
