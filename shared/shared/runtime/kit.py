@@ -567,11 +567,16 @@ async def write(batch: KitBatch[Any]) -> None:
         batch.conflicts.clear()
 
 
-async def parked_facts_overdue(session: AsyncSession, now: datetime, limit: timedelta) -> int:
-    """How many facts have waited longer than `limit` (operators are told)."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(parked_facts_table)
-        .where(parked_facts_table.c.parked_at < now - limit)
-    )
-    return int(count or 0)
+async def parked_facts_waiting(
+    session: AsyncSession, now: datetime, limit: timedelta
+) -> tuple[int, int]:
+    """How many facts wait, and how many of them longer than `limit` (operators are told)."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(parked_facts_table.c.parked_at < now - limit),
+            ).select_from(parked_facts_table)
+        )
+    ).one()
+    return int(row[0]), int(row[1])

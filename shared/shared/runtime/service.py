@@ -13,6 +13,7 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import typer
@@ -26,6 +27,7 @@ from shared.contracts.topics import TopicNames
 from shared.runtime.broker import make_broker, make_producer
 from shared.runtime.clock import Clock, DrivenClock, WallClock
 from shared.runtime.database import make_engine, make_session_factory, migrate
+from shared.runtime.kit import Rules, parked_facts_waiting
 from shared.runtime.logs import configure_logging, get_logger
 from shared.runtime.messaging import BatchProcessor, Handler, UnitOfWork
 from shared.runtime.metrics import Metrics
@@ -50,8 +52,19 @@ class ServiceDefinition:
     name: str  # also the consumer group and the database schema
     migrations: str  # Alembic script location, e.g. "intake:migrations"
     default_port: int  # of /health and /metrics
+    # A service on the kit gives its rules; subscriptions and the handler come from them.
+    rules: Callable[[], Rules[Any, Any]] | None = None
     subscriptions: Callable[[], Sequence[str]] = tuple  # topic names without prefix
     make_handler: Callable[[ServiceRuntime], Handler] | None = None
+
+    def topics(self) -> Sequence[str]:
+        return self.rules().subscriptions() if self.rules is not None else self.subscriptions()
+
+    def handler(self, runtime: ServiceRuntime) -> Handler | None:
+        if self.rules is not None:
+            return self.rules().handler()
+        return self.make_handler(runtime) if self.make_handler is not None else None
+
     periodic: Sequence[Periodic] = ()
     commands: Sequence[Callable[..., None]] = ()  # more typer commands for the service's CLI
 
@@ -85,10 +98,14 @@ class ServiceRuntime:
         self.follower: ClockFollower | None = None
         self.processor: BatchProcessor | None = None
         self.handler: Handler | None = None
-        if self.definition.make_handler is not None:
+        self.periodic: list[Periodic] = list(self.definition.periodic)
+        if self.definition.rules is not None:
+            self.periodic.append(Periodic("watch-parked-facts", 60.0, watch_parked_facts))
+        handler = self.definition.handler(self)
+        if handler is not None:
             self.processor = BatchProcessor(
                 service=name,
-                handler=self.definition.make_handler(self),
+                handler=handler,
                 session_factory=self.session_factory,
                 clock=self.clock,
                 topics=self.topics,
@@ -100,7 +117,7 @@ class ServiceRuntime:
             self._subscribe(self.processor)
 
     def _subscribe(self, processor: BatchProcessor) -> None:
-        topics = [self.topics(t) for t in self.definition.subscriptions()]
+        topics = [self.topics(t) for t in self.definition.topics()]
 
         async def raw_records(message: Any) -> Any:
             return message.raw_message  # decoding is ours: bad bytes must reach the rejection topic
@@ -162,9 +179,7 @@ class ServiceRuntime:
 
     async def start_relay(self) -> None:
         if not self.settings.simulated_clock:  # simulated: the days drive the timers
-            self._timers = [
-                asyncio.create_task(self._every(p), name=p.name) for p in self.definition.periodic
-            ]
+            self._timers = [asyncio.create_task(self._every(p), name=p.name) for p in self.periodic]
         if self.settings.relay_enabled:
             self.relay.producer = make_producer(
                 self.settings, f"caseflow-{self.definition.name}-relay"
@@ -192,8 +207,8 @@ class ServiceRuntime:
             clock=self.clock,
             engine=self.engine,
             group_id=self.group_id,
-            subscriptions=self.definition.subscriptions() if processor is not None else (),
-            timers=[timer(p) for p in self.definition.periodic],
+            subscriptions=self.definition.topics() if processor is not None else (),
+            timers=[timer(p) for p in self.periodic],
             run_work=processor.run_work if processor is not None else None,
             published=lambda: int(
                 self.registry.get_sample_value("caseflow_outbox_published_total") or 0
@@ -297,6 +312,16 @@ class ServiceRuntime:
     @property
     def port(self) -> int:
         return self.settings.http_port or self.definition.default_port
+
+
+async def watch_parked_facts(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
+    """Count the facts still waiting, and tell operators about those past their limit."""
+    limit = timedelta(hours=runtime.settings.parked_fact_limit_hours)
+    waiting, overdue = await parked_facts_waiting(uow.session, uow.clock.now(), limit)
+    runtime.metrics.parked_facts.set(waiting)
+    runtime.metrics.parked_facts_overdue.set(overdue)
+    if overdue:
+        log.warning("facts parked past their limit", overdue=overdue, waiting=waiting)
 
 
 def main(definition: ServiceDefinition) -> None:

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         description="Follow the simulation driver's clock (caseflow.clock.v1) instead of the "
         "wall clock; timers fire per simulated day. Simulations only",
     )
+    parked_fact_limit_hours: float = Field(
+        72.0,
+        gt=0,
+        description="A fact parked for its case longer than this is flagged for operators "
+        "(metric caseflow_parked_facts_overdue, a warning)",
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     relay_stall_seconds: float = Field(

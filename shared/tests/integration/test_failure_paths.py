@@ -16,7 +16,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import TopicPartition
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from shared.contracts.envelope import KafkaRecord, decode, encode
 from shared.contracts.topics import TopicNames, rejections
@@ -55,7 +55,7 @@ async def wait_until(predicate: Any, timeout: float = 30.0) -> None:
 
 async def effect_count(runtime: ServiceRuntime) -> int:
     async with runtime.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(echo.effects)) or 0)
+        return len(await echo.recorded_texts(conn))
 
 
 async def send_raw(settings: Settings, records: list[KafkaRecord]) -> None:
@@ -137,7 +137,7 @@ async def test_a_missing_table_stops_the_consumer_and_nothing_is_rejected(
     assert runtime.processor is not None
     runtime.processor.backoff_seconds = (0.05, 0.2)
     async with runtime.engine.begin() as conn:
-        await conn.execute(text("DROP TABLE echo_effects"))
+        await conn.execute(text("DROP TABLE echo_cases"))
     requests = [request(f"r{n}", subject=f"case-{n:04d}") for n in range(30)]
     await publish(settings, echo.INPUT, *requests)
 

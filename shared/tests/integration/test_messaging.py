@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from shared.contracts.envelope import decode, encode
 from shared.contracts.events.hearing import HearingHeld
@@ -49,9 +49,7 @@ def request(text_: str, subject: str = "case-0001") -> Any:
 
 async def effects(runtime: ServiceRuntime) -> list[str]:
     async with runtime.engine.connect() as conn:
-        return list(
-            (await conn.execute(select(echo.effects.c.text).order_by(echo.effects.c.id))).scalars()
-        )
+        return list(await echo.recorded_texts(conn))
 
 
 async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
@@ -214,7 +212,7 @@ async def test_a_service_killed_between_commit_and_publish_publishes_exactly_onc
         second.send_signal(signal.SIGTERM)
         second.wait(20)
     async with probe.engine.connect() as conn:
-        assert (await conn.execute(text("select count(*) from echo_effects"))).scalar() == 1
+        assert await echo.recorded_texts(conn) == ["survives a crash"]
     await probe.engine.dispose()
 
 

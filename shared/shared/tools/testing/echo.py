@@ -1,4 +1,6 @@
-"""A tiny service for the foundation tests: it records each request and answers it.
+"""A tiny service written on the service kit: it records each request and answers it.
+
+The example of docs/how-to-write-a-service.md, and the foundation tests' subject.
 
 Run in-process (ServiceRuntime) or as a process: `python -m shared.tools.testing.echo serve`.
 """
@@ -8,12 +10,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid, insert
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import MetaData, select
 
 from shared.contracts.envelope import Envelope, EventData, encode, new_event
 from shared.contracts.rejections import Refused
 from shared.contracts.topics import Stage, stage_events, stage_input
 from shared.contracts.values import Stream
+from shared.runtime.kit import (
+    Conflict,
+    Context,
+    Decision,
+    Emit,
+    KitBatch,
+    Outcome,
+    Refusal,
+    Rules,
+    StateStore,
+    Wait,
+    state_table,
+)
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.service import Periodic, ServiceDefinition, ServiceRuntime, main
 
@@ -21,14 +37,8 @@ INPUT = stage_input(Stream.BACKLOG, Stage.PREPHASE)
 OUTPUT = stage_events(Stream.BACKLOG, Stage.PREPHASE)
 OTHERS = stage_events(Stream.BACKLOG, Stage.HEARING)  # another service's output it listens to
 
-metadata = MetaData()
-effects = Table(
-    "echo_effects",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", Uuid, nullable=False),
-    Column("text", Text, nullable=False),
-)
+
+# --- Events (test types, not in the catalogue) ---
 
 
 class EchoRequested(EventData):
@@ -41,27 +51,81 @@ class EchoDone(EventData):
     text: str
 
 
-class EchoHandler:
-    handled_types: tuple[type[EventData], ...] = (EchoRequested,)
+class EchoNoted(EventData):
+    """A fact from another service about a case echo has (or has not yet) seen."""
 
-    async def prepare(self, events: Any, uow: UnitOfWork) -> None:
-        return None
-
-    async def finish(self, uow: UnitOfWork) -> None:
-        return None
-
-    async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None:
-        text = event.data.text
-        if text == "refuse":
-            raise Refused("echo refuses to repeat 'refuse'")
-        if text == "boom":
-            raise RuntimeError("a bug in the handler")
-        await uow.session.execute(insert(effects).values(event_id=event.id, text=text))
-        uow.emit(EchoDone(text=text), topic=OUTPUT, cause=event)
+    event_type = "nl.ind.test.echo-noted"
+    text: str
 
 
-def make_handler(runtime: ServiceRuntime) -> EchoHandler:
-    return EchoHandler()
+class EchoAnnounced(EventData):
+    """A command over the batch: emits, then may refuse (the refusal must undo the emit)."""
+
+    event_type = "nl.ind.test.echo-announced"
+    text: str
+
+
+# --- State ---
+
+
+class EchoCase(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    texts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+metadata = MetaData()
+cases = state_table("echo_cases", metadata)
+CASES = StateStore(cases, EchoCase, key=lambda case: case.case_id)
+
+
+# --- Domain functions: plain, no I/O ---
+
+
+def requested(case: EchoCase | None, event: EchoRequested, ctx: Context[None]) -> Outcome[EchoCase]:
+    if event.text == "refuse":
+        return Refusal("echo refuses to repeat 'refuse'")
+    if event.text == "boom":
+        raise RuntimeError("a bug in the handler")
+    case = case or EchoCase(case_id=ctx.case_id)
+    return Decision(
+        case.model_copy(update={"texts": (*case.texts, event.text)}), [EchoDone(text=event.text)]
+    )
+
+
+def noted(case: EchoCase | None, event: EchoNoted, ctx: Context[None]) -> Outcome[EchoCase]:
+    if case is None:
+        return Wait("echo has not seen a request for this case yet")
+    if event.text == "contradict":
+        return Conflict("the note contradicts what echo knows of the case")
+    updated = case.model_copy(update={"notes": (*case.notes, event.text)})
+    return Decision(updated, [EchoDone(text=f"noted {event.text}")])
+
+
+async def announced(event: Envelope[Any], batch: KitBatch[EchoCase]) -> None:
+    batch.apply(
+        Decision(None, [Emit(EchoDone(text=f"announcing {event.data.text}"), topic=OUTPUT)]),
+        event,
+        event.subject,
+    )
+    if event.data.text == "refuse":
+        raise Refused("echo will not announce 'refuse'")
+
+
+def rules() -> Rules[EchoCase, None]:
+    echo = Rules("echo", store=CASES, config=None, events_topic=lambda case: OUTPUT)
+    echo.on(EchoRequested, topics=[INPUT, OTHERS])(requested)
+    echo.on(EchoNoted, topics=[OTHERS])(noted)
+    echo.command(EchoAnnounced, topics=[INPUT])(announced)
+    return echo
+
+
+async def recorded_texts(conn: Any) -> list[str]:
+    """Every text echo recorded, case by case (tests count effects with it)."""
+    rows = await conn.execute(select(cases.c.state).order_by(cases.c.case_id))
+    return [text for row in rows for text in row.state["texts"]]
 
 
 def emit_on_timer(uow: UnitOfWork, data: EventData, *, topic: str, subject: str) -> None:
@@ -88,8 +152,7 @@ definition = ServiceDefinition(
     name="echo",
     migrations="shared.tools.testing:echo_migrations",
     default_port=8199,
-    subscriptions=lambda: [INPUT, OTHERS],
-    make_handler=make_handler,
+    rules=rules,
     # Daily on wall time; once per simulated day with CASEFLOW_SIMULATED_CLOCK.
     periodic=(Periodic("weekly-echo", timedelta(days=1).total_seconds(), weekly_echo),),
 )
