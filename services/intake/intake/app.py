@@ -1,12 +1,12 @@
-"""Wiring of the intake service: what it reads, its handler, its timer."""
+"""Wiring of the intake service: its rules (what it reads and does), its timer, its commands."""
 
 from __future__ import annotations
 
+from intake import handlers
 from intake.cli import publish_policy
-from intake.handlers import IntakeHandler
+from intake.domain import IntakeCase, IntakeConfig
 from intake.settings import IntakeSettings
-from shared.contracts.topics import POLICY_INPUT, REGISTRATION_INPUT, Stage, stage_events
-from shared.contracts.values import Stream
+from shared.runtime.kit import Rules
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.service import Periodic, ServiceDefinition, ServiceRuntime
 from shared.runtime.services import default_port
@@ -15,32 +15,19 @@ NAME = "intake"
 SETTINGS = IntakeSettings()
 
 
-def subscriptions() -> list[str]:
-    # Its own input, and the other stages' events that change what intake knows of a case:
-    # prephase findings (R8), a hearing held (no more re-categorisation), a decision issued.
-    topics = [REGISTRATION_INPUT, POLICY_INPUT]
-    for stream in Stream:
-        topics += [
-            stage_events(stream, stage) for stage in (Stage.PREPHASE, Stage.HEARING, Stage.DECISION)
-        ]
-    return topics
-
-
-def make_handler(runtime: ServiceRuntime) -> IntakeHandler:
-    return IntakeHandler(SETTINGS.config())
+def rules() -> Rules[IntakeCase, IntakeConfig]:
+    return handlers.rules(SETTINGS.config())
 
 
 async def adopt_due_policies(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
-    if isinstance(runtime.handler, IntakeHandler):
-        await runtime.handler.on_timer(uow)
+    await handlers.on_timer(rules(), uow)
 
 
 definition = ServiceDefinition(
     name=NAME,
     migrations="intake:migrations",
     default_port=default_port(NAME),
-    subscriptions=subscriptions,
-    make_handler=make_handler,
+    rules=rules,
     periodic=(
         Periodic("adopt-due-country-policies", SETTINGS.policy_timer_seconds, adopt_due_policies),
     ),

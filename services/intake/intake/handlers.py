@@ -1,18 +1,18 @@
-"""Intake's handlers: input events in, a domain decision, case events out.
+"""Intake on the service kit: one registration per event type, over intake's domain functions.
 
-Each batch loads the state of every case it touches in a few queries (prepare), decides
-event by event on that state, and writes what changed in one statement (finish). Domain
-refusals (intake.domain.Refusal is a shared Refused) go to the rejection topic.
+Inputs (registrations, withdrawals, reassessments, extensions, policies) that intake will not
+act on are refused with a reason. Facts from the other stages (prephase findings, a hearing, a
+decision) about a case intake has not registered yet wait for it (parked); one that contradicts
+the case (a decision on a withdrawn case) is a recorded conflict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from intake import persistence as db
 from intake.domain import (
-    DEFAULT_CONFIG,
     CountryPolicy,
     Decision,
     IntakeCase,
@@ -30,7 +30,7 @@ from intake.domain import (
     register,
     withdraw,
 )
-from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.envelope import Envelope
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.hearing import HearingHeld, HearingWaived
 from shared.contracts.events.intake import (
@@ -46,189 +46,201 @@ from shared.contracts.events.prephase import (
     OriginInvestigationCompleted,
 )
 from shared.contracts.topics import POLICY_EVENTS, Stage, stage_events
+from shared.runtime import kit
+from shared.runtime.kit import Context, Emit, KitBatch, Outcome, Rules, Wait, write
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
 
 log = get_logger(__name__)
 
-
-class Batch:
-    """The cases one batch works on, and which of them changed."""
-
-    def __init__(self, cases: dict[str, IntakeCase]) -> None:
-        self.cases: dict[str, IntakeCase] = {}
-        self.changed: dict[str, IntakeCase] = {}
-        self._by_applicant: dict[str, set[str]] = {}
-        self.update(cases)
-
-    def update(self, cases: dict[str, IntakeCase]) -> None:
-        for case in cases.values():
-            self.cases[case.case_id] = case
-            self._by_applicant.setdefault(case.application.v_number, set()).add(case.case_id)
-
-    def get(self, case_id: str) -> IntakeCase | None:
-        return self.cases.get(case_id)
-
-    def applicant_cases(self, v_number: str) -> list[IntakeCase]:
-        return [self.cases[c] for c in sorted(self._by_applicant.get(v_number, ()))]
-
-    def put(self, case: IntakeCase) -> None:
-        self.update({case.case_id: case})
-        self.changed[case.case_id] = case
+Ctx = Context[IntakeConfig]
+NOT_YET = "intake has not registered this case yet"
 
 
-class IntakeHandler:
-    handled_types: tuple[type[EventData], ...] = (
-        ApplicationRegistered,
-        ApplicationWithdrawn,
-        PriorityGroupReassessed,
-        DeadlineExtensionGranted,
-        CountryPolicyPublished,
-        LanguageIndicationCompleted,
-        OriginInvestigationCompleted,
-        HearingHeld,
-        HearingWaived,
-        DecisionIssued,
+def outcome(decision: Decision) -> kit.Decision[IntakeCase]:
+    """Intake's domain decision as the kit's: the case, and its outcomes as events."""
+    return kit.Decision(decision.case, [o.to_event() for o in decision.outcomes])
+
+
+# --- Inputs -------------------------------------------------------------------------------------
+
+
+def registered(
+    case: IntakeCase | None, event: ApplicationRegistered, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    return outcome(
+        register(
+            ctx.case_id,
+            event,
+            existing=case,
+            applicant_cases=ctx.cases.by("v_number", event.v_number),
+            policies=ctx.extras["policies"],
+            now=ctx.now,
+            config=ctx.config,
+        )
     )
 
-    def __init__(self, config: IntakeConfig = DEFAULT_CONFIG) -> None:
-        self.config = config
 
-    async def policies(self, uow: UnitOfWork) -> PolicyBook:
-        # Read in the transaction, never cached across it: a rolled-back publication must not
-        # linger in memory, and another instance may have adopted a policy meanwhile.
-        if "policies" not in uow.scratch:
-            uow.scratch["policies"] = await db.load_policy_book(uow.session)
-        book: PolicyBook = uow.scratch["policies"]
-        return book
+def withdrawn(
+    case: IntakeCase | None, event: ApplicationWithdrawn, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    return outcome(withdraw(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
 
-    async def prepare(self, events: Sequence[Envelope[Any]], uow: UnitOfWork) -> None:
-        # Policy changes exclude every other intake transaction, case work shares: so a batch
-        # never decides on a policy book that changes before it commits, and the row locks
-        # below are never taken in two orders (docs/adr/0004).
-        exclusive = any(isinstance(e.data, CountryPolicyPublished) for e in events)
-        await db.lock_policies(uow.session, exclusive=exclusive)
-        case_ids = [e.subject for e in events if not isinstance(e.data, CountryPolicyPublished)]
-        v_numbers = [e.data.v_number for e in events if isinstance(e.data, ApplicationRegistered)]
-        uow.scratch["batch"] = Batch(await db.lock_cases(uow.session, case_ids, v_numbers))
 
-    async def finish(self, uow: UnitOfWork) -> None:
-        batch: Batch | None = uow.scratch.get("batch")
-        if batch is not None:
-            await db.save_cases(uow.session, list(batch.changed.values()))
+def reassessed(
+    case: IntakeCase | None, event: PriorityGroupReassessed, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    return outcome(reassess_group(ctx.case_id, case, event, config=ctx.config))
 
-    async def on_timer(self, uow: UnitOfWork) -> None:
-        await db.lock_policies(uow.session, exclusive=True)
-        await self.adopt_due_policies(uow)
-        await self.finish(uow)
 
-    async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None:
-        batch: Batch = uow.scratch["batch"]
-        case_id, data, now = event.subject, event.data, uow.clock.now()
-        case = batch.get(case_id)
-        match data:
-            case ApplicationRegistered():
-                decision = register(
-                    case_id,
-                    data,
-                    existing=case,
-                    applicant_cases=batch.applicant_cases(data.v_number),
-                    policies=await self.policies(uow),
-                    now=now,
-                    config=self.config,
-                )
-            case ApplicationWithdrawn():
-                decision = withdraw(case_id, case, data, now=now, config=self.config)
-            case PriorityGroupReassessed():
-                decision = reassess_group(case_id, case, data, config=self.config)
-            case DeadlineExtensionGranted():
-                decision = extend_deadline(case_id, case, data, now=now, config=self.config)
-            case LanguageIndicationCompleted():
-                findings = prephase_findings(language=data.result)
-                decision = apply_prephase_findings(case_id, case, findings)
-            case OriginInvestigationCompleted():
-                findings = prephase_findings(origin=data.result)
-                decision = apply_prephase_findings(case_id, case, findings)
-            case HearingHeld() | HearingWaived():
-                decision = Decision(case=mark_heard(case_id, case))
-            case DecisionIssued():
-                decision = Decision(case=mark_decided(case_id, case))
-            case CountryPolicyPublished():
-                await self.publish_policy(event, uow)
-                return
-            case _:
-                raise TypeError(f"intake has no handler for {event.type}")
-        self.apply(decision, event, uow, batch)
+def extended(
+    case: IntakeCase | None, event: DeadlineExtensionGranted, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    return outcome(extend_deadline(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
 
-    def apply(
-        self, decision: Decision, cause: Envelope[Any], uow: UnitOfWork, batch: Batch
-    ) -> None:
-        if decision.case != batch.get(decision.case.case_id):
-            batch.put(decision.case)
-        topic = stage_events(decision.case.stream, Stage.INTAKE)
-        for outcome in decision.outcomes:
-            uow.emit(
-                outcome.to_event(),
-                topic=topic,
-                cause=cause,
-                subject=decision.case.case_id,
-                stream=decision.case.stream,
-            )
 
-    async def publish_policy(self, event: Envelope[Any], uow: UnitOfWork) -> None:
-        policy = CountryPolicy.from_event(event.data)
-        known = await self.policies(uow)
-        book = known.publish(policy)  # refuses a changed re-publication
-        if book is known:
-            return  # the same version again: nothing to do
-        # serialize_as_any: the envelope declares its data as the EventData base class.
-        published = event.model_dump(mode="json", serialize_as_any=True)
-        await db.record_policy(uow.session, policy, published)
-        uow.scratch["policies"] = book
-        await self.adopt_due_policies(uow)
+# --- Facts from the other stages ------------------------------------------------------------------
 
-    async def adopt_due_policies(self, uow: UnitOfWork) -> int:
-        """Re-categorise open cases for every published policy now in effect.
 
-        Runs when a policy is published, and on a timer for policies published ahead of
-        their effective date."""
-        today = local_date(uow.clock.now())
-        adopted = 0
-        for version, published in await db.policies_due(uow.session, today):
-            book = await self.policies(uow)
-            policy = book.get(version)
-            if policy is None or published is None:
-                continue
-            # What is in effect today decides, so a backdated or superseded version cannot
-            # undo a later one; it is adopted without changing a case.
-            current = book.in_effect(today).policy_version == version
-            cause = Envelope[CountryPolicyPublished].model_validate(published)
-            decisions: tuple[Decision, ...] = ()
-            if current:
-                # The batch's own changes first, so that the query sees every case as it is.
-                batch: Batch = uow.scratch.setdefault("batch", Batch({}))
-                await db.save_cases(uow.session, list(batch.changed.values()))
-                open_cases = await db.lock_open_unheard(uow.session)
-                batch.update(open_cases)
-                decisions = apply_policy(open_cases.values(), policy)
-                for decision in decisions:
-                    self.apply(decision, cause, uow, batch)
-            await db.mark_adopted(uow.session, version, uow.clock.now())
-            recategorised = sum(
-                any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions
-            )
-            uow.emit(
-                CountryPolicyAdopted(
-                    policy_version=version,
-                    effective_from=policy.effective_from,
-                    adopted_at=uow.clock.now(),
-                    cases_recategorised=recategorised,
-                ),
-                topic=POLICY_EVENTS,
-                cause=cause,
-                subject=version,
-                stream=None,
-            )
-            log.info("country policy adopted", policy_version=version, recategorised=recategorised)
-            adopted += 1
-        return adopted
+def language_indicated(
+    case: IntakeCase | None, event: LanguageIndicationCompleted, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    findings = prephase_findings(language=event.result)
+    return outcome(apply_prephase_findings(ctx.case_id, case, findings))
+
+
+def origin_investigated(
+    case: IntakeCase | None, event: OriginInvestigationCompleted, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    findings = prephase_findings(origin=event.result)
+    return outcome(apply_prephase_findings(ctx.case_id, case, findings))
+
+
+def heard(
+    case: IntakeCase | None, event: HearingHeld | HearingWaived, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return kit.Decision(mark_heard(ctx.case_id, case))
+
+
+def decided(case: IntakeCase | None, event: DecisionIssued, ctx: Ctx) -> Outcome[IntakeCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return kit.Decision(mark_decided(ctx.case_id, case))
+
+
+# --- Country policies: work over all open cases, not one case ------------------------------------
+
+
+async def policy_published(event: Envelope[Any], batch: KitBatch[IntakeCase]) -> None:
+    policy = CountryPolicy.from_event(event.data)
+    known: PolicyBook = batch.extras["policies"]
+    book = known.publish(policy)  # refuses a changed re-publication
+    if book is known:
+        return  # the same version again: nothing to do
+    # serialize_as_any: the envelope declares its data as the EventData base class.
+    published = event.model_dump(mode="json", serialize_as_any=True)
+    await db.record_policy(batch.session, policy, published)
+    batch.extras["policies"] = book
+    await adopt_due_policies(batch)
+
+
+async def adopt_due_policies(batch: KitBatch[IntakeCase]) -> int:
+    """Re-categorise open cases for every published policy now in effect.
+
+    Runs when a policy is published, and on a timer for policies published ahead of their
+    effective date."""
+    now = batch.uow.clock.now()
+    today = local_date(now)
+    adopted = 0
+    for version, published in await db.policies_due(batch.session, today):
+        book: PolicyBook = batch.extras["policies"]
+        policy = book.get(version)
+        if policy is None or published is None:
+            continue
+        # What is in effect today decides, so a backdated or superseded version cannot undo a
+        # later one; it is adopted without changing a case.
+        current = book.in_effect(today).policy_version == version
+        cause = Envelope[CountryPolicyPublished].model_validate(published)
+        decisions: tuple[Decision, ...] = ()
+        if current:
+            # The batch's own changes first, so that the query sees every case as it is.
+            await write(batch)
+            open_cases = await db.lock_open_unheard(batch.session)
+            batch.cases.add(open_cases.values())
+            decisions = apply_policy(open_cases.values(), policy)
+            for decision in decisions:
+                batch.apply(outcome(decision), cause, decision.case.case_id)
+        await db.mark_adopted(batch.session, version, now)
+        recategorised = sum(
+            any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions
+        )
+        adoption = CountryPolicyAdopted(
+            policy_version=version,
+            effective_from=policy.effective_from,
+            adopted_at=now,
+            cases_recategorised=recategorised,
+        )
+        batch.apply(
+            kit.Decision(None, [Emit(adoption, topic=POLICY_EVENTS, subject=version, stream=None)]),
+            cause,
+            version,
+        )
+        log.info("country policy adopted", policy_version=version, recategorised=recategorised)
+        adopted += 1
+    return adopted
+
+
+async def lock_policy_book(batch: KitBatch[IntakeCase], events: Sequence[Envelope[Any]]) -> None:
+    """Policy changes exclude every other intake transaction, case work shares: so a batch never
+    decides on a policy book that changes before it commits, and the case row locks are never
+    taken in two orders (docs/adr/0004). The book is read in the transaction, never cached
+    across it: another instance may have adopted a policy meanwhile."""
+    exclusive = any(isinstance(e.data, CountryPolicyPublished) for e in events)
+    await db.lock_policies(batch.session, exclusive=exclusive)
+    if exclusive or any(isinstance(e.data, ApplicationRegistered) for e in events):
+        batch.extras["policies"] = await db.load_policy_book(batch.session)
+
+
+def applicants(event: Envelope[Any]) -> Mapping[str, Iterable[Any]]:
+    """A registration also locks every case of its applicant (one open application each)."""
+    if isinstance(event.data, ApplicationRegistered):
+        return {"v_number": [event.data.v_number]}
+    return {}
+
+
+def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
+    intake = Rules(
+        "intake",
+        store=db.CASES,
+        config=config,
+        events_topic=lambda case: stage_events(case.stream, Stage.INTAKE),
+        stream_of=lambda case: case.stream,
+        related=applicants,
+        prepare=lock_policy_book,
+    )
+    intake.on(ApplicationRegistered)(registered)
+    intake.on(ApplicationWithdrawn)(withdrawn)
+    intake.on(PriorityGroupReassessed)(reassessed)
+    intake.on(DeadlineExtensionGranted)(extended)
+    intake.on(LanguageIndicationCompleted)(language_indicated)
+    intake.on(OriginInvestigationCompleted)(origin_investigated)
+    intake.on(HearingHeld)(heard)
+    intake.on(HearingWaived)(heard)
+    intake.on(DecisionIssued)(decided)
+    intake.command(CountryPolicyPublished)(policy_published)
+    return intake
+
+
+async def on_timer(rules: Rules[IntakeCase, IntakeConfig], uow: UnitOfWork) -> None:
+    """Adopt the policies that came into effect (published ahead of their date)."""
+    batch = KitBatch(rules, uow, kit.BatchCases(rules.store))
+    await db.lock_policies(uow.session, exclusive=True)
+    batch.extras["policies"] = await db.load_policy_book(uow.session)
+    await adopt_due_policies(batch)
+    await write(batch)

@@ -5,7 +5,6 @@ A case is stored as its domain state (JSON) plus the columns that queries need.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +20,6 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    or_,
     select,
     text,
     update,
@@ -31,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.domain import CaseStatus, CountryPolicy, IntakeCase, PolicyBook
+from shared.runtime.kit import StateStore
 
 metadata = MetaData()
 
@@ -69,28 +68,23 @@ policies = Table(
 )
 
 
+# Intake's cases as the kit's typed state; a registration also locks its applicant's cases.
+CASES = StateStore(
+    cases,
+    IntakeCase,
+    key=lambda case: case.case_id,
+    columns={
+        "v_number": lambda case: case.application.v_number,
+        "stream": lambda case: case.stream.value,
+        "status": lambda case: case.status.value,
+        "heard": lambda case: case.heard,
+    },
+    indexes=("v_number",),
+)
+
+
 def _case(row: Any) -> IntakeCase:
     return IntakeCase.model_validate(row.state)
-
-
-async def lock_cases(
-    session: AsyncSession, case_ids: Iterable[str], v_numbers: Iterable[str]
-) -> dict[str, IntakeCase]:
-    """The cases a batch touches: by id, and every case of the applicants registering.
-
-    Locked (FOR UPDATE, in case-id order) until the transaction ends, so that two
-    transactions touching one case run one after the other: no lost update, and one case's
-    outbox rows in commit order."""
-    ids, numbers = list(set(case_ids)), list(set(v_numbers))
-    if not ids and not numbers:
-        return {}
-    rows = await session.execute(
-        select(cases.c.state)
-        .where(or_(cases.c.case_id.in_(ids), cases.c.v_number.in_(numbers)))
-        .order_by(cases.c.case_id)
-        .with_for_update()
-    )
-    return {c.case_id: c for c in map(_case, rows)}
 
 
 async def lock_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
@@ -102,34 +96,6 @@ async def lock_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
         .with_for_update()
     )
     return {c.case_id: c for c in map(_case, rows)}
-
-
-async def save_cases(session: AsyncSession, changed: Sequence[IntakeCase]) -> None:
-    """Insert or update cases, in one statement for the whole batch."""
-    if not changed:
-        return
-    rows = [
-        {
-            "case_id": case.case_id,
-            "v_number": case.application.v_number,
-            "stream": case.stream.value,
-            "status": case.status.value,
-            "heard": case.heard,
-            "state": case.model_dump(mode="json"),
-        }
-        for case in changed
-    ]
-    statement = pg_insert(cases)
-    statement = statement.on_conflict_do_update(
-        index_elements=[cases.c.case_id],
-        set_={
-            "status": statement.excluded.status,
-            "heard": statement.excluded.heard,
-            "state": statement.excluded.state,
-            "updated_at": func.now(),
-        },
-    )
-    await session.execute(statement, rows)
 
 
 # Arbitrary but fixed: the advisory lock that orders policy changes against case work.

@@ -78,7 +78,8 @@ class Context(Generic[C]):
 @dataclass(frozen=True)
 class Emit:
     """An event to emit, when its topic, subject or stream differ from the defaults (the rules'
-    events topic for the new state, the case, the cause's stream)."""
+    events topic for the new state, the case, the state's stream where the rules tell it, else
+    the cause's)."""
 
     data: EventData
     topic: str | None = None
@@ -275,10 +276,12 @@ class Rules(Generic[S, C]):
         store: StateStore[S],
         config: C,
         events_topic: Callable[[S], str],
+        stream_of: Callable[[S], Stream | None] | None = None,
         related: Callable[[Envelope[Any]], Mapping[str, Iterable[Any]]] | None = None,
         prepare: BatchHook | None = None,
     ) -> None:
         self.service = service
+        self.stream_of = stream_of
         self.store = store
         self.config = config
         self.events_topic = events_topic
@@ -381,12 +384,13 @@ class KitBatch(Generic[S]):
             if emit.topic is None and state is None:
                 raise ValueError("an event emitted without a state needs its topic")
             topic = emit.topic or self.rules.events_topic(cast("S", state))
+            stream = emit.stream
+            if stream is _CAUSE_STREAM:
+                stream_of = self.rules.stream_of
+                own = stream_of is not None and state is not None
+                stream = stream_of(cast("S", state)) if own else cause.stream  # type: ignore[misc]
             self.uow.emit(
-                emit.data,
-                topic=topic,
-                cause=cause,
-                subject=emit.subject or case_id,
-                stream=cause.stream if emit.stream is _CAUSE_STREAM else emit.stream,
+                emit.data, topic=topic, cause=cause, subject=emit.subject or case_id, stream=stream
             )
 
 

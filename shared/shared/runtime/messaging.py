@@ -50,7 +50,7 @@ from shared.contracts.rejections import (
 from shared.contracts.topics import Kind, TopicNames, kind_of, rejection_topic_for, stream_of
 from shared.contracts.values import Stream
 from shared.runtime.clock import Clock
-from shared.runtime.database import inbox_table, outbox_table
+from shared.runtime.database import conflicts_table, inbox_table, outbox_table
 from shared.runtime.logs import bound_contextvars, get_logger
 from shared.runtime.metrics import Metrics
 
@@ -366,7 +366,9 @@ class BatchProcessor:
                     dead.append((record, alone))
             await self._transaction([], dead_letters=dead)
 
-    def _dead_letter(self, record: ConsumedRecord, error: Exception) -> KafkaRecord:
+    def _dead_letter(
+        self, record: ConsumedRecord, error: Exception
+    ) -> tuple[Envelope[Any] | None, RejectionCode, str]:
         reason = (
             f"{self.service} failed to handle this event ({describe_error(error)}) while the rest "
             "of its batch succeeded; not applied"
@@ -382,7 +384,7 @@ class BatchProcessor:
             envelope: Envelope[Any] | None = decode(record.headers, record.value)
         except DecodeError:
             envelope = None
-        return self._rejection(record, envelope, "handler-error", reason)
+        return envelope, "handler-error", reason
 
     async def run_work(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Work not caused by a consumed record (a timer): same transaction and outbox rules."""
@@ -404,9 +406,10 @@ class BatchProcessor:
     ) -> int:
         """Handle records in one transaction; returns how many reached the handler. Rolled back
         instead of committed when `commit` is false (isolating a failed batch)."""
-        out: list[KafkaRecord] = [self._dead_letter(r, e) for r, e in dead_letters]
-        codes: list[RejectionCode] = ["handler-error"] * len(dead_letters)
-        accepted, ignored = self._admit(records, out, codes)
+        out = _Refusals(self)
+        for record, error in dead_letters:
+            out.add(record, *self._dead_letter(record, error))
+        accepted, ignored = self._admit(records, out)
         handled: list[str] = []
         duplicates = 0
         async with self.session_factory() as session:
@@ -444,17 +447,11 @@ class BatchProcessor:
                 if todo:
                     await self.handler.finish(uow)
                 for envelope, refused in uow.rejections:
-                    out.append(
-                        self._rejection(
-                            origin[envelope.id],
-                            envelope,
-                            refused.code,
-                            refused.reason,
-                            refused.kind,
-                        )
-                    )
-                    codes.append(refused.code)
-                await add_to_outbox(session, uow.records + out)
+                    record = origin[envelope.id]
+                    out.add(record, envelope, refused.code, refused.reason, refused.kind)
+                await add_to_outbox(session, uow.records + out.records)
+                if out.conflicts:
+                    await session.execute(insert(conflicts_table), out.conflicts)
                 if not commit:
                     await transaction.rollback()
                     return len(todo)
@@ -465,18 +462,20 @@ class BatchProcessor:
                 raise
         for event_type in handled:
             self.metrics.handled.labels(event_type).inc()
-        for code, rejection in zip(codes, out, strict=True):
+        for code, rejection in zip(out.codes, out.records, strict=True):
             self.metrics.rejected.labels(code).inc()
             log.info("input rejected", code=code, rejection_id=header(rejection, "ce_id"))
+        for conflict in out.conflicts:
+            log.warning("fact not applied", reason=conflict["reason"], topic=conflict["topic"])
         self.metrics.duplicates.inc(duplicates)
         self.metrics.ignored.inc(ignored)
-        self.metrics.conflicts.inc(uow.conflicts)
-        if out or uow.records:
+        self.metrics.conflicts.inc(uow.conflicts + len(out.conflicts))
+        if out.records or uow.records:
             self.on_committed()
         return len(todo)
 
     def _admit(
-        self, records: Sequence[ConsumedRecord], out: list[KafkaRecord], codes: list[RejectionCode]
+        self, records: Sequence[ConsumedRecord], out: _Refusals
     ) -> tuple[list[tuple[ConsumedRecord, Envelope[EventData]]], int]:
         """The records to hand to the handler, and how many were not for this service; the
         rest are rejected (into `out`)."""
@@ -489,8 +488,7 @@ class BatchProcessor:
                     f"the record is {size} bytes, over the maximum of {self.max_record_bytes} "
                     "bytes (key, headers and value together)"
                 )
-                out.append(self._rejection(record, None, "too-large", reason))
-                codes.append("too-large")
+                out.add(record, None, "too-large", reason)
                 continue
             if self._not_for_us(record):
                 ignored += 1
@@ -503,14 +501,12 @@ class BatchProcessor:
                     ignore_unknown_fields=kind_of(unprefixed) is not Kind.INPUT,
                 )
             except DecodeError as exc:
-                out.append(self._rejection(record, None, exc.code, exc.reason, ids=exc))
-                codes.append(exc.code)
+                out.add(record, None, exc.code, exc.reason, ids=exc)
                 continue
             problem = admission_problem(record, envelope, self.topics.prefix)
             if problem is not None:
                 code, reason = problem
-                out.append(self._rejection(record, envelope, code, reason))
-                codes.append(code)
+                out.add(record, envelope, code, reason)
                 continue
             if not isinstance(envelope.data, self.handler.handled_types):
                 if kind_of(unprefixed) is not Kind.INPUT:
@@ -518,8 +514,7 @@ class BatchProcessor:
                     ignored += 1
                     continue
                 reason = f"{self.service} does not accept {envelope.type} on {record.topic}"
-                out.append(self._rejection(record, envelope, "wrong-topic", reason))
-                codes.append("wrong-topic")
+                out.add(record, envelope, "wrong-topic", reason)
                 continue
             accepted.append((record, envelope))
         return accepted, ignored
@@ -576,13 +571,63 @@ class BatchProcessor:
             time=self.clock.now(),
             cause=envelope,
             # One id per rejected record: a batch handled again after a crash repeats it.
-            event_id=uuid5(
-                REJECTION_IDS, f"{self.service}/{record.topic}/{record.partition}/{record.offset}"
-            ),
+            event_id=_record_id(self, record),
             correlation_id=ids.correlation_id if ids is not None else None,
             causation_id=ids.event_id if ids is not None else None,
         )
         return encode(rejection, self.topics(rejection_topic_for(unprefixed)))
+
+
+class _Refusals:
+    """What one transaction will not act on. From an input topic: a rejection for the sender.
+    From another service's topic: a recorded conflict, never a rejection (only input topics get
+    them; the sender is a service, and its fault is an operator's to see)."""
+
+    def __init__(self, processor: BatchProcessor) -> None:
+        self.processor = processor
+        self.records: list[KafkaRecord] = []
+        self.codes: list[RejectionCode] = []
+        self.conflicts: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        record: ConsumedRecord,
+        envelope: Envelope[Any] | None,
+        code: RejectionCode,
+        reason: str,
+        refusal_kind: str | None = None,
+        ids: DecodeError | None = None,
+    ) -> None:
+        processor = self.processor
+        topic = record.topic.removeprefix(processor.topics.prefix)
+        if kind_of(topic) is Kind.INPUT or kind_of(topic) is None:
+            rejection = processor._rejection(record, envelope, code, reason, refusal_kind, ids)
+            self.records.append(rejection)
+            self.codes.append(code)
+            return
+        ce_type = next((v for k, v in record.headers if k == "ce_type"), b"unknown")
+        self.conflicts.append(
+            {
+                "case_key": envelope.subject if envelope is not None else "unknown",
+                "event_id": envelope.id if envelope is not None else _record_id(processor, record),
+                "event_type": ce_type.decode("utf-8", "replace"),
+                "topic": topic,
+                "event": {
+                    "code": code,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "size": record_size(record),
+                },
+                "reason": f"{code}: {reason}",
+                "recorded_at": processor.clock.now(),
+            }
+        )
+
+
+def _record_id(processor: BatchProcessor, record: ConsumedRecord) -> UUID:
+    return uuid5(
+        REJECTION_IDS, f"{processor.service}/{record.topic}/{record.partition}/{record.offset}"
+    )
 
 
 REJECTION_IDS = UUID("6f1d3c9e-2b57-4d1a-9a34-5b0c8e7f2a10")

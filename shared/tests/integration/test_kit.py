@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from shared.contracts.envelope import decode
-from shared.contracts.topics import rejections
+from shared.contracts.envelope import KafkaRecord, decode, encode
+from shared.contracts.topics import TopicNames, rejections
 from shared.contracts.values import Stream
 from shared.runtime.database import conflicts_table, parked_facts_table
 from shared.runtime.service import ServiceRuntime, watch_parked_facts
 from shared.runtime.settings import Settings
 from shared.tools.testing import echo
-from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.kafka import front_end_event, publish, publish_records, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +123,24 @@ async def test_a_contradicting_or_refused_fact_is_a_conflict_not_a_rejection(
     assert [c.event_id for c in conflicts] == [contradicting.id, refused.id]
     assert conflicts[0].reason == "the note contradicts what echo knows of the case"
     assert runtime.metrics.conflicts._value.get() == 2
+    assert await read_topic(settings, REJECTIONS, expect=1, timeout=1.0) == []
+
+
+async def test_an_undecodable_fact_is_a_conflict_and_the_next_fact_is_applied(
+    runtime: ServiceRuntime, settings: Settings
+) -> None:
+    await publish(settings, echo.INPUT, event(echo.EchoRequested(text="known"), "case-0400"))
+    await read_topic(settings, echo.OUTPUT, expect=1)
+    topic = TopicNames(settings.topic_prefix)(echo.OTHERS)
+    good = encode(fact(echo.EchoNoted(text="after"), "case-0400"), topic)
+    broken = KafkaRecord(topic, good.key, b"not json", good.headers)
+    await publish_records(settings, [broken, good])
+
+    answers = await read_topic(settings, echo.OUTPUT, expect=2, settle=0.5)
+    assert texts(answers) == ["known", "noted after"]
+    [conflict] = await rows(runtime, conflicts_table)
+    assert conflict.reason.startswith("undecodable: ")
+    assert conflict.topic == echo.OTHERS
     assert await read_topic(settings, REJECTIONS, expect=1, timeout=1.0) == []
 
 
