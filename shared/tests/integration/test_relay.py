@@ -198,7 +198,7 @@ async def test_a_5_mb_input_is_rejected_with_a_bounded_copy_and_its_neighbours_a
 
     assert texts(answers) == Counter(["before", "after"])
     [report] = [decode(r.headers, r.value) for r in rejected]
-    assert report.data.code == "schema-invalid"
+    assert report.data.code == "too-large"  # over CASEFLOW_MAX_RECORD_BYTES, refused unread
     original = report.data.original
     assert original.value_truncated is True
     assert original.value_size == len(value)
