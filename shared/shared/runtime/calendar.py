@@ -1,18 +1,16 @@
 """Dutch working days: the one calendar every service counts in.
 
-A day is a working day unless it is a Saturday, a Sunday or a Dutch public holiday as
-the ``holidays`` package defines them for country NL (category PUBLIC; its version is
-pinned in uv.lock, so a change of definition arrives as a reviewed dependency update):
+A day is a working day unless it is a Saturday, a Sunday or one of the general holidays of
+the Algemene termijnenwet (General Time Limits Act, art. 3), the act that extends legal time
+limits ending on such a day. The dates come from the ``holidays`` package for country NL (its
+version is pinned in uv.lock, so a change of definition arrives as a reviewed update):
 
-- New Year's Day, Good Friday, Easter Sunday and Monday, King's Day, Ascension Day,
-  Whit Sunday and Monday, Christmas Day and the Second Day of Christmas;
-- King's Day is 27 April, or Saturday 26 April when the 27th is a Sunday (so it never
-  takes a working day away in those years);
-- Liberation Day (5 May) only every fifth year (2025, 2030, ...): the library follows
-  common practice in collective labour agreements. The Algemene termijnenwet names 5 May
-  every year, and does not name Good Friday; the library puts 5 May in its OPTIONAL
-  category in the other years. Deadlines that must follow that act exactly need those
-  two differences settled first (docs/adr/0008-simulated-time.md).
+- New Year's Day, Easter Sunday and Monday, King's Day, Liberation Day (5 May, every year),
+  Ascension Day, Whit Sunday and Monday, Christmas Day and the Second Day of Christmas;
+- King's Day is 27 April, or Saturday 26 April when the 27th is a Sunday;
+- the library counts Liberation Day as a public holiday only every fifth year and files it
+  under OPTIONAL in the others, so both categories are read; and it lists Good Friday, which
+  the act does not name, so that day is left out (docs/adr/0008-simulated-time.md).
 
 Dates are calendar dates (``datetime.date``); turn a moment into a date in the time zone
 that matters (Europe/Amsterdam) before asking.
@@ -28,18 +26,21 @@ import holidays
 SATURDAY = 5
 
 
+CATEGORIES = (holidays.PUBLIC, holidays.OPTIONAL)
+NOT_IN_THE_ACT = {"Good Friday"}
+
+
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("NL", years=year, categories=(holidays.PUBLIC,)))
+    days = holidays.country_holidays("NL", years=year, categories=CATEGORIES, language="en_US")
+    return frozenset(d for d, name in days.items() if name not in NOT_IN_THE_ACT)
 
 
 def holiday_name(d: date) -> str | None:
     """The public holiday on a day (the library's English name), or None."""
     if d not in _holidays(d.year):
         return None
-    names = holidays.country_holidays(
-        "NL", years=d.year, categories=(holidays.PUBLIC,), language="en_US"
-    )
+    names = holidays.country_holidays("NL", years=d.year, categories=CATEGORIES, language="en_US")
     return str(names.get(d))
 
 

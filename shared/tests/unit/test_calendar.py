@@ -20,7 +20,8 @@ from shared.runtime.calendar import (
     ("day", "name"),
     [
         (date(2026, 1, 1), "New Year's Day"),
-        (date(2026, 4, 3), "Good Friday"),
+        (date(2026, 4, 3), None),  # Good Friday: the Algemene termijnenwet does not name it
+        (date(2026, 5, 5), "Liberation Day"),  # every year in the act, not only every fifth
         (date(2026, 4, 6), "Easter Monday"),
         (date(2026, 4, 27), "King's Day"),
         (date(2026, 5, 14), "Ascension Day"),
@@ -51,19 +52,20 @@ def test_kings_day_moves_to_saturday_the_26th_when_the_27th_is_a_sunday() -> Non
     assert is_working_day(date(2025, 4, 28))  # no Monday off in its place
 
 
-def test_liberation_day_is_a_holiday_every_fifth_year_only() -> None:
+def test_liberation_day_is_a_holiday_every_year_as_the_act_says() -> None:
     assert not is_working_day(date(2025, 5, 5))  # a Monday in a lustrum year
-    assert is_working_day(date(2026, 5, 5))  # a Tuesday: a working day in the library
-    assert is_working_day(date(2027, 5, 5))
+    assert not is_working_day(date(2026, 5, 5))  # a Tuesday: the library calls it optional
+    assert not is_working_day(date(2027, 5, 5))
 
 
 def test_adding_working_days_skips_easter_and_counts_backwards() -> None:
-    thursday = date(2026, 4, 2)  # before Good Friday and Easter Monday
-    assert add_working_days(thursday, 1) == date(2026, 4, 7)
-    assert add_working_days(date(2026, 4, 7), -1) == thursday
+    thursday = date(2026, 4, 2)  # before Good Friday (counted) and Easter Monday (not)
+    assert add_working_days(thursday, 1) == date(2026, 4, 3)
+    assert add_working_days(thursday, 2) == date(2026, 4, 7)
+    assert add_working_days(date(2026, 4, 7), -2) == thursday
     assert add_working_days(thursday, 0) == thursday
     assert add_working_days(date(2026, 4, 4), 0) == date(2026, 4, 4)  # 0: the day itself
-    assert next_working_day(date(2026, 4, 3)) == date(2026, 4, 7)
+    assert next_working_day(date(2026, 4, 4)) == date(2026, 4, 7)
     assert next_working_day(thursday) == thursday
 
 
