@@ -68,6 +68,7 @@ class Context(Generic[C]):
     topic: str  # where the event came from, without the prefix
     cases: BatchCases[Any]  # the batch's other cases (e.g. an applicant's earlier ones)
     extras: Mapping[str, Any]  # what the rules' `prepare` hook loaded for the batch
+    rows: Mapping[str, BatchCases[Any]]  # the batch's rows of the rules' other stores, by name
 
     @property
     def today(self) -> date:
@@ -93,6 +94,7 @@ class Decision(Generic[S]):
 
     state: S | None
     emit: Sequence[EventData | Emit] = ()
+    rows: Sequence[BaseModel] = ()  # new states of the rules' other stores (capacity, say)
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,7 @@ class Registration:
 
 
 BatchHook = Callable[["KitBatch[Any]", Sequence[Envelope[Any]]], Awaitable[None]]
+RowKeys = Callable[[Envelope[Any]], Iterable[str]]
 
 
 class Rules(Generic[S, C]):
@@ -288,6 +291,17 @@ class Rules(Generic[S, C]):
         self.related = related
         self.prepare_hook = prepare
         self.registrations: dict[type[EventData], Registration] = {}
+        self.other_stores: dict[str, tuple[StateStore[Any], RowKeys]] = {}
+
+    def rows(self, name: str, store: StateStore[Any], keys: RowKeys) -> None:
+        """Another store the rules work on (a team's capacity, a location's days): `keys` says
+        which of its rows an event needs; they are locked with the batch's cases, after them,
+        and a Decision's `rows` are saved to the store of their type."""
+        if name in self.other_stores or any(
+            s.model is store.model for s, _ in self.other_stores.values()
+        ):
+            raise ValueError(f"a store named {name!r} or of {store.model.__name__} is registered")
+        self.other_stores[name] = (store, keys)
 
     def on(
         self, event_type: type[E], *, topics: Sequence[str] | None = None
@@ -354,6 +368,7 @@ class KitBatch(Generic[S]):
     uow: UnitOfWork
     cases: BatchCases[S]
     extras: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, BatchCases[Any]] = field(default_factory=dict)
     parked: dict[str, list[_Parked]] = field(default_factory=dict)
     unparked: list[int] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
@@ -372,6 +387,7 @@ class KitBatch(Generic[S]):
             topic=topic,
             cases=self.cases,
             extras=self.extras,
+            rows=self.rows,
         )
 
     def apply(self, decision: Decision[S], cause: Envelope[Any], case_id: str) -> None:
@@ -379,6 +395,13 @@ class KitBatch(Generic[S]):
         state = decision.state if decision.state is not None else self.cases.get(case_id)
         if decision.state is not None and decision.state != self.cases.get(case_id):
             self.cases.put(decision.state)
+        for row in decision.rows:
+            store_rows = next(
+                (r for r in self.rows.values() if isinstance(row, r.store.model)), None
+            )
+            if store_rows is None:
+                raise TypeError(f"no store registered for {type(row).__name__}")
+            store_rows.put(row)
         for item in decision.emit:
             emit = item if isinstance(item, Emit) else Emit(item)
             if emit.topic is None and state is None:
@@ -414,6 +437,10 @@ class KitHandler(Generic[S, C]):
                     related.setdefault(column, []).extend(values)
         keys = {e.subject for e in case_events}
         batch.cases.add(await self.rules.store.lock(uow.session, keys, related))
+        # Always in this order (cases, then each store as registered): no two orders of locks.
+        for name, (store, row_keys) in self.rules.other_stores.items():
+            wanted = {key for event in case_events for key in row_keys(event)}
+            batch.rows[name] = BatchCases(store, await store.lock(uow.session, wanted))
         await self._load_parked(batch, keys)
 
     async def handle(self, event: Envelope[Any], uow: UnitOfWork) -> None:
@@ -543,8 +570,9 @@ def _dump(event: Envelope[Any]) -> dict[str, Any]:
 async def write(batch: KitBatch[Any]) -> None:
     """Write what a batch changed: states, parked facts, conflicts; one statement each."""
     session = batch.session
-    await batch.rules.store.save(session, list(batch.cases.changed.values()))
-    batch.cases.changed.clear()
+    for cases in (batch.cases, *batch.rows.values()):
+        await cases.store.save(session, list(cases.changed.values()))
+        cases.changed.clear()
     if batch.unparked:
         await session.execute(
             delete(parked_facts_table).where(parked_facts_table.c.id.in_(batch.unparked))

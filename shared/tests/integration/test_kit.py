@@ -67,6 +67,21 @@ def test_subscriptions_and_handled_types_come_from_the_registrations() -> None:
     assert set(rules.handled_types) == {echo.EchoRequested, echo.EchoNoted, echo.EchoAnnounced}
 
 
+async def test_a_decision_saves_rows_of_the_rules_other_stores(
+    runtime: ServiceRuntime, settings: Settings
+) -> None:
+    requests = [event(echo.EchoRequested(text=f"r{n}"), f"case-{n % 7:04d}") for n in range(40)]
+    await publish(settings, echo.INPUT, *requests, event(echo.EchoRequested(text="refuse"), "c-1"))
+    await read_topic(settings, echo.OUTPUT, expect=40)
+
+    async def counted() -> bool:
+        async with runtime.engine.connect() as conn:
+            row = (await conn.execute(select(echo.counters.c.state))).one_or_none()
+        return row is not None and row.state == {"name": "answered", "count": 40}
+
+    await wait_until(counted)
+
+
 async def test_a_refusal_after_an_emit_publishes_nothing_of_that_event(
     runtime: ServiceRuntime, settings: Settings
 ) -> None:

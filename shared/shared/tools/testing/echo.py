@@ -76,9 +76,20 @@ class EchoCase(BaseModel):
     notes: tuple[str, ...] = ()
 
 
+class Counter(BaseModel):
+    """A second kind of row: how many requests echo answered (as a stage counts capacity)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    count: int = 0
+
+
 metadata = MetaData()
 cases = state_table("echo_cases", metadata)
 CASES = StateStore(cases, EchoCase, key=lambda case: case.case_id)
+counters = state_table("echo_counters", metadata, key="name")
+COUNTERS = StateStore(counters, Counter, key=lambda counter: counter.name)
 
 
 # --- Domain functions: plain, no I/O ---
@@ -90,8 +101,11 @@ def requested(case: EchoCase | None, event: EchoRequested, ctx: Context[None]) -
     if event.text == "boom":
         raise RuntimeError("a bug in the handler")
     case = case or EchoCase(case_id=ctx.case_id)
+    answered = ctx.rows["counters"].get("answered") or Counter(name="answered")
     return Decision(
-        case.model_copy(update={"texts": (*case.texts, event.text)}), [EchoDone(text=event.text)]
+        case.model_copy(update={"texts": (*case.texts, event.text)}),
+        [EchoDone(text=event.text)],
+        rows=[answered.model_copy(update={"count": answered.count + 1})],
     )
 
 
@@ -116,6 +130,9 @@ async def announced(event: Envelope[Any], batch: KitBatch[EchoCase]) -> None:
 
 def rules() -> Rules[EchoCase, None]:
     echo = Rules("echo", store=CASES, config=None, events_topic=lambda case: OUTPUT)
+    echo.rows(
+        "counters", COUNTERS, lambda e: ["answered"] if e.type == EchoRequested.ce_type() else []
+    )
     echo.on(EchoRequested, topics=[INPUT, OTHERS])(requested)
     echo.on(EchoNoted, topics=[OTHERS])(noted)
     echo.command(EchoAnnounced, topics=[INPUT])(announced)
