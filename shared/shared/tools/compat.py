@@ -299,8 +299,15 @@ def compare_catalogue(
     return problems
 
 
-RETIRED: frozenset[str] = frozenset()
-"""CloudEvents types taken out of the catalogue on purpose (none yet)."""
+RETIRED: frozenset[str] = frozenset(
+    {
+        # Drafts no partner consumed, folded into nl.ind.planning.case-released.v1 (one release
+        # event naming the stage and the team) when planning was built.
+        "nl.ind.planning.case-released-to-prephase.v1",
+        "nl.ind.planning.case-assigned-to-team.v1",
+    }
+)
+"""CloudEvents types taken out of the catalogue on purpose."""
 
 
 @dataclass(frozen=True, slots=True)

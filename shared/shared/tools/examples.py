@@ -216,13 +216,13 @@ _EXAMPLES: tuple[EventData, ...] = (
         triggered_on=date(2027, 3, 1), projected_first_applications=31200, window_months=6
     ),
     pl.TriageLifted(lifted_on=date(2027, 9, 1), projected_first_applications=22800),
-    pl.CaseReleasedToPrephase(
-        cycle="cycle-2026-4", cohort="cohort-2026-4-01", prephase_week=date(2026, 10, 12)
-    ),
-    pl.CaseAssignedToTeam(
+    pl.CaseReleased(
+        stage=pl.ReleaseStage.PREPHASE,
+        release_day=date(2026, 10, 12),
         team="team-syria-1",
         specialisms=(pl.Specialism.NATIONALITY, pl.Specialism.LANGUAGE),
-        file_complete=True,
+        cycle="cycle-2026-4",
+        cohort="cohort-2026-4-01",
     ),
     # prephase
     pp.PrephaseDayBooked(**_PREPHASE_DAY, reception_location="coa-budel"),

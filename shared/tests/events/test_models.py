@@ -264,10 +264,20 @@ def test_plan_cycle_lasts_about_three_months() -> None:
         planning.PlanCycleProposed.model_validate(payload)
 
 
-def test_case_released_to_prephase_names_a_monday() -> None:
-    with pytest.raises(ValidationError, match="Monday"):
-        planning.CaseReleasedToPrephase(
-            cycle="cycle-2026-4", cohort="cohort-1", prephase_week=date(2026, 10, 14)
+def test_a_case_with_an_incomplete_file_is_not_released_to_decision() -> None:
+    with pytest.raises(ValidationError, match="incomplete file"):
+        planning.CaseReleased(
+            stage=planning.ReleaseStage.DECISION,
+            release_day=date(2026, 10, 14),
+            team="team-1",
+            file_complete=False,
+        )
+    with pytest.raises(ValidationError, match="cycle and cohort go together"):
+        planning.CaseReleased(
+            stage=planning.ReleaseStage.PREPHASE,
+            release_day=date(2026, 10, 14),
+            team="team-1",
+            cycle="cycle-2026-4",
         )
 
 

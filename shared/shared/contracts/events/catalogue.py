@@ -427,18 +427,11 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         rules=("R4",),
     ),
     _output(
-        _pl.CaseReleasedToPrephase,
-        _stage_out(Stage.PLANNING, BACKLOG),
-        by=PLANNING,
-        to=(PREPHASE, frontend(PLANNER)),
-        rules=("R9",),
-    ),
-    _output(
-        _pl.CaseAssignedToTeam,
+        _pl.CaseReleased,
         _stage_out(Stage.PLANNING),
         by=PLANNING,
-        to=(PREPHASE, HEARING, DECISION),
-        rules=("R12",),
+        to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
+        rules=("R2", "R9", "R12"),
     ),
     # --- prephase -------------------------------------------------------------------
     _input(

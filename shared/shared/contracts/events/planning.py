@@ -194,27 +194,39 @@ class TriageLifted(EventData):
 # --- output: per case ------------------------------------------------------------------
 
 
-class CaseReleasedToPrephase(EventData):
-    """A backlog case was taken up in a cohort and may be invited to the prephase (voorfase)."""
+class ReleaseStage(StrEnum):
+    """The stage a case is released to."""
 
-    event_type = "nl.ind.planning.case-released-to-prephase"
+    PREPHASE = "prephase"
+    HEARING = "hearing"
+    DECISION = "decision"
 
-    cycle: PlanId
-    cohort: PlanId
-    prephase_week: date = Field(description="Monday of the week the prephase day should fall in")
+
+class CaseReleased(EventData):
+    """Planning released a case to a stage on a day, to a team (R2, R9, R12). The one release
+    event: every stage knows its own cases by `stage`. A Pact case is released on registration
+    (no cycle, no cohort); a backlog case in its plan cycle's cohort."""
+
+    event_type = "nl.ind.planning.case-released"
+
+    stage: ReleaseStage
+    release_day: date = Field(description="the working day the stage may take the case up")
+    team: TeamId = Field(description="the team whose specialisms match the case (R12)")
+    specialisms: tuple[Specialism, ...] = Field(
+        default=(), description="what the case was matched to the team on"
+    )
+    cycle: PlanId | None = Field(default=None, description="the plan cycle; none for Pact")
+    cohort: PlanId | None = Field(default=None, description="the cohort; none for Pact")
+    file_complete: bool = Field(
+        default=True,
+        description="administration done before a caseworker starts (R12); a case released "
+        "to decision always has a complete file",
+    )
 
     @model_validator(mode="after")
-    def _monday(self) -> Self:
-        if self.prephase_week.weekday() != 0:
-            raise ValueError("prephase_week must be a Monday")
+    def _complete_for_decision(self) -> Self:
+        if self.stage is ReleaseStage.DECISION and not self.file_complete:
+            raise ValueError("a case with an incomplete file is not released to decision (R12)")
+        if (self.cycle is None) != (self.cohort is None):
+            raise ValueError("cycle and cohort go together (both for backlog, neither for Pact)")
         return self
-
-
-class CaseAssignedToTeam(EventData):
-    """A case was routed to a team by its characteristics, with a complete file (R12)."""
-
-    event_type = "nl.ind.planning.case-assigned-to-team"
-
-    team: TeamId
-    specialisms: tuple[Specialism, ...] = Field(description="what the case was matched on")
-    file_complete: bool = Field(description="administration done before a caseworker starts (R12)")

@@ -119,7 +119,7 @@ class PrephaseDayBooked(EventData):
 
     Answered with PrephaseInvited, and TransportRequested when the applicant travels
     from a COA location. Refused for a backlog case that planning has not released
-    (CaseReleasedToPrephase); Pact cases enter the prephase without a cohort.
+    (CaseReleased, stage prephase); Pact cases enter the prephase without a cohort.
     """
 
     event_type = "nl.ind.prephase.day-booked"
