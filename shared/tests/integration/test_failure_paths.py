@@ -8,7 +8,6 @@ it resumes by itself with every record handled once.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +25,7 @@ from shared.runtime.settings import Settings
 from shared.tools.testing import echo
 from shared.tools.testing.kafka import front_end_event, publish, read_topic
 from shared.tools.testing.servers import Servers
+from shared.tools.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +43,6 @@ async def runtime(settings: Settings) -> AsyncIterator[ServiceRuntime]:
 
 def request(text_: str, subject: str = "case-0001") -> Any:
     return front_end_event(echo.EchoRequested(text=text_), subject=subject, stream=Stream.BACKLOG)
-
-
-async def wait_until(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def effect_count(runtime: ServiceRuntime) -> int:

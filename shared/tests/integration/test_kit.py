@@ -3,8 +3,6 @@ early are parked and applied later, facts that contradict are recorded conflicts
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from shared.runtime.service import ServiceRuntime, watch_parked_facts
 from shared.runtime.settings import Settings
 from shared.tools.testing import echo
 from shared.tools.testing.kafka import front_end_event, publish, publish_records, read_topic
+from shared.tools.testing.waiting import table_rows, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,19 +41,6 @@ def event(data: Any, subject: str) -> Any:
 def fact(data: Any, subject: str) -> Any:
     # Another service's output: its system actor.
     return front_end_event(data, subject=subject, stream=Stream.BACKLOG, actor="system:hearing")
-
-
-async def rows(runtime: ServiceRuntime, table: Any) -> list[Any]:
-    async with runtime.engine.connect() as conn:
-        return list((await conn.execute(select(table).order_by(table.c.id))).all())
-
-
-async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def texts(records: list[Any]) -> list[str]:
@@ -104,10 +90,10 @@ async def test_an_early_fact_is_parked_and_applied_when_its_case_arrives(
     await publish(settings, echo.OTHERS, early)
 
     async def parked() -> bool:
-        return len(await rows(runtime, parked_facts_table)) == 1
+        return len(await table_rows(runtime.engine, parked_facts_table)) == 1
 
     await wait_until(parked)
-    [row] = await rows(runtime, parked_facts_table)
+    [row] = await table_rows(runtime.engine, parked_facts_table)
     assert row.event_id == early.id
     assert row.reason == "echo has not seen a request for this case yet"
 
@@ -117,7 +103,7 @@ async def test_an_early_fact_is_parked_and_applied_when_its_case_arrives(
     assert texts(answers) == ["first", "noted seen"]
     noted = next(decode(r.headers, r.value) for r in answers if b"noted" in r.value)
     assert noted.causationid == early.id  # the parked fact caused it, not the request
-    assert await rows(runtime, parked_facts_table) == []
+    assert await table_rows(runtime.engine, parked_facts_table) == []
     assert await read_topic(settings, REJECTIONS, expect=1, timeout=0.5) == []
 
 
@@ -131,10 +117,10 @@ async def test_a_contradicting_or_refused_fact_is_a_conflict_not_a_rejection(
     await publish(settings, echo.OTHERS, contradicting, refused)
 
     async def recorded() -> bool:
-        return len(await rows(runtime, conflicts_table)) == 2
+        return len(await table_rows(runtime.engine, conflicts_table)) == 2
 
     await wait_until(recorded)
-    conflicts = await rows(runtime, conflicts_table)
+    conflicts = await table_rows(runtime.engine, conflicts_table)
     assert [c.event_id for c in conflicts] == [contradicting.id, refused.id]
     assert conflicts[0].reason == "the note contradicts what echo knows of the case"
     assert runtime.metrics.conflicts._value.get() == 2
@@ -153,7 +139,7 @@ async def test_an_undecodable_fact_is_a_conflict_and_the_next_fact_is_applied(
 
     answers = await read_topic(settings, echo.OUTPUT, expect=2, settle=0.5)
     assert texts(answers) == ["known", "noted after"]
-    [conflict] = await rows(runtime, conflicts_table)
+    [conflict] = await table_rows(runtime.engine, conflicts_table)
     assert conflict.reason.startswith("undecodable: ")
     assert conflict.topic == echo.OTHERS
     assert await read_topic(settings, REJECTIONS, expect=1, timeout=1.0) == []
@@ -165,7 +151,7 @@ async def test_a_fact_parked_past_its_limit_is_flagged(
     await publish(settings, echo.OTHERS, fact(echo.EchoNoted(text="lonely"), "case-0300"))
 
     async def parked() -> bool:
-        return len(await rows(runtime, parked_facts_table)) == 1
+        return len(await table_rows(runtime.engine, parked_facts_table)) == 1
 
     await wait_until(parked)
     assert runtime.processor is not None

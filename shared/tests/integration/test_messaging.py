@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from shared.runtime.settings import Settings
 from shared.tools.examples import example
 from shared.tools.testing import echo
 from shared.tools.testing.kafka import front_end_event, publish, publish_records, read_topic
+from shared.tools.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -50,14 +49,6 @@ def request(text_: str, subject: str = "case-0001") -> Any:
 async def effects(runtime: ServiceRuntime) -> list[str]:
     async with runtime.engine.connect() as conn:
         return list(await echo.recorded_texts(conn))
-
-
-async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def test_an_event_delivered_twice_has_one_effect(

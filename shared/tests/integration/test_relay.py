@@ -7,7 +7,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,7 +15,6 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import RequestTimedOutError
-from sqlalchemy import select
 
 from shared.contracts.envelope import KafkaRecord, decode, encode
 from shared.contracts.rejections import ORIGINAL_VALUE_LIMIT
@@ -29,6 +27,7 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.testing import echo
 from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.waiting import table_rows, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -54,19 +53,6 @@ async def small_limit_runtime(settings: Settings) -> AsyncIterator[ServiceRuntim
     await service.stop()
 
 
-async def rows(runtime: ServiceRuntime, table: Any) -> list[Any]:
-    async with runtime.engine.connect() as conn:
-        return list((await conn.execute(select(table).order_by(table.c.id))).all())
-
-
-async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
-
-
 def texts(records: list[Any]) -> Counter[str]:
     return Counter(decode(r.headers, r.value).data.text for r in records)
 
@@ -86,8 +72,8 @@ async def test_an_unsendable_record_is_parked_its_case_waits_and_the_rest_goes_o
     )
 
     async def parked_and_held() -> bool:
-        return len(await rows(runtime, outbox_parked_table)) == 1 and any(
-            r.key == b"case-0002" for r in await rows(runtime, outbox_table)
+        return len(await table_rows(runtime.engine, outbox_parked_table)) == 1 and any(
+            r.key == b"case-0002" for r in await table_rows(runtime.engine, outbox_table)
         )
 
     await wait_until(parked_and_held)
@@ -98,12 +84,12 @@ async def test_an_unsendable_record_is_parked_its_case_waits_and_the_rest_goes_o
     answers = await read_topic(settings, echo.OUTPUT, expect=4, settle=2.0)
 
     assert texts(answers) == Counter(["first", "second", "third", "fourth"])  # each exactly once
-    [parked] = await rows(runtime, outbox_parked_table)
+    [parked] = await table_rows(runtime.engine, outbox_parked_table)
     assert parked.key == b"case-0002"
     assert parked.topic == TopicNames(settings.topic_prefix)(echo.OUTPUT)
     assert parked.reason.startswith("MessageSizeTooLargeError: ")
     assert json.loads(parked.value)["text"] == huge  # kept whole, for an operator
-    [held] = await rows(runtime, outbox_table)
+    [held] = await table_rows(runtime.engine, outbox_table)
     assert held.key == b"case-0002"
     assert held.id > parked.id
     metrics = runtime.metrics
@@ -146,7 +132,7 @@ async def test_after_a_partly_failed_pass_only_the_unacknowledged_records_are_se
     await producer.start()
     try:
         first = await relay.publish_once()
-        left = await rows(runtime, outbox_table)
+        left = await table_rows(runtime.engine, outbox_table)
         stalled = relay.problem()
         producer.failing = set()  # the broker answers again
         second = await relay.publish_once()
