@@ -110,6 +110,7 @@ class UnitOfWork:
     conflicts: int = 0  # facts recorded as conflicting with the state
     records: list[KafkaRecord] = field(default_factory=list)
     rejections: list[tuple[Envelope[Any], Refused]] = field(default_factory=list)
+    _emitted: dict[tuple[UUID, str, str], int] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -124,15 +125,24 @@ class UnitOfWork:
         subject: str | None = None,
         stream: Stream | None = None,
     ) -> Envelope[Any]:
-        """Queue an output event (committed with the state change). Topic without prefix."""
+        """Queue an output event (committed with the state change). Topic without prefix.
+
+        Its id is derived from its cause (the cause's id, this service, the type, the subject and
+        how many such events the cause made): a cause handled again, after a crash or a replay,
+        makes the same ids, so a partner can deduplicate on them (docs/adr/0009)."""
+        subject = subject or cause.subject
+        which = (cause.id, data.ce_type(), subject)
+        count = self._emitted.get(which, 0)
+        self._emitted[which] = count + 1
         envelope = new_event(
             data,
-            subject=subject or cause.subject,
+            subject=subject,
             stream=stream if stream is not None else cause.stream,
             source=self.source,
             actor=f"system:{self.service}",
             time=self.clock.now(),
             cause=cause,
+            event_id=uuid5(cause.id, f"{self.service}/{data.ce_type()}/{subject}/{count}"),
         )
         self.records.append(encode(envelope, self.topics(topic)))
         return envelope
