@@ -27,8 +27,8 @@ from intake.domain.deadlines import (
     LegalDeadline,
     choose_procedure,
     extend,
-    suspend,
     legal_deadline,
+    suspend,
     switch_procedure,
 )
 from intake.domain.inputs import PrephaseFindings

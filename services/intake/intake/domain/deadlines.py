@@ -492,7 +492,11 @@ def extend(
 
 
 def suspend(
-    deadline: LegalDeadline, days: int, source: str, terms: DeadlineTerms = DEFAULT_TERMS, *,
+    deadline: LegalDeadline,
+    days: int,
+    source: str,
+    terms: DeadlineTerms = DEFAULT_TERMS,
+    *,
     today: date | None = None,
 ) -> LegalDeadline:
     """The deadline suspended (opgeschort) by ``days`` calendar days on the legal basis
