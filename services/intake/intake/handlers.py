@@ -28,6 +28,7 @@ from intake.domain import (
     prephase_findings,
     reassess_group,
     register,
+    suspend_deadline,
     withdraw,
 )
 from shared.contracts.envelope import Envelope
@@ -39,6 +40,7 @@ from shared.contracts.events.intake import (
     CountryPolicyAdopted,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
+    DeadlineSuspensionGranted,
     PriorityGroupReassessed,
 )
 from shared.contracts.events.prephase import (
@@ -97,6 +99,12 @@ def extended(
     case: IntakeCase | None, event: DeadlineExtensionGranted, ctx: Ctx
 ) -> Outcome[IntakeCase]:
     return outcome(extend_deadline(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
+
+
+def suspended(
+    case: IntakeCase | None, event: DeadlineSuspensionGranted, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    return outcome(suspend_deadline(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
 
 
 # --- Facts from the other stages ------------------------------------------------------------------
@@ -228,6 +236,7 @@ def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
     intake.on(ApplicationWithdrawn)(withdrawn)
     intake.on(PriorityGroupReassessed)(reassessed)
     intake.on(DeadlineExtensionGranted)(extended)
+    intake.on(DeadlineSuspensionGranted)(suspended)
     intake.on(LanguageIndicationCompleted)(language_indicated)
     intake.on(OriginInvestigationCompleted)(origin_investigated)
     intake.on(HearingHeld)(heard)

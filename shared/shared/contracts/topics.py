@@ -182,6 +182,10 @@ def all_topics() -> list[TopicSpec]:
                     stream,
                     str(stage),
                     f"Case events emitted by {stage}, {stream} stream",
+                    # Grant-rate figures are about a plan cycle and category, not one case.
+                    key="case id; grant-rate group for grant rates"
+                    if stage is Stage.DECISION
+                    else "case id",
                 )
             )
         specs.append(

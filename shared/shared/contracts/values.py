@@ -76,9 +76,12 @@ CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2
 Actor = Annotated[
     str,
     StringConstraints(
-        pattern=r"^(caseworker|planner|policy-officer|system|partner):[A-Za-z0-9._-]{1,64}$"
+        pattern=r"^(caseworker|decider|senior-decider|planner|policy-officer|system|partner):"
+        r"[A-Za-z0-9._-]{1,64}$"
     ),
 ]
-"""Who acted: a role and a pseudonymous id, e.g. 'caseworker:cw-1042' or 'system:intake'.
+"""Who acted: one role and a pseudonymous id, e.g. 'caseworker:cw-1042', 'decider:dc-0007' or
+'system:intake'. Deciders draft and issue decisions; senior deciders also sit in the hard-case
+team (knopen-doorhak-team).
 
 The roles that may publish each message are in shared.contracts.events.catalogue."""

@@ -347,6 +347,17 @@ def _accepted_changes() -> tuple[AcceptedChange, ...]:
             "short texts: the services strip spaces before the minimum length, so a text of "
             "spaces only was refused already; the pattern says so in the schema",
         ),
+        *(
+            AcceptedChange(
+                first_release,
+                f"{name}: required field added",
+                "nl.ind.decision.issued.v1 was a draft no service published and no partner "
+                "read until decision was built (issue 14): the issued decision now says "
+                "whether it met the deadline, its route, the policy version it used and "
+                "where its appeal period comes from",
+            )
+            for name in ("deadline_met", "route", "policy_version", "appeal_period_basis")
+        ),
     )
 
 

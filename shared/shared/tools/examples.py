@@ -119,6 +119,7 @@ _HEARING_OBSTACLE: dict[str, Any] = {
 _DECISION_DRAFT: dict[str, Any] = {
     "proposed_outcome": DecisionOutcome.REJECTION,
     "standardised": True,
+    "rejection_kind": RejectionKind.UNFOUNDED,
 }
 _DECISION_ISSUE: dict[str, Any] = {
     "outcome": DecisionOutcome.REJECTION,
@@ -145,6 +146,7 @@ _EXAMPLES: tuple[EventData, ...] = (
     i.ApplicationWithdrawn(withdrawn_at=MOMENT, reason="applicant withdrew in writing"),
     i.PriorityGroupReassessed(**_REASSESSMENT, member=False),
     i.DeadlineExtensionGranted(months=9, ground=i.ExtensionGround.MANY_APPLICATIONS),
+    i.DeadlineSuspensionGranted(days=21, basis="Awb art. 4:15(1)(a)"),
     i.CountryPolicyPublished(
         **_COUNTRY_POLICY,
         rules=(
@@ -280,15 +282,26 @@ _EXAMPLES: tuple[EventData, ...] = (
     h.WrittenHearingAnswered(received_on=date(2026, 11, 19), days_taken=17),
     h.AdditionalHearingNeeded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
     h.CorrectionsAndAdditionsReceived(**_CORRECTIONS),
+    h.ReadyForDecision(ready_on=date(2026, 11, 12), heard=True),
     h.HearingOnHold(**_HEARING_OBSTACLE, since=date(2026, 11, 3)),
     h.HearingResumed(resumed_on=date(2027, 1, 20), days_on_hold=78),
     # decision
     d.DecisionDraftRecorded(**_DECISION_DRAFT),
+    d.DecisionReviewRecorded(approved=True),
     d.HardCaseReferralRecorded(reason=d.EscalationReason.CONFLICTING_INFORMATION),
+    d.HardCaseVoteRecorded(outcome=DecisionOutcome.GRANT, legal_ground=LegalGround.B),
     d.DecisionIssueRecorded(**_DECISION_ISSUE),
     d.DecisionObstacleRecorded(**_DECISION_OBSTACLE),
     d.DecisionObstacleCleared(cleared_on=date(2027, 2, 15)),
     d.DecisionDrafted(**_DECISION_DRAFT),
+    d.DecisionReviewed(approved=True),
+    d.HardCaseDecided(
+        outcome=DecisionOutcome.GRANT,
+        legal_ground=LegalGround.B,
+        votes=3,
+        quorum=3,
+        decided_on=date(2026, 11, 27),
+    ),
     d.DecisionEscalated(
         reason=d.EscalationReason.CONFLICTING_INFORMATION, escalated_on=date(2026, 11, 20)
     ),
@@ -299,8 +312,27 @@ _EXAMPLES: tuple[EventData, ...] = (
         enforceable_from=date(2026, 12, 30),
         deadline=date(2027, 2, 3),
         days_relative_to_deadline=-64,
+        deadline_met=True,
+        route=d.DecisionRoute.CATEGORY_A,
+        policy_version="cp-2026-10",
+        appeal_period_basis="Vw 2000 art. 69(2)",
+        departure_period_basis="set by the decider",
+    ),
+    d.DecisionAtRisk(
+        deadline=date(2027, 2, 3),
+        as_of=date(2027, 1, 20),
+        working_days_left=10,
+        procedure=Procedure.NATIONAL_REGULAR,
     ),
     d.DecisionLate(deadline=date(2027, 2, 3), as_of=date(2027, 2, 4), days_late=1),
+    d.GrantRateReported(
+        category=Category.A,
+        cycle="cycle-2026-4",
+        as_of=date(2026, 12, 1),
+        decided=120,
+        grants=18,
+        grant_rate=0.15,
+    ),
     d.DecisionOnHold(**_DECISION_OBSTACLE, since=date(2026, 12, 1)),
     d.DecisionResumed(resumed_on=date(2027, 2, 15), days_on_hold=76),
     # partners
@@ -466,6 +498,8 @@ _CAUSES: dict[type[EventData], type[EventData] | None] = {
 
 _HUMAN_ACTORS = {
     cat.CASEWORKER: "caseworker:cw-1042",
+    cat.DECIDER: "decider:dc-0007",
+    cat.SENIOR_DECIDER: "senior-decider:sd-0003",
     cat.PLANNER: "planner:pl-0117",
     cat.POLICY_OFFICER: "policy-officer:po-0031",
 }

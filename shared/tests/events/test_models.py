@@ -120,8 +120,15 @@ def test_a_grant_needs_its_legal_ground() -> None:
 def test_a_rejection_has_no_legal_ground_and_needs_a_departure_period() -> None:
     with pytest.raises(ValidationError, match="legal ground"):
         decision.DecisionIssueRecorded.model_validate(_issued(legal_ground="b"))
+    # The input may leave it to configuration; the issued decision always carries it.
+    unset = decision.DecisionIssueRecorded.model_validate(_issued(departure_period_days=None))
+    assert unset.departure_period_days is None
+    issued = {
+        **example(decision.DecisionIssued).model_dump(mode="json"),
+        "departure_period_days": None,
+    }
     with pytest.raises(ValidationError, match="departure period"):
-        decision.DecisionIssueRecorded.model_validate(_issued(departure_period_days=None))
+        decision.DecisionIssued.model_validate(issued)
     with pytest.raises(ValidationError, match="rejection_kind"):
         decision.DecisionIssueRecorded.model_validate(_issued(rejection_kind=None))
 
@@ -203,7 +210,8 @@ def test_a_case_that_left_a_group_is_not_handled_in_it() -> None:
 
 def test_a_deadline_change_reason_is_an_extension_ground_or_a_procedure_change() -> None:
     grounds = {g.value for g in intake.ExtensionGround}
-    assert {r.value for r in intake.DeadlineChangeReason} == grounds | {"procedure_change"}
+    others = {"procedure_change", "suspension"}
+    assert {r.value for r in intake.DeadlineChangeReason} == grounds | others
     for ground in intake.ExtensionGround:
         assert intake.DeadlineChangeReason.of_ground(ground) == ground.value
     payload = {**_payload(intake.LegalDeadlineChanged), "reason": "procedure_change"}

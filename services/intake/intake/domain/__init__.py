@@ -32,6 +32,7 @@ from intake.domain.case import (
     mark_heard,
     reassess_group,
     register,
+    suspend_deadline,
     withdraw,
 )
 from intake.domain.dates import AMSTERDAM, NaiveDateTimeError, add_months, local_date
@@ -40,6 +41,7 @@ from intake.domain.deadlines import (
     DEFAULT_TERMS,
     DeadlineTerms,
     DecisionTerm,
+    GrantedSuspension,
     LegalDeadline,
     ProcedureTerms,
     TermStart,
@@ -48,12 +50,14 @@ from intake.domain.deadlines import (
     extend,
     legal_deadline,
     load_terms,
+    suspend,
 )
 from intake.domain.inputs import (
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
+    DeadlineSuspensionGranted,
     LanguageIndicationResult,
     OriginFinding,
     PrephaseFindings,
@@ -100,10 +104,12 @@ __all__ = [
     "DeadlineChangeReason",
     "DeadlineChanged",
     "DeadlineExtensionGranted",
+    "DeadlineSuspensionGranted",
     "DeadlineTerms",
     "Decision",
     "DecisionTerm",
     "ExtensionGround",
+    "GrantedSuspension",
     "GroupJoined",
     "GroupLeft",
     "IntakeCase",
@@ -153,5 +159,7 @@ __all__ = [
     "prephase_findings",
     "reassess_group",
     "register",
+    "suspend",
+    "suspend_deadline",
     "withdraw",
 ]

@@ -28,6 +28,7 @@ from intake.domain.deadlines import (
     choose_procedure,
     extend,
     legal_deadline,
+    suspend,
     switch_procedure,
 )
 from intake.domain.inputs import PrephaseFindings
@@ -44,6 +45,7 @@ from shared.contracts.events.intake import (
     CaseWithdrawn,
     DeadlineChangeReason,
     DeadlineExtensionGranted,
+    DeadlineSuspensionGranted,
     LegalDeadlineChanged,
     PolicyVersion,
     PriorityGroupJoined,
@@ -615,6 +617,37 @@ def extend_deadline(
         old_deadline=known.deadline.due,
         new_deadline=deadline.due,
         reason=DeadlineChangeReason.of_ground(request.ground),
+        basis=deadline.basis,
+        decision_due=deadline.decision_due,
+        decision_due_basis=deadline.decision_basis,
+    )
+    return Decision(case=known.model_copy(update={"deadline": deadline}), outcomes=(changed,))
+
+
+def suspend_deadline(
+    case_id: CaseId,
+    case: IntakeCase | None,
+    request: DeadlineSuspensionGranted,
+    *,
+    now: datetime,
+    config: IntakeConfig = DEFAULT_CONFIG,
+) -> Decision:
+    """Suspend an open case's legal clock (opschorting) by the request's days: the deadline
+    moves by as many calendar days, and the suspension's basis joins the deadline's. Like an
+    extension, it must come while the term runs; the note stays here (it may hold detail)."""
+    known = _open(_known(case_id, case, "suspend its deadline"), "suspend its deadline")
+    deadline = suspend(
+        known.deadline,
+        request.days,
+        request.basis,
+        config.terms,
+        today=local_date(now, config.cutoff.zone),
+    )
+    changed = DeadlineChanged(
+        case_id=known.case_id,
+        old_deadline=known.deadline.due,
+        new_deadline=deadline.due,
+        reason=DeadlineChangeReason.SUSPENSION,
         basis=deadline.basis,
         decision_due=deadline.decision_due,
         decision_due_basis=deadline.decision_basis,

@@ -322,6 +322,13 @@ class GrantedExtension(_Frozen):
     collective: bool = False
 
 
+class GrantedSuspension(_Frozen):
+    """A suspension of the term (opschorting): the deadline moves by ``days`` calendar days."""
+
+    days: int = Field(ge=1)
+    source: Citation
+
+
 class LegalDeadline(_Frozen):
     """A case's deadline and everything needed to explain and extend it."""
 
@@ -331,6 +338,7 @@ class LegalDeadline(_Frozen):
         "registration date for a term that runs from registration"
     )
     extensions: tuple[GrantedExtension, ...] = ()
+    suspensions: tuple[GrantedSuspension, ...] = ()
     due: date = Field(
         description="the legal deadline; for a term that includes the appeal (the border "
         "procedure) the end of the whole term, appeal included"
@@ -360,17 +368,27 @@ def _compute(
     starts_on: date,
     extensions: tuple[GrantedExtension, ...],
     terms: DeadlineTerms,
+    suspensions: tuple[GrantedSuspension, ...] = (),
 ) -> LegalDeadline:
     term = terms.of(procedure)
     decision = term.decision_term
+    # A suspension stops the clock: its days come on top of the term, extensions included,
+    # counted in calendar days after the months (so month-end clamping cannot eat them).
+    suspended = timedelta(days=sum(s.days for s in suspensions))
+    basis = _basis([term.source, *(e.source for e in extensions), *(s.source for s in suspensions)])
+    decision_due = None if decision is None else _after(starts_on, decision.length, term.unit)
     return LegalDeadline(
         procedure=procedure,
         starts_on=starts_on,
         extensions=extensions,
-        due=_after(starts_on, term.length + sum(e.months for e in extensions), term.unit),
-        basis=_basis([term.source, *(e.source for e in extensions)]),
-        decision_due=None if decision is None else _after(starts_on, decision.length, term.unit),
-        decision_basis=None if decision is None else decision.source,
+        suspensions=suspensions,
+        due=_after(starts_on, term.length + sum(e.months for e in extensions), term.unit)
+        + suspended,
+        basis=basis,
+        decision_due=None if decision_due is None else decision_due + suspended,
+        decision_basis=None
+        if decision is None
+        else _basis([decision.source, *(s.source for s in suspensions)]),
     )
 
 
@@ -464,7 +482,44 @@ def extend(
             f"allows {term.maximum_months} ({term.maximum_source})",
         )
     granted = GrantedExtension(months=months, ground=ground, source=allowance.source)
-    return _compute(deadline.procedure, deadline.starts_on, (*deadline.extensions, granted), terms)
+    return _compute(
+        deadline.procedure,
+        deadline.starts_on,
+        (*deadline.extensions, granted),
+        terms,
+        deadline.suspensions,
+    )
+
+
+def suspend(
+    deadline: LegalDeadline,
+    days: int,
+    source: str,
+    terms: DeadlineTerms = DEFAULT_TERMS,
+    *,
+    today: date | None = None,
+) -> LegalDeadline:
+    """The deadline suspended (opgeschort) by ``days`` calendar days on the legal basis
+    ``source``, or a Refusal: the term must still run (with ``today``), and the deadline's
+    basis must stay within what the events carry."""
+    if days < 1:
+        raise ValueError("a suspension is at least one day")
+    if today is not None and today > deadline.due:
+        raise Refusal(
+            RefusalKind.DEADLINE_ALREADY_PASSED,
+            f"the deadline {deadline.due.isoformat()} has already passed; a suspension must be "
+            "granted before the term ends",
+        )
+    granted = GrantedSuspension(days=days, source=source)
+    suspended = (*deadline.suspensions, granted)
+    basis = _basis([deadline.basis, source])
+    if len(basis) > BASIS_MAX_LENGTH:
+        raise Refusal(
+            RefusalKind.BASIS_TOO_LONG,
+            f"the deadline's legal basis would be {len(basis)} characters (at most "
+            f"{BASIS_MAX_LENGTH}): cite the suspension's basis shorter",
+        )
+    return _compute(deadline.procedure, deadline.starts_on, deadline.extensions, terms, suspended)
 
 
 def switch_procedure(
@@ -479,4 +534,4 @@ def switch_procedure(
             "their terms run from different moments"
         )
     kept = tuple(e for e in deadline.extensions if terms.of(procedure).allowance_for(e.ground))
-    return _compute(procedure, deadline.starts_on, kept, terms)
+    return _compute(procedure, deadline.starts_on, kept, terms, deadline.suspensions)

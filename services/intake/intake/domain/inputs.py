@@ -13,6 +13,7 @@ decision function              input (event data)
 ``withdraw``                   ``ApplicationWithdrawn``
 ``reassess_group``             ``PriorityGroupReassessed``
 ``extend_deadline``            ``DeadlineExtensionGranted``
+``suspend_deadline``           ``DeadlineSuspensionGranted``
 ``apply_policy``               ``CountryPolicy.from_event(CountryPolicyPublished)``
 ``apply_prephase_findings``    ``prephase_findings(...)`` (below; no event of its own)
 =============================  ==========================================
@@ -27,6 +28,7 @@ from shared.contracts.events.intake import (
     ApplicationWithdrawn,
     CountryPolicyPublished,
     DeadlineExtensionGranted,
+    DeadlineSuspensionGranted,
     PriorityGroupReassessed,
 )
 from shared.contracts.events.prephase import LanguageIndicationResult, OriginFinding
@@ -36,6 +38,7 @@ __all__ = [
     "ApplicationWithdrawn",
     "CountryPolicyPublished",
     "DeadlineExtensionGranted",
+    "DeadlineSuspensionGranted",
     "LanguageIndicationResult",
     "OriginFinding",
     "PrephaseFindings",

@@ -37,6 +37,7 @@ class RefusalKind(StrEnum):
     GROUND_NOT_ALLOWED = "ground_not_allowed"
     EXTENSION_BEYOND_MAXIMUM = "extension_beyond_maximum"
     DEADLINE_ALREADY_PASSED = "deadline_already_passed"
+    BASIS_TOO_LONG = "basis_too_long"
 
 
 class Refusal(Refused):

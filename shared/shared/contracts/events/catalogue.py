@@ -66,10 +66,15 @@ CHAIN_NOTIFY = "chain-notify"
 SERVICES = (INTAKE, PLANNING, PREPHASE, HEARING, DECISION, CHAIN_NOTIFY)
 
 CASEWORKER = "caseworker"
+DECIDER = "decider"
+SENIOR_DECIDER = "senior-decider"
 PLANNER = "planner"
 POLICY_OFFICER = "policy-officer"
-ROLES = (CASEWORKER, PLANNER, POLICY_OFFICER)
-"""Human roles, as in the ce_actor header ('caseworker:cw-1042'); services act as system:<name>."""
+ROLES = (CASEWORKER, DECIDER, SENIOR_DECIDER, PLANNER, POLICY_OFFICER)
+"""Human roles, as in the ce_actor header ('caseworker:cw-1042'); services act as system:<name>.
+An actor carries one role. Deciders draft, review and issue decisions; senior deciders review
+and sit in the hard-case team. The header is written by the sender: in production the topic
+ACLs per front-end (deploy/) are what stop a forged role (docs/decision.md)."""
 
 SIMULATOR = "simulator"
 """The simulation driver (shared.tools.simulation): it alone moves simulated time."""
@@ -123,6 +128,19 @@ refusals with V-number and case id."""
 def location_day_key(location: str, day: date) -> str:
     """The LOCATION_DAY_KEY of a location on a day: 'prephase-zwolle-2026-10-14'."""
     return f"{location}-{day.isoformat()}"
+
+
+GRANT_RATE_KEY = Key(
+    "grant-rate group",
+    r"^rates-[a-z0-9-]+-[a-z0-9]+$",
+    "rates-cycle-2026-4-a",
+    note="rates-<plan cycle or none>-<category or none>, lower case",
+)
+
+
+def grant_rate_key(cycle: str | None, category: str | None) -> str:
+    """The GRANT_RATE_KEY of a stream's figures for a plan cycle and category."""
+    return f"rates-{cycle or 'none'}-{(category or 'none').lower()}"
 
 
 SIMULATION_KEY = Key("simulation", r"^simulation$", "simulation", note="the constant 'simulation'")
@@ -180,7 +198,7 @@ def _input(
     model: type[EventData],
     topics: Topics,
     *,
-    by: str,
+    by: str | tuple[str, ...],
     to: str,
     answers: tuple[type[EventData], ...],
     key: Key = CASE_KEY,
@@ -191,8 +209,8 @@ def _input(
         direction=Direction.INPUT,
         topics=topics,
         key=key,
-        publishers=(by,),
-        producers=(frontend(by),),
+        publishers=(by,) if isinstance(by, str) else by,
+        producers=tuple(frontend(r) for r in ((by,) if isinstance(by, str) else by)),
         consumers=(to,),
         answers=answers,
         # Refusals go to the rejection topic of the input topic's stream (stream-less: intake's).
@@ -302,6 +320,13 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     ),
     _input(
         _i.DeadlineExtensionGranted,
+        _INTAKE_IN,
+        by=CASEWORKER,
+        to=INTAKE,
+        answers=(_i.LegalDeadlineChanged,),
+    ),
+    _input(
+        _i.DeadlineSuspensionGranted,
         _INTAKE_IN,
         by=CASEWORKER,
         to=INTAKE,
@@ -626,46 +651,64 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_h.WrittenHearingAnswered, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     _output(_h.AdditionalHearingNeeded, _HEARING_OUT, by=HEARING, to=(PLANNING, frontend(PLANNER))),
     _output(_h.CorrectionsAndAdditionsReceived, _HEARING_OUT, by=HEARING, to=(DECISION,)),
+    _output(_h.ReadyForDecision, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     _output(_h.HearingOnHold, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     _output(_h.HearingResumed, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     # --- decision -------------------------------------------------------------------
     _input(
         _d.DecisionDraftRecorded,
         _DECISION_IN,
-        by=CASEWORKER,
+        by=DECIDER,
         to=DECISION,
         answers=(_d.DecisionDrafted,),
     ),
     _input(
+        _d.DecisionReviewRecorded,
+        _DECISION_IN,
+        by=(DECIDER, SENIOR_DECIDER),
+        to=DECISION,
+        answers=(_d.DecisionReviewed,),
+    ),
+    _input(
         _d.HardCaseReferralRecorded,
         _DECISION_IN,
-        by=CASEWORKER,
+        by=DECIDER,
         to=DECISION,
         answers=(_d.DecisionEscalated,),
     ),
     _input(
+        _d.HardCaseVoteRecorded,
+        _DECISION_IN,
+        by=SENIOR_DECIDER,
+        to=DECISION,
+        answers=(_d.HardCaseDecided,),
+    ),
+    _input(
         _d.DecisionIssueRecorded,
         _DECISION_IN,
-        by=CASEWORKER,
+        by=DECIDER,
         to=DECISION,
         answers=(_d.DecisionIssued,),
+        rules=("R10", "R14"),
     ),
     _input(
         _d.DecisionObstacleRecorded,
         _DECISION_IN,
-        by=CASEWORKER,
+        by=DECIDER,
         to=DECISION,
         answers=(_d.DecisionOnHold,),
     ),
     _input(
         _d.DecisionObstacleCleared,
         _DECISION_IN,
-        by=CASEWORKER,
+        by=DECIDER,
         to=DECISION,
         answers=(_d.DecisionResumed,),
     ),
     _output(_d.DecisionDrafted, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.DecisionReviewed, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.DecisionEscalated, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.HardCaseDecided, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(
         _d.DecisionIssued,
         _DECISION_OUT,
@@ -673,7 +716,18 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(INTAKE, PLANNING, CHAIN_NOTIFY),
         rules=("R10", "R14"),
     ),
+    _output(
+        _d.DecisionAtRisk, _DECISION_OUT, by=DECISION, to=(PLANNING, OPERATIONS), rules=("R14",)
+    ),
     _output(_d.DecisionLate, _DECISION_OUT, by=DECISION, to=(PLANNING, OPERATIONS), rules=("R14",)),
+    _output(
+        _d.GrantRateReported,
+        _DECISION_OUT,
+        by=DECISION,
+        to=(PLANNING, OPERATIONS),
+        key=GRANT_RATE_KEY,
+        rules=("R10", "R14"),
+    ),
     _output(_d.DecisionOnHold, _DECISION_OUT, by=DECISION, to=(PLANNING, OPERATIONS)),
     _output(_d.DecisionResumed, _DECISION_OUT, by=DECISION, to=(PLANNING, OPERATIONS)),
     # --- partners -------------------------------------------------------------------

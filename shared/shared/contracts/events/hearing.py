@@ -233,6 +233,20 @@ class CorrectionsAndAdditionsReceived(EventData):
     submitted: bool
 
 
+class ReadyForDecision(EventData):
+    """Hearing is done with the case: the file is complete for a decider (the hearing and the
+    post-hearing review, or a written hearing, are behind it). Decision acts on this, or on
+    HearingWaived; it carries facts about the hearing, never what was said."""
+
+    event_type = "nl.ind.hearing.ready-for-decision"
+
+    ready_on: date
+    heard: bool = Field(description="false: no oral or written hearing was held")
+    additional_hearing: bool = Field(
+        default=False, description="an additional hearing was held (contradictions, particulars)"
+    )
+
+
 class HearingOnHold(EventData):
     """The hearing is on hold for a long-term obstacle: tracked, not lost."""
 

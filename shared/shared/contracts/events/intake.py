@@ -37,7 +37,8 @@ class ExtensionGround(StrEnum):
 
 class DeadlineChangeReason(StrEnum):
     """Why a legal deadline moved: an extension on its ground (the values of ExtensionGround),
-    or a change of procedure (e.g. a Pact case that leaves the nuisance group moves from the
+    a suspension of the term (opschorting, DeadlineSuspensionGranted), or a change of
+    procedure (e.g. a Pact case that leaves the nuisance group moves from the
     accelerated to the regular procedure, Reg. (EU) 2024/1348 art. 35(3) to 35(4))."""
 
     COMPLEX_CASE = "complex_case"
@@ -45,6 +46,7 @@ class DeadlineChangeReason(StrEnum):
     APPLICANT_DELAY = "applicant_delay"
     EXCEPTIONAL = "exceptional"
     PROCEDURE_CHANGE = "procedure_change"
+    SUSPENSION = "suspension"
 
     @classmethod
     def of_ground(cls, ground: ExtensionGround) -> DeadlineChangeReason:
@@ -131,6 +133,22 @@ class DeadlineExtensionGranted(EventData):
 
     months: int = Field(ge=1, le=12)
     ground: ExtensionGround
+    note: ShortText | None = None
+
+
+class DeadlineSuspensionGranted(EventData):
+    """The decision term of a case was suspended (opschorting) for a number of days, on a stated
+    legal basis (input; key = case id), e.g. while the applicant supplies missing documents
+    (Awb art. 4:15). The deadline moves by that many calendar days; answered with
+    LegalDeadlineChanged (reason suspension); refused for a case that is not open or whose
+    deadline has already passed."""
+
+    event_type = "nl.ind.intake.deadline-suspension-granted"
+
+    days: int = Field(ge=1, le=366, description="calendar days the term is suspended by")
+    basis: Annotated[str, StringConstraints(min_length=3, max_length=60)] = Field(
+        description="the legal basis of the suspension, e.g. 'Awb art. 4:15(1)(a)'"
+    )
     note: ShortText | None = None
 
 

@@ -1,0 +1,60 @@
+"""What the commands print: a case's audit trail, and the cases at risk per stream and stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from decision.domain.case import DecisionCase
+from shared.runtime.calendar import working_days_between
+
+
+def stage_of(case: DecisionCase) -> str:
+    """Where an open case stands within decision."""
+    if case.hold is not None:
+        return "on hold"
+    if case.ready_on is None:
+        return "awaiting hearing"
+    if case.referral is not None and case.referral.decided is None:
+        return "with hard-case team"
+    if case.draft is None:
+        return "to draft"
+    if case.draft.reviewed_by is None:
+        return "draft awaiting review"
+    return "to issue"
+
+
+def audit_lines(case: DecisionCase) -> list[str]:
+    """The trail as a court or the Inspectorate reads it: one line per step, in order."""
+    lines = [
+        f"case {case.case_id}  stream {case.stream}  procedure {case.procedure}  "
+        f"deadline {case.deadline} ({case.deadline_basis})  status {case.status}"
+    ]
+    lines += [
+        f"{e.on}  {e.actor:<28} {e.action}{': ' + e.detail if e.detail else ''}" for e in case.audit
+    ]
+    issued = case.issued
+    if issued is not None:
+        draft = case.draft
+        lines.append(
+            f"decision: {issued.proposal.describe()}, route {issued.route}, policy "
+            f"{issued.policy_version}, issued {issued.issued_on} by {issued.by}; drafted by "
+            f"{draft.by if draft else '-'}, approved by "
+            f"{(draft.reviewed_by if draft else None) or '-'}; "
+            f"{issued.days_relative_to_deadline:+d} days against the deadline {issued.deadline}"
+        )
+    return lines
+
+
+def at_risk(
+    cases: Iterable[DecisionCase], today: date, days: int
+) -> dict[tuple[str, str], list[tuple[str, date, int]]]:
+    """Open cases whose deadline falls within ``days`` working days (or has passed), per
+    (stream, stage): (case id, deadline, working days left; negative when late)."""
+    table: dict[tuple[str, str], list[tuple[str, date, int]]] = {}
+    for case in cases:
+        left = working_days_between(today, case.deadline)
+        if left <= days:
+            key = (case.stream.value, stage_of(case))
+            table.setdefault(key, []).append((case.case_id, case.deadline, left))
+    return dict(sorted(table.items()))

@@ -1,0 +1,205 @@
+"""Decision against the real broker and database: facts published as intake, planning and
+hearing would, input as deciders' front-ends would; timers on the driven clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from decision.app import definition
+from decision.persistence import cases
+from shared.contracts.envelope import EventData, decode
+from shared.contracts.events.common import (
+    DecisionOutcome,
+    LegalGround,
+    Procedure,
+    RejectionKind,
+)
+from shared.contracts.events.decision import (
+    DecisionDraftRecorded,
+    DecisionIssueRecorded,
+    DecisionReviewRecorded,
+    EscalationReason,
+    HardCaseReferralRecorded,
+    HardCaseVoteRecorded,
+)
+from shared.contracts.events.hearing import HearingWaived, ReadyForDecision, WaiverReason
+from shared.contracts.events.intake import (
+    CaseRegistered,
+)
+from shared.contracts.topics import Stage, rejections, stage_events, stage_input
+from shared.contracts.values import Category, Stream
+from shared.runtime.clock import DrivenClock
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.testing.kafka import front_end_event, publish, read_topic
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+B = Stream.BACKLOG
+INTAKE_OUT = stage_events(B, Stage.INTAKE)
+HEARING_OUT = stage_events(B, Stage.HEARING)
+DECISION_IN = stage_input(B, Stage.DECISION)
+DECISION_OUT = stage_events(B, Stage.DECISION)
+
+
+@pytest.fixture
+async def decision(settings: Settings) -> AsyncIterator[ServiceRuntime]:
+    runtime = ServiceRuntime(definition, settings, clock=DrivenClock(NOW))
+    await runtime.migrate()
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+def fact(data: EventData, case_id: str, actor: str) -> Any:
+    return front_end_event(data, subject=case_id, stream=B, actor=actor)
+
+
+def registration(category: Category | None) -> CaseRegistered:
+    return CaseRegistered(
+        v_number="1000000001",
+        nationality="SYR",
+        stream=B,
+        lodged_at=datetime(2025, 9, 1, 9, tzinfo=UTC),
+        procedure=Procedure.NATIONAL_REGULAR,
+        category=category,
+        policy_version="cp-2026-10",
+        deadline=date(2027, 3, 1),
+        deadline_basis="Vw 2000 art. 42(1)",
+        minor_on_lodging=False,
+        unaccompanied=False,
+    )
+
+
+async def until(runtime: ServiceRuntime, case_id: str, check: Any) -> None:
+    give_up = time.monotonic() + 20
+    while time.monotonic() < give_up:
+        async with runtime.engine.connect() as conn:
+            row = (await conn.execute(select(cases).where(cases.c.case_id == case_id))).first()
+        if row is not None and check(row):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{case_id} never reached the expected state")
+
+
+def issue(
+    outcome: DecisionOutcome, ground: LegalGround | None = None, standardised: bool = False
+) -> DecisionIssueRecorded:
+    return DecisionIssueRecorded(
+        outcome=outcome,
+        legal_ground=ground,
+        rejection_kind=RejectionKind.UNFOUNDED if outcome is DecisionOutcome.REJECTION else None,
+        standardised=standardised,
+        issued_on=date(2026, 11, 2),
+        sent_at=NOW,
+    )
+
+
+async def test_decisions_for_a_b_c_d_and_a_referred_case(
+    decision: ServiceRuntime, settings: Settings
+) -> None:
+    categories = {
+        "case-a": Category.A,
+        "case-b": Category.B,
+        "case-c": Category.C,
+        "case-d": Category.D,
+        "case-h": Category.D,
+    }
+    await publish(
+        settings,
+        INTAKE_OUT,
+        *(fact(registration(c), k, "system:intake") for k, c in categories.items()),
+    )
+    ready = [
+        fact(ReadyForDecision(ready_on=date(2026, 11, 2), heard=True), k, "system:hearing")
+        for k in categories
+        if k != "case-b"
+    ]
+    waived = fact(
+        HearingWaived(reason=WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED), "case-b", "system:hearing"
+    )
+    await publish(settings, HEARING_OUT, *ready, waived)
+    for case_id in categories:
+        await until(decision, case_id, lambda row: row.state["ready_on"] is not None)
+
+    plans = {
+        "case-a": (DecisionOutcome.REJECTION, None, True),
+        "case-b": (DecisionOutcome.GRANT, LegalGround.A, True),
+        "case-c": (DecisionOutcome.REJECTION, None, False),
+        "case-d": (DecisionOutcome.GRANT, LegalGround.B, False),
+    }
+    drafts = [
+        fact(
+            DecisionDraftRecorded(proposed_outcome=o, proposed_legal_ground=g, standardised=s),
+            k,
+            "decider:dc-1",
+        )
+        for k, (o, g, s) in plans.items()
+    ]
+    referral = fact(
+        HardCaseReferralRecorded(reason=EscalationReason.COMPLEX_LEGAL_QUESTION),
+        "case-h",
+        "decider:dc-1",
+    )
+    await publish(settings, DECISION_IN, *drafts, referral)
+    vote = HardCaseVoteRecorded(outcome=DecisionOutcome.GRANT, legal_ground=LegalGround.A)
+    votes = [fact(vote, "case-h", f"senior-decider:sd-{n}") for n in range(1, 4)]
+    await publish(settings, DECISION_IN, *votes)
+    reviews = [fact(DecisionReviewRecorded(approved=True), k, "decider:dc-2") for k in plans]
+    await publish(settings, DECISION_IN, *reviews)
+    for case_id in categories:
+        await until(
+            decision, case_id, lambda row: row.state["draft"] and row.state["draft"]["reviewed_by"]
+        )
+    issues = [fact(issue(o, g, s), k, "decider:dc-3") for k, (o, g, s) in plans.items()]
+    issues.append(fact(issue(DecisionOutcome.GRANT, LegalGround.A), "case-h", "decider:dc-3"))
+    await publish(settings, DECISION_IN, *issues)
+
+    out = [
+        decode(r.headers, r.value)
+        for r in await read_topic(settings, DECISION_OUT, expect=16, timeout=30)
+    ]
+    issued = {e.subject: e.data for e in out if e.type == "nl.ind.decision.issued.v1"}
+    assert sorted(issued) == sorted(categories)
+    assert issued["case-a"].route == "category_a"
+    assert issued["case-a"].standardised
+    assert (issued["case-b"].route, issued["case-b"].legal_ground) == ("category_b", LegalGround.A)
+    assert issued["case-c"].route == "individual"
+    assert issued["case-c"].departure_period_days == 28
+    assert issued["case-d"].legal_ground is LegalGround.B
+    assert issued["case-h"].hard_case_team
+    assert all(d.policy_version == "cp-2026-10" and d.deadline_met for d in issued.values())
+    assert [e.type for e in out].count("nl.ind.decision.hard-case-decided.v1") == 1
+    rejected = await read_topic(settings, rejections(B), expect=0, timeout=0.5)
+    assert rejected == []
+
+
+async def test_a_decision_by_an_actor_without_the_role_is_refused_and_recorded(
+    decision: ServiceRuntime, settings: Settings
+) -> None:
+    await publish(settings, INTAKE_OUT, fact(registration(Category.C), "case-x", "system:intake"))
+    await publish(
+        settings,
+        HEARING_OUT,
+        fact(ReadyForDecision(ready_on=date(2026, 11, 2), heard=True), "case-x", "system:hearing"),
+    )
+    await until(decision, "case-x", lambda row: row.state["ready_on"] is not None)
+    draft = DecisionDraftRecorded(proposed_outcome=DecisionOutcome.REJECTION, standardised=False)
+    await publish(settings, DECISION_IN, fact(draft, "case-x", "caseworker:cw-9"))
+    vote = HardCaseVoteRecorded(outcome=DecisionOutcome.REJECTION)
+    await publish(settings, DECISION_IN, fact(vote, "case-x", "decider:dc-1"))  # not a senior
+    [first, second] = [
+        decode(r.headers, r.value) for r in await read_topic(settings, rejections(B), expect=2)
+    ]
+    assert {first.data.code, second.data.code} == {"not-permitted"}
+    assert "caseworker:cw-9 may not publish" in first.data.reason
+    assert first.data.rejected_by == "decision"
+    await until(decision, "case-x", lambda row: row.state["draft"] is None)
