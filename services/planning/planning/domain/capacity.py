@@ -6,6 +6,7 @@ Capacity is counted in caseworker days (a full-time caseworker's working day). A
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -121,3 +122,11 @@ def spread(total: int, days: int, index: int) -> int:
     if days <= 0 or not 0 <= index < days:
         return 0
     return (total * (index + 1)) // days - (total * index) // days
+
+
+def in_force(capacities: Mapping[str, MonthCapacity], day: date) -> MonthCapacity | None:
+    """The teams to dispatch to on a day: the month's declaration, else the latest before it
+    (teams do not vanish when a planner has not declared the next month yet)."""
+    month = month_key(day)
+    earlier = [m for m in capacities if m <= month]
+    return capacities[max(earlier)] if earlier else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 
 from shared.contracts.events.planning import ReleaseStage, Specialism
@@ -20,19 +21,26 @@ def dispatch(
 
     An unaccompanied minor goes to an AMV team where there is one. Among the rest, a team that
     knows the nationality wins; ties go to the team with the fewest releases per caseworker so
-    far (`load`), then to the lowest team code, so that the choice is reproducible."""
+    far (`load`), then to the lowest team code, so that the choice is reproducible; without a
+    `load`, by the case id."""
     staffed = [t for t in teams if t.caseworkers > 0]
     if not staffed:
         return UNASSIGNED, ()
-    load = load or {}
     if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
         staffed = [t for t in staffed if t.unaccompanied_minors]
-
-    def score(team: Team) -> tuple[int, float, str]:
-        knows = case.nationality in team.nationalities
-        return (-int(knows), load.get(team.team_id, 0) / team.caseworkers, team.team_id)
-
-    best = min(staffed, key=score)
+    if any(case.nationality in t.nationalities for t in staffed):
+        staffed = [t for t in staffed if case.nationality in t.nationalities]
+    staffed.sort(key=lambda t: t.team_id)
+    if load is None:
+        # One case at a time (a Pact registration): spread by the case id, in proportion to
+        # each team's caseworkers; the same case always goes to the same team.
+        ticket = zlib.crc32(case.case_id.encode()) % sum(t.caseworkers for t in staffed)
+        for best in staffed:
+            ticket -= best.caseworkers
+            if ticket < 0:
+                break
+    else:
+        best = min(staffed, key=lambda t: (load.get(t.team_id, 0) / t.caseworkers, t.team_id))
     specialisms: list[Specialism] = []
     if case.nationality in best.nationalities:
         specialisms.append(Specialism.NATIONALITY)

@@ -133,6 +133,7 @@ class Cycle(Frozen):
     backlog_days: float = Field(description="caseworker days the backlog got when planned")
     revision: int = 0
     origin: CycleOrigin = CycleOrigin.DRAFTED
+    pact_per_day: float | None = None  # the observed Pact inflow the plan was made with
 
     @property
     def planned(self) -> int:
