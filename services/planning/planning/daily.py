@@ -193,8 +193,14 @@ async def ensure_cycle(
             rest = backlog_days_between(capacities, today, cycle.ends_on, pact, config)
             summary = await db.pool_summary(session)
             cycle = replan(
-                cycle, today, summary, rest, config, origin,
-                prephase_operational=operational, rotated=rotated,
+                cycle,
+                today,
+                summary,
+                rest,
+                config,
+                origin,
+                prephase_operational=operational,
+                rotated=rotated,
             )
             full = backlog_days_between(capacities, cycle.starts_on, cycle.ends_on, pact, config)
             cycle = cycle.model_copy(update={"backlog_days": round(full, 2), "pact_per_day": pact})
@@ -202,8 +208,13 @@ async def ensure_cycle(
         await db.CYCLES.save(session, [cycle])
         opened = cycle_opened(cycle, config)
         if opened is not None:
-            emit(uow, opened, topic=plan_events(Stream.BACKLOG), subject=cycle.cycle_id,
-                 stream=Stream.BACKLOG)
+            emit(
+                uow,
+                opened,
+                topic=plan_events(Stream.BACKLOG),
+                subject=cycle.cycle_id,
+                stream=Stream.BACKLOG,
+            )
         log.info("plan cycle", revision=cycle.revision, reason=origin.value, cases=cycle.planned)
     return cycle
 
@@ -225,7 +236,12 @@ async def release_quotas(
             cases = await db.queue(uow.session, cohort, quota)
             cohort_of = {c.case_id: cohort.cohort_id for c in cases}
             done = await release(
-                uow, today, cases, in_force(capacities, today), load, cycle.cycle_id,
+                uow,
+                today,
+                cases,
+                in_force(capacities, today),
+                load,
+                cycle.cycle_id,
                 cohort_of,
             )
             cohort = cohort.model_copy(update={"released": cohort.released + len(done)})

@@ -9,6 +9,7 @@ re-plans cycles and releases the backlog.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from planning import persistence as db
@@ -31,7 +32,12 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CapacityChanged, CapacityDeclared, PlanCycleProposed
+from shared.contracts.events.planning import (
+    CapacityChanged,
+    CapacityChangeReason,
+    CapacityDeclared,
+    PlanCycleProposed,
+)
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -50,7 +56,6 @@ from shared.runtime.kit import (
     Rules,
     Wait,
 )
-from shared.contracts.events.planning import CapacityChangeReason
 
 Ctx = Context[PlanningConfig]
 NOT_YET = "planning has not seen this case registered yet"
@@ -66,9 +71,7 @@ def registered(case: PoolCase | None, event: CaseRegistered, ctx: Ctx) -> Outcom
     # R2: a Pact case is released at once, whatever the backlog is doing.
     capacity = in_force(ctx.extras["capacities"], ctx.today)
     team, specialisms = dispatch(new, capacity.teams if capacity else ())
-    released, release = pool.release(
-        new, pool.pact_stage(ctx.config), ctx.today, team, specialisms
-    )
+    released, release = pool.release(new, pool.pact_stage(ctx.config), ctx.today, team, specialisms)
     return Decision(released, [release])
 
 
@@ -154,9 +157,7 @@ def capacity_declared(
     return Decision(None, emit, rows=[declared])
 
 
-def cycle_proposed(
-    case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx
-) -> Outcome[PoolCase]:
+def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) -> Outcome[PoolCase]:
     capacities: dict[str, MonthCapacity] = ctx.extras["capacities"]
     observed = observed_pact_per_day(ctx.extras["pact_in_window"], ctx.config.triage_window_days)
     start_month = capacities.get(month_key(event.starts_on))
@@ -170,20 +171,20 @@ def cycle_proposed(
     existing = ctx.rows["cycles"].get(ctx.case_id)
     cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days)
     cycle = cycle.model_copy(update={"pact_per_day": observed})
-    return Decision(
-        None,
-        [Emit(cycle_opened(cycle, ctx.config), topic=plan_events(Stream.BACKLOG),
-              subject=cycle.cycle_id, stream=Stream.BACKLOG)],
-        rows=[cycle],
+    opened = cycle_opened(cycle, ctx.config)  # a proposal has at least one cohort
+    topic = plan_events(Stream.BACKLOG)
+    emit = (
+        []
+        if opened is None
+        else [Emit(opened, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)]
     )
+    return Decision(None, emit, rows=[cycle])
 
 
 async def load_plan(batch: KitBatch[PoolCase], events: Sequence[Envelope[Any]]) -> None:
     """What every function may read, once per batch: the declared capacity and the Pact inflow."""
     config: PlanningConfig = batch.rules.config
     today = batch.uow.clock.now().astimezone(AMSTERDAM).date()
-    from datetime import timedelta
-
     since = today - timedelta(days=config.triage_window_days)
     batch.extras["capacities"] = await db.capacities(batch.session)
     batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)

@@ -19,7 +19,9 @@ class PlanningSettings(BaseSettings):
         description="Start of the backlog programme (R6): before it, backlog cases go oldest "
         "first in the capacity left over; from it, plan cycles decide",
     )
-    cycle_months: int = Field(DEFAULT_CONFIG.cycle_months, description="Length of a plan cycle (R9)")
+    cycle_months: int = Field(
+        DEFAULT_CONFIG.cycle_months, description="Length of a plan cycle (R9)"
+    )
     pact_via_prephase: bool = Field(
         False, description="Release Pact cases to prephase instead of straight to hearing (R2)"
     )

@@ -62,14 +62,14 @@ class Split:
         return min(1.0, self.pact_days / self.total_days) if self.total_days else 1.0
 
 
-def expected_pact_inflow(
-    month: str, observed_per_day: float | None, config: PlanningConfig
-) -> int:
+def expected_pact_inflow(month: str, observed_per_day: float | None, config: PlanningConfig) -> int:
     """Pact cases expected in a month: the observed inflow once there is some (so that lower
     inflow leaves more for the backlog, month by month), else the forecast (R4's 25,000 a year)."""
     first, last = month_bounds(month)
     days = (last - first).days + 1
-    per_day = observed_per_day if observed_per_day is not None else config.pact_annual_forecast / 365
+    per_day = (
+        observed_per_day if observed_per_day is not None else config.pact_annual_forecast / 365
+    )
     return round(per_day * days)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.contracts.values import Category
+from shared.contracts.values import Category, Stream
 
 from .config import PlanningConfig
 from .model import NO_PRIORITY, PRIORITY_ORDER, CohortPlan, PoolCase, PoolStatus, order_key
@@ -45,26 +45,23 @@ class CohortSummary:
 def cohort_id(rank: int, category: Category | str, nationality: str) -> str:
     if rank < NO_PRIORITY:
         group = PRIORITY_ORDER[rank].value.replace("_", "-")
-        return f"p{rank}-{group}-{nationality.lower()}"
+        return f"p{rank}-{group}-{Category(category).value.lower()}-{nationality.lower()}"
     return f"{Category(category).value.lower()}-{nationality.lower()}"
 
 
 def summarise(cases: Iterable[PoolCase]) -> list[CohortSummary]:
     """The pool (pooled backlog cases only) as cohorts; a database does the same with GROUP BY."""
-    counts: dict[tuple[int, Category, str], list[int | date]] = {}
+    counts: dict[tuple[int, Category, str], int] = {}
+    oldest: dict[tuple[int, Category, str], date] = {}
     for case in cases:
-        if case.status is not PoolStatus.POOLED:
+        if case.status is not PoolStatus.POOLED or case.stream is not Stream.BACKLOG:
             continue
         key = (case.rank, case.cohort_category, case.nationality)
-        found = counts.get(key)
-        if found is None:
-            counts[key] = [1, case.lodged_on]
-        else:
-            found[0] = int(found[0]) + 1
-            found[1] = min(found[1], case.lodged_on)  # type: ignore[type-var]
+        counts[key] = counts.get(key, 0) + 1
+        oldest[key] = min(oldest.get(key, case.lodged_on), case.lodged_on)
     return [
-        CohortSummary(rank, category, nationality, int(n), oldest)  # type: ignore[arg-type]
-        for (rank, category, nationality), (n, oldest) in counts.items()
+        CohortSummary(rank, category, nationality, n, oldest[(rank, category, nationality)])
+        for (rank, category, nationality), n in counts.items()
     ]
 
 
@@ -214,7 +211,9 @@ def pick_releases(
     return chosen
 
 
-def oldest_first(candidates: Iterable[PoolCase], days: float, config: PlanningConfig) -> list[PoolCase]:
+def oldest_first(
+    candidates: Iterable[PoolCase], days: float, config: PlanningConfig
+) -> list[PoolCase]:
     """Before the programme starts (R6): backlog cases oldest first, as far as `days` go."""
     chosen, budget = [], days
     for case in sorted(candidates, key=order_key):

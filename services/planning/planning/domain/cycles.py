@@ -98,7 +98,9 @@ def replan(
         more = new.planned if new else 0
         cohorts.append(old.model_copy(update={"planned": old.released + more}))
     cohorts.extend(fresh.values())
-    grants = sum(c.planned * config.grant_rate(c.category, dict(observed_grant_rates or {})) for c in cohorts)
+    grants = sum(
+        c.planned * config.grant_rate(c.category, dict(observed_grant_rates or {})) for c in cohorts
+    )
     planned = sum(c.planned for c in cohorts)
     return cycle.model_copy(
         update={
@@ -126,9 +128,7 @@ def quotas_for(cycle: Cycle, today: date) -> dict[str, int]:
     return quotas
 
 
-def expected_decisions(
-    cycle: Cycle, config: PlanningConfig
-) -> list[tuple[date, Category, int]]:
+def expected_decisions(cycle: Cycle, config: PlanningConfig) -> list[tuple[date, Category, int]]:
     """Decisions expected per week by category: each release decided `decision_lag_weeks`
     later. Weeks start on Monday. For chain-notify's court forecast."""
     days = working_days_in(cycle.starts_on, cycle.ends_on)
@@ -166,9 +166,13 @@ def proposal_problem(
     grants = sum(s.max_cases * config.grant_rate(s.category, observed) for s in proposal.selections)
     rate = grants / cases
     target = proposal.target_grant_rate
-    band = config.band if target is None else (
-        max(0.0, target - config.grant_rate_band),
-        min(1.0, target + config.grant_rate_band),
+    band = (
+        config.band
+        if target is None
+        else (
+            max(0.0, target - config.grant_rate_band),
+            min(1.0, target + config.grant_rate_band),
+        )
     )
     if not band[0] - 1e-9 <= rate <= band[1] + 1e-9:
         return (
@@ -228,7 +232,8 @@ def adopt_proposal(
     # Cohorts of the old plan with releases keep them (planned = released): nothing is lost.
     ids = {c.cohort_id for c in cohorts}
     kept = [
-        c.model_copy(update={"planned": max(c.planned, c.released)}) if c.rank < NO_PRIORITY
+        c.model_copy(update={"planned": max(c.planned, c.released)})
+        if c.rank < NO_PRIORITY
         else c.model_copy(update={"planned": c.released})
         for c in (existing.cohorts if existing else ())
         if c.cohort_id not in ids and (c.released or c.rank < NO_PRIORITY)

@@ -23,7 +23,7 @@ def judge_triage(
     state: TriageState, registered_in_window: int, today: date, config: PlanningConfig
 ) -> tuple[TriageState, TriageChange | None]:
     """Triggered when the projection is above the threshold; lifted once it falls below
-    threshold × lift ratio, so that inflow hovering at the threshold does not flap."""
+    threshold times the lift ratio, so that inflow hovering at the threshold does not flap."""
     projected = projected_per_year(registered_in_window, config.triage_window_days)
     change = None
     if not state.active and projected > config.triage_threshold:

@@ -51,8 +51,9 @@ async def planning(settings: Settings) -> AsyncIterator[tuple[ServiceRuntime, Dr
     await runtime.stop()
 
 
-def registered(case_id: str, stream: Stream, lodged: date, category: Category | None, **extra: Any
-               ) -> Any:
+def registered(
+    case_id: str, stream: Stream, lodged: date, category: Category | None, **extra: Any
+) -> Any:
     data = CaseRegistered(
         v_number="1000000001",
         nationality=extra.pop("nationality", "SYR"),
@@ -77,8 +78,9 @@ def capacity(month: str, caseworkers: int, *, operational: bool = True) -> Any:
         prephase_location_operational=operational,
         teams=(
             TeamCapacity(team="general", caseworkers=caseworkers, hours_per_week=36),
-            TeamCapacity(team="syria", caseworkers=caseworkers, hours_per_week=36,
-                         nationalities=("SYR",)),
+            TeamCapacity(
+                team="syria", caseworkers=caseworkers, hours_per_week=36, nationalities=("SYR",)
+            ),
         ),
     )
     return front_end_event(data, subject=month, stream=None, actor="planner:pl-1")
@@ -133,22 +135,35 @@ async def test_pact_cases_are_released_at_once_while_backlog_cases_queue(
     runtime, _ = planning
     await publish(settings, PLANNING_INPUT, capacity("2026-11", 10))
     await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
-    await publish(settings, stage_events(Stream.PACT, Stage.INTAKE),
-                  registered("case-p-1", Stream.PACT, date(2026, 10, 30), None))
-    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE),
-                  registered("case-b-1", Stream.BACKLOG, date(2024, 3, 1), Category.A))
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        registered("case-p-1", Stream.PACT, date(2026, 10, 30), None),
+    )
+    await publish(
+        settings,
+        stage_events(Stream.BACKLOG, Stage.INTAKE),
+        registered("case-b-1", Stream.BACKLOG, date(2024, 3, 1), Category.A),
+    )
 
-    [pact] = data_of(await read_topic(settings, stage_events(Stream.PACT, Stage.PLANNING),
-                                      expect=1, settle=0.5))
+    [pact] = data_of(
+        await read_topic(settings, stage_events(Stream.PACT, Stage.PLANNING), expect=1, settle=0.5)
+    )
     assert pact.subject == "case-p-1"
     assert pact.data.stage == "hearing"  # R2: straight to hearing by default
     assert pact.data.release_day == date(2026, 11, 2)
-    assert pact.data.team == "syria" and pact.data.specialisms == ("nationality",)
-    assert pact.data.cycle is None and pact.data.cohort is None
-    await until(runtime, f"select status from {schema(runtime)}.pool_cases "
-                         "where case_id = 'case-b-1'", "pooled")
-    backlog = await read_topic(settings, stage_events(Stream.BACKLOG, Stage.PLANNING), expect=0,
-                               timeout=0.5)
+    assert pact.data.team == "syria"
+    assert pact.data.specialisms == ("nationality",)
+    assert pact.data.cycle is None
+    assert pact.data.cohort is None
+    await until(
+        runtime,
+        f"select status from {schema(runtime)}.pool_cases where case_id = 'case-b-1'",
+        "pooled",
+    )
+    backlog = await read_topic(
+        settings, stage_events(Stream.BACKLOG, Stage.PLANNING), expect=0, timeout=0.5
+    )
     assert backlog == []
 
 
@@ -161,8 +176,13 @@ async def test_a_pool_and_capacity_give_the_expected_releases_over_a_cycle_and_r
     # little for the backlog (about 46 caseworker days a working day).
     await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
     pool = [
-        registered(f"case-d-{i:03d}", Stream.BACKLOG, date(2023, 1, 1) + timedelta(days=i),
-                   Category.D, nationality="NGA")
+        registered(
+            f"case-d-{i:03d}",
+            Stream.BACKLOG,
+            date(2023, 1, 1) + timedelta(days=i),
+            Category.D,
+            nationality="NGA",
+        )
         for i in range(40)
     ]
     await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *pool)
@@ -181,8 +201,12 @@ async def test_a_pool_and_capacity_give_the_expected_releases_over_a_cycle_and_r
 
     # Capacity for January falls: the cycle is re-planned in the middle (herijking).
     await publish(settings, PLANNING_INPUT, capacity("2027-01", 40))
-    await until(runtime, f"select state->'teams'->0->>'caseworkers' from {schema(runtime)}.capacity "
-                         "where month = '2027-01'", "40")
+    await until(
+        runtime,
+        f"select state->'teams'->0->>'caseworkers' from {schema(runtime)}.capacity "
+        "where month = '2027-01'",
+        "40",
+    )
     await run_day(runtime, clock, date(2026, 11, 4))
     opened = await cycles_opened(settings, 2)
     assert [e.data.revision for e in opened] == [0, 1]
@@ -190,17 +214,18 @@ async def test_a_pool_and_capacity_give_the_expected_releases_over_a_cycle_and_r
 
     for day in days[3:]:
         await run_day(runtime, clock, day)
-    released = data_of(await read_topic(settings, stage_events(Stream.BACKLOG, Stage.PLANNING),
-                                        expect=40, settle=0.5))
+    released = data_of(
+        await read_topic(
+            settings, stage_events(Stream.BACKLOG, Stage.PLANNING), expect=40, settle=0.5
+        )
+    )
     assert len(released) == 40
     # Fixed order: the oldest first, spread over the cycle's working days (the topic's
     # partitions interleave, so read them by release day).
     by_day = sorted(released, key=lambda e: e.data.release_day)
     assert [e.subject for e in by_day] == [f"case-d-{i:03d}" for i in range(40)]
-    assert all(e.data.stage == "prephase" and e.data.cycle == "cycle-2026-11-02"
-               for e in released)
-    assert all(e.data.cohort == "d-nga" and e.data.team in ("general", "syria")
-               for e in released)
+    assert all(e.data.stage == "prephase" and e.data.cycle == "cycle-2026-11-02" for e in released)
+    assert all(e.data.cohort == "d-nga" and e.data.team in ("general", "syria") for e in released)
     assert len({e.data.release_day for e in released}) == 40
 
 
@@ -213,13 +238,19 @@ async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
     with_b = PlanCycleProposed(
         starts_on=date(2027, 1, 4),
         ends_on=date(2027, 3, 31),
-        selections=(CohortSelection(category=Category.B, max_cases=10),
-                    CohortSelection(category=Category.C, max_cases=30)),
+        selections=(
+            CohortSelection(category=Category.B, max_cases=10),
+            CohortSelection(category=Category.C, max_cases=30),
+        ),
     )
     past = capacity("2026-09", 10)
-    await publish(settings, stage_input(Stream.BACKLOG, Stage.PLANNING),
-                  front_end_event(with_b, subject="cycle-2027-1", stream=Stream.BACKLOG,
-                                  actor="planner:pl-1"))
+    await publish(
+        settings,
+        stage_input(Stream.BACKLOG, Stage.PLANNING),
+        front_end_event(
+            with_b, subject="cycle-2027-1", stream=Stream.BACKLOG, actor="planner:pl-1"
+        ),
+    )
     await publish(settings, PLANNING_INPUT, past)
 
     [refused] = data_of(await read_topic(settings, rejections(Stream.BACKLOG), expect=1))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from planning.domain.capacity import backlog_days_between, spread, split_month
+from planning.domain.capacity import backlog_days_between, split_month, spread
 from planning.domain.cohorts import oldest_first, pick_releases
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import cycle_bounds, expected_decisions, quotas_for
@@ -24,11 +24,15 @@ from shared.runtime.calendar import working_days_in
 
 CONFIG = PlanningConfig(pact_margin=0.0, pact_annual_forecast=3650)  # 10 Pact cases a day
 # 10 full-time caseworkers: 10 caseworker days on each working day.
-TEN = MonthCapacity(month="2026-11", teams=(Team(team_id="t-1", caseworkers=10, hours_per_week=36),))
+TEN = MonthCapacity(
+    month="2026-11", teams=(Team(team_id="t-1", caseworkers=10, hours_per_week=36),)
+)
 
 
 def test_pact_is_reserved_first_and_the_backlog_gets_the_rest() -> None:
-    twenty = TEN.model_copy(update={"teams": (TEN.teams[0].model_copy(update={"caseworkers": 20}),)})
+    twenty = TEN.model_copy(
+        update={"teams": (TEN.teams[0].model_copy(update={"caseworkers": 20}),)}
+    )
     split = split_month(twenty, "2026-11", None, CONFIG)
     assert len(working_days_in(date(2026, 11, 1), date(2026, 11, 30))) == 21
     assert split.total_days == 20 * 21
@@ -80,16 +84,30 @@ def test_releases_are_spread_evenly_and_add_up() -> None:
     per_day = [spread(10, 4, i) for i in range(4)]
     assert per_day == [2, 3, 2, 3]
     assert sum(spread(1000, 63, i) for i in range(63)) == 1000
-    assert max(spread(1000, 63, i) for i in range(63)) - min(spread(1000, 63, i) for i in range(63)) <= 1
+    assert (
+        max(spread(1000, 63, i) for i in range(63)) - min(spread(1000, 63, i) for i in range(63))
+        <= 1
+    )
 
 
 def test_cycle_quotas_follow_the_working_days_and_skip_the_holidays() -> None:
     start, end = cycle_bounds(date(2026, 12, 21), CONFIG)
     days = working_days_in(start, end)
-    cohort = CohortPlan(cohort_id="d-nga", rank=NO_PRIORITY, category=Category.D,
-                        nationality="NGA", planned=len(days) * 2)
-    cycle = Cycle(cycle_id="cycle-2026-12-21", starts_on=start, ends_on=end, cohorts=(cohort,),
-                  expected_grant_rate=0.5, backlog_days=0)
+    cohort = CohortPlan(
+        cohort_id="d-nga",
+        rank=NO_PRIORITY,
+        category=Category.D,
+        nationality="NGA",
+        planned=len(days) * 2,
+    )
+    cycle = Cycle(
+        cycle_id="cycle-2026-12-21",
+        starts_on=start,
+        ends_on=end,
+        cohorts=(cohort,),
+        expected_grant_rate=0.5,
+        backlog_days=0,
+    )
     assert quotas_for(cycle, date(2026, 12, 21)) == {"d-nga": 2}
     # Christmas Day is no working day: by the 28th, 5 working days have passed (21-24, 28).
     assert quotas_for(cycle, date(2026, 12, 28)) == {"d-nga": 10}
@@ -100,13 +118,21 @@ def test_cycle_quotas_follow_the_working_days_and_skip_the_holidays() -> None:
 def test_expected_decisions_per_week_add_up_to_the_plan() -> None:
     start, end = cycle_bounds(date(2026, 10, 1), CONFIG)
     cohorts = (
-        CohortPlan(cohort_id="a-syr", rank=NO_PRIORITY, category=Category.A, nationality="SYR",
-                   planned=300),
-        CohortPlan(cohort_id="d-nga", rank=NO_PRIORITY, category=Category.D, nationality="NGA",
-                   planned=100),
+        CohortPlan(
+            cohort_id="a-syr", rank=NO_PRIORITY, category=Category.A, nationality="SYR", planned=300
+        ),
+        CohortPlan(
+            cohort_id="d-nga", rank=NO_PRIORITY, category=Category.D, nationality="NGA", planned=100
+        ),
     )
-    cycle = Cycle(cycle_id="cycle-2026-10-01", starts_on=start, ends_on=end, cohorts=cohorts,
-                  expected_grant_rate=0.3, backlog_days=0)
+    cycle = Cycle(
+        cycle_id="cycle-2026-10-01",
+        starts_on=start,
+        ends_on=end,
+        cohorts=cohorts,
+        expected_grant_rate=0.3,
+        backlog_days=0,
+    )
     weeks = expected_decisions(cycle, CONFIG)
     assert sum(n for _, c, n in weeks if c is Category.A) == 300
     assert sum(n for _, c, n in weeks if c is Category.D) == 100
@@ -118,8 +144,15 @@ def test_expected_decisions_per_week_add_up_to_the_plan() -> None:
 
 
 def case(case_id: str, lodged: date, group: PriorityGroup | None = None) -> PoolCase:
-    return PoolCase(case_id=case_id, stream=Stream.BACKLOG, nationality="NGA", lodged_on=lodged,
-                    registered_on=date(2026, 4, 1), category=Category.D, priority_group=group)
+    return PoolCase(
+        case_id=case_id,
+        stream=Stream.BACKLOG,
+        nationality="NGA",
+        lodged_on=lodged,
+        registered_on=date(2026, 4, 1),
+        category=Category.D,
+        priority_group=group,
+    )
 
 
 def test_a_days_capacity_goes_in_a_fixed_order_not_in_arrival_order() -> None:
@@ -138,6 +171,9 @@ def test_a_days_capacity_goes_in_a_fixed_order_not_in_arrival_order() -> None:
 
 
 def test_before_the_programme_the_oldest_go_first_within_the_days_left() -> None:
-    pool = [case("c-3", date(2024, 1, 1)), case("c-1", date(2022, 1, 1)),
-            case("c-2", date(2023, 1, 1))]
+    pool = [
+        case("c-3", date(2024, 1, 1)),
+        case("c-1", date(2022, 1, 1)),
+        case("c-2", date(2023, 1, 1)),
+    ]
     assert [c.case_id for c in oldest_first(pool, 2.0, CONFIG)] == ["c-1", "c-2"]

@@ -12,16 +12,22 @@ from shared.contracts.values import Category, PriorityGroup, Stream
 # Every category costs one caseworker day a case, so days = cases in these tests.
 FLAT = PlanningConfig(
     hearing_rates={c: 1.0 for c in Category},
-    grant_rates={Category.A: 0.2, Category.B: 0.9, Category.C: 0.1, Category.D: 0.5,
-                 Category.OUTSIDE: 0.4},
+    grant_rates={
+        Category.A: 0.2,
+        Category.B: 0.9,
+        Category.C: 0.1,
+        Category.D: 0.5,
+        Category.OUTSIDE: 0.4,
+    },
     target_grant_rate=0.4,
     grant_rate_band=0.1,
     chunk=10,
 )
 
 
-def cohort(category: Category, nationality: str, cases: int, oldest: date, rank: int = NO_PRIORITY
-           ) -> CohortSummary:
+def cohort(
+    category: Category, nationality: str, cases: int, oldest: date, rank: int = NO_PRIORITY
+) -> CohortSummary:
     return CohortSummary(rank, category, nationality, cases, oldest)
 
 
@@ -41,9 +47,9 @@ def test_priority_groups_come_first_in_r7_order_then_the_oldest() -> None:
     # 5 nuisance + 5 AMV + 20 of the former-safe-country cohort fill the 30 days: R7 order,
     # and the older category cohort (NGA, 2023) waits behind every priority group.
     assert planned(selection) == {
-        "p0-nuisance-eri": 5,
-        "p1-unaccompanied-minor-afg": 5,
-        "p2-former-safe-country-som": 20,
+        "p0-nuisance-d-eri": 5,
+        "p1-unaccompanied-minor-d-afg": 5,
+        "p2-former-safe-country-d-som": 20,
     }
 
 
@@ -127,8 +133,13 @@ def test_capacity_is_spent_by_each_category_rate() -> None:
 def test_summarise_counts_only_pooled_backlog_cases_by_cohort() -> None:
     def case(case_id: str, nationality: str, lodged: date, **extra: object) -> PoolCase:
         return PoolCase(
-            case_id=case_id, stream=Stream.BACKLOG, nationality=nationality, lodged_on=lodged,
-            registered_on=date(2026, 4, 1), category=Category.A, **extra,  # type: ignore[arg-type]
+            case_id=case_id,
+            stream=Stream.BACKLOG,
+            nationality=nationality,
+            lodged_on=lodged,
+            registered_on=date(2026, 4, 1),
+            category=Category.A,
+            **extra,  # type: ignore[arg-type]
         )
 
     cases = [
@@ -139,6 +150,6 @@ def test_summarise_counts_only_pooled_backlog_cases_by_cohort() -> None:
     ]
     summary = sorted(summarise(cases), key=lambda s: s.rank)
     assert [(s.cohort_id, s.cases, s.oldest) for s in summary] == [
-        ("p0-nuisance-syr", 1, date(2022, 5, 1)),
+        ("p0-nuisance-a-syr", 1, date(2022, 5, 1)),
         ("a-syr", 2, date(2023, 5, 1)),
     ]

@@ -31,30 +31,41 @@ def test_triage_triggers_above_25000_a_year_and_lifts_below_it() -> None:
     # 90 days: 25,000 a year is 6,164 in the window; 6,200 projects to 25,144.
     assert projected_per_year(6200, 90) == 25144
     state, change = judge_triage(TriageState(), 6200, TODAY, CONFIG)
-    assert change is not None and change.active and change.projected == 25144
+    assert change is not None
+    assert change.active
+    assert change.projected == 25144
     assert state.active
 
     # Just under the threshold, but above the lift ratio: still triage (no flapping).
     state, change = judge_triage(state, 6100, TODAY, CONFIG)
-    assert change is None and state.active
+    assert change is None
+    assert state.active
 
     state, change = judge_triage(state, 5000, TODAY, CONFIG)
-    assert change is not None and not change.active
+    assert change is not None
+    assert not change.active
     assert not state.active
 
 
 def test_exactly_at_the_threshold_is_no_triage() -> None:
     state, change = judge_triage(TriageState(), 6164, TODAY, CONFIG)  # 24,998
-    assert change is None and not state.active
+    assert change is None
+    assert not state.active
 
 
 # --- dispatch ------------------------------------------------------------------------------------
 
 
 def pool_case(nationality: str = "SYR", **extra: object) -> PoolCase:
-    return PoolCase(case_id="c-1", stream=Stream.BACKLOG, nationality=nationality,  # type: ignore[arg-type]
-                    lodged_on=date(2024, 1, 1), registered_on=date(2026, 4, 1),
-                    category=Category.A, **extra)
+    return PoolCase(
+        case_id="c-1",
+        stream=Stream.BACKLOG,
+        nationality=nationality,  # type: ignore[arg-type]
+        lodged_on=date(2024, 1, 1),
+        registered_on=date(2026, 4, 1),
+        category=Category.A,
+        **extra,
+    )
 
 
 TEAMS = (
@@ -76,7 +87,9 @@ def test_an_unaccompanied_minor_goes_to_the_amv_team() -> None:
 
 def test_without_a_specialist_the_least_loaded_team_per_caseworker_wins() -> None:
     assert dispatch(pool_case("NGA"), TEAMS, {"general": 40, "syria": 10, "amv": 0})[0] == "amv"
-    assert dispatch(pool_case("NGA"), TEAMS, {"general": 10, "syria": 10, "amv": 10})[0] == "general"
+    assert (
+        dispatch(pool_case("NGA"), TEAMS, {"general": 10, "syria": 10, "amv": 10})[0] == "general"
+    )
 
 
 def test_without_teams_a_release_is_unassigned_not_held_back() -> None:
@@ -94,8 +107,9 @@ def test_an_incomplete_file_does_not_go_to_a_decider() -> None:
 
 
 def proposal(*selections: CohortSelection, starts: date = date(2027, 1, 1)) -> PlanCycleProposed:
-    return PlanCycleProposed(starts_on=starts, ends_on=date(starts.year, starts.month + 2, 28),
-                             selections=selections)
+    return PlanCycleProposed(
+        starts_on=starts, ends_on=date(starts.year, starts.month + 2, 28), selections=selections
+    )
 
 
 A_AND_D = (
@@ -105,8 +119,12 @@ A_AND_D = (
 
 
 def test_a_proposal_within_the_band_and_capacity_is_adopted() -> None:
-    assert proposal_problem(proposal(*A_AND_D), TODAY, CONFIG, prephase_operational=False,
-                            backlog_days=1000) is None
+    assert (
+        proposal_problem(
+            proposal(*A_AND_D), TODAY, CONFIG, prephase_operational=False, backlog_days=1000
+        )
+        is None
+    )
     cycle = adopt_proposal(proposal(*A_AND_D), "cycle-2027-1", None, CONFIG, 1000)
     assert {c.cohort_id: c.planned for c in cycle.cohorts} == {"a-syr": 100, "d-all": 100}
     assert cycle.expected_grant_rate == pytest.approx(0.35)
@@ -116,21 +134,42 @@ def test_a_proposal_within_the_band_and_capacity_is_adopted() -> None:
     ("selections", "starts", "operational", "days", "reason"),
     [
         (A_AND_D, date(2026, 10, 1), True, 1000, "a date in the past"),
-        ((CohortSelection(category=Category.B, max_cases=10),
-          CohortSelection(category=Category.C, max_cases=30)),
-         date(2027, 1, 1), False, 1000, "R11"),
-        ((CohortSelection(category=Category.C, max_cases=100),), date(2027, 1, 1), True, 1000,
-         "outside the band"),
+        (
+            (
+                CohortSelection(category=Category.B, max_cases=10),
+                CohortSelection(category=Category.C, max_cases=30),
+            ),
+            date(2027, 1, 1),
+            False,
+            1000,
+            "R11",
+        ),
+        (
+            (CohortSelection(category=Category.C, max_cases=100),),
+            date(2027, 1, 1),
+            True,
+            1000,
+            "outside the band",
+        ),
         (A_AND_D, date(2027, 1, 1), True, 100, "caseworker days"),
     ],
 )
 def test_an_invalid_proposal_is_refused_with_a_reason(
-    selections: tuple[CohortSelection, ...], starts: date, operational: bool, days: float,
+    selections: tuple[CohortSelection, ...],
+    starts: date,
+    operational: bool,
+    days: float,
     reason: str,
 ) -> None:
-    problem = proposal_problem(proposal(*selections, starts=starts), TODAY, CONFIG,
-                               prephase_operational=operational, backlog_days=days)
-    assert problem is not None and reason in problem
+    problem = proposal_problem(
+        proposal(*selections, starts=starts),
+        TODAY,
+        CONFIG,
+        prephase_operational=operational,
+        backlog_days=days,
+    )
+    assert problem is not None
+    assert reason in problem
 
 
 # --- holds and withdrawals -----------------------------------------------------------------------
@@ -148,7 +187,8 @@ def test_a_held_case_leaves_the_queue_and_comes_back() -> None:
 def test_a_released_case_on_hold_stays_released_and_counted_apart() -> None:
     released, _ = release(pool_case(), ReleaseStage.PREPHASE, TODAY, "general", ())
     on_hold = held(released, HoldReason.DECISION_OBSTACLE)
-    assert on_hold.status is PoolStatus.RELEASED and on_hold.holds
+    assert on_hold.status is PoolStatus.RELEASED
+    assert on_hold.holds
     assert hold_ended(on_hold, HoldReason.DECISION_OBSTACLE).holds == ()
 
 
@@ -160,10 +200,12 @@ def test_the_second_no_show_puts_a_case_on_hold() -> None:
 
 def test_a_release_falls_on_the_next_working_day() -> None:
     # Saturday 26 December 2026 (Second Day of Christmas): released for Monday 28 December.
-    _, event = release(pool_case(), ReleaseStage.HEARING, date(2026, 12, 26), "syria",
-                       (Specialism.NATIONALITY,))
+    _, event = release(
+        pool_case(), ReleaseStage.HEARING, date(2026, 12, 26), "syria", (Specialism.NATIONALITY,)
+    )
     assert event.release_day == date(2026, 12, 28)
-    assert event.cycle is None and event.cohort is None
+    assert event.cycle is None
+    assert event.cohort is None
 
 
 def test_a_withdrawn_case_leaves_the_pool() -> None:
