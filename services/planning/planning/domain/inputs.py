@@ -42,9 +42,3 @@ def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:
         prephase_location_operational=declared.prephase_location_operational,
         hearing_rates={r.category: r.per_day for r in declared.hearing_rates},
     )
-
-
-def unknown_teams(team_ids: list[str], capacity: MonthCapacity | None) -> list[str]:
-    """Teams a change names that the month's declaration does not have."""
-    known = {t.team_id for t in capacity.teams} if capacity else set()
-    return sorted(set(team_ids) - known)
