@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo test install lint typecheck unit docs check-docs bench clean
+.PHONY: demo test install lint typecheck unit docs check-docs bench bench-planning clean
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -48,6 +48,10 @@ unit: install
 BENCH_CASES ?= 54000
 bench: install
 	$(UV) run --no-sync python benchmarks/intake_replay.py --cases $(BENCH_CASES)
+
+# Drafting a plan cycle for backlog pools of 10k, 54k and 200k cases (domain only, no servers).
+bench-planning: install
+	$(UV) run --no-sync python benchmarks/planning_draft.py
 
 clean:
 	rm -rf .venv .tools .data .pytest_cache .mypy_cache .ruff_cache

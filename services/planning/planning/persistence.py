@@ -1,5 +1,168 @@
-"""Tables of the planning service (its own schema; inbox and outbox come from shared)."""
+"""Planning's tables and the queries over them (schema `planning`; inbox and outbox from shared).
 
-from sqlalchemy import MetaData
+The pool is one row per case (its state as JSON, and the columns the daily release queries
+need); capacity is one row per month, plan cycles one per cycle, triage one row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Column, Date, Index, Integer, MetaData, Text, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.domain.cohorts import CohortSummary
+from planning.domain.cycles import ALL
+from planning.domain.model import (
+    CohortPlan,
+    Cycle,
+    MonthCapacity,
+    PoolCase,
+    PoolStatus,
+    TriageState,
+)
+from shared.contracts.values import Category, Stream
+from shared.runtime.kit import StateStore, state_table
 
 metadata = MetaData()
+
+pool = state_table(
+    "pool_cases",
+    metadata,
+    Column("stream", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("priority_rank", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("nationality", Text, nullable=False),
+    Column("lodged_on", Date, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    # The daily release reads the pooled backlog cases of a cohort in the fixed order.
+    Index(
+        "pool_queue",
+        "priority_rank",
+        "category",
+        "nationality",
+        "lodged_on",
+        "case_id",
+        postgresql_where=text("status = 'pooled' AND stream = 'backlog'"),
+    ),
+    Index("pact_inflow", "registered_on", postgresql_where=text("stream = 'pact'")),
+)
+capacity = state_table("capacity", metadata, key="month")
+cycles = state_table(
+    "cycles",
+    metadata,
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    key="cycle_id",
+)
+plan_state = state_table("plan_state", metadata, key="name")
+
+POOL = StateStore(
+    pool,
+    PoolCase,
+    key=lambda c: c.case_id,
+    columns={
+        "stream": lambda c: c.stream.value,
+        "status": lambda c: c.status.value,
+        "priority_rank": lambda c: c.rank,
+        "category": lambda c: c.cohort_category.value,
+        "nationality": lambda c: c.nationality,
+        "lodged_on": lambda c: c.lodged_on,
+        "registered_on": lambda c: c.registered_on,
+    },
+)
+CAPACITY = StateStore(capacity, MonthCapacity, key=lambda c: c.month)
+CYCLES = StateStore(
+    cycles,
+    Cycle,
+    key=lambda c: c.cycle_id,
+    columns={"starts_on": lambda c: c.starts_on, "ends_on": lambda c: c.ends_on},
+)
+TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
+
+# Arbitrary but fixed: one daily planning pass at a time, across instances.
+PLAN_LOCK = 0x1A7A4E_0010
+
+
+async def lock_plan(session: AsyncSession) -> None:
+    await session.execute(select(func.pg_advisory_xact_lock(PLAN_LOCK)))
+
+
+async def capacities(session: AsyncSession) -> dict[str, MonthCapacity]:
+    rows = await session.execute(select(capacity.c.state))
+    found = (MonthCapacity.model_validate(r.state) for r in rows)
+    return {c.month: c for c in found}
+
+
+async def pact_registered_since(session: AsyncSession, since: date) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(pool)
+        .where(pool.c.stream == Stream.PACT.value, pool.c.registered_on >= since)
+    )
+    return int(count or 0)
+
+
+async def pool_summary(session: AsyncSession) -> list[CohortSummary]:
+    """The pooled backlog cases by cohort: count and earliest lodging."""
+    rows = await session.execute(
+        select(
+            pool.c.priority_rank,
+            pool.c.category,
+            pool.c.nationality,
+            func.count(),
+            func.min(pool.c.lodged_on),
+        )
+        .where(pool.c.status == PoolStatus.POOLED.value, pool.c.stream == Stream.BACKLOG.value)
+        .group_by(pool.c.priority_rank, pool.c.category, pool.c.nationality)
+    )
+    return [CohortSummary(r[0], Category(r[1]), r[2], int(r[3]), r[4]) for r in rows]
+
+
+async def cycle_on(session: AsyncSession, day: date) -> Cycle | None:
+    """The cycle that covers a day, locked."""
+    row = await session.scalar(
+        select(cycles.c.state)
+        .where(cycles.c.starts_on <= day, cycles.c.ends_on >= day)
+        .order_by(cycles.c.starts_on.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return Cycle.model_validate(row) if row is not None else None
+
+
+async def cycles_before(session: AsyncSession, day: date) -> list[Cycle]:
+    """Earlier cycles, most recent first (rotation, R9)."""
+    rows = await session.execute(
+        select(cycles.c.state).where(cycles.c.starts_on < day).order_by(cycles.c.starts_on.desc())
+    )
+    return [Cycle.model_validate(r.state) for r in rows]
+
+
+async def queue(session: AsyncSession, cohort: CohortPlan | None, limit: int) -> list[PoolCase]:
+    """The first `limit` pooled backlog cases of a cohort (None: of the whole pool) in the fixed
+    order, then locked in key order (as every batch locks), and checked again."""
+    query = select(pool.c.case_id).where(
+        pool.c.status == PoolStatus.POOLED.value, pool.c.stream == Stream.BACKLOG.value
+    )
+    if cohort is not None:
+        query = query.where(
+            pool.c.priority_rank == cohort.rank, pool.c.category == cohort.category.value
+        )
+        if cohort.nationality != ALL:
+            query = query.where(pool.c.nationality == cohort.nationality)
+    query = query.order_by(pool.c.priority_rank, pool.c.lodged_on, pool.c.case_id).limit(limit)
+    ids = list(await session.scalars(query))
+    locked = await POOL.lock(session, ids)
+    return [c for c in locked if c.status is PoolStatus.POOLED]
+
+
+async def triage_state(session: AsyncSession) -> TriageState:
+    found = await TRIAGE.lock(session, ["triage"])
+    return found[0] if found else TriageState()
+
+
+def cycle_row(cycle: Cycle) -> dict[str, Any]:
+    return cycle.model_dump(mode="json")

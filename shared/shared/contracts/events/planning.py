@@ -34,6 +34,45 @@ class CohortSelection(Part):
     max_cases: int = Field(ge=1, description="most cases of this selection to take up in the cycle")
 
 
+class TeamCapacity(Part):
+    """One team in a capacity declaration: its caseworkers, their hours and specialisms (R12)."""
+
+    team: TeamId
+    caseworkers: int = Field(ge=0)
+    hours_per_week: float = Field(ge=0, le=60, description="per caseworker")
+    nationalities: tuple[Nationality, ...] = Field(
+        default=(), description="nationalities the team specialises in"
+    )
+    unaccompanied_minors: bool = Field(default=False, description="an AMV team (R7)")
+
+
+class CategoryRate(Part):
+    """Hearings a caseworker finishes per day in a category (A: 2 by default)."""
+
+    category: Category
+    per_day: float = Field(ge=0, description="must be above 0; a zero rate is refused")
+
+
+class PlannedCohort(Part):
+    """A cohort of a plan cycle as planning chose it: its id and how many cases."""
+
+    cohort: PlanId
+    category: Category
+    nationality: Nationality | None = Field(
+        default=None, description="absent: every nationality of the category"
+    )
+    priority: bool = Field(default=False, description="a priority group's cohort (R7)")
+    cases: int = Field(ge=0)
+
+
+class WeeklyDecisions(Part):
+    """Decisions expected in a week (starting Monday) in a category: the courts' forecast."""
+
+    week_of: date
+    category: Category
+    decisions: int = Field(ge=0)
+
+
 class CapacityChangeReason(StrEnum):
     """Why a stream's capacity changed (R2, R13)."""
 
@@ -94,6 +133,12 @@ class CapacityDeclared(EventData):
         "before that, no category B (R11)"
     )
     note: ShortText | None = None
+    teams: tuple[TeamCapacity, ...] = Field(
+        default=(), description="the teams and caseworkers available that month (R12, R13)"
+    )
+    hearing_rates: tuple[CategoryRate, ...] = Field(
+        default=(), description="rates that differ from the configured ones"
+    )
 
 
 class PlanCycleProposed(_PlanCycleFields):
@@ -125,6 +170,17 @@ class PlanCycleOpened(_PlanCycleFields):
     planned_cases: int = Field(ge=0)
     expected_grant_rate: float = Field(
         ge=0, le=1, description="share of grants the mix is expected to give"
+    )
+    revision: int = Field(
+        default=0, ge=0, description="0 when opened; raised on each re-plan (herijking)"
+    )
+    reason: ShortText | None = Field(
+        default=None,
+        description="why this revision: drafted, proposed, capacity_changed, inflow_changed",
+    )
+    cohorts: tuple[PlannedCohort, ...] = Field(default=(), description="the cohorts chosen")
+    expected_decisions: tuple[WeeklyDecisions, ...] = Field(
+        default=(), description="decisions expected per week by category (R10, courts)"
     )
 
 

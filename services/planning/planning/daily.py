@@ -1,0 +1,250 @@
+"""The daily planning pass (a Periodic: once per simulated day under the driven clock).
+
+1. Triage (R4): judge the Pact inflow of the rolling window; emit when triage starts or ends.
+2. Before the programme start (R6): release backlog cases oldest first, within the day's
+   share of what Pact leaves over.
+3. From the start: make sure a cycle covers today (draft one), re-plan it when capacity or
+   the inflow changed (herijking), then release today's quota of each cohort, in the fixed
+   order (priority, lodging date, case id), each to a matching team (R12).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from planning import persistence as db
+from planning.domain import cases as pool
+from planning.domain.capacity import (
+    backlog_days_between,
+    in_force,
+    month_bounds,
+    month_key,
+    split_month,
+)
+from planning.domain.cohorts import oldest_first, rotated_out
+from planning.domain.config import PlanningConfig
+from planning.domain.cycles import draft_cycle, quotas_for, replan
+from planning.domain.dispatch import dispatch
+from planning.domain.model import Cycle, CycleOrigin, MonthCapacity, PoolCase
+from planning.domain.triage import judge_triage, observed_pact_per_day
+from planning.events import cycle_opened
+from shared.contracts.envelope import EventData, encode, new_event
+from shared.contracts.events.planning import ReleaseStage, TriageLifted, TriageTriggered
+from shared.contracts.topics import Stage, plan_events, stage_events
+from shared.contracts.values import Stream
+from shared.runtime.calendar import is_working_day, working_days_in
+from shared.runtime.kit import AMSTERDAM
+from shared.runtime.logs import get_logger
+from shared.runtime.messaging import UnitOfWork
+
+log = get_logger(__name__)
+
+REPLAN_TOLERANCE = 0.01
+"""A change of the cycle's backlog days by more than this share re-plans it."""
+
+
+def emit(uow: UnitOfWork, data: EventData, *, topic: str, subject: str, stream: Stream) -> None:
+    """Queue an event the pass causes (no consumed event to follow)."""
+    envelope = new_event(
+        data,
+        subject=subject,
+        stream=stream,
+        source=uow.source,
+        actor=f"system:{uow.service}",
+        time=uow.clock.now(),
+    )
+    uow.records.append(encode(envelope, uow.topics(topic)))
+
+
+async def plan_day(uow: UnitOfWork, config: PlanningConfig) -> dict[str, Any]:
+    """One day's pass; returns its figures (counts only) for the log."""
+    session = uow.session
+    today = uow.clock.now().astimezone(AMSTERDAM).date()
+    await db.lock_plan(session)
+    since = today - timedelta(days=config.triage_window_days)
+    in_window = await db.pact_registered_since(session, since)
+    triage_changed = await judge(uow, today, in_window, config)
+    observed = observed_pact_per_day(in_window, config.triage_window_days)
+    capacities = await db.capacities(session)
+    figures: dict[str, Any] = {"day": today.isoformat(), "released": 0}
+    if not is_working_day(today):
+        return figures
+    if today < config.programme_start:
+        figures["released"] = await before_programme(uow, today, capacities, observed, config)
+        return figures
+    cycle = await db.cycle_on(session, today)
+    cycle = await ensure_cycle(uow, today, cycle, capacities, observed, triage_changed, config)
+    if cycle is None:
+        return figures
+    released, cycle = await release_quotas(uow, today, cycle, capacities, config)
+    await db.CYCLES.save(session, [cycle])
+    figures.update(released=released, cycle=cycle.cycle_id, revision=cycle.revision)
+    return figures
+
+
+async def judge(uow: UnitOfWork, today: date, in_window: int, config: PlanningConfig) -> bool:
+    state = await db.triage_state(uow.session)
+    new, change = judge_triage(state, in_window, today, config)
+    await db.TRIAGE.save(uow.session, [new])
+    if change is None:
+        return False
+    data: EventData
+    if change.active:
+        data = TriageTriggered(
+            triggered_on=today,
+            projected_first_applications=change.projected,
+            threshold=config.triage_threshold,
+            window_months=max(1, min(24, round(config.triage_window_days / 30))),
+        )
+    else:
+        data = TriageLifted(
+            lifted_on=today,
+            projected_first_applications=change.projected,
+            threshold=config.triage_threshold,
+        )
+    emit(uow, data, topic=plan_events(Stream.PACT), subject="triage", stream=Stream.PACT)
+    log.info("triage", active=change.active, projected=change.projected)
+    return True
+
+
+async def release(
+    uow: UnitOfWork,
+    today: date,
+    cases: list[PoolCase],
+    capacity: MonthCapacity | None,
+    load: dict[str, int],
+    cycle: str | None = None,
+    cohort_of: dict[str, str] | None = None,
+) -> list[PoolCase]:
+    teams = capacity.teams if capacity else ()
+    released = []
+    for case in cases:
+        team, specialisms = dispatch(case, teams, load)
+        load[team] = load.get(team, 0) + 1
+        cohort = (cohort_of or {}).get(case.case_id)
+        new, event = pool.release(
+            case, ReleaseStage.PREPHASE, today, team, specialisms, cycle, cohort
+        )
+        released.append(new)
+        emit(
+            uow,
+            event,
+            topic=stage_events(Stream.BACKLOG, Stage.PLANNING),
+            subject=case.case_id,
+            stream=Stream.BACKLOG,
+        )
+    await db.POOL.save(uow.session, released)
+    return released
+
+
+async def before_programme(
+    uow: UnitOfWork,
+    today: date,
+    capacities: dict[str, MonthCapacity],
+    observed: float | None,
+    config: PlanningConfig,
+) -> int:
+    """R6: until the programme starts, oldest first within the day's leftover capacity."""
+    month = month_key(today)
+    split = split_month(capacities.get(month), month, observed, config, from_day=today)
+    days_left = len(working_days_in(today, month_bounds(month)[1]))
+    today_days = split.backlog_days / days_left if days_left else 0.0
+    most = int(today_days * max(config.hearing_rates.values())) + 1
+    candidates = await db.queue(uow.session, None, most)
+    chosen = oldest_first(candidates, today_days, config)
+    await release(uow, today, chosen, in_force(capacities, today), {})
+    return len(chosen)
+
+
+async def ensure_cycle(
+    uow: UnitOfWork,
+    today: date,
+    cycle: Cycle | None,
+    capacities: dict[str, MonthCapacity],
+    observed: float | None,
+    triage_changed: bool,
+    config: PlanningConfig,
+) -> Cycle | None:
+    session = uow.session
+    month = capacities.get(month_key(today))
+    operational = bool(month and month.prephase_location_operational)
+    earlier = await db.cycles_before(session, cycle.starts_on if cycle else today)
+    history = [(config.cycle_months, c.nationalities()) for c in earlier]
+    rotated = rotated_out(history, config.rotation_months)
+    origin: CycleOrigin | None = None
+    if cycle is None:
+        start = today
+        end = draft_cycle(start, [], 0, config, prephase_operational=operational).ends_on
+        days = backlog_days_between(capacities, start, end, observed, config)
+        summary = await db.pool_summary(session)
+        cycle = draft_cycle(
+            start, summary, days, config, prephase_operational=operational, rotated=rotated
+        ).model_copy(update={"pact_per_day": observed})
+        origin = CycleOrigin.DRAFTED
+    else:
+        full = backlog_days_between(
+            capacities, cycle.starts_on, cycle.ends_on, cycle.pact_per_day, config
+        )
+        moved = abs(full - cycle.backlog_days) > REPLAN_TOLERANCE * max(1.0, cycle.backlog_days)
+        if moved or triage_changed:
+            origin = CycleOrigin.INFLOW_CHANGED if triage_changed else CycleOrigin.CAPACITY_CHANGED
+            pact = observed if triage_changed else cycle.pact_per_day
+            rest = backlog_days_between(capacities, today, cycle.ends_on, pact, config)
+            summary = await db.pool_summary(session)
+            cycle = replan(
+                cycle,
+                today,
+                summary,
+                rest,
+                config,
+                origin,
+                prephase_operational=operational,
+                rotated=rotated,
+            )
+            full = backlog_days_between(capacities, cycle.starts_on, cycle.ends_on, pact, config)
+            cycle = cycle.model_copy(update={"backlog_days": round(full, 2), "pact_per_day": pact})
+    if origin is not None:
+        await db.CYCLES.save(session, [cycle])
+        opened = cycle_opened(cycle, config)
+        if opened is not None:
+            emit(
+                uow,
+                opened,
+                topic=plan_events(Stream.BACKLOG),
+                subject=cycle.cycle_id,
+                stream=Stream.BACKLOG,
+            )
+        log.info("plan cycle", revision=cycle.revision, reason=origin.value, cases=cycle.planned)
+    return cycle
+
+
+async def release_quotas(
+    uow: UnitOfWork,
+    today: date,
+    cycle: Cycle,
+    capacities: dict[str, MonthCapacity],
+    config: PlanningConfig,
+) -> tuple[int, Cycle]:
+    quotas = quotas_for(cycle, today)
+    load: dict[str, int] = {}
+    total = 0
+    cohorts = []
+    for cohort in cycle.cohorts:
+        quota = quotas.get(cohort.cohort_id, 0)
+        if quota:
+            cases = await db.queue(uow.session, cohort, quota)
+            cohort_of = {c.case_id: cohort.cohort_id for c in cases}
+            done = await release(
+                uow,
+                today,
+                cases,
+                in_force(capacities, today),
+                load,
+                cycle.cycle_id,
+                cohort_of,
+            )
+            cohort = cohort.model_copy(update={"released": cohort.released + len(done)})
+            total += len(done)
+        cohorts.append(cohort)
+    return total, cycle.model_copy(update={"cohorts": tuple(cohorts)})

@@ -1,0 +1,57 @@
+"""Dispatch (R12): each release goes to a team whose specialisms match the case."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+
+from shared.contracts.events.planning import ReleaseStage, Specialism
+
+from .model import PoolCase, Team
+
+UNASSIGNED = "unassigned"
+"""The team code of a release made before planners declared any team: a Pact case is never
+held back for want of capacity data (R2); the stage's own planner assigns it."""
+
+
+def dispatch(
+    case: PoolCase, teams: Sequence[Team], load: Mapping[str, int] | None = None
+) -> tuple[str, tuple[Specialism, ...]]:
+    """The best matching team and what it was matched on.
+
+    An unaccompanied minor goes to an AMV team where there is one. Among the rest, a team that
+    knows the nationality wins; ties go to the team with the fewest releases per caseworker so
+    far (`load`), then to the lowest team code, so that the choice is reproducible; without a
+    `load`, by the case id."""
+    staffed = [t for t in teams if t.caseworkers > 0]
+    if not staffed:
+        return UNASSIGNED, ()
+    if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
+        staffed = [t for t in staffed if t.unaccompanied_minors]
+    if any(case.nationality in t.nationalities for t in staffed):
+        staffed = [t for t in staffed if case.nationality in t.nationalities]
+    staffed.sort(key=lambda t: t.team_id)
+    if load is None:
+        # One case at a time (a Pact registration): spread by the case id, in proportion to
+        # each team's caseworkers; the same case always goes to the same team.
+        ticket = zlib.crc32(case.case_id.encode()) % sum(t.caseworkers for t in staffed)
+        for best in staffed:
+            ticket -= best.caseworkers
+            if ticket < 0:
+                break
+    else:
+        best = min(staffed, key=lambda t: (load.get(t.team_id, 0) / t.caseworkers, t.team_id))
+    specialisms: list[Specialism] = []
+    if case.nationality in best.nationalities:
+        specialisms.append(Specialism.NATIONALITY)
+    if case.unaccompanied and best.unaccompanied_minors:
+        specialisms.append(Specialism.UNACCOMPANIED_MINOR)
+    return best.team_id, tuple(specialisms)
+
+
+def decision_gate(stage: ReleaseStage, missing_items: Sequence[str]) -> str | None:
+    """Why a case may not go to a decider's team (R12: deciders always get complete files),
+    or None when it may."""
+    if stage is ReleaseStage.DECISION and missing_items:
+        return "the file is incomplete, missing: " + ", ".join(sorted(missing_items))
+    return None

@@ -1,0 +1,156 @@
+"""Planning's state: the pool of cases, the teams and their capacity, plan cycles, triage.
+
+Plain frozen models, no I/O. Dates are Dutch calendar days.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.events.planning import ReleaseStage
+from shared.contracts.values import Category, PriorityGroup, Stream
+
+# R7: nuisance first, then unaccompanied minors (AMV), then former safe countries; then the rest.
+PRIORITY_ORDER: tuple[PriorityGroup, ...] = (
+    PriorityGroup.NUISANCE,
+    PriorityGroup.UNACCOMPANIED_MINOR,
+    PriorityGroup.FORMER_SAFE_COUNTRY,
+)
+NO_PRIORITY = len(PRIORITY_ORDER)
+
+
+def priority_rank(group: PriorityGroup | None) -> int:
+    """0 for the most urgent priority group (R7); NO_PRIORITY for a case without one."""
+    return PRIORITY_ORDER.index(group) if group is not None else NO_PRIORITY
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PoolStatus(StrEnum):
+    POOLED = "pooled"  # waiting to be released
+    RELEASED = "released"
+    HELD = "held"  # 1F/NV, a long-term obstacle, repeated no-shows: counted apart, kept
+    WITHDRAWN = "withdrawn"
+
+
+class HoldReason(StrEnum):
+    EXCLUSION_SIGNAL = "exclusion_signal"  # 1F/NV: only the fact, never its content
+    HEARING_OBSTACLE = "hearing_obstacle"
+    DECISION_OBSTACLE = "decision_obstacle"
+    NO_SHOWS = "no_shows"
+
+
+class PoolCase(Frozen):
+    """What planning knows of a case: enough to choose, order and dispatch it, nothing more."""
+
+    case_id: str
+    stream: Stream
+    nationality: str
+    lodged_on: date
+    registered_on: date
+    category: Category | None = None
+    priority_group: PriorityGroup | None = None
+    unaccompanied: bool = False
+    status: PoolStatus = PoolStatus.POOLED
+    holds: tuple[HoldReason, ...] = ()
+    no_shows: int = 0
+    # The release, once made.
+    stage: ReleaseStage | None = None
+    release_day: date | None = None
+    team: str | None = None
+    cycle: str | None = None
+    cohort: str | None = None
+
+    @property
+    def rank(self) -> int:
+        return priority_rank(self.priority_group)
+
+    @property
+    def cohort_category(self) -> Category:
+        """The category a case is planned in; a case without one counts as outside."""
+        return self.category or Category.OUTSIDE
+
+
+def order_key(case: PoolCase) -> tuple[int, date, str]:
+    """The fixed order in which a day's capacity is handed out: priority group (R7), lodging
+    date, case id. Never arrival order: a simulated run gives the same releases every time."""
+    return (case.rank, case.lodged_on, case.case_id)
+
+
+class Team(Frozen):
+    """A team and its caseworkers' capacity; its specialisms route cases to it (R12)."""
+
+    team_id: str
+    caseworkers: int = Field(ge=0)
+    hours_per_week: float = Field(ge=0, description="per caseworker")
+    nationalities: tuple[str, ...] = ()
+    unaccompanied_minors: bool = False
+
+
+class MonthCapacity(Frozen):
+    """What planners declared for a month (key 'YYYY-MM')."""
+
+    month: str
+    teams: tuple[Team, ...] = ()
+    prephase_places: int = 0
+    prephase_location_operational: bool = False
+    hearing_rates: dict[Category, float] = Field(default_factory=dict)  # overrides the config
+
+
+class CohortPlan(Frozen):
+    """One cohort of a cycle: a category and nationality (or a priority group), how many."""
+
+    cohort_id: str
+    rank: int  # priority rank (R7); NO_PRIORITY for category cohorts
+    category: Category
+    nationality: str
+    planned: int = Field(ge=0)
+    released: int = Field(default=0, ge=0)
+    oldest: date | None = None
+
+
+class CycleOrigin(StrEnum):
+    DRAFTED = "drafted"
+    PROPOSED = "proposed"
+    CAPACITY_CHANGED = "capacity_changed"
+    INFLOW_CHANGED = "inflow_changed"
+    UNPLACEABLE = "unplaceable"
+
+
+class Cycle(Frozen):
+    """A plan cycle of about three months (R9): its cohorts and how far releases got."""
+
+    cycle_id: str
+    starts_on: date
+    ends_on: date
+    cohorts: tuple[CohortPlan, ...]
+    expected_grant_rate: float
+    backlog_days: float = Field(description="caseworker days the backlog got when planned")
+    revision: int = 0
+    origin: CycleOrigin = CycleOrigin.DRAFTED
+    pact_per_day: float | None = None  # the observed Pact inflow the plan was made with
+
+    @property
+    def planned(self) -> int:
+        return sum(c.planned for c in self.cohorts)
+
+    @property
+    def released(self) -> int:
+        return sum(c.released for c in self.cohorts)
+
+    def nationalities(self) -> set[str]:
+        return {c.nationality for c in self.cohorts if c.rank == NO_PRIORITY and c.planned}
+
+
+class TriageState(Frozen):
+    """Whether triage applies (R4), and the figures it was last judged on."""
+
+    name: str = "triage"
+    active: bool = False
+    projected: int = 0
+    judged_on: date | None = None

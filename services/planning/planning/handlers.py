@@ -1,0 +1,222 @@
+"""Planning on the service kit: registrations over planning's domain functions.
+
+Facts from intake fill the pool (a Pact case is released at once, R2); facts from the stages
+hold cases apart or let them go; planners' capacity and cycle proposals are inputs, refused
+with a plain reason when planning will not adopt them. The daily pass (daily.py) drafts and
+re-plans cycles and releases the backlog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from planning import persistence as db
+from planning.domain import cases as pool
+from planning.domain.capacity import backlog_days_between, in_force, month_key, split_month
+from planning.domain.config import PlanningConfig
+from planning.domain.cycles import adopt_proposal, proposal_problem
+from planning.domain.dispatch import dispatch
+from planning.domain.inputs import capacity_problem, month_capacity
+from planning.domain.model import HoldReason, MonthCapacity, PoolCase
+from planning.domain.triage import observed_pact_per_day
+from planning.events import cycle_opened
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
+from shared.contracts.events.hearing import HearingOnHold, HearingResumed
+from shared.contracts.events.intake import (
+    CaseRecategorised,
+    CaseRegistered,
+    CaseWithdrawn,
+    PriorityGroupJoined,
+    PriorityGroupLeft,
+)
+from shared.contracts.events.planning import (
+    CapacityChanged,
+    CapacityChangeReason,
+    CapacityDeclared,
+    PlanCycleProposed,
+)
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    PrephaseNoShow,
+)
+from shared.contracts.topics import Stage, plan_events, stage_events
+from shared.contracts.values import Stream
+from shared.runtime.kit import (
+    AMSTERDAM,
+    Context,
+    Decision,
+    Emit,
+    KitBatch,
+    Outcome,
+    Refusal,
+    Rules,
+    Wait,
+)
+
+Ctx = Context[PlanningConfig]
+NOT_YET = "planning has not seen this case registered yet"
+
+
+def registered(case: PoolCase | None, event: CaseRegistered, ctx: Ctx) -> Outcome[PoolCase]:
+    if case is not None:
+        return Decision(None)  # a redelivered registration: nothing new
+    lodged = event.lodged_at.astimezone(AMSTERDAM).date()
+    new = pool.pooled(ctx.case_id, event, ctx.today, lodged)
+    if not pool.is_pact(new):
+        return Decision(new)  # the backlog waits for its cycle (daily.py)
+    # R2: a Pact case is released at once, whatever the backlog is doing.
+    capacity = in_force(ctx.extras["capacities"], ctx.today)
+    team, specialisms = dispatch(new, capacity.teams if capacity else ())
+    released, release = pool.release(new, pool.pact_stage(ctx.config), ctx.today, team, specialisms)
+    return Decision(released, [release])
+
+
+def withdrawn(case: PoolCase | None, event: CaseWithdrawn, ctx: Ctx) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return Decision(pool.withdrawn(case))
+
+
+def recategorised(case: PoolCase | None, event: CaseRecategorised, ctx: Ctx) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return Decision(pool.recategorised(case, event.new_category))
+
+
+def regrouped(
+    case: PoolCase | None, event: PriorityGroupJoined | PriorityGroupLeft, ctx: Ctx
+) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return Decision(pool.regrouped(case, event.priority_group))
+
+
+def hold(reason: HoldReason, *, ends: bool = False) -> Any:
+    def apply(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
+        if case is None:
+            return Wait(NOT_YET)
+        return Decision(pool.hold_ended(case, reason) if ends else pool.held(case, reason))
+
+    return apply
+
+
+def exclusion_signal(
+    case: PoolCase | None, event: ExclusionSignalRaised, ctx: Ctx
+) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    if not event.case_on_hold:
+        return Decision(None)
+    return Decision(pool.held(case, HoldReason.EXCLUSION_SIGNAL))  # the fact only, no content
+
+
+def exclusion_screened(
+    case: PoolCase | None, event: ExclusionScreeningConcluded, ctx: Ctx
+) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    if not event.hold_lifted:
+        return Decision(None)
+    return Decision(pool.hold_ended(case, HoldReason.EXCLUSION_SIGNAL))
+
+
+def no_show(case: PoolCase | None, event: PrephaseNoShow, ctx: Ctx) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    return Decision(pool.no_show(case))
+
+
+# --- planners' inputs: plan-level, keyed by month or cycle id ------------------------------------
+
+
+def capacity_declared(
+    case: PoolCase | None, event: CapacityDeclared, ctx: Ctx
+) -> Outcome[PoolCase]:
+    month = ctx.case_id
+    problem = capacity_problem(month, event, ctx.today)
+    if problem:
+        return Refusal(problem)
+    declared = month_capacity(month, event)
+    observed = observed_pact_per_day(ctx.extras["pact_in_window"], ctx.config.triage_window_days)
+    split = split_month(declared, month, observed, ctx.config)
+    emit = []
+    for stream, share in ((Stream.PACT, split.pact_share), (Stream.BACKLOG, 1 - split.pact_share)):
+        changed = CapacityChanged(
+            prephase_places=round(event.prephase_places * share),
+            hearing_days=round(split.total_days * share),
+            decision_days=round(event.decision_days * share),
+            share=round(share, 4),
+            reason=CapacityChangeReason.DECLARED,
+        )
+        emit.append(Emit(changed, topic=plan_events(stream), subject=month, stream=stream))
+    # A cycle running in that month is re-planned by the daily pass (it sees the change).
+    return Decision(None, emit, rows=[declared])
+
+
+def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) -> Outcome[PoolCase]:
+    capacities: dict[str, MonthCapacity] = ctx.extras["capacities"]
+    observed = observed_pact_per_day(ctx.extras["pact_in_window"], ctx.config.triage_window_days)
+    start_month = capacities.get(month_key(event.starts_on))
+    operational = bool(start_month and start_month.prephase_location_operational)
+    days = backlog_days_between(capacities, event.starts_on, event.ends_on, observed, ctx.config)
+    problem = proposal_problem(
+        event, ctx.today, ctx.config, prephase_operational=operational, backlog_days=days
+    )
+    if problem:
+        return Refusal(problem)
+    existing = ctx.rows["cycles"].get(ctx.case_id)
+    cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days)
+    cycle = cycle.model_copy(update={"pact_per_day": observed})
+    opened = cycle_opened(cycle, ctx.config)  # a proposal has at least one cohort
+    topic = plan_events(Stream.BACKLOG)
+    emit = (
+        []
+        if opened is None
+        else [Emit(opened, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)]
+    )
+    return Decision(None, emit, rows=[cycle])
+
+
+async def load_plan(batch: KitBatch[PoolCase], events: Sequence[Envelope[Any]]) -> None:
+    """What every function may read, once per batch: the declared capacity and the Pact inflow."""
+    config: PlanningConfig = batch.rules.config
+    today = batch.uow.clock.now().astimezone(AMSTERDAM).date()
+    since = today - timedelta(days=config.triage_window_days)
+    batch.extras["capacities"] = await db.capacities(batch.session)
+    batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)
+
+
+def keys_of(event_type: type) -> Any:
+    return lambda e: [e.subject] if isinstance(e.data, event_type) else []
+
+
+def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
+    planning = Rules(
+        "planning",
+        store=db.POOL,
+        config=config,
+        events_topic=lambda case: stage_events(case.stream, Stage.PLANNING),
+        stream_of=lambda case: case.stream,
+        prepare=load_plan,
+    )
+    planning.rows("capacity", db.CAPACITY, keys_of(CapacityDeclared))
+    planning.rows("cycles", db.CYCLES, keys_of(PlanCycleProposed))
+    planning.on(CaseRegistered)(registered)
+    planning.on(CaseWithdrawn)(withdrawn)
+    planning.on(CaseRecategorised)(recategorised)
+    planning.on(PriorityGroupJoined)(regrouped)
+    planning.on(PriorityGroupLeft)(regrouped)
+    planning.on(ExclusionSignalRaised)(exclusion_signal)
+    planning.on(ExclusionScreeningConcluded)(exclusion_screened)
+    planning.on(PrephaseNoShow)(no_show)
+    planning.on(HearingOnHold)(hold(HoldReason.HEARING_OBSTACLE))
+    planning.on(HearingResumed)(hold(HoldReason.HEARING_OBSTACLE, ends=True))
+    planning.on(DecisionOnHold)(hold(HoldReason.DECISION_OBSTACLE))
+    planning.on(DecisionResumed)(hold(HoldReason.DECISION_OBSTACLE, ends=True))
+    planning.on(CapacityDeclared)(capacity_declared)
+    planning.on(PlanCycleProposed)(cycle_proposed)
+    return planning

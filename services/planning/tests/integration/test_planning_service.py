@@ -1,0 +1,260 @@
+"""Planning against the real broker and database, with the clock driven day by day."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from planning import daily
+from planning.app import SETTINGS, definition
+from shared.contracts.envelope import decode
+from shared.contracts.events.common import Procedure
+from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.events.planning import (
+    CapacityDeclared,
+    CohortSelection,
+    PlanCycleProposed,
+    TeamCapacity,
+)
+from shared.contracts.topics import (
+    PLANNING_INPUT,
+    REGISTRATION_REJECTIONS,
+    Stage,
+    plan_events,
+    rejections,
+    stage_events,
+    stage_input,
+)
+from shared.contracts.values import Category, Stream
+from shared.runtime.calendar import working_days_in
+from shared.runtime.clock import DrivenClock
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.testing.kafka import front_end_event, publish, read_topic
+
+pytestmark = pytest.mark.integration
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday, after the programme start (R6)
+CONFIG = SETTINGS.config()
+
+
+@pytest.fixture
+async def planning(settings: Settings) -> AsyncIterator[tuple[ServiceRuntime, DrivenClock]]:
+    clock = DrivenClock(START)
+    runtime = ServiceRuntime(definition, settings, clock=clock)
+    await runtime.migrate()
+    await runtime.start()
+    yield runtime, clock
+    await runtime.stop()
+
+
+def registered(
+    case_id: str, stream: Stream, lodged: date, category: Category | None, **extra: Any
+) -> Any:
+    data = CaseRegistered(
+        v_number="1000000001",
+        nationality=extra.pop("nationality", "SYR"),
+        stream=stream,
+        lodged_at=datetime(lodged.year, lodged.month, lodged.day, 10, tzinfo=UTC),
+        procedure=Procedure.PACT_REGULAR if stream is Stream.PACT else Procedure.NATIONAL_REGULAR,
+        category=category,
+        policy_version="cp-2026-10",
+        deadline=lodged + timedelta(days=180),
+        deadline_basis="Vw 2000 art. 42(1)",
+        minor_on_lodging=False,
+        unaccompanied=False,
+    )
+    return front_end_event(data, subject=case_id, stream=stream, actor="system:intake")
+
+
+def capacity(month: str, caseworkers: int, *, operational: bool = True) -> Any:
+    data = CapacityDeclared(
+        prephase_places=500,
+        hearing_days=0,
+        decision_days=0,
+        prephase_location_operational=operational,
+        teams=(
+            TeamCapacity(team="general", caseworkers=caseworkers, hours_per_week=36),
+            TeamCapacity(
+                team="syria", caseworkers=caseworkers, hours_per_week=36, nationalities=("SYR",)
+            ),
+        ),
+    )
+    return front_end_event(data, subject=month, stream=None, actor="planner:pl-1")
+
+
+async def until(runtime: ServiceRuntime, query: str, expected: Any) -> None:
+    import asyncio
+    import time
+
+    from sqlalchemy import text
+
+    deadline = time.monotonic() + 20
+    value = None
+    while time.monotonic() < deadline:
+        async with runtime.engine.connect() as conn:
+            value = (await conn.execute(text(query))).scalar()
+        if value == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{query} gave {value}, not {expected}")
+
+
+def schema(runtime: ServiceRuntime) -> str:
+    return runtime.schema
+
+
+async def run_day(runtime: ServiceRuntime, clock: DrivenClock, day: date) -> dict[str, Any]:
+    clock.set(datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
+    figures: dict[str, Any] = {}
+
+    async def work(uow: Any) -> None:
+        figures.update(await daily.plan_day(uow, CONFIG))
+
+    assert runtime.processor is not None
+    await runtime.processor.run_work(work)
+    return figures
+
+
+def data_of(records: list[Any]) -> list[Any]:
+    return [decode(r.headers, r.value) for r in records]
+
+
+async def cycles_opened(settings: Settings, expect: int) -> list[Any]:
+    """The cycle events on the backlog plan topic (beside the capacity changes: 3 months)."""
+    records = await read_topic(settings, plan_events(Stream.BACKLOG), expect=3 + expect, settle=0.3)
+    return [e for e in data_of(records) if e.type.startswith("nl.ind.planning.plan-cycle-opened")]
+
+
+async def test_pact_cases_are_released_at_once_while_backlog_cases_queue(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    await publish(settings, PLANNING_INPUT, capacity("2026-11", 10))
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        registered("case-p-1", Stream.PACT, date(2026, 10, 30), None),
+    )
+    await publish(
+        settings,
+        stage_events(Stream.BACKLOG, Stage.INTAKE),
+        registered("case-b-1", Stream.BACKLOG, date(2024, 3, 1), Category.A),
+    )
+
+    [pact] = data_of(
+        await read_topic(settings, stage_events(Stream.PACT, Stage.PLANNING), expect=1, settle=0.5)
+    )
+    assert pact.subject == "case-p-1"
+    assert pact.data.stage == "hearing"  # R2: straight to hearing by default
+    assert pact.data.release_day == date(2026, 11, 2)
+    assert pact.data.team == "syria"
+    assert pact.data.specialisms == ("nationality",)
+    assert pact.data.cycle is None
+    assert pact.data.cohort is None
+    await until(
+        runtime,
+        f"select status from {schema(runtime)}.pool_cases where case_id = 'case-b-1'",
+        "pooled",
+    )
+    backlog = await read_topic(
+        settings, stage_events(Stream.BACKLOG, Stage.PLANNING), expect=0, timeout=0.5
+    )
+    assert backlog == []
+
+
+async def test_a_pool_and_capacity_give_the_expected_releases_over_a_cycle_and_replan(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, clock = planning
+    months = ("2026-11", "2026-12", "2027-01")
+    # Pact takes 25,000 a year (about 69 a day) plus the margin: 60 + 60 caseworkers leave a
+    # little for the backlog (about 46 caseworker days a working day).
+    await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
+    pool = [
+        registered(
+            f"case-d-{i:03d}",
+            Stream.BACKLOG,
+            date(2023, 1, 1) + timedelta(days=i),
+            Category.D,
+            nationality="NGA",
+        )
+        for i in range(40)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *pool)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 40)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+
+    first = await run_day(runtime, clock, date(2026, 11, 2))
+    second = await run_day(runtime, clock, date(2026, 11, 3))
+    [opened] = await cycles_opened(settings, 1)
+    assert opened.subject == "cycle-2026-11-02"
+    assert opened.data.planned_cases == 40  # the whole pool fits
+    assert opened.data.reason == "drafted"
+    days = working_days_in(date(2026, 11, 2), date(2027, 2, 1))
+    # 40 cases over the cycle's working days: none on some days, never more than one a day.
+    assert first["released"] + second["released"] == (40 * 2) // len(days)
+
+    # Capacity for January falls: the cycle is re-planned in the middle (herijking).
+    await publish(settings, PLANNING_INPUT, capacity("2027-01", 40))
+    await until(
+        runtime,
+        f"select state->'teams'->0->>'caseworkers' from {schema(runtime)}.capacity "
+        "where month = '2027-01'",
+        "40",
+    )
+    await run_day(runtime, clock, date(2026, 11, 4))
+    opened = await cycles_opened(settings, 2)
+    assert [e.data.revision for e in opened] == [0, 1]
+    assert opened[1].data.reason == "capacity_changed"
+
+    for day in days[3:]:
+        await run_day(runtime, clock, day)
+    released = data_of(
+        await read_topic(
+            settings, stage_events(Stream.BACKLOG, Stage.PLANNING), expect=40, settle=0.5
+        )
+    )
+    assert len(released) == 40
+    # Fixed order: the oldest first, spread over the cycle's working days (the topic's
+    # partitions interleave, so read them by release day).
+    by_day = sorted(released, key=lambda e: e.data.release_day)
+    assert [e.subject for e in by_day] == [f"case-d-{i:03d}" for i in range(40)]
+    assert all(e.data.stage == "prephase" and e.data.cycle == "cycle-2026-11-02" for e in released)
+    assert all(e.data.cohort == "d-nga" and e.data.team in ("general", "syria") for e in released)
+    assert len({e.data.release_day for e in released}) == 40
+
+
+async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    await publish(settings, PLANNING_INPUT, capacity("2027-01", 200, operational=False))
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    with_b = PlanCycleProposed(
+        starts_on=date(2027, 1, 4),
+        ends_on=date(2027, 3, 31),
+        selections=(
+            CohortSelection(category=Category.B, max_cases=10),
+            CohortSelection(category=Category.C, max_cases=30),
+        ),
+    )
+    past = capacity("2026-09", 10)
+    await publish(
+        settings,
+        stage_input(Stream.BACKLOG, Stage.PLANNING),
+        front_end_event(
+            with_b, subject="cycle-2027-1", stream=Stream.BACKLOG, actor="planner:pl-1"
+        ),
+    )
+    await publish(settings, PLANNING_INPUT, past)
+
+    [refused] = data_of(await read_topic(settings, rejections(Stream.BACKLOG), expect=1))
+    assert "R11" in refused.data.reason
+    [refused_past] = data_of(await read_topic(settings, REGISTRATION_REJECTIONS, expect=1))
+    assert "in the past" in refused_past.data.reason
+    await until(runtime, f"select count(*) from {schema(runtime)}.cycles", 0)
