@@ -188,6 +188,7 @@ def test_messages_on_a_topic() -> None:
         "ApplicationWithdrawn",
         "PriorityGroupReassessed",
         "DeadlineExtensionGranted",
+        "ApplicantLogisticsRecorded",
     }
     assert {s.name for s in cat.messages_on("ind.pact.partner.courts.v1")} == {"CourtsDecisionSent"}
 
