@@ -30,10 +30,12 @@ from intake.domain import (
     register,
     withdraw,
 )
+from intake.domain.logistics import record_logistics
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.hearing import HearingHeld, HearingWaived
 from shared.contracts.events.intake import (
+    ApplicantLogisticsRecorded,
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyAdopted,
@@ -97,6 +99,13 @@ def extended(
     case: IntakeCase | None, event: DeadlineExtensionGranted, ctx: Ctx
 ) -> Outcome[IntakeCase]:
     return outcome(extend_deadline(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
+
+
+def logistics_recorded(
+    case: IntakeCase | None, event: ApplicantLogisticsRecorded, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    updated, changed = record_logistics(ctx.case_id, case, event)
+    return kit.Decision(updated, [changed] if changed is not None else [])
 
 
 # --- Facts from the other stages ------------------------------------------------------------------
@@ -226,6 +235,7 @@ def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
     )
     intake.on(ApplicationRegistered)(registered)
     intake.on(ApplicationWithdrawn)(withdrawn)
+    intake.on(ApplicantLogisticsRecorded)(logistics_recorded)
     intake.on(PriorityGroupReassessed)(reassessed)
     intake.on(DeadlineExtensionGranted)(extended)
     intake.on(LanguageIndicationCompleted)(language_indicated)
