@@ -75,7 +75,7 @@ def no_show(case: Any, reason: NoShowReason = NoShowReason.UNEXCUSED) -> Decisio
 def test_a_no_show_is_invited_again_then_held_with_its_reason() -> None:
     config = PrephaseConfig(max_reinvitations=1)
     first = no_show(invited_case())
-    assert first.state.status is Status.WAITING and first.state.no_shows == 1
+    assert (first.state.status, first.state.no_shows) == (Status.WAITING, 1)
     assert first.emit == [PrephaseNoShow(day=DAY, reason=NoShowReason.UNEXCUSED)]
 
     again = first.state.model_copy(update={"status": Status.INVITED})
@@ -109,7 +109,7 @@ def test_a_held_case_released_again_waits_with_its_no_shows_forgiven() -> None:
         cohort="cohort-2026-4-02",
     )
     result = decided(r.released(held, release, make_ctx()))
-    assert result.state.status is Status.WAITING and result.state.no_shows == 0
+    assert (result.state.status, result.state.no_shows) == (Status.WAITING, 0)
 
 
 # --- attendance refusals ----------------------------------------------------------------------
@@ -176,7 +176,8 @@ def test_a_1f_signal_holds_the_case_until_the_unit_concludes() -> None:
 
     clear = ExclusionScreeningRecorded(outcome=ExclusionScreeningOutcome.NO_INDICATIONS)
     lifted = decided(r.exclusion_screening(signalled.state, clear, make_ctx()))
-    assert lifted.state.hold is None and lifted.emit[0].hold_lifted  # type: ignore[attr-defined]
+    assert lifted.state.hold is None
+    assert lifted.emit[0].hold_lifted  # type: ignore[attr-defined]
 
     confirm = ExclusionScreeningRecorded(outcome=ExclusionScreeningOutcome.INDICATIONS_CONFIRMED)
     kept = decided(r.exclusion_screening(signalled.state, confirm, make_ctx()))
@@ -327,4 +328,4 @@ def test_capacity_below_what_is_booked_is_a_conflict() -> None:
         extras={"loads": {key: DayLoad(places=3, interpreters={"ara": 1})}},
     )
     [day] = decided(r.day_planned(None, planned, ctx)).rows
-    assert day.key == key and day.places == 3  # type: ignore[attr-defined]
+    assert (day.key, day.places) == (key, 3)  # type: ignore[attr-defined]
