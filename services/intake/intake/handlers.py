@@ -31,10 +31,12 @@ from intake.domain import (
     suspend_deadline,
     withdraw,
 )
+from intake.domain.logistics import record_logistics
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.hearing import HearingHeld, HearingWaived
 from shared.contracts.events.intake import (
+    ApplicantLogisticsRecorded,
     ApplicationRegistered,
     ApplicationWithdrawn,
     CountryPolicyAdopted,
@@ -105,6 +107,13 @@ def suspended(
     case: IntakeCase | None, event: DeadlineSuspensionGranted, ctx: Ctx
 ) -> Outcome[IntakeCase]:
     return outcome(suspend_deadline(ctx.case_id, case, event, now=ctx.now, config=ctx.config))
+
+
+def logistics_recorded(
+    case: IntakeCase | None, event: ApplicantLogisticsRecorded, ctx: Ctx
+) -> Outcome[IntakeCase]:
+    updated, changed = record_logistics(ctx.case_id, case, event)
+    return kit.Decision(updated, [changed] if changed is not None else [])
 
 
 # --- Facts from the other stages ------------------------------------------------------------------
@@ -234,6 +243,7 @@ def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
     )
     intake.on(ApplicationRegistered)(registered)
     intake.on(ApplicationWithdrawn)(withdrawn)
+    intake.on(ApplicantLogisticsRecorded)(logistics_recorded)
     intake.on(PriorityGroupReassessed)(reassessed)
     intake.on(DeadlineExtensionGranted)(extended)
     intake.on(DeadlineSuspensionGranted)(suspended)

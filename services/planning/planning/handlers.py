@@ -109,9 +109,8 @@ def exclusion_signal(
 ) -> Outcome[PoolCase]:
     if case is None:
         return Wait(NOT_YET)
-    if not event.case_on_hold:
-        return Decision(None)
-    return Decision(pool.held(case, HoldReason.EXCLUSION_SIGNAL))  # the fact only, no content
+    # Every signal holds the case (version 2 carries only the fact of the signal).
+    return Decision(pool.held(case, HoldReason.EXCLUSION_SIGNAL))
 
 
 def exclusion_screened(

@@ -1,5 +1,119 @@
-"""Tables of the prephase service (its own schema; inbox and outbox come from shared)."""
+"""Prephase's tables and the queries over them (schema `prephase`; inbox and outbox from shared).
 
-from sqlalchemy import MetaData
+A case and a location day are stored as their domain state (JSON) plus the columns that the
+daily invitation pass and the hold count query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Column, Date, MetaData, Text, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from prephase.domain import DayLoad, LocationDay, PrephaseCase, Status, day_row_key
+from shared.runtime.kit import StateStore, state_table
 
 metadata = MetaData()
+
+cases = state_table(
+    "cases",
+    metadata,
+    Column("status", Text, nullable=False),
+    Column("hold", Text, nullable=True),
+    Column("booked_day", Text, nullable=True),  # the location_days key this case holds a place on
+    Column("interpreter", Text, nullable=True),  # the interpreter language booked with it
+)
+
+location_days = state_table(
+    "location_days",
+    metadata,
+    Column("stream", Text, nullable=False),
+    Column("day", Date, nullable=False),
+    key="key",
+)
+
+
+def _booked_key(case: PrephaseCase) -> str | None:
+    return day_row_key(case.stream, case.booked_day) if case.booked_day else None
+
+
+CASES = StateStore(
+    cases,
+    PrephaseCase,
+    key=lambda case: case.case_id,
+    columns={
+        "status": lambda case: case.status.value,
+        "hold": lambda case: case.hold,
+        "booked_day": _booked_key,
+        "interpreter": lambda case: case.booked_language,
+    },
+)
+
+DAYS = StateStore(
+    location_days,
+    LocationDay,
+    key=lambda day: day.key,
+    columns={"stream": lambda day: day.stream.value, "day": lambda day: day.day},
+)
+
+
+async def lock_days_between(session: AsyncSession, first: date, last: date) -> list[LocationDay]:
+    """The location days a pass may book, locked in key order (before any case: the order the
+    capacity updates take too, so no two transactions lock in two orders)."""
+    rows = await session.execute(
+        select(location_days.c.state)
+        .where(location_days.c.day.between(first, last))
+        .order_by(location_days.c.key)
+        .with_for_update()
+    )
+    return [LocationDay.model_validate(row.state) for row in rows]
+
+
+async def lock_days(session: AsyncSession, keys: Sequence[str]) -> None:
+    if keys:
+        await session.execute(
+            select(location_days.c.key)
+            .where(location_days.c.key.in_(sorted(set(keys))))
+            .order_by(location_days.c.key)
+            .with_for_update()
+        )
+
+
+async def lock_waiting(session: AsyncSession) -> list[PrephaseCase]:
+    rows = await session.execute(
+        select(cases.c.state)
+        .where(cases.c.status == Status.WAITING.value)
+        .order_by(cases.c.case_id)
+        .with_for_update()
+    )
+    return [PrephaseCase.model_validate(row.state) for row in rows]
+
+
+async def day_loads(session: AsyncSession, keys: Sequence[str]) -> dict[str, DayLoad]:
+    """What each location day has booked: places and interpreter places per language, counted
+    from the invited cases (so a cancellation frees its place without touching the day)."""
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(cases.c.booked_day, cases.c.interpreter, func.count())
+        .where(cases.c.booked_day.in_(sorted(set(keys))))
+        .group_by(cases.c.booked_day, cases.c.interpreter)
+    )
+    loads: dict[str, DayLoad] = {}
+    for key, language, count in rows:
+        load = loads.get(key, DayLoad())
+        interpreters = dict(load.interpreters)
+        if language is not None:
+            interpreters[language] = interpreters.get(language, 0) + count
+        loads[key] = DayLoad(places=load.places + count, interpreters=interpreters)
+    return loads
+
+
+async def holds(session: AsyncSession) -> dict[str, int]:
+    """Cases on hold, by reason."""
+    rows = await session.execute(
+        select(cases.c.hold, func.count()).where(cases.c.hold.is_not(None)).group_by(cases.c.hold)
+    )
+    return {reason: count for reason, count in rows}

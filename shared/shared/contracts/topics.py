@@ -195,7 +195,7 @@ def all_topics() -> list[TopicSpec]:
                 stream,
                 "planning",
                 f"Plan cycles, cohorts, capacity and triage, {stream} stream",
-                key="plan cycle id, capacity month or triage",
+                key="plan cycle id, capacity month, location day or triage",
             )
         )
         specs.append(

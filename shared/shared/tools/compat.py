@@ -305,6 +305,9 @@ RETIRED: frozenset[str] = frozenset(
         # event naming the stage and the team) when planning was built.
         "nl.ind.planning.case-released-to-prephase.v1",
         "nl.ind.planning.case-assigned-to-team.v1",
+        # Draft no partner consumed: prephase picks the location day itself within planning's
+        # capacity (nl.ind.planning.prephase-location-day-planned) since prephase was built.
+        "nl.ind.prephase.day-booked.v1",
     }
 )
 """CloudEvents types taken out of the catalogue on purpose."""

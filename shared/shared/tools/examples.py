@@ -65,6 +65,12 @@ _COUNTRY_POLICY: dict[str, Any] = {
     "policy_version": "cp-2026-10",
     "effective_from": date(2026, 10, 1),
 }
+_LOGISTICS: dict[str, Any] = {
+    "interpreter_languages": ("apc", "ara"),
+    "reception_location": "coa-budel",
+    "lawyer": "rvr-40211",
+    "court_district": i.CourtDistrict.OOST_BRABANT,
+}
 # planning
 _PLAN_CYCLE: dict[str, Any] = {
     "starts_on": date(2026, 10, 1),
@@ -187,6 +193,11 @@ _EXAMPLES: tuple[EventData, ...] = (
     ),
     i.CaseWithdrawn(withdrawn_at=MOMENT),
     i.CountryPolicyAdopted(**_COUNTRY_POLICY, adopted_at=MOMENT, cases_recategorised=412),
+    i.ApplicantLogisticsRecorded(**_LOGISTICS),
+    i.ApplicantLogisticsChanged(
+        **_LOGISTICS,
+        changed=(i.LogisticsPart.INTERPRETER_LANGUAGES, i.LogisticsPart.RECEPTION_LOCATION),
+    ),
     # planning
     pl.CapacityDeclared(
         prephase_places=2400,
@@ -214,6 +225,16 @@ _EXAMPLES: tuple[EventData, ...] = (
         share=0.61,
         reason=pl.CapacityChangeReason.PACT_INFLOW,
     ),
+    pl.PrephaseLocationDayPlanned(
+        location="prephase-zwolle",
+        day=date(2026, 10, 14),
+        places=40,
+        interpreters=(
+            pl.InterpreterPlaces(language="ara", places=12),
+            pl.InterpreterPlaces(language="apc", places=8),
+        ),
+        return_information=True,
+    ),
     pl.TriageTriggered(
         triggered_on=date(2027, 3, 1), projected_first_applications=31200, window_months=6
     ),
@@ -227,15 +248,14 @@ _EXAMPLES: tuple[EventData, ...] = (
         cohort="cohort-2026-4-01",
     ),
     # prephase
-    pp.PrephaseDayBooked(**_PREPHASE_DAY, reception_location="coa-budel"),
     pp.PrephaseDayCancelled(reason=pp.PrephaseCancellationReason.RESCHEDULED),
-    pp.PrephaseAttendanceRecorded(attended=True),
+    pp.PrephaseAttendanceRecorded(day=date(2026, 10, 14), attended=True),
     pp.DocumentsRecorded(documents=_DOCUMENTS),
     pp.LanguageIndicationRecorded(**_LANGUAGE_INDICATION),
     pp.OriginInvestigationRecorded(result=pp.OriginFinding.PLAUSIBLE),
     pp.WrittenAccountRecorded(**_WRITTEN_ACCOUNT),
     pp.ReturnInformationRecorded(**_RETURN_INFORMATION),
-    pp.ExclusionSignalRecorded(kind=pp.ExclusionSignalKind.ARTICLE_1F, hold=True),
+    pp.ExclusionSignalRecorded(signalled_on=date(2026, 10, 14)),
     pp.ExclusionScreeningRecorded(outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS),
     pp.PrephaseCompletionRecorded(completed_on=date(2026, 10, 21)),
     pp.PrephaseInvited(**_PREPHASE_DAY),
@@ -246,6 +266,12 @@ _EXAMPLES: tuple[EventData, ...] = (
         day=date(2026, 10, 14), from_location="coa-budel", to_location="prephase-zwolle"
     ),
     pp.TransportCancelled(day=date(2026, 10, 14)),
+    pp.GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle"),
+    pp.GuardianNoticeCancelled(day=date(2026, 10, 14)),
+    pp.PrephaseNotScheduled(
+        searched_until=date(2026, 11, 9), reason=pp.NotScheduledReason.NO_INTERPRETER
+    ),
+    pp.PrephaseOnHold(reason=pp.PrephaseHoldReason.NO_SHOWS, no_shows=3),
     pp.PrephaseAttended(day=date(2026, 10, 14)),
     pp.PrephaseNoShow(day=date(2026, 10, 14), reason=pp.NoShowReason.TRANSPORT_FAILURE),
     pp.DocumentsHandedIn(documents=_DOCUMENTS, original_identity_document=True),
@@ -253,12 +279,14 @@ _EXAMPLES: tuple[EventData, ...] = (
     pp.OriginInvestigationCompleted(result=pp.OriginFinding.PLAUSIBLE),
     pp.WrittenAccountReceived(**_WRITTEN_ACCOUNT),
     pp.ReturnInformationGiven(**_RETURN_INFORMATION),
-    pp.ExclusionSignalRaised(kind=pp.ExclusionSignalKind.ARTICLE_1F, case_on_hold=True),
+    pp.ExclusionSignalRaised(signalled_on=date(2026, 10, 14)),
     pp.ExclusionScreeningConcluded(
         outcome=pp.ExclusionScreeningOutcome.NO_INDICATIONS, hold_lifted=True
     ),
     pp.PrephaseCompleted(
         completed_on=date(2026, 10, 21),
+        route=pp.CompletionRoute.HEARING,
+        waiver_missing=(),
         language_indication=pp.LanguageIndicationResult.CONSISTENT,
         origin=pp.OriginFinding.PLAUSIBLE,
         original_identity_document=True,

@@ -189,6 +189,7 @@ def test_messages_on_a_topic() -> None:
         "PriorityGroupReassessed",
         "DeadlineExtensionGranted",
         "DeadlineSuspensionGranted",
+        "ApplicantLogisticsRecorded",
     }
     assert {s.name for s in cat.messages_on("ind.pact.partner.courts.v1")} == {"CourtsDecisionSent"}
 

@@ -38,6 +38,7 @@ from intake.domain.refusals import Refusal, RefusalKind
 from intake.domain.streams import DEFAULT_CUTOFF, CutOff, PriorApplication, assign_stream
 from shared.contracts.events.common import Procedure
 from shared.contracts.events.intake import (
+    ApplicantLogisticsRecorded,
     ApplicationRegistered,
     ApplicationWithdrawn,
     CaseRecategorised,
@@ -101,6 +102,9 @@ class IntakeCase(_Frozen):
     category_set_by_prephase: bool = Field(
         default=False,
         description="moved by a prephase outcome (R8); policy changes no longer move it",
+    )
+    logistics: ApplicantLogisticsRecorded | None = Field(
+        default=None, description="the applicant's logistics as last recorded (domain/logistics)"
     )
 
     @property

@@ -377,6 +377,21 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     ),
     _output(_i.LegalDeadlineChanged, _INTAKE_OUT, by=INTAKE, to=(PLANNING, DECISION)),
     _output(_i.CaseWithdrawn, _INTAKE_OUT, by=INTAKE, to=(*ALL_STAGES, CHAIN_NOTIFY)),
+    _input(
+        _i.ApplicantLogisticsRecorded,
+        _INTAKE_IN,
+        by=CASEWORKER,
+        to=INTAKE,
+        answers=(_i.ApplicantLogisticsChanged,),
+    ),
+    # Each stage keeps its part: prephase the languages and the COA location, hearing the
+    # languages and the lawyer, planning the languages; chain-notify gives each partner its own.
+    _output(
+        _i.ApplicantLogisticsChanged,
+        _INTAKE_OUT,
+        by=INTAKE,
+        to=(PLANNING, PREPHASE, HEARING, CHAIN_NOTIFY),
+    ),
     _output(
         _i.CountryPolicyAdopted,
         {None: (POLICY_EVENTS,)},
@@ -436,6 +451,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         rules=("R2", "R13"),
     ),
     _output(
+        _pl.PrephaseLocationDayPlanned,
+        _plan(BOTH),
+        by=PLANNING,
+        to=(PREPHASE,),
+        key=LOCATION_DAY_KEY,
+        rules=("R2", "R13"),
+    ),
+    _output(
         _pl.TriageTriggered,
         _plan(PACT),
         by=PLANNING,
@@ -460,26 +483,22 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     ),
     # --- prephase -------------------------------------------------------------------
     _input(
-        _pp.PrephaseDayBooked,
-        _PREPHASE_IN,
-        by=PLANNER,
-        to=PREPHASE,
-        answers=(_pp.PrephaseInvited, _pp.TransportRequested),
-        rules=("R12",),
-    ),
-    _input(
         _pp.PrephaseDayCancelled,
         _PREPHASE_IN,
         by=PLANNER,
         to=PREPHASE,
-        answers=(_pp.PrephaseInvitationCancelled, _pp.TransportCancelled),
+        answers=(
+            _pp.PrephaseInvitationCancelled,
+            _pp.TransportCancelled,
+            _pp.GuardianNoticeCancelled,
+        ),
     ),
     _input(
         _pp.PrephaseAttendanceRecorded,
         _PREPHASE_IN,
         by=CASEWORKER,
         to=PREPHASE,
-        answers=(_pp.PrephaseAttended, _pp.PrephaseNoShow),
+        answers=(_pp.PrephaseAttended, _pp.PrephaseNoShow, _pp.PrephaseOnHold),
     ),
     _input(
         _pp.DocumentsRecorded,
@@ -540,45 +559,49 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         answers=(_pp.PrephaseCompleted,),
         rules=("R8",),
     ),
+    # Decision listens to hearing only: what prephase found reaches it through hearing.
     _output(_pp.PrephaseInvited, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, CHAIN_NOTIFY)),
     _output(
         _pp.PrephaseInvitationCancelled, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, CHAIN_NOTIFY)
     ),
     _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    _output(
+        _pp.PrephaseNotScheduled,
+        _PREPHASE_OUT,
+        by=PREPHASE,
+        to=(PLANNING, frontend(PLANNER)),
+        rules=("R13",),
+    ),
+    _output(_pp.PrephaseOnHold, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, OPERATIONS)),
     _output(_pp.PrephaseAttended, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
     _output(_pp.PrephaseNoShow, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, frontend(PLANNER))),
-    _output(_pp.DocumentsHandedIn, _PREPHASE_OUT, by=PREPHASE, to=(HEARING, DECISION)),
+    _output(_pp.DocumentsHandedIn, _PREPHASE_OUT, by=PREPHASE, to=(HEARING,)),
     _output(
         _pp.LanguageIndicationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(INTAKE, HEARING, DECISION),  # intake: R8
+        to=(INTAKE, HEARING),  # intake: R8
         rules=("R8",),
     ),
     _output(
         _pp.OriginInvestigationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(INTAKE, HEARING, DECISION),  # intake: R8
+        to=(INTAKE, HEARING),  # intake: R8
         rules=("R8",),
     ),
-    _output(_pp.WrittenAccountReceived, _PREPHASE_OUT, by=PREPHASE, to=(HEARING, DECISION)),
+    _output(_pp.WrittenAccountReceived, _PREPHASE_OUT, by=PREPHASE, to=(HEARING,)),
     _output(_pp.ReturnInformationGiven, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
-    _output(
-        _pp.ExclusionSignalRaised, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, HEARING, DECISION)
-    ),
-    _output(
-        _pp.ExclusionScreeningConcluded,
-        _PREPHASE_OUT,
-        by=PREPHASE,
-        to=(PLANNING, HEARING, DECISION),
-    ),
+    _output(_pp.ExclusionSignalRaised, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, HEARING)),
+    _output(_pp.ExclusionScreeningConcluded, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, HEARING)),
     _output(
         _pp.PrephaseCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(INTAKE, PLANNING, HEARING),
+        to=(PLANNING, HEARING),
         rules=("R8",),
     ),
     # --- hearing --------------------------------------------------------------------
@@ -750,12 +773,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.NidosAppointmentPlanned,
         (Partner.NIDOS,),
-        derived_from=(_pp.PrephaseInvited, _h.HearingPlanned),
+        derived_from=(_pp.GuardianNoticeRequested, _h.HearingPlanned),
     ),
     _partner(
         _p.NidosAppointmentCancelled,
         (Partner.NIDOS,),
-        derived_from=(_pp.PrephaseInvitationCancelled, _i.CaseWithdrawn),
+        derived_from=(_pp.GuardianNoticeCancelled, _i.CaseWithdrawn),
     ),
     _partner(_p.NidosDecisionSent, (Partner.NIDOS,), derived_from=(_d.DecisionIssued,)),
     _partner(

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from shared.contracts.envelope import EventData
-from shared.contracts.events.common import Part, Procedure, Sex, ShortText
+from shared.contracts.events.common import LanguageCode, LocationId, Part, Procedure, Sex, ShortText
 from shared.contracts.values import CaseId, Category, Nationality, PriorityGroup, Stream, VNumber
 
 PolicyVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
@@ -62,6 +62,61 @@ class RecategorisationReason(StrEnum):
     PRIORITY_GROUP_CHANGE = "priority_group_change"
 
 
+class CourtDistrict(StrEnum):
+    """The district court (rechtbank) whose region hears the applicant's appeals."""
+
+    AMSTERDAM = "amsterdam"
+    DEN_HAAG = "den-haag"
+    GELDERLAND = "gelderland"
+    LIMBURG = "limburg"
+    MIDDEN_NEDERLAND = "midden-nederland"
+    NOORD_HOLLAND = "noord-holland"
+    NOORD_NEDERLAND = "noord-nederland"
+    OOST_BRABANT = "oost-brabant"
+    OVERIJSSEL = "overijssel"
+    ROTTERDAM = "rotterdam"
+    ZEELAND_WEST_BRABANT = "zeeland-west-brabant"
+
+
+class LogisticsPart(StrEnum):
+    """One part of the applicant's logistics; each stage and partner keeps only its own."""
+
+    INTERPRETER_LANGUAGES = "interpreter_languages"
+    RECEPTION_LOCATION = "reception_location"
+    LAWYER = "lawyer"
+    COURT_DISTRICT = "court_district"
+
+
+LawyerId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"),
+    Field(description="code of the lawyer in the legal-aid register (no name)"),
+]
+"""The lawyer's code in the legal-aid (Raad voor Rechtsbijstand) register; never a name."""
+
+
+class _LogisticsFields(EventData):
+    """What ApplicantLogisticsRecorded shares with its answer ApplicantLogisticsChanged."""
+
+    interpreter_languages: tuple[LanguageCode, ...] = Field(
+        max_length=5,
+        description="languages an interpreter may use, most preferred first; empty: none needed",
+    )
+    reception_location: LocationId | None = Field(
+        description="the COA reception location the applicant lives at; absent: not in reception"
+    )
+    lawyer: LawyerId | None = Field(description="the applicant's lawyer; absent: none yet")
+    court_district: CourtDistrict | None = Field(
+        description="the district court for appeals; absent: not yet known"
+    )
+
+    @model_validator(mode="after")
+    def _languages_once(self) -> _LogisticsFields:
+        if len(set(self.interpreter_languages)) != len(self.interpreter_languages):
+            raise ValueError("an interpreter language is listed more than once")
+        return self
+
+
 # --- input -----------------------------------------------------------------------------
 
 
@@ -106,6 +161,17 @@ class ApplicationWithdrawn(EventData):
 
     withdrawn_at: AwareDatetime
     reason: ShortText | None = Field(default=None, description="short, without personal detail")
+
+
+class ApplicantLogisticsRecorded(_LogisticsFields):
+    """The registration desk recorded the applicant's logistics (input; key = case id).
+
+    The whole current picture, every time. Intake answers with ApplicantLogisticsChanged when
+    something changed, and nothing when nothing did; refused for a case intake does not know
+    or that is no longer open.
+    """
+
+    event_type = "nl.ind.intake.applicant-logistics-recorded"
 
 
 class PriorityGroupReassessed(EventData):
@@ -367,6 +433,18 @@ class CaseWithdrawn(EventData):
     event_type = "nl.ind.intake.case-withdrawn"
 
     withdrawn_at: AwareDatetime
+
+
+class ApplicantLogisticsChanged(_LogisticsFields):
+    """The applicant's logistics changed: what stages plan around (interpreter, COA location,
+    lawyer, court district). Every stage keeps only the parts it needs; chain-notify passes
+    each partner only its own part."""
+
+    event_type = "nl.ind.intake.applicant-logistics-changed"
+
+    changed: tuple[LogisticsPart, ...] = Field(
+        min_length=1, description="the parts that differ from what was known before"
+    )
 
 
 class CountryPolicyAdopted(EventData):

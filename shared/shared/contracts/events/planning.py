@@ -17,7 +17,14 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from shared.contracts.envelope import EventData
-from shared.contracts.events.common import Part, PlanId, ShortText, TeamId
+from shared.contracts.events.common import (
+    LanguageCode,
+    LocationId,
+    Part,
+    PlanId,
+    ShortText,
+    TeamId,
+)
 from shared.contracts.values import Category, Nationality
 
 PACT_ANNUAL_PLANNING_ASSUMPTION = 25_000
@@ -222,6 +229,42 @@ class CapacityChanged(EventData):
     decision_days: int = Field(ge=0)
     share: float = Field(ge=0, le=1, description="this stream's share of the declared capacity")
     reason: CapacityChangeReason
+
+
+class InterpreterPlaces(Part):
+    """How many applicants an interpreter of one language can assist on a location day."""
+
+    language: LanguageCode
+    places: int = Field(ge=0)
+
+
+class PrephaseLocationDayPlanned(EventData):
+    """Capacity of one prephase location on one day for this stream (key = 'LOCATION-YYYY-MM-DD').
+
+    Planning's share of the location for the stream (R2, R13): places, interpreters per
+    language, and whether DT&V/IOM give voluntary-return information that day. Published
+    again when it changes; the latest counts. Prephase invites within it and never
+    overbooks it.
+    """
+
+    event_type = "nl.ind.planning.prephase-location-day-planned"
+
+    location: LocationId
+    day: date
+    places: int = Field(ge=0, description="applicants the location receives that day")
+    interpreters: tuple[InterpreterPlaces, ...] = Field(
+        default=(), description="per language, applicants an interpreter can assist"
+    )
+    return_information: bool = Field(
+        default=False, description="DT&V/IOM are present to give voluntary-return information"
+    )
+
+    @model_validator(mode="after")
+    def _one_line_per_language(self) -> Self:
+        languages = [i.language for i in self.interpreters]
+        if len(set(languages)) != len(languages):
+            raise ValueError("a language is listed more than once in interpreters")
+        return self
 
 
 class TriageTriggered(EventData):

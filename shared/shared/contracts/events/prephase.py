@@ -1,14 +1,17 @@
 """Prephase (voorfase): the applicant's one day at the central location, and what it yields.
 
-Every backlog case starts here after planning released it. The day: transport (COA),
-documents, origin investigation, a language indication (taalindicatie), the written
-motive and account (kernrelaas), information on procedure and voluntary return, and
-1F/NV signals passed to a specialised department. Its outcome can move a case from
-category B to D (R8): intake does that, from PrephaseCompleted.
+Every backlog case starts here after planning released it (CaseReleased, stage prephase):
+prephase picks a location day within planning's capacity (PrephaseLocationDayPlanned) and
+invites the applicant. The day: transport (COA), documents, origin investigation, a language
+indication (taalindicatie), the written motive and account (kernrelaas), information on
+procedure and voluntary return, and 1F/NV signals passed to a specialised department. Its
+findings can move a case from category B to D (R8): intake does that, from
+LanguageIndicationCompleted and OriginInvestigationCompleted. PrephaseCompleted tells hearing
+whether the case is heard or eligible for a waiver.
 
 The events record *that* something happened and its classified result; the content
-(the account, documents, findings in detail) stays in the case file and never travels
-on a topic.
+(the account, documents, findings in detail, anything about a 1F/NV signal beyond its
+existence) stays in the case file or with the specialised unit and never travels on a topic.
 """
 
 from __future__ import annotations
@@ -85,11 +88,32 @@ class ReturnInformant(StrEnum):
     IND = "ind"
 
 
-class ExclusionSignalKind(StrEnum):
-    """The kind of a 1F/NV signal: Article 1F Refugee Convention, or national security (NV)."""
+class CompletionRoute(StrEnum):
+    """Where a case goes after its prephase."""
 
-    ARTICLE_1F = "article_1f"
-    NATIONAL_SECURITY = "national_security"
+    HEARING = "hearing"
+    WAIVER = "waiver"  # category B, group membership established: no hearing needed
+
+
+class WaiverCondition(StrEnum):
+    """The three things that establish a category-B case's group membership."""
+
+    LANGUAGE_CONSISTENT = "language_consistent"
+    ORIGIN_NOT_IN_DOUBT = "origin_not_in_doubt"
+    NO_EXCLUSION_INDICATION = "no_exclusion_indication"
+
+
+class PrephaseHoldReason(StrEnum):
+    """Why a case's prephase is on hold."""
+
+    NO_SHOWS = "no_shows"
+
+
+class NotScheduledReason(StrEnum):
+    """Why no location day could be found within the horizon."""
+
+    NO_PLACE = "no_place"
+    NO_INTERPRETER = "no_interpreter"
 
 
 class ExclusionScreeningOutcome(StrEnum):
@@ -114,32 +138,12 @@ class _ReturnInformationFields(EventData):
 # --- input -----------------------------------------------------------------------------
 
 
-class PrephaseDayBooked(EventData):
-    """A planner booked the applicant's prephase day (input; key = case id).
-
-    Answered with PrephaseInvited, and TransportRequested when the applicant travels
-    from a COA location. Refused for a backlog case that planning has not released
-    (CaseReleased, stage prephase); Pact cases enter the prephase without a cohort.
-    """
-
-    event_type = "nl.ind.prephase.day-booked"
-
-    day: date
-    location: LocationId = Field(description="the prephase location")
-    reception_location: LocationId | None = Field(
-        description="COA location the applicant travels from; absent: no transport needed"
-    )
-    interpreter_language: LanguageCode | None = Field(description="absent: no interpreter needed")
-    return_information: bool = Field(
-        description="DT&V/IOM give voluntary-return information that day"
-    )
-
-
 class PrephaseDayCancelled(EventData):
-    """A planner cancelled the booked prephase day (input; key = case id).
+    """A planner cancelled the case's prephase day (input; key = case id).
 
-    Answered with PrephaseInvitationCancelled, and TransportCancelled when transport
-    was requested.
+    Answered with PrephaseInvitationCancelled, TransportCancelled when transport was
+    requested and GuardianNoticeCancelled for an AMV case. The case is invited for another
+    day (rescheduling), unless it was withdrawn. Refused when no day is booked.
     """
 
     event_type = "nl.ind.prephase.day-cancelled"
@@ -150,11 +154,15 @@ class PrephaseDayCancelled(EventData):
 class PrephaseAttendanceRecorded(EventData):
     """A caseworker recorded whether the applicant came on the prephase day (input; key = case id).
 
-    Answered with PrephaseAttended or PrephaseNoShow.
+    Answered with PrephaseAttended or PrephaseNoShow (then the case is invited again, or held
+    after too many no-shows: PrephaseOnHold). Refused for a day that was cancelled.
     """
 
     event_type = "nl.ind.prephase.attendance-recorded"
 
+    day: date | None = Field(
+        default=None, description="the day the attendance is for; absent: the invited day"
+    )
     attended: bool
     no_show_reason: NoShowReason | None = Field(
         default=None, description="required when not attended"
@@ -213,19 +221,24 @@ class ReturnInformationRecorded(_ReturnInformationFields):
 
 
 class ExclusionSignalRecorded(EventData):
-    """A caseworker passed a 1F/NV signal to the specialised department (input; key = case id).
+    """A caseworker passed a 1F/NV signal to the specialised unit (input; key = case id).
 
-    Only the kind of signal travels; its content goes to the department directly.
+    Only the fact of the signal travels, not even its kind: the content goes to the unit
+    directly, outside this system. The case is held until the unit concludes.
+    Version 2: the kind and the hold flag are gone (every signal holds).
     """
 
     event_type = "nl.ind.prephase.exclusion-signal-recorded"
+    version = 2
 
-    kind: ExclusionSignalKind
-    hold: bool = Field(description="hold the case until the department concludes")
+    signalled_on: date = Field(description="the day the signal went to the specialised unit")
 
 
 class ExclusionScreeningRecorded(EventData):
-    """The specialised department recorded its conclusion on a 1F/NV signal (input)."""
+    """The specialised unit's conclusion on a 1F/NV signal, recorded by a caseworker (input).
+
+    Nothing about the grounds. No indications lifts the hold; confirmed indications keep it.
+    """
 
     event_type = "nl.ind.prephase.exclusion-screening-recorded"
 
@@ -235,8 +248,9 @@ class ExclusionScreeningRecorded(EventData):
 class PrephaseCompletionRecorded(EventData):
     """A caseworker closed the prephase of a case (input; key = case id).
 
-    Answered with PrephaseCompleted; refused while the day was not attended or the
-    language indication or origin investigation is missing.
+    Answered with PrephaseCompleted; refused, listing what is missing, while an outcome the
+    case's category requires is missing (docs/prephase.md), while the case is on hold, and
+    when the prephase was completed before.
     """
 
     event_type = "nl.ind.prephase.completion-recorded"
@@ -256,6 +270,41 @@ class PrephaseInvited(EventData):
     location: LocationId
     interpreter_language: LanguageCode | None
     return_information: bool
+
+
+class GuardianNoticeRequested(EventData):
+    """An unaccompanied minor (AMV) is invited: the guardian (Nidos) attends the day."""
+
+    event_type = "nl.ind.prephase.guardian-notice-requested"
+
+    day: date
+    location: LocationId
+
+
+class GuardianNoticeCancelled(EventData):
+    """The AMV's prephase day the guardian was told about no longer takes place."""
+
+    event_type = "nl.ind.prephase.guardian-notice-cancelled"
+
+    day: date
+
+
+class PrephaseNotScheduled(EventData):
+    """No location day within the horizon fits the case; prephase tries again each day."""
+
+    event_type = "nl.ind.prephase.not-scheduled"
+
+    searched_until: date = Field(description="the last day of the horizon searched")
+    reason: NotScheduledReason
+
+
+class PrephaseOnHold(EventData):
+    """The case's prephase is on hold; it is not invited again until planning releases it anew."""
+
+    event_type = "nl.ind.prephase.on-hold"
+
+    reason: PrephaseHoldReason
+    no_shows: int = Field(ge=0)
 
 
 class PrephaseInvitationCancelled(EventData):
@@ -346,15 +395,16 @@ class ReturnInformationGiven(_ReturnInformationFields):
 
 
 class ExclusionSignalRaised(EventData):
-    """A 1F/NV signal went to the specialised department; hearing and decision wait if held.
+    """A 1F/NV signal went to the specialised unit: the case is on hold until it concludes.
 
-    Internal only: no partner ever receives this or anything derived from it.
+    Internal only: no partner ever receives this or anything derived from it. Version 2:
+    the kind is gone (only the fact of the signal travels) and every signal holds.
     """
 
     event_type = "nl.ind.prephase.exclusion-signal-raised"
+    version = 2
 
-    kind: ExclusionSignalKind
-    case_on_hold: bool
+    signalled_on: date
 
 
 class ExclusionScreeningConcluded(EventData):
@@ -367,15 +417,24 @@ class ExclusionScreeningConcluded(EventData):
 
 
 class PrephaseCompleted(EventData):
-    """The prephase of a case is complete: its classified findings, for intake (R8) and hearing."""
+    """The prephase of a case is complete: where it goes next and its classified findings.
+
+    For hearing (which acts on it; decision listens to hearing only) and planning. Version 2:
+    the route, the waiver conditions missing, and findings that a category need not require.
+    """
 
     event_type = "nl.ind.prephase.completed"
+    version = 2
 
     completed_on: date
-    language_indication: LanguageIndicationResult
-    origin: OriginFinding
+    route: CompletionRoute
+    waiver_missing: tuple[WaiverCondition, ...] = Field(
+        description="for a category-B case heading to a hearing: the conditions not met"
+    )
+    language_indication: LanguageIndicationResult | None
+    origin: OriginFinding | None
     original_identity_document: bool
     written_account: bool = Field(description="the written account was received")
     exclusion_signal: bool = Field(
-        description="a 1F/NV signal was raised (its content is not here)"
+        description="a 1F/NV signal was raised (nothing of its content is here)"
     )

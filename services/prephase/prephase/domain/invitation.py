@@ -1,0 +1,166 @@
+"""Handing out location days: once a day, to the waiting cases in a fixed order.
+
+A case gets the earliest day, from `lead_working_days` ahead up to `horizon_working_days`, that
+has a free place and, when it needs one, a free interpreter in one of its languages (most
+preferred first). A day is never booked beyond the places and interpreters planning gave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from prephase.domain.model import (
+    DayLoad,
+    Invitation,
+    LocationDay,
+    PrephaseCase,
+    PrephaseConfig,
+    Status,
+)
+from shared.contracts.envelope import EventData
+from shared.contracts.events.prephase import (
+    GuardianNoticeCancelled,
+    GuardianNoticeRequested,
+    NotScheduledReason,
+    PrephaseCancellationReason,
+    PrephaseInvitationCancelled,
+    PrephaseInvited,
+    PrephaseNotScheduled,
+    TransportCancelled,
+    TransportRequested,
+)
+from shared.runtime.calendar import add_working_days
+
+
+@dataclass(frozen=True)
+class Invited:
+    """One case's new state after a pass, and what it emits."""
+
+    case: PrephaseCase
+    emit: tuple[EventData, ...]
+
+
+def window(today: date, config: PrephaseConfig) -> tuple[date, date]:
+    """The first and last day a pass on `today` may book."""
+    return (
+        add_working_days(today, config.lead_working_days),
+        add_working_days(today, config.horizon_working_days),
+    )
+
+
+def invitation_events(case: PrephaseCase, invitation: Invitation) -> tuple[EventData, ...]:
+    events: list[EventData] = [
+        PrephaseInvited(
+            day=invitation.day,
+            location=invitation.location,
+            interpreter_language=invitation.interpreter_language,
+            return_information=invitation.return_information,
+        )
+    ]
+    if invitation.transport_from is not None:
+        events.append(
+            TransportRequested(
+                day=invitation.day,
+                from_location=invitation.transport_from,
+                to_location=invitation.location,
+            )
+        )
+    if invitation.guardian:
+        events.append(GuardianNoticeRequested(day=invitation.day, location=invitation.location))
+    return tuple(events)
+
+
+def cancellation_events(
+    invitation: Invitation, reason: PrephaseCancellationReason
+) -> tuple[EventData, ...]:
+    events: list[EventData] = [PrephaseInvitationCancelled(day=invitation.day, reason=reason)]
+    if invitation.transport_from is not None:
+        events.append(TransportCancelled(day=invitation.day))
+    if invitation.guardian:
+        events.append(GuardianNoticeCancelled(day=invitation.day))
+    return tuple(events)
+
+
+def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool, str | None]:
+    """(fits, interpreter language): the first of the case's languages with a free interpreter."""
+    languages = case.logistics.interpreter_languages if case.logistics else ()
+    if not languages:
+        return True, None
+    for language in languages:
+        if load.interpreters.get(language, 0) < day.interpreters.get(language, 0):
+            return True, language
+    return False, None
+
+
+def invite(
+    waiting: Iterable[PrephaseCase],
+    days: Sequence[LocationDay],
+    loads: Mapping[str, DayLoad],
+    today: date,
+    config: PrephaseConfig,
+) -> list[Invited]:
+    """Give each waiting case (with known logistics) the earliest day that fits, in the fixed
+    order; tell planning, once, about a case no day fits. `loads` are the days' bookings by
+    `LocationDay.key`; the result never books a day beyond its places or interpreters."""
+    first, last = window(today, config)
+    candidates = sorted(
+        (d for d in days if first <= d.day <= last), key=lambda d: (d.day, d.location, d.key)
+    )
+    load = dict(loads)
+    result: list[Invited] = []
+    for case in sorted(waiting, key=PrephaseCase.queue_order):
+        if case.status is not Status.WAITING or case.logistics is None:
+            continue  # without the applicant's languages and location, no day can be planned
+        earliest = max(first, case.release_day or first)
+        interpreter_short = False
+        chosen: tuple[LocationDay, str | None] | None = None
+        for day in candidates:
+            if day.stream is not case.stream or day.day < earliest:
+                continue
+            if day.day in case.cancelled_days:
+                continue
+            booked = load.get(day.key, DayLoad())
+            if booked.places >= day.places:
+                continue
+            fits, language = _language(case, day, booked)
+            if not fits:
+                interpreter_short = True
+                continue
+            chosen = (day, language)
+            break
+        if chosen is None:
+            if not case.not_scheduled_reported:
+                reason = (
+                    NotScheduledReason.NO_INTERPRETER
+                    if interpreter_short
+                    else NotScheduledReason.NO_PLACE
+                )
+                result.append(
+                    Invited(
+                        case.model_copy(update={"not_scheduled_reported": True}),
+                        (PrephaseNotScheduled(searched_until=last, reason=reason),),
+                    )
+                )
+            continue
+        day, language = chosen
+        load[day.key] = load.get(day.key, DayLoad()).add(language)
+        invitation = Invitation(
+            location=day.location,
+            day=day.day,
+            interpreter_language=language,
+            return_information=day.return_information,
+            transport_from=case.logistics.reception_location,
+            guardian=case.unaccompanied,
+        )
+        updated = case.model_copy(
+            update={
+                "status": Status.INVITED,
+                "invitation": invitation,
+                "invitations": case.invitations + 1,
+                "not_scheduled_reported": False,
+            }
+        )
+        result.append(Invited(updated, invitation_events(updated, invitation)))
+    return result

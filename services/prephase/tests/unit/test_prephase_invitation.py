@@ -1,0 +1,198 @@
+"""Location days: handed out in a fixed order, within the horizon, never overbooked."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from prephase.domain import (
+    DEFAULT_CONFIG,
+    DayLoad,
+    LocationDay,
+    Logistics,
+    PrephaseCase,
+    PrephaseConfig,
+    Status,
+    day_row_key,
+    invite,
+    window,
+)
+from shared.contracts.events.prephase import (
+    GuardianNoticeRequested,
+    NotScheduledReason,
+    PrephaseInvited,
+    PrephaseNotScheduled,
+    TransportRequested,
+)
+from shared.contracts.values import Category, PriorityGroup, Stream
+
+TODAY = date(2026, 10, 12)  # a Monday
+FIRST, LAST = window(TODAY, DEFAULT_CONFIG)
+
+
+def day(
+    on: date, places: int, location: str = "prephase-zwolle", **interpreters: int
+) -> LocationDay:
+    key = day_row_key(Stream.BACKLOG, f"{location}-{on.isoformat()}")
+    return LocationDay(
+        key=key,
+        stream=Stream.BACKLOG,
+        location=location,
+        day=on,
+        places=places,
+        interpreters=interpreters,
+    )
+
+
+def waiting(case_id: str, *languages: str, **update: object) -> PrephaseCase:
+    fields: dict[str, object] = {
+        "case_id": case_id,
+        "stream": Stream.BACKLOG,
+        "category": Category.A,
+        "priority_group": None,
+        "lodged_at": datetime(2025, 3, 1, 9, tzinfo=UTC),
+        "status": Status.WAITING,
+        "release_day": TODAY,
+        "logistics": Logistics(interpreter_languages=languages, reception_location="coa-budel"),
+    }
+    return PrephaseCase.model_validate(fields | update)
+
+
+def booked(results: list, case_id: str) -> date | None:  # type: ignore[type-arg]
+    for r in results:
+        if r.case.case_id == case_id and r.case.invitation is not None:
+            return r.case.invitation.day  # type: ignore[no-any-return]
+    return None
+
+
+def test_the_window_counts_working_days() -> None:
+    assert window(TODAY, DEFAULT_CONFIG) == (date(2026, 10, 19), date(2026, 11, 9))
+
+
+def test_a_day_is_never_overbooked() -> None:
+    cases = [waiting(f"case-{i}") for i in range(5)]
+    results = invite(cases, [day(FIRST, 2), day(date(2026, 10, 20), 2)], {}, TODAY, DEFAULT_CONFIG)
+
+    days = [booked(results, c.case_id) for c in cases]
+    assert days.count(FIRST) == 2
+    assert days.count(date(2026, 10, 20)) == 2
+    assert days.count(None) == 1
+
+
+def test_bookings_already_made_count_against_the_day() -> None:
+    first = day(FIRST, 2)
+    loads = {first.key: DayLoad(places=2)}
+    results = invite(
+        [waiting("case-1")], [first, day(date(2026, 10, 20), 1)], loads, TODAY, DEFAULT_CONFIG
+    )
+
+    assert booked(results, "case-1") == date(2026, 10, 20)
+
+
+def test_an_interpreter_is_counted_per_language_in_order_of_preference() -> None:
+    first = day(FIRST, 10, ara=1, prs=1)
+    cases = [waiting("case-1", "ara"), waiting("case-2", "ara", "prs"), waiting("case-3", "ara")]
+    results = invite(cases, [first, day(date(2026, 10, 20), 10, ara=1)], {}, TODAY, DEFAULT_CONFIG)
+
+    by_case = {
+        r.case.case_id: (r.case.invitation.day, r.case.invitation.interpreter_language)
+        for r in results
+        if r.case.invitation is not None
+    }
+    assert by_case == {
+        "case-1": (FIRST, "ara"),
+        "case-2": (FIRST, "prs"),
+        "case-3": (date(2026, 10, 20), "ara"),
+    }
+
+
+def test_the_order_is_planning_s_not_arrival() -> None:
+    """Release day, priority group, lodging moment, case id: the same in any input order."""
+    late_lodged = waiting("case-a", lodged_at=datetime(2025, 6, 1, tzinfo=UTC))
+    early_lodged = waiting("case-b", lodged_at=datetime(2025, 1, 1, tzinfo=UTC))
+    minor = waiting(
+        "case-c",
+        lodged_at=datetime(2025, 9, 1, tzinfo=UTC),
+        priority_group=PriorityGroup.UNACCOMPANIED_MINOR,
+        groups=frozenset({PriorityGroup.UNACCOMPANIED_MINOR}),
+    )
+    days = [day(FIRST, 1), day(date(2026, 10, 20), 1), day(date(2026, 10, 21), 1)]
+    for order in ([late_lodged, early_lodged, minor], [minor, late_lodged, early_lodged]):
+        results = invite(order, days, {}, TODAY, DEFAULT_CONFIG)
+        assert [booked(results, c) for c in ("case-c", "case-b", "case-a")] == [
+            FIRST,
+            date(2026, 10, 20),
+            date(2026, 10, 21),
+        ]
+
+
+def test_nothing_before_the_lead_time_or_the_release_day_or_after_the_horizon() -> None:
+    days = [day(date(2026, 10, 16), 5), day(date(2026, 11, 10), 5), day(date(2026, 10, 22), 5)]
+    results = invite(
+        [waiting("case-1"), waiting("case-2", release_day=date(2026, 10, 23))],
+        days,
+        {},
+        TODAY,
+        DEFAULT_CONFIG,
+    )
+
+    assert booked(results, "case-1") == date(2026, 10, 22)
+    assert booked(results, "case-2") is None
+
+
+def test_planning_is_told_once_when_no_day_fits() -> None:
+    first = day(FIRST, 5)  # no interpreter for Tigrinya
+    results = invite([waiting("case-1", "tir")], [first], {}, TODAY, DEFAULT_CONFIG)
+
+    [result] = results
+    assert result.case.status is Status.WAITING
+    assert result.emit == (
+        PrephaseNotScheduled(searched_until=LAST, reason=NotScheduledReason.NO_INTERPRETER),
+    )
+    assert invite([result.case], [first], {}, TODAY, DEFAULT_CONFIG) == []
+    [none] = invite([waiting("case-2")], [], {}, TODAY, DEFAULT_CONFIG)
+    assert none.emit[0].reason is NotScheduledReason.NO_PLACE  # type: ignore[attr-defined]
+
+
+def test_an_invitation_brings_transport_and_for_an_amv_the_guardian() -> None:
+    amv = waiting(
+        "case-1",
+        "ara",
+        priority_group=PriorityGroup.UNACCOMPANIED_MINOR,
+        groups=frozenset({PriorityGroup.UNACCOMPANIED_MINOR}),
+    )
+    no_reception = waiting("case-2").model_copy(update={"logistics": Logistics()})
+    results = invite([amv, no_reception], [day(FIRST, 5, ara=1)], {}, TODAY, DEFAULT_CONFIG)
+
+    emitted = {r.case.case_id: r.emit for r in results}
+    assert emitted["case-1"] == (
+        PrephaseInvited(
+            day=FIRST,
+            location="prephase-zwolle",
+            interpreter_language="ara",
+            return_information=False,
+        ),
+        TransportRequested(day=FIRST, from_location="coa-budel", to_location="prephase-zwolle"),
+        GuardianNoticeRequested(day=FIRST, location="prephase-zwolle"),
+    )
+    assert [type(e) for e in emitted["case-2"]] == [PrephaseInvited]
+
+
+def test_a_case_without_logistics_or_not_waiting_is_not_invited() -> None:
+    unknown = waiting("case-1").model_copy(update={"logistics": None})
+    held = waiting("case-2", status=Status.ON_HOLD)
+    assert invite([unknown, held], [day(FIRST, 5)], {}, TODAY, DEFAULT_CONFIG) == []
+
+
+def test_a_cancelled_day_is_not_booked_again_for_the_same_case() -> None:
+    again = waiting("case-1", cancelled_days=(FIRST,))
+    results = invite(
+        [again], [day(FIRST, 5), day(date(2026, 10, 20), 5)], {}, TODAY, DEFAULT_CONFIG
+    )
+    assert booked(results, "case-1") == date(2026, 10, 20)
+
+
+def test_another_stream_s_capacity_is_not_used() -> None:
+    pact_day = day(FIRST, 5).model_copy(update={"stream": Stream.PACT})
+    config = PrephaseConfig(streams=frozenset(Stream))
+    [result] = invite([waiting("case-1")], [pact_day], {}, TODAY, config)
+    assert result.case.status is Status.WAITING
