@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid5
 
 import asyncpg
@@ -55,6 +55,8 @@ from shared.runtime.logs import bound_contextvars, get_logger
 from shared.runtime.metrics import Metrics
 
 log = get_logger(__name__)
+
+T = TypeVar("T")
 
 
 class ConsumedRecord(Protocol):
@@ -386,16 +388,18 @@ class BatchProcessor:
             envelope = None
         return envelope, "handler-error", reason
 
-    async def run_work(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
-        """Work not caused by a consumed record (a timer): same transaction and outbox rules."""
+    async def run_work(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Work not caused by a consumed record (a timer): same transaction and outbox rules.
+        Returns what the work returned (a timer's "more to do")."""
         async with self.session_factory() as session, session.begin():
             uow = UnitOfWork(
                 session=session, clock=self.clock, service=self.service, topics=self.topics
             )
-            await work(uow)
+            result = await work(uow)
             await add_to_outbox(session, uow.records)
         if uow.records:
             self.on_committed()
+        return result
 
     async def _transaction(
         self,
