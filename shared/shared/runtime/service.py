@@ -416,4 +416,8 @@ def main(definition: ServiceDefinition) -> None:
     for command in definition.commands:
         app.command()(command)
 
+    from shared.runtime.stuck import stuck_commands  # it builds a ServiceRuntime: import late
+
+    app.add_typer(stuck_commands(definition), name="stuck")
+
     app(prog_name=f"caseflow-{definition.name}")
