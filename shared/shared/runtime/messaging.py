@@ -414,7 +414,7 @@ class BatchProcessor:
         for record, error in dead_letters:
             out.add(record, *self._dead_letter(record, error))
         accepted, ignored = self._admit(records, out)
-        handled: list[str] = []
+        handled: list[tuple[str, str]] = []
         duplicates = 0
         async with self.session_factory() as session:
             transaction = await session.begin()
@@ -444,7 +444,7 @@ class BatchProcessor:
                         uow.topic = record.topic.removeprefix(self.topics.prefix)
                         try:
                             await self.handler.handle(envelope, uow)
-                            handled.append(envelope.type)
+                            handled.append((envelope.type, envelope.stream or "none"))
                         except Refused as refusal:
                             del uow.records[emitted:]  # a refused event emits nothing
                             uow.reject(envelope, refusal)
@@ -464,8 +464,8 @@ class BatchProcessor:
                 if transaction.is_active:
                     await transaction.rollback()
                 raise
-        for event_type in handled:
-            self.metrics.handled.labels(event_type).inc()
+        for event_type, stream in handled:
+            self.metrics.handled.labels(event_type, stream).inc()
         for code, rejection in zip(out.codes, out.records, strict=True):
             self.metrics.rejected.labels(code).inc()
             log.info("input rejected", code=code, rejection_id=header(rejection, "ce_id"))
