@@ -16,11 +16,11 @@ SETTINGS = IntakeSettings()
 
 
 def rules() -> Rules[IntakeCase, IntakeConfig]:
-    return handlers.rules(SETTINGS.config())
+    return handlers.rules(SETTINGS.config(), adoption_chunk=SETTINGS.adoption_chunk)
 
 
-async def adopt_due_policies(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
-    await handlers.on_timer(rules(), uow)
+async def adopt_due_policies(runtime: ServiceRuntime, uow: UnitOfWork) -> bool:
+    return await handlers.on_timer(rules(), uow, chunk=SETTINGS.adoption_chunk)
 
 
 definition = ServiceDefinition(

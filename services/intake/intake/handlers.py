@@ -9,6 +9,7 @@ the case (a decision on a withdrawn case) is a recorded conflict.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from intake import persistence as db
@@ -154,7 +155,13 @@ def decided(case: IntakeCase | None, event: DecisionIssued, ctx: Ctx) -> Outcome
 # --- Country policies: work over all open cases, not one case ------------------------------------
 
 
-async def policy_published(event: Envelope[Any], batch: KitBatch[IntakeCase]) -> None:
+# Cases one adoption transaction re-categorises (CASEFLOW_INTAKE_ADOPTION_CHUNK sets it).
+ADOPTION_CHUNK = 1000
+
+
+async def policy_published(
+    event: Envelope[Any], batch: KitBatch[IntakeCase], *, chunk: int = ADOPTION_CHUNK
+) -> None:
     policy = CountryPolicy.from_event(event.data)
     known: PolicyBook = batch.extras["policies"]
     book = known.publish(policy)  # refuses a changed re-publication
@@ -164,53 +171,68 @@ async def policy_published(event: Envelope[Any], batch: KitBatch[IntakeCase]) ->
     published = event.model_dump(mode="json", serialize_as_any=True)
     await db.record_policy(batch.session, policy, published)
     batch.extras["policies"] = book
-    await adopt_due_policies(batch)
+    # The first chunk here; a larger adoption goes on in the timer, one chunk per transaction.
+    await adopt_due_policies(batch, chunk=chunk)
 
 
-async def adopt_due_policies(batch: KitBatch[IntakeCase]) -> int:
-    """Re-categorise open cases for every published policy now in effect.
+async def adopt_due_policies(batch: KitBatch[IntakeCase], *, chunk: int = ADOPTION_CHUNK) -> bool:
+    """Re-categorise open cases for every published policy now in effect, at most `chunk` cases
+    in this transaction; True when there is more to do (the next chunk, in a new transaction).
 
     Runs when a policy is published, and on a timer for policies published ahead of their
-    effective date."""
+    effective date and for the rest of a large adoption. Each chunk commits how far it came,
+    so an adoption resumes after a crash where it stopped and no case is re-categorised twice
+    (applying a version to a case again changes nothing either)."""
     now = batch.uow.clock.now()
     today = local_date(now)
-    adopted = 0
-    for version, published in await db.policies_due(batch.session, today):
+    for due in await db.policies_due(batch.session, today):
         book: PolicyBook = batch.extras["policies"]
-        policy = book.get(version)
-        if policy is None or published is None:
+        policy = book.get(due.version)
+        if policy is None or due.published_event is None:
             continue
         # What is in effect today decides, so a backdated or superseded version cannot undo a
-        # later one; it is adopted without changing a case.
-        current = book.in_effect(today).policy_version == version
-        cause = Envelope[CountryPolicyPublished].model_validate(published)
-        decisions: tuple[Decision, ...] = ()
+        # later one; it is adopted without changing a case. Checked per chunk: a version
+        # superseded halfway stops there, and its successor covers every case.
+        current = book.in_effect(today).policy_version == due.version
+        cause = Envelope[CountryPolicyPublished].model_validate(due.published_event)
+        recategorised = due.recategorised
         if current:
             # The batch's own changes first, so that the query sees every case as it is.
             await write(batch)
-            open_cases = await db.lock_open_unheard(batch.session)
+            open_cases = await db.lock_open_unheard(batch.session, after=due.cursor, limit=chunk)
             batch.cases.add(open_cases.values())
             decisions = apply_policy(open_cases.values(), policy)
             for decision in decisions:
                 batch.apply(outcome(decision), cause, decision.case.case_id)
-        await db.mark_adopted(batch.session, version, now)
-        recategorised = sum(
-            any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions
-        )
+            recategorised += sum(
+                any(isinstance(o, Recategorised) for o in d.outcomes) for d in decisions
+            )
+            if len(open_cases) == chunk:
+                await db.record_adoption_progress(
+                    batch.session, due.version, max(open_cases), recategorised
+                )
+                log.info(
+                    "country policy adoption in progress",
+                    policy_version=due.version,
+                    recategorised=recategorised,
+                )
+                return True
+        await db.mark_adopted(batch.session, due.version, now)
         adoption = CountryPolicyAdopted(
-            policy_version=version,
+            policy_version=due.version,
             effective_from=policy.effective_from,
             adopted_at=now,
             cases_recategorised=recategorised,
         )
         batch.apply(
-            kit.Decision(None, [Emit(adoption, topic=POLICY_EVENTS, subject=version, stream=None)]),
+            kit.Decision(
+                None, [Emit(adoption, topic=POLICY_EVENTS, subject=due.version, stream=None)]
+            ),
             cause,
-            version,
+            due.version,
         )
-        log.info("country policy adopted", policy_version=version, recategorised=recategorised)
-        adopted += 1
-    return adopted
+        log.info("country policy adopted", policy_version=due.version, recategorised=recategorised)
+    return False
 
 
 async def lock_policy_book(batch: KitBatch[IntakeCase], events: Sequence[Envelope[Any]]) -> None:
@@ -231,7 +253,9 @@ def applicants(event: Envelope[Any]) -> Mapping[str, Iterable[Any]]:
     return {}
 
 
-def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
+def rules(
+    config: IntakeConfig, *, adoption_chunk: int = ADOPTION_CHUNK
+) -> Rules[IntakeCase, IntakeConfig]:
     intake = Rules(
         "intake",
         store=db.CASES,
@@ -252,14 +276,24 @@ def rules(config: IntakeConfig) -> Rules[IntakeCase, IntakeConfig]:
     intake.on(HearingHeld)(heard)
     intake.on(HearingWaived)(heard)
     intake.on(DecisionIssued)(decided)
-    intake.command(CountryPolicyPublished)(policy_published)
+    intake.command(CountryPolicyPublished)(partial(policy_published, chunk=adoption_chunk))
     return intake
 
 
-async def on_timer(rules: Rules[IntakeCase, IntakeConfig], uow: UnitOfWork) -> None:
-    """Adopt the policies that came into effect (published ahead of their date)."""
+async def on_timer(
+    rules: Rules[IntakeCase, IntakeConfig], uow: UnitOfWork, *, chunk: int = ADOPTION_CHUNK
+) -> bool:
+    """Adopt the policies that came into effect (published ahead of their date), and go on with
+    an adoption larger than one chunk; True when there is more to do.
+
+    Nothing due: no lock at all. Otherwise the shared policy lock, as case work takes: the policy
+    book does not change here (only a publication changes it, under the exclusive lock), and the
+    chunk's cases are locked row by row, so case work on other cases goes on meanwhile."""
+    if not await db.any_policy_due(uow.session, local_date(uow.clock.now())):
+        return False
     batch = KitBatch(rules, uow, kit.BatchCases(rules.store))
-    await db.lock_policies(uow.session, exclusive=True)
+    await db.lock_policies(uow.session, exclusive=False)
     batch.extras["policies"] = await db.load_policy_book(uow.session)
-    await adopt_due_policies(batch)
+    more = await adopt_due_policies(batch, chunk=chunk)
     await write(batch)
+    return more

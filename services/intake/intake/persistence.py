@@ -5,6 +5,7 @@ A case is stored as its domain state (JSON) plus the columns that queries need.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,9 +17,11 @@ from sqlalchemy import (
     DateTime,
     Identity,
     Index,
+    Integer,
     MetaData,
     Table,
     Text,
+    exists,
     func,
     select,
     text,
@@ -62,6 +65,9 @@ policies = Table(
     Column("body", JSONB, nullable=False),
     Column("published_event", JSONB, nullable=True),  # the input that published it: causation
     Column("adopted_at", DateTime(timezone=True), nullable=True),  # open cases re-categorised
+    # An adoption in progress: the last case id of its last committed chunk, and the count so far.
+    Column("adoption_cursor", Text, nullable=True),
+    Column("adoption_recategorised", Integer, nullable=False, server_default="0"),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # Publication order (several may be recorded in one transaction, at one now()).
     Column("seq", BigInteger, Identity(always=True), nullable=False, unique=True),
@@ -87,14 +93,15 @@ def _case(row: Any) -> IntakeCase:
     return IntakeCase.model_validate(row.state)
 
 
-async def lock_open_unheard(session: AsyncSession) -> dict[str, IntakeCase]:
-    """The cases a new country policy may still change (both streams), locked."""
-    rows = await session.execute(
-        select(cases.c.state)
-        .where(cases.c.status == CaseStatus.OPEN.value, ~cases.c.heard)
-        .order_by(cases.c.case_id)
-        .with_for_update()
-    )
+async def lock_open_unheard(
+    session: AsyncSession, *, after: str | None, limit: int
+) -> dict[str, IntakeCase]:
+    """The next `limit` cases after `after` (case id order) that a new country policy may still
+    change (both streams), locked."""
+    query = select(cases.c.state).where(cases.c.status == CaseStatus.OPEN.value, ~cases.c.heard)
+    if after is not None:
+        query = query.where(cases.c.case_id > after)
+    rows = await session.execute(query.order_by(cases.c.case_id).limit(limit).with_for_update())
     return {c.case_id: c for c in map(_case, rows)}
 
 
@@ -131,15 +138,51 @@ async def record_policy(
     )
 
 
-async def policies_due(session: AsyncSession, today: date) -> list[tuple[str, dict[str, Any]]]:
-    """Published, not yet adopted, in effect by today: (version, the event that published it)."""
+@dataclass(frozen=True)
+class DuePolicy:
+    version: str
+    published_event: dict[str, Any] | None  # the input that published it: the cause
+    cursor: str | None  # the last case of the adoption's last committed chunk
+    recategorised: int  # by the adoption's committed chunks
+
+
+def _due(today: date) -> Any:
+    return (policies.c.adopted_at.is_(None), policies.c.effective_from <= today)
+
+
+async def any_policy_due(session: AsyncSession, today: date) -> bool:
+    """Whether a policy waits for adoption; no lock (the timer's check when nothing is due)."""
+    return bool(await session.scalar(select(exists().where(*_due(today)))))
+
+
+async def policies_due(session: AsyncSession, today: date) -> list[DuePolicy]:
+    """Published, not yet adopted, in effect by today; locked, skipping those another
+    instance is adopting."""
     rows = await session.execute(
-        select(policies.c.policy_version, policies.c.published_event)
-        .where(policies.c.adopted_at.is_(None), policies.c.effective_from <= today)
+        select(
+            policies.c.policy_version,
+            policies.c.published_event,
+            policies.c.adoption_cursor,
+            policies.c.adoption_recategorised,
+        )
+        .where(*_due(today))
         .order_by(policies.c.effective_from, policies.c.seq)
         .with_for_update(skip_locked=True)
     )
-    return [(row.policy_version, row.published_event) for row in rows]
+    return [
+        DuePolicy(row.policy_version, row.published_event, row.adoption_cursor, row[3])
+        for row in rows
+    ]
+
+
+async def record_adoption_progress(
+    session: AsyncSession, policy_version: str, cursor: str, recategorised: int
+) -> None:
+    await session.execute(
+        update(policies)
+        .where(policies.c.policy_version == policy_version)
+        .values(adoption_cursor=cursor, adoption_recategorised=recategorised)
+    )
 
 
 async def mark_adopted(session: AsyncSession, policy_version: str, at: datetime) -> None:

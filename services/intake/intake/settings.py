@@ -35,6 +35,12 @@ class IntakeSettings(BaseSettings):
         60.0, gt=0, description="How often published policies are checked for their start date"
     )
 
+    adoption_chunk: int = Field(
+        1000,
+        ge=1,
+        description="Cases one transaction re-categorises when a country policy is adopted",
+    )
+
     def config(self) -> IntakeConfig:
         cutoff = CutOff(
             effective_from=self.cutoff_date,

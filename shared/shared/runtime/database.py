@@ -8,6 +8,7 @@ test a schema of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from alembic import command, context
@@ -23,7 +24,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    delete,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -181,8 +184,16 @@ def _quoted(schema: str) -> str:
     return f'"{schema}"'
 
 
+# The first key of the advisory lock that migrations of one schema take (the second: the schema).
+MIGRATION_LOCK = 0x0CA5E_F10
+
+
 async def migrate(engine: AsyncEngine, schema: str, script_location: str) -> None:
-    """Create the schema if needed and upgrade it to the newest migration."""
+    """Create the schema if needed and upgrade it to the newest migration.
+
+    Under a transaction-level advisory lock per schema: two instances starting at once would
+    otherwise both create the schema or both run a migration; the second waits, then finds the
+    schema at head and does nothing."""
 
     def upgrade(connection: Connection, /) -> None:
         config = Config()
@@ -192,9 +203,30 @@ async def migrate(engine: AsyncEngine, schema: str, script_location: str) -> Non
         command.upgrade(config, "head")
 
     async with engine.begin() as conn:
+        await conn.execute(
+            select(func.pg_advisory_xact_lock(MIGRATION_LOCK, func.hashtext(schema)))
+        )
         await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}"))
         await conn.execute(text(f"SET LOCAL search_path TO {_quoted(schema)}"))
         await conn.run_sync(upgrade)
+
+
+async def prune_inbox_rows(session: AsyncSession, retention: timedelta, chunk: int) -> int:
+    """Delete up to `chunk` inbox rows processed longer than `retention` ago; returns how many.
+
+    The database's own now(), not the service clock: processed_at is the database's wall time
+    of the commit, and what the retention guards against (a record consumed again) happens on
+    the broker's wall time, whatever clock the service's domain follows. Rows are inserted in
+    time order, so the old ones sit first and a chunk is found without an index."""
+    old = (
+        select(inbox_table.c.event_id)
+        .where(inbox_table.c.processed_at < func.now() - retention)
+        .limit(chunk)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(inbox_table).where(inbox_table.c.event_id.in_(old)))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def drop_schema(engine: AsyncEngine, schema: str) -> None:

@@ -51,6 +51,7 @@ E = TypeVar("E", bound=EventData)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _CAUSE_STREAM: Any = object()  # Emit's default: the stream of the event that caused it
+GONE = "gone: applied or replayed meanwhile"  # a replayed row no longer there
 
 
 # --- What a domain function is given and what it returns -------------------------------------
@@ -458,6 +459,82 @@ class KitHandler(Generic[S, C]):
 
     def _registration(self, event: Envelope[Any]) -> Registration:
         return self.rules.registrations[type(event.data)]
+
+    def envelope(self, event_type: str, event: Mapping[str, Any]) -> Envelope[Any] | None:
+        """A stored event (parked or conflicting) as its typed envelope; None when this service
+        no longer handles its type or it was never decoded (refused before decoding)."""
+        model = next((t for t in self.rules.registrations if t.ce_type() == event_type), None)
+        if model is None or "data" not in event:
+            return None
+        return Envelope[model].model_validate(event)  # type: ignore[valid-type]
+
+    async def replay(
+        self, uow: UnitOfWork, parked_ids: Sequence[int], conflict_ids: Sequence[int]
+    ) -> dict[tuple[str, int], str]:
+        """Try parked facts and recorded conflicts again against their cases as they are now,
+        as the kit does when a case changes (an operator's replay of stuck work). Returns what
+        became of each row: applied, still waiting, still a conflict, or gone."""
+        session = uow.session
+        found: dict[tuple[str, int], tuple[Envelope[Any], str]] = {}
+        for name, table, ids in (
+            ("parked-fact", parked_facts_table, parked_ids),
+            ("conflict", conflicts_table, conflict_ids),
+        ):
+            if ids:  # read unlocked first: the cases are locked before these rows, as always
+                for row in await session.execute(select(table).where(table.c.id.in_(ids))):
+                    envelope = self.envelope(row.event_type, row.event)
+                    if envelope is not None:
+                        found[(name, row.id)] = (envelope, row.topic)
+        result = {
+            (name, i): GONE
+            for name, ids in (("parked-fact", parked_ids), ("conflict", conflict_ids))
+            for i in ids
+        }
+        if not found:
+            return result
+        await self.prepare([e for e, _ in found.values()], uow)
+        batch: KitBatch[S] = uow.scratch["kit"]
+        for (name, row_id), (envelope, topic) in found.items():
+            case_id = envelope.subject
+            registration = self._registration(envelope)
+            if name == "parked-fact":
+                park = next((p for p in batch.parked.get(case_id, ()) if p.row_id == row_id), None)
+                if park is None:
+                    result[(name, row_id)] = GONE
+                    continue
+                conflicts = len(batch.conflicts)
+                self._decide(batch, envelope, topic, registration, park)
+                if park in batch.parked.get(case_id, ()):
+                    result[(name, row_id)] = f"still waiting: {park.reason}"
+                elif len(batch.conflicts) > conflicts:
+                    result[(name, row_id)] = f"now a conflict: {batch.conflicts[-1]['reason']}"
+                else:
+                    result[(name, row_id)] = "applied"
+                    self._retry_parked(batch, case_id)
+                continue
+            locked = await session.scalar(
+                select(conflicts_table.c.id).where(conflicts_table.c.id == row_id).with_for_update()
+            )
+            if locked is None:
+                result[(name, row_id)] = GONE
+                continue
+            conflicts, waiting = len(batch.conflicts), len(batch.parked.get(case_id, ()))
+            try:
+                self._decide(batch, envelope, topic, registration, parked=None)
+            except Refused as refused:
+                result[(name, row_id)] = f"still refused: {refused.reason}"
+                continue
+            if len(batch.conflicts) > conflicts:  # the same verdict: keep the recorded row
+                result[(name, row_id)] = f"still a conflict: {batch.conflicts.pop()['reason']}"
+                uow.conflicts -= 1
+                continue
+            await session.execute(delete(conflicts_table).where(conflicts_table.c.id == row_id))
+            if len(batch.parked.get(case_id, ())) > waiting:
+                result[(name, row_id)] = "now waiting for its case (parked)"
+            else:
+                result[(name, row_id)] = "applied"
+        await write(batch)
+        return result
 
     def _decide(
         self,

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid5
 
 import asyncpg
@@ -55,6 +55,8 @@ from shared.runtime.logs import bound_contextvars, get_logger
 from shared.runtime.metrics import Metrics
 
 log = get_logger(__name__)
+
+T = TypeVar("T")
 
 
 class ConsumedRecord(Protocol):
@@ -396,16 +398,18 @@ class BatchProcessor:
             envelope = None
         return envelope, "handler-error", reason
 
-    async def run_work(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
-        """Work not caused by a consumed record (a timer): same transaction and outbox rules."""
+    async def run_work(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Work not caused by a consumed record (a timer): same transaction and outbox rules.
+        Returns what the work returned (a timer's "more to do")."""
         async with self.session_factory() as session, session.begin():
             uow = UnitOfWork(
                 session=session, clock=self.clock, service=self.service, topics=self.topics
             )
-            await work(uow)
+            result = await work(uow)
             await add_to_outbox(session, uow.records)
         if uow.records:
             self.on_committed()
+        return result
 
     async def _transaction(
         self,
@@ -420,7 +424,7 @@ class BatchProcessor:
         for record, error in dead_letters:
             out.add(record, *self._dead_letter(record, error))
         accepted, ignored = self._admit(records, out)
-        handled: list[str] = []
+        handled: list[tuple[str, str]] = []
         duplicates = 0
         async with self.session_factory() as session:
             transaction = await session.begin()
@@ -450,7 +454,7 @@ class BatchProcessor:
                         uow.topic = record.topic.removeprefix(self.topics.prefix)
                         try:
                             await self.handler.handle(envelope, uow)
-                            handled.append(envelope.type)
+                            handled.append((envelope.type, envelope.stream or "none"))
                         except Refused as refusal:
                             del uow.records[emitted:]  # a refused event emits nothing
                             uow.reject(envelope, refusal)
@@ -470,8 +474,8 @@ class BatchProcessor:
                 if transaction.is_active:
                     await transaction.rollback()
                 raise
-        for event_type in handled:
-            self.metrics.handled.labels(event_type).inc()
+        for event_type, stream in handled:
+            self.metrics.handled.labels(event_type, stream).inc()
         for code, rejection in zip(out.codes, out.records, strict=True):
             self.metrics.rejected.labels(code).inc()
             log.info("input rejected", code=code, rejection_id=header(rejection, "ce_id"))

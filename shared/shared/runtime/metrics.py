@@ -10,7 +10,10 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.handled = Counter(
-            "caseflow_events_handled_total", "Events handled, by type", ["type"], registry=registry
+            "caseflow_events_handled_total",
+            "Events handled, by type and stream (none: not about one stream, a policy say)",
+            ["type", "stream"],
+            registry=registry,
         )
         self.duplicates = Counter(
             "caseflow_duplicates_skipped_total",

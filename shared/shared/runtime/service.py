@@ -21,12 +21,17 @@ import uvicorn
 from faststream.asgi import AsgiFastStream
 from faststream.middlewares import AckPolicy
 from prometheus_client import CollectorRegistry, make_asgi_app
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from shared.contracts.topics import TopicNames
 from shared.runtime.broker import make_broker, make_producer
 from shared.runtime.clock import Clock, DrivenClock, WallClock
-from shared.runtime.database import make_engine, make_session_factory, migrate
+from shared.runtime.database import (
+    make_engine,
+    make_session_factory,
+    migrate,
+    prune_inbox_rows,
+)
 from shared.runtime.kit import Rules, parked_facts_waiting
 from shared.runtime.logs import configure_logging, get_logger
 from shared.runtime.messaging import BatchProcessor, Handler, UnitOfWork
@@ -37,14 +42,24 @@ from shared.runtime.simulation import ClockFollower, Timer, clock_for
 
 log = get_logger(__name__)
 
+# The first key of the advisory lock an exclusive timer takes (the second: schema and timer).
+TIMER_LOCK = 0x71AE_0001
+
 
 @dataclass(frozen=True)
 class Periodic:
-    """Work a service does on a timer (e.g. adopting a policy on its effective date)."""
+    """Work a service does on a timer (e.g. adopting a policy on its effective date).
+
+    Each pass is one transaction. Work that returns True has more to do (bulk work in chunks):
+    the next pass follows at once, in a transaction of its own. An exclusive timer runs on one
+    instance of the service at a time (a transaction-level advisory lock per schema and timer;
+    an instance that finds it taken skips the pass); a non-exclusive one (a gauge read from the
+    database) runs on every instance."""
 
     name: str
     every_seconds: float  # on wall time; with the simulated clock, once per simulated day
-    work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[None]]
+    work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[bool | None]]
+    exclusive: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,9 +115,13 @@ class ServiceRuntime:
         self.handler: Handler | None = None
         self.periodic: list[Periodic] = list(self.definition.periodic)
         if self.definition.rules is not None:
-            self.periodic.append(Periodic("watch-parked-facts", 60.0, watch_parked_facts))
+            self.periodic.append(
+                Periodic("watch-parked-facts", 60.0, watch_parked_facts, exclusive=False)
+            )
         handler = self.definition.handler(self)
         if handler is not None:
+            every = self.settings.inbox_prune_interval_seconds
+            self.periodic.append(Periodic("prune-inbox", every, prune_inbox))
             self.processor = BatchProcessor(
                 service=name,
                 handler=handler,
@@ -173,9 +192,34 @@ class ServiceRuntime:
         while True:
             await asyncio.sleep(periodic.every_seconds)
             try:
-                await processor.run_work(lambda uow: periodic.work(self, uow))
+                await self.run_periodic(periodic)
             except Exception as exc:  # a failed pass is retried at the next tick
                 log.warning("periodic task failed", task=periodic.name, error=type(exc).__name__)
+
+    async def run_periodic(self, periodic: Periodic) -> int:
+        """Run a timer's work until it has no more to do, one transaction per pass; returns the
+        passes that did work (0: another instance holds the timer, or nothing was due)."""
+        processor = self.processor
+        if processor is None:
+            raise RuntimeError(f"{periodic.name}: a periodic task needs the service's handler")
+        passes = 0
+        while await processor.run_work(lambda uow: self._periodic_pass(periodic, uow)):
+            passes += 1
+        return passes
+
+    async def _periodic_pass(self, periodic: Periodic, uow: UnitOfWork) -> bool:
+        if periodic.exclusive:
+            held = await uow.session.scalar(
+                select(
+                    func.pg_try_advisory_xact_lock(
+                        TIMER_LOCK, func.hashtext(f"{self.schema}/{periodic.name}")
+                    )
+                )
+            )
+            if not held:
+                log.debug("timer runs on another instance", task=periodic.name)
+                return False
+        return bool(await periodic.work(self, uow))
 
     async def start_relay(self) -> None:
         if not self.settings.simulated_clock:  # simulated: the days drive the timers
@@ -199,7 +243,7 @@ class ServiceRuntime:
         processor = self.processor
 
         def timer(periodic: Periodic) -> Timer:
-            return Timer(periodic.name, lambda uow: periodic.work(self, uow))
+            return Timer(periodic.name, lambda uow: self._periodic_pass(periodic, uow))
 
         return ClockFollower(
             service=self.definition.name,
@@ -324,6 +368,15 @@ async def watch_parked_facts(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
         log.warning("facts parked past their limit", overdue=overdue, waiting=waiting)
 
 
+async def prune_inbox(runtime: ServiceRuntime, uow: UnitOfWork) -> bool:
+    """Forget processed event ids older than the inbox retention, one chunk per pass."""
+    retention = timedelta(hours=runtime.settings.inbox_retention_hours)
+    pruned = await prune_inbox_rows(uow.session, retention, runtime.settings.inbox_prune_chunk)
+    if pruned:
+        log.info("inbox pruned", rows=pruned)
+    return pruned >= runtime.settings.inbox_prune_chunk
+
+
 def main(definition: ServiceDefinition) -> None:
     """The command line of a service: `serve` (default) and `migrate`."""
     app = typer.Typer(
@@ -362,5 +415,9 @@ def main(definition: ServiceDefinition) -> None:
 
     for command in definition.commands:
         app.command()(command)
+
+    from shared.runtime.stuck import stuck_commands  # it builds a ServiceRuntime: import late
+
+    app.add_typer(stuck_commands(definition), name="stuck")
 
     app(prog_name=f"caseflow-{definition.name}")

@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         description="A fact parked for its case longer than this is flagged for operators "
         "(metric caseflow_parked_facts_overdue, a warning)",
     )
+    # Longer than the input topics' retention (30 days): a record consumed again must still
+    # find its id. Event topics are kept, but a group reads them from its committed offsets.
+    inbox_retention_hours: float = Field(
+        45 * 24.0,
+        gt=30 * 24.0,
+        description="How long a processed event id stays in the inbox; longer than the input "
+        "topics' retention (30 days)",
+    )
+    inbox_prune_interval_seconds: float = Field(
+        3600.0, gt=0, description="How often the inbox is pruned (once per simulated day there)"
+    )
+    inbox_prune_chunk: int = Field(
+        10_000, ge=1, description="Most inbox rows deleted in one transaction while pruning"
+    )
     relay_enabled: bool = Field(True, description="Run the outbox relay in the service process")
     relay_interval_ms: int = Field(200, ge=10, description="Outbox relay poll interval when idle")
     relay_stall_seconds: float = Field(

@@ -43,7 +43,7 @@ SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 IDLE_POLL_FIRST = 0.002
 IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
 
-Work = Callable[[UnitOfWork], Awaitable[None]]
+Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
 
 def clock_for(settings: Settings, clock: Clock) -> Clock:
@@ -72,7 +72,7 @@ class ClockFollower:
         group_id: str,
         subscriptions: Sequence[str],
         timers: Sequence[Timer],
-        run_work: Callable[[Work], Awaitable[None]] | None,
+        run_work: Callable[[Work], Awaitable[bool | None]] | None,
         published: Callable[[], int],
     ) -> None:
         self.service = service
@@ -208,7 +208,8 @@ class ClockFollower:
         ran = 0
         for timer in self.timers:
             try:
-                await self.run_work(timer.work)
+                while await self.run_work(timer.work):  # bulk work: chunk after chunk
+                    pass
                 ran += 1
             except Exception as exc:  # as on wall time: one failed pass does not stop the others
                 log.warning("periodic task failed", task=timer.name, error=type(exc).__name__)

@@ -307,11 +307,11 @@ async def test_a_policy_whose_transaction_failed_is_adopted_on_redelivery(
     real = handlers.db.lock_open_unheard
     failures = []
 
-    async def flaky(session: Any) -> Any:
+    async def flaky(session: Any, **chunk: Any) -> Any:
         if not failures:
             failures.append(1)
             raise ConnectionError("the database went away")  # an infrastructure error
-        return await real(session)
+        return await real(session, **chunk)
 
     monkeypatch.setattr(handlers.db, "lock_open_unheard", flaky)
     intake.processor.infrastructure_backoff = 0.05  # type: ignore[union-attr]
