@@ -305,6 +305,9 @@ RETIRED: frozenset[str] = frozenset(
         # event naming the stage and the team) when planning was built.
         "nl.ind.planning.case-released-to-prephase.v1",
         "nl.ind.planning.case-assigned-to-team.v1",
+        # A draft no service handled: hearing hands out its slots itself (the team planning
+        # chose, by specialism and daily rate); a planner moves one with reschedule-requested.
+        "nl.ind.hearing.booked.v1",
     }
 )
 """CloudEvents types taken out of the catalogue on purpose."""

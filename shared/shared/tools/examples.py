@@ -264,7 +264,9 @@ _EXAMPLES: tuple[EventData, ...] = (
         exclusion_signal=False,
     ),
     # hearing
-    h.HearingBooked(**_HEARING),
+    h.LawyerRecorded(lawyer="lawyer-4711"),
+    h.HearingRescheduleRequested(reason=h.RescheduleReason.INTERPRETER_UNAVAILABLE),
+    h.HearingNoShowRecorded(day=date(2026, 11, 10)),
     h.HearingWaiverRecorded(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
     h.HearingHeldRecorded(**_HEARING_HELD),
     h.WrittenHearingStartRecorded(**_WRITTEN_HEARING),
@@ -273,7 +275,18 @@ _EXAMPLES: tuple[EventData, ...] = (
     h.CorrectionsRecorded(**_CORRECTIONS),
     h.HearingObstacleRecorded(**_HEARING_OBSTACLE),
     h.HearingObstacleCleared(cleared_on=date(2027, 1, 20)),
-    h.HearingPlanned(**_HEARING),
+    h.HearingPlanned(**_HEARING, caseworker="cw-1042", lawyer="lawyer-4711"),
+    h.HearingCancelled(
+        day=date(2026, 11, 10), reason=h.CancellationReason.RESCHEDULED, lawyer="lawyer-4711"
+    ),
+    h.HearingNoShow(day=date(2026, 11, 10)),
+    h.LawyerAssigned(lawyer="lawyer-4711"),
+    h.ReadyForDecision(
+        category=Category.A,
+        route=h.HearingRoute.VIA_PREPHASE,
+        waived=False,
+        ready_at=datetime(2026, 11, 13, 17, 0, tzinfo=UTC),
+    ),
     h.HearingWaived(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
     h.HearingHeld(**_HEARING_HELD),
     h.WrittenHearingStarted(**_WRITTEN_HEARING),
