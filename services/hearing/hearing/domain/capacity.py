@@ -19,6 +19,7 @@ from hearing.domain.case import (
     HearingCase,
     HearingConfig,
     Slot,
+    Status,
     queue_order,
     rate_class,
 )
@@ -127,6 +128,8 @@ def allocate(
     unplaced: list[tuple[HearingCase, str]] = []
     start = first_day(today, config)
     for case in sorted(queue, key=queue_order):
+        if case.status is not Status.WAITING_SLOT:
+            continue  # on hold, planned or done: not in the queue
         team = roster.teams.get(case.team or "")
         if team is None:
             unplaced.append((case, f"team {case.team} has no hearing caseworkers"))
