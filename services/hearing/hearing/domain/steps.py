@@ -248,6 +248,10 @@ def held_recorded(case: HearingCase | None, event: h.HearingHeldRecorded, ctx: C
     planned, slot = found
     if event.held_on < slot.day:
         return Refusal(f"held on {event.held_on} before the planned day {slot.day}", "invalid")
+    if event.kind is not slot.kind:
+        return Refusal(
+            f"the planned hearing is {slot.kind.value}, not {event.kind.value}", "invalid"
+        )
     review_on = max(slot.review_on, add_working_days(event.held_on, 1))
     heard = planned.model_copy(
         update={

@@ -75,6 +75,13 @@ def test_the_review_lapses_on_the_timer_after_its_term(arrive: Arrive) -> None:
     assert isinstance(event, h.ReadyForDecision)
 
 
+def test_a_result_of_another_kind_than_planned_is_refused(arrive: Arrive) -> None:
+    refused(
+        steps.held_recorded(planned(arrive), held(kind=h.HearingKind.ADDITIONAL), ctx()),
+        "the planned hearing is first",
+    )
+
+
 def test_result_for_a_hearing_never_planned_is_refused(arrive: Arrive) -> None:
     refused(steps.held_recorded(state(arrive()), held(), ctx()), "never planned")
     refused(steps.held_recorded(None, held(), ctx()), "no such case")
