@@ -282,10 +282,11 @@ _EXAMPLES: tuple[EventData, ...] = (
     h.HearingNoShow(day=date(2026, 11, 10)),
     h.LawyerAssigned(lawyer="lawyer-4711"),
     h.ReadyForDecision(
+        ready_on=date(2026, 11, 13),
+        heard=True,
+        additional_hearing=False,
         category=Category.A,
         route=h.HearingRoute.VIA_PREPHASE,
-        waived=False,
-        ready_at=datetime(2026, 11, 13, 17, 0, tzinfo=UTC),
     ),
     h.HearingWaived(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
     h.HearingHeld(**_HEARING_HELD),

@@ -35,7 +35,7 @@ from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
 from shared.contracts.values import Category
 from shared.runtime.calendar import add_working_days
-from shared.runtime.kit import Conflict, Context, Decision, Outcome, Refusal, Wait
+from shared.runtime.kit import AMSTERDAM, Conflict, Context, Decision, Outcome, Refusal, Wait
 
 Ctx = Context[HearingConfig]
 Out = Outcome[HearingCase]
@@ -56,7 +56,11 @@ def _ready(
         update={"status": Status.READY, "ready_at": now, "waived": waived, "measured": False}
     )
     event = h.ReadyForDecision(
-        category=case.category, route=route_of(case, config), waived=waived, ready_at=now
+        ready_on=now.astimezone(AMSTERDAM).date(),
+        heard=not waived,
+        additional_hearing=any(kind is h.HearingKind.ADDITIONAL for kind, _ in case.oral_minutes),
+        category=case.category,
+        route=route_of(case, config),
     )
     return ready, event
 

@@ -217,8 +217,10 @@ async def test_cases_of_every_category_reach_ready_for_decision(
         if any(isinstance(e, h.ReadyForDecision) for e in events)
     }
     assert sorted(ready) == ["case-a", "case-b", "case-c", "case-d", "case-p", "case-w"]
-    assert ready["case-b"].waived
-    assert not ready["case-a"].waived
+    assert not ready["case-b"].heard
+    assert ready["case-a"].heard
+    assert ready["case-a"].additional_hearing
+    assert not ready["case-d"].additional_hearing
     assert ready["case-p"].route is h.HearingRoute.DIRECT
     assert ready["case-p"].category is None
     assert ready["case-d"].route is h.HearingRoute.VIA_PREPHASE

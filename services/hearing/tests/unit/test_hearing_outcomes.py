@@ -56,8 +56,9 @@ def test_held_then_corrections_make_the_case_ready(arrive: Arrive) -> None:
     received, ready = out.emit
     assert isinstance(received, h.CorrectionsAndAdditionsReceived)
     assert isinstance(ready, h.ReadyForDecision)
-    assert not ready.waived
-    assert ready.ready_at == NOW
+    assert ready.heard
+    assert ready.ready_on == NOW.date()
+    assert ready.category is Category.A
 
 
 def test_the_review_lapses_on_the_timer_after_its_term(arrive: Arrive) -> None:

@@ -47,7 +47,7 @@ def test_b_with_group_membership_established_is_waived_and_ready(arrive: Arrive)
     waived, ready = out.emit
     assert isinstance(waived, HearingWaived)
     assert isinstance(ready, ReadyForDecision)
-    assert ready.waived
+    assert not ready.heard
     assert ready.category is Category.B
     assert ready.route is HearingRoute.VIA_PREPHASE
 

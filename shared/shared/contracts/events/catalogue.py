@@ -557,9 +557,7 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         rules=("R8",),
     ),
     # --- hearing --------------------------------------------------------------------
-    _input(
-        _h.LawyerRecorded, _HEARING_IN, by=CASEWORKER, to=HEARING, answers=(_h.LawyerAssigned,)
-    ),
+    _input(_h.LawyerRecorded, _HEARING_IN, by=CASEWORKER, to=HEARING, answers=(_h.LawyerAssigned,)),
     _input(
         _h.HearingRescheduleRequested,
         _HEARING_IN,

@@ -67,6 +67,7 @@ class CancellationReason(StrEnum):
     RESCHEDULED = "rescheduled"
     CASE_WITHDRAWN = "case_withdrawn"
     ON_HOLD = "on_hold"
+    WAIVED = "waived"
 
 
 class RescheduleReason(StrEnum):
@@ -266,14 +267,24 @@ class LawyerAssigned(EventData):
 
 
 class ReadyForDecision(EventData):
-    """The case is ready for decision: heard and reviewed, answered in writing, or waived."""
+    """Hearing is done with the case: the file is complete for a decider (the hearing and the
+    post-hearing review, or a written hearing, are behind it; or the hearing was waived).
+    Decision acts on this, or on HearingWaived; it carries facts about the hearing, never what
+    was said. The envelope's time is the moment."""
 
     event_type = "nl.ind.hearing.ready-for-decision"
 
-    category: Category | None = Field(description="backlog category; absent for Pact cases")
-    route: HearingRoute
-    waived: bool = Field(description="no hearing was held (a waiver)")
-    ready_at: AwareDatetime
+    ready_on: date
+    heard: bool = Field(description="false: no oral or written hearing was held (a waiver)")
+    additional_hearing: bool = Field(
+        default=False, description="an additional hearing was held (contradictions, particulars)"
+    )
+    category: Category | None = Field(
+        default=None, description="backlog category; absent for Pact cases and priority groups"
+    )
+    route: HearingRoute | None = Field(
+        default=None, description="how the case came to the hearing: after the prephase or direct"
+    )
 
 
 class HearingWaived(EventData):
