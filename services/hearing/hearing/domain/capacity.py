@@ -126,6 +126,9 @@ def allocate(
     changed: dict[str, CaseworkerDay] = {}
     booked: list[tuple[HearingCase, Slot]] = []
     unplaced: list[tuple[HearingCase, str]] = []
+    # Kept as the run books, so that each case costs a few lookups, not a scan of every row.
+    load = {key: row.load(config.daily_rates) for key, row in rows.items()}
+    lawyer_days = {(b.lawyer, r.day) for r in rows.values() for b in r.bookings if b.lawyer}
     start = first_day(today, config)
     for case in sorted(queue, key=queue_order):
         if case.status is not Status.WAITING_SLOT:
@@ -136,7 +139,6 @@ def allocate(
             continue
         rc = rate_class(case)
         cost = Fraction(1, config.daily_rates[rc])
-        earliest = max(start, case.release_day or start)
         matching = [
             c
             for c in sorted(team.caseworkers, key=lambda c: c.caseworker)
@@ -145,34 +147,27 @@ def allocate(
         if not matching:
             unplaced.append((case, "no caseworker of the team has the case's specialisms"))
             continue
-        free = [
-            (day, worker)
-            for day in window(earliest, config)
-            for worker in matching
-            if _row(rows, worker.caseworker, day).load(config.daily_rates) + cost <= 1
-        ]
-        if not free:
+        choice = _first_free(
+            case,
+            matching,
+            window(max(start, case.release_day or start), config),
+            load,
+            cost,
+            lawyer_days,
+            config,
+        )
+        if choice is None:
             unplaced.append((case, "no free slot within the horizon"))
             continue
-        day, worker = free[0]
-        if case.lawyer is not None:
-            limit = add_working_days(day, config.lawyer_grouping_days)
-            grouped = [
-                (d, w) for d, w in free if d <= limit and _lawyer_on(rows.values(), case.lawyer, d)
-            ]
-            if grouped:
-                day, worker = grouped[0]
+        day, worker = choice
         row = _row(rows, worker.caseworker, day)
         slot = _slot(case, row, worker, team, config)
-        row = row.model_copy(
-            update={
-                "bookings": (
-                    *row.bookings,
-                    Booking(case_id=case.case_id, rate_class=rc, lawyer=case.lawyer),
-                )
-            }
-        )
+        booking = Booking(case_id=case.case_id, rate_class=rc, lawyer=case.lawyer)
+        row = row.model_copy(update={"bookings": (*row.bookings, booking)})
         rows[row.key] = changed[row.key] = row
+        load[row.key] = load.get(row.key, Fraction(0)) + cost
+        if case.lawyer is not None:
+            lawyer_days.add((case.lawyer, day))
         booked.append((case, slot))
     return Allocation(booked, unplaced, list(changed.values()))
 
@@ -181,8 +176,34 @@ def _row(rows: Mapping[str, CaseworkerDay], caseworker: str, day: date) -> Casew
     return rows.get(day_key(caseworker, day)) or CaseworkerDay(caseworker=caseworker, day=day)
 
 
-def _lawyer_on(rows: Iterable[CaseworkerDay], lawyer: str, day: date) -> bool:
-    return any(r.day == day and any(b.lawyer == lawyer for b in r.bookings) for r in rows)
+def _first_free(
+    case: HearingCase,
+    workers: Sequence[Caseworker],
+    days: Sequence[date],
+    load: Mapping[str, Fraction],
+    cost: Fraction,
+    lawyer_days: set[tuple[str, date]],
+    config: HearingConfig,
+) -> tuple[date, Caseworker] | None:
+    """The first day and caseworker with room; for a case with a lawyer, a day within the
+    grouping limit on which the lawyer already has a client is preferred."""
+    first: tuple[date, Caseworker] | None = None
+    limit: date | None = None
+    for day in days:
+        if limit is not None and day > limit:
+            break
+        for worker in workers:
+            if load.get(day_key(worker.caseworker, day), Fraction(0)) + cost > 1:
+                continue
+            if first is None:
+                first = (day, worker)
+                if case.lawyer is None:
+                    return first
+                limit = add_working_days(day, config.lawyer_grouping_days)
+            if (case.lawyer, day) in lawyer_days:
+                return (day, worker)
+            break  # the first worker with room on this day is the day's candidate
+    return first
 
 
 def _slot(
