@@ -1,5 +1,82 @@
-"""Tables of the hearing service (its own schema; inbox and outbox come from shared)."""
+"""Hearing's tables (schema `hearing`; inbox, outbox and parked facts come from shared).
 
-from sqlalchemy import MetaData
+A case is stored as its domain state (JSON) plus the columns the timers query: its status,
+whether a cancelled slot is to be given back, and a hold's obstacle and start (operators see
+what is on hold, why and since when).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearing.domain.capacity import CaseworkerDay
+from hearing.domain.case import HearingCase, Status
+from shared.runtime.kit import StateStore, state_table
 
 metadata = MetaData()
+
+cases = state_table(
+    "cases",
+    metadata,
+    Column("status", Text, nullable=False),
+    Column("slot_to_free", Boolean, nullable=False),
+    Column("review_due", Date, nullable=True),
+    Column("obstacle", Text, nullable=True),
+    Column("on_hold_since", Date, nullable=True),
+    Column("to_measure", Boolean, nullable=False),
+    Index("cases_to_allocate", "status", postgresql_where=text("status = 'waiting_slot'")),
+    Index("cases_with_a_slot_to_free", "case_id", postgresql_where=text("slot_to_free")),
+    Index("cases_to_measure", "case_id", postgresql_where=text("to_measure")),
+    Index("cases_in_review", "review_due", postgresql_where=text("status = 'heard'")),
+)
+
+caseworker_days = state_table("caseworker_days", metadata, key="day_key")
+
+CASES = StateStore(
+    cases,
+    HearingCase,
+    key=lambda case: case.case_id,
+    columns={
+        "status": lambda case: case.status.value,
+        "slot_to_free": lambda case: case.slot_to_free is not None,
+        "review_due": lambda case: case.review_due,
+        "obstacle": lambda case: case.hold.obstacle.value if case.hold else None,
+        "on_hold_since": lambda case: case.hold.since if case.hold else None,
+        "to_measure": lambda case: not case.measured,
+    },
+)
+
+DAYS = StateStore(caseworker_days, CaseworkerDay, key=lambda day: day.key)
+
+
+async def lock_due(session: AsyncSession, today: date) -> list[HearingCase]:
+    """In one query, in key order (as the kit locks cases, so the two never deadlock): the
+    cases waiting for a slot, those with a cancelled slot to give back, those whose review term
+    ended before today, and the ready ones whose measures are not observed yet."""
+    rows = await session.execute(
+        select(cases.c.state)
+        .where(
+            or_(
+                cases.c.status == Status.WAITING_SLOT.value,
+                cases.c.slot_to_free,
+                (cases.c.status == Status.HEARD.value) & (cases.c.review_due < today),
+                cases.c.to_measure,
+            )
+        )
+        .order_by(cases.c.case_id)
+        .with_for_update()
+    )
+    return [HearingCase.model_validate(row.state) for row in rows]
+
+
+async def holds(session: AsyncSession) -> list[tuple[str, date]]:
+    """Every hold: its obstacle and since when."""
+    rows = await session.execute(
+        select(cases.c.obstacle, cases.c.on_hold_since).where(
+            cases.c.status == Status.ON_HOLD.value
+        )
+    )
+    return [(row.obstacle, row.on_hold_since) for row in rows]

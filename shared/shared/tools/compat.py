@@ -308,6 +308,9 @@ RETIRED: frozenset[str] = frozenset(
         # Draft no partner consumed: prephase picks the location day itself within planning's
         # capacity (nl.ind.planning.prephase-location-day-planned) since prephase was built.
         "nl.ind.prephase.day-booked.v1",
+        # A draft no service handled: hearing hands out its slots itself (the team planning
+        # chose, by specialism and daily rate); a planner moves one with reschedule-requested.
+        "nl.ind.hearing.booked.v1",
     }
 )
 """CloudEvents types taken out of the catalogue on purpose."""

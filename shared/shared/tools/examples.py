@@ -294,7 +294,9 @@ _EXAMPLES: tuple[EventData, ...] = (
         exclusion_signal=False,
     ),
     # hearing
-    h.HearingBooked(**_HEARING),
+    h.LawyerRecorded(lawyer="lawyer-4711"),
+    h.HearingRescheduleRequested(reason=h.RescheduleReason.INTERPRETER_UNAVAILABLE),
+    h.HearingNoShowRecorded(day=date(2026, 11, 10)),
     h.HearingWaiverRecorded(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
     h.HearingHeldRecorded(**_HEARING_HELD),
     h.WrittenHearingStartRecorded(**_WRITTEN_HEARING),
@@ -303,14 +305,25 @@ _EXAMPLES: tuple[EventData, ...] = (
     h.CorrectionsRecorded(**_CORRECTIONS),
     h.HearingObstacleRecorded(**_HEARING_OBSTACLE),
     h.HearingObstacleCleared(cleared_on=date(2027, 1, 20)),
-    h.HearingPlanned(**_HEARING),
+    h.HearingPlanned(**_HEARING, caseworker="cw-1042", lawyer="lawyer-4711"),
+    h.HearingCancelled(
+        day=date(2026, 11, 10), reason=h.CancellationReason.RESCHEDULED, lawyer="lawyer-4711"
+    ),
+    h.HearingNoShow(day=date(2026, 11, 10)),
+    h.LawyerAssigned(lawyer="lawyer-4711"),
+    h.ReadyForDecision(
+        ready_on=date(2026, 11, 13),
+        heard=True,
+        additional_hearing=False,
+        category=Category.A,
+        route=h.HearingRoute.VIA_PREPHASE,
+    ),
     h.HearingWaived(reason=h.WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED),
     h.HearingHeld(**_HEARING_HELD),
     h.WrittenHearingStarted(**_WRITTEN_HEARING),
     h.WrittenHearingAnswered(received_on=date(2026, 11, 19), days_taken=17),
     h.AdditionalHearingNeeded(reason=h.AdditionalHearingReason.CONTRADICTIONS),
     h.CorrectionsAndAdditionsReceived(**_CORRECTIONS),
-    h.ReadyForDecision(ready_on=date(2026, 11, 12), heard=True),
     h.HearingOnHold(**_HEARING_OBSTACLE, since=date(2026, 11, 3)),
     h.HearingResumed(resumed_on=date(2027, 1, 20), days_on_hold=78),
     # decision

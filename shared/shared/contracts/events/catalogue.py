@@ -605,13 +605,20 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         rules=("R8",),
     ),
     # --- hearing --------------------------------------------------------------------
+    _input(_h.LawyerRecorded, _HEARING_IN, by=CASEWORKER, to=HEARING, answers=(_h.LawyerAssigned,)),
     _input(
-        _h.HearingBooked,
+        _h.HearingRescheduleRequested,
         _HEARING_IN,
         by=PLANNER,
         to=HEARING,
-        answers=(_h.HearingPlanned,),
-        rules=("R12",),
+        answers=(_h.HearingCancelled,),
+    ),
+    _input(
+        _h.HearingNoShowRecorded,
+        _HEARING_IN,
+        by=CASEWORKER,
+        to=HEARING,
+        answers=(_h.HearingNoShow,),
     ),
     _input(
         _h.HearingWaiverRecorded,
@@ -666,7 +673,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=HEARING,
         answers=(_h.HearingResumed,),
     ),
-    _output(_h.HearingPlanned, _HEARING_OUT, by=HEARING, to=(PLANNING, CHAIN_NOTIFY)),
+    # Hearing hands out the slots itself (R12: the team planning chose, by specialism and rate).
+    _output(
+        _h.HearingPlanned, _HEARING_OUT, by=HEARING, to=(PLANNING, CHAIN_NOTIFY), rules=("R12",)
+    ),
+    _output(_h.HearingCancelled, _HEARING_OUT, by=HEARING, to=(PLANNING, CHAIN_NOTIFY)),
+    _output(_h.HearingNoShow, _HEARING_OUT, by=HEARING, to=(PLANNING, frontend(PLANNER))),
+    _output(_h.LawyerAssigned, _HEARING_OUT, by=HEARING, to=(CHAIN_NOTIFY,)),
+    _output(_h.ReadyForDecision, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     # Intake reads these: a heard case is no longer re-categorised by a new policy.
     _output(_h.HearingWaived, _HEARING_OUT, by=HEARING, to=(INTAKE, PLANNING, DECISION)),
     _output(_h.HearingHeld, _HEARING_OUT, by=HEARING, to=(INTAKE, PLANNING, DECISION)),
@@ -674,7 +688,6 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_h.WrittenHearingAnswered, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     _output(_h.AdditionalHearingNeeded, _HEARING_OUT, by=HEARING, to=(PLANNING, frontend(PLANNER))),
     _output(_h.CorrectionsAndAdditionsReceived, _HEARING_OUT, by=HEARING, to=(DECISION,)),
-    _output(_h.ReadyForDecision, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION)),
     _output(_h.HearingOnHold, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     _output(_h.HearingResumed, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     # --- decision -------------------------------------------------------------------

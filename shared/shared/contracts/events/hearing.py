@@ -14,12 +14,25 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from shared.contracts.envelope import EventData
 from shared.contracts.events.common import LanguageCode, LocationId, ObstacleKind, TeamId
+from shared.contracts.values import Category
+
+CaseworkerId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"), Field(description="staff code")
+]
+"""Staff code of an IND caseworker ('cw-1042'), as in the ce_actor header."""
+
+LawyerId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"),
+    Field(description="the lawyer's registration code with the legal aid board"),
+]
+"""Code of a lawyer (advocaat) as the legal aid board registers them: never a name."""
 
 
 class HearingFormat(StrEnum):
@@ -48,6 +61,31 @@ class WaiverReason(StrEnum):
     WRITTEN_ACCOUNT_SUFFICIENT = "written_account_sufficient"
 
 
+class CancellationReason(StrEnum):
+    """Why a planned hearing does not take place."""
+
+    RESCHEDULED = "rescheduled"
+    CASE_WITHDRAWN = "case_withdrawn"
+    ON_HOLD = "on_hold"
+    WAIVED = "waived"
+
+
+class RescheduleReason(StrEnum):
+    """Why a planner moves a planned hearing (coarse: no health detail)."""
+
+    APPLICANT_UNAVAILABLE = "applicant_unavailable"
+    LAWYER_UNAVAILABLE = "lawyer_unavailable"
+    CASEWORKER_UNAVAILABLE = "caseworker_unavailable"
+    INTERPRETER_UNAVAILABLE = "interpreter_unavailable"
+
+
+class HearingRoute(StrEnum):
+    """How a case came to the hearing: after the prephase, or straight from its release."""
+
+    VIA_PREPHASE = "via_prephase"
+    DIRECT = "direct"
+
+
 class AdditionalHearingReason(StrEnum):
     CONTRADICTIONS = "contradictions"
     PARTICULARS = "particulars"
@@ -68,22 +106,6 @@ class _WrittenHearingStartFields(EventData):
 
 
 # --- input -----------------------------------------------------------------------------
-
-
-class HearingBooked(EventData):
-    """A planner booked a hearing (input; key = case id). Answered with HearingPlanned."""
-
-    event_type = "nl.ind.hearing.booked"
-
-    starts_at: AwareDatetime
-    location: LocationId
-    room: HearingRoom = Field(description="child_friendly for unaccompanied minors (AMV)")
-    format: HearingFormat
-    interpreter_language: LanguageCode | None
-    review_on: date | None = Field(
-        description="day of the post-hearing review with the lawyer (nabespreking), ideally day two"
-    )
-    team: TeamId | None = None
 
 
 class HearingWaiverRecorded(EventData):
@@ -164,6 +186,37 @@ class HearingObstacleCleared(EventData):
     cleared_on: date
 
 
+class HearingNoShowRecorded(EventData):
+    """A caseworker recorded that the applicant did not come to the planned hearing (input).
+
+    Answered with HearingNoShow; the case gets the next free slot.
+    """
+
+    event_type = "nl.ind.hearing.no-show-recorded"
+
+    day: date
+
+
+class HearingRescheduleRequested(EventData):
+    """A planner asked to move the planned hearing (input; key = case id).
+
+    Answered with HearingCancelled (reason rescheduled); the case gets the next free slot.
+    """
+
+    event_type = "nl.ind.hearing.reschedule-requested"
+
+    reason: RescheduleReason
+
+
+class LawyerRecorded(EventData):
+    """A caseworker recorded the applicant's lawyer (input; key = case id). Answered with
+    LawyerAssigned; the lawyer's clients get their review on one day where possible."""
+
+    event_type = "nl.ind.hearing.lawyer-recorded"
+
+    lawyer: LawyerId
+
+
 # --- output ----------------------------------------------------------------------------
 
 
@@ -179,6 +232,59 @@ class HearingPlanned(EventData):
     interpreter_language: LanguageCode | None
     review_on: date | None
     team: TeamId | None = None
+    caseworker: CaseworkerId | None = Field(
+        default=None, description="the caseworker who hears the case"
+    )
+    lawyer: LawyerId | None = Field(
+        default=None, description="the applicant's lawyer, told through chain-notify"
+    )
+
+
+class HearingCancelled(EventData):
+    """A planned hearing will not take place; the lawyer is told through chain-notify."""
+
+    event_type = "nl.ind.hearing.cancelled"
+
+    day: date = Field(description="the hearing day that no longer takes place")
+    reason: CancellationReason
+    lawyer: LawyerId | None = None
+
+
+class HearingNoShow(EventData):
+    """The applicant did not come to the planned hearing; the next free slot follows."""
+
+    event_type = "nl.ind.hearing.no-show"
+
+    day: date
+
+
+class LawyerAssigned(EventData):
+    """The applicant's lawyer is known to the hearing (for the notices and the review day)."""
+
+    event_type = "nl.ind.hearing.lawyer-assigned"
+
+    lawyer: LawyerId
+
+
+class ReadyForDecision(EventData):
+    """Hearing is done with the case: the file is complete for a decider (the hearing and the
+    post-hearing review, or a written hearing, are behind it; or the hearing was waived).
+    Decision acts on this, or on HearingWaived; it carries facts about the hearing, never what
+    was said. The envelope's time is the moment."""
+
+    event_type = "nl.ind.hearing.ready-for-decision"
+
+    ready_on: date
+    heard: bool = Field(description="false: no oral or written hearing was held (a waiver)")
+    additional_hearing: bool = Field(
+        default=False, description="an additional hearing was held (contradictions, particulars)"
+    )
+    category: Category | None = Field(
+        default=None, description="backlog category; absent for Pact cases and priority groups"
+    )
+    route: HearingRoute | None = Field(
+        default=None, description="how the case came to the hearing: after the prephase or direct"
+    )
 
 
 class HearingWaived(EventData):
@@ -231,20 +337,6 @@ class CorrectionsAndAdditionsReceived(EventData):
 
     received_on: date
     submitted: bool
-
-
-class ReadyForDecision(EventData):
-    """Hearing is done with the case: the file is complete for a decider (the hearing and the
-    post-hearing review, or a written hearing, are behind it). Decision acts on this, or on
-    HearingWaived; it carries facts about the hearing, never what was said."""
-
-    event_type = "nl.ind.hearing.ready-for-decision"
-
-    ready_on: date
-    heard: bool = Field(description="false: no oral or written hearing was held")
-    additional_hearing: bool = Field(
-        default=False, description="an additional hearing was held (contradictions, particulars)"
-    )
 
 
 class HearingOnHold(EventData):

@@ -1,0 +1,59 @@
+"""Hearing's cases and the caseworker days the daily rate is counted against.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = "0004"
+down_revision = "0003"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "cases",
+        sa.Column("case_id", sa.Text, primary_key=True),
+        sa.Column("state", JSONB, nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("slot_to_free", sa.Boolean, nullable=False),
+        sa.Column("review_due", sa.Date, nullable=True),
+        sa.Column("obstacle", sa.Text, nullable=True),
+        sa.Column("on_hold_since", sa.Date, nullable=True),
+        sa.Column("to_measure", sa.Boolean, nullable=False),
+    )
+    op.create_index(
+        "cases_to_allocate",
+        "cases",
+        ["status"],
+        postgresql_where=sa.text("status = 'waiting_slot'"),
+    )
+    op.create_index(
+        "cases_with_a_slot_to_free",
+        "cases",
+        ["case_id"],
+        postgresql_where=sa.text("slot_to_free"),
+    )
+    op.create_index(
+        "cases_to_measure", "cases", ["case_id"], postgresql_where=sa.text("to_measure")
+    )
+    op.create_index(
+        "cases_in_review", "cases", ["review_due"], postgresql_where=sa.text("status = 'heard'")
+    )
+    op.create_table(
+        "caseworker_days",
+        sa.Column("day_key", sa.Text, primary_key=True),
+        sa.Column("state", JSONB, nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("caseflow migrations go forward only")

@@ -1,0 +1,117 @@
+"""Builders for hearing's tests: a context, the facts other services publish, a case that
+reached a given point. Test support only: the service never imports it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hearing.domain.case import HearingCase, HearingConfig
+from hearing.domain.steps import prephase_completed, registered, released
+from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.events.prephase import (
+    CompletionRoute,
+    LanguageIndicationResult,
+    OriginFinding,
+    PrephaseCompleted,
+)
+from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.runtime.kit import BatchCases, Context, Decision, Outcome
+
+# Monday 2 November 2026, 10:00 in Amsterdam; tests never read the wall clock.
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 2)
+
+
+def ctx(case_id: str = "case-1", stream: Stream = Stream.BACKLOG, **config: Any) -> Context[Any]:
+    return Context(
+        case_id=case_id,
+        now=NOW,
+        config=HearingConfig(**config),
+        actor="caseworker:cw-1001",
+        stream=stream,
+        topic="ind.backlog.hearing.input.v1",
+        cases=BatchCases.__new__(BatchCases),
+        extras={},
+        rows={},
+    )
+
+
+def state(outcome: Outcome[HearingCase]) -> HearingCase:
+    assert isinstance(outcome, Decision), outcome
+    assert outcome.state is not None
+    return outcome.state
+
+
+def registration(
+    category: Category | None = Category.A,
+    stream: Stream = Stream.BACKLOG,
+    priority_group: PriorityGroup | None = None,
+    lodged: datetime = datetime(2025, 3, 1, 9, tzinfo=UTC),
+) -> CaseRegistered:
+    pact = stream is Stream.PACT
+    return CaseRegistered(
+        v_number="1000000001",
+        nationality="SYR",
+        stream=stream,
+        lodged_at=lodged,
+        procedure="pact_regular" if pact else "national_regular",
+        category=category,
+        priority_group=priority_group,
+        priority_groups=(priority_group,) if priority_group else (),
+        policy_version="cp-2026-10",
+        deadline=date(2027, 3, 1),
+        deadline_basis="Vw 2000 art. 42(1)",
+        minor_on_lodging=False,
+        unaccompanied=priority_group is PriorityGroup.UNACCOMPANIED_MINOR,
+    )
+
+
+def release(
+    stage: ReleaseStage = ReleaseStage.HEARING, team: str = "team-syria-1", **extra: Any
+) -> CaseReleased:
+    return CaseReleased(stage=stage, release_day=TODAY, team=team, **extra)
+
+
+def completion(
+    language: LanguageIndicationResult = LanguageIndicationResult.CONSISTENT,
+    origin: OriginFinding = OriginFinding.PLAUSIBLE,
+    exclusion_signal: bool = False,
+    route: CompletionRoute = CompletionRoute.HEARING,
+) -> PrephaseCompleted:
+    return PrephaseCompleted(
+        completed_on=date(2026, 10, 28),
+        route=route,
+        waiver_missing=(),
+        language_indication=language,
+        origin=origin,
+        original_identity_document=True,
+        written_account=True,
+        exclusion_signal=exclusion_signal,
+    )
+
+
+Arrive = Callable[..., Outcome[HearingCase]]
+
+
+def arrive() -> Arrive:
+    """The facts of a backlog case (registration, release, prephase completion), applied in
+    order; the last outcome."""
+
+    def run(
+        category: Category | None = Category.A,
+        case_id: str = "case-1",
+        stream: Stream = Stream.BACKLOG,
+        prephase: PrephaseCompleted | None = None,
+        **config: Any,
+    ) -> Outcome[HearingCase]:
+        c = ctx(case_id, stream, **config)
+        case = state(registered(None, registration(category, stream), c))
+        out = released(case, release(), c)
+        if stream is Stream.BACKLOG or prephase is not None:
+            out = prephase_completed(state(out), prephase or completion(), c)
+        return out
+
+    return run

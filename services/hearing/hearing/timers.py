@@ -1,0 +1,111 @@
+"""Hearing's timer work: lapse reviews, give back cancelled slots, hand out slots, observe.
+
+One Periodic through the kit's transaction and outbox (on wall time every
+CASEFLOW_HEARING_ALLOCATION_TIMER_SECONDS; once per simulated day under the driven clock).
+Time comes from the unit of work's clock only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from hearing import persistence as db
+from hearing.domain import steps
+from hearing.domain.capacity import Roster, allocate, day_key, day_keys, free_slots
+from hearing.domain.case import HearingCase, HearingConfig, Mode, Status, route_of
+from hearing.handlers import events_topic
+from hearing.metrics import HearingMetrics
+from shared.contracts.envelope import EventData, encode, new_event
+from shared.runtime.kit import AMSTERDAM
+from shared.runtime.logs import get_logger
+from shared.runtime.messaging import UnitOfWork
+
+log = get_logger(__name__)
+
+
+def _emit(uow: UnitOfWork, case: HearingCase, events: Iterable[EventData]) -> None:
+    for data in events:
+        envelope = new_event(
+            data,
+            subject=case.case_id,
+            stream=case.stream,
+            source=uow.source,
+            actor=f"system:{uow.service}",
+            time=uow.clock.now(),
+        )
+        uow.records.append(encode(envelope, uow.topics(events_topic(case))))
+
+
+async def daily(
+    uow: UnitOfWork, config: HearingConfig, roster: Roster, metrics: HearingMetrics
+) -> None:
+    now = uow.clock.now()
+    today = now.astimezone(AMSTERDAM).date()
+    due = {c.case_id: c for c in await db.lock_due(uow.session, today)}
+    changed: dict[str, HearingCase] = {}
+    # Reviews whose term ended: ready for decision.
+    for case in due.values():
+        result = steps.lapse_review(case, today, now, config)
+        if result is not None:
+            ready, events = result
+            changed[case.case_id] = ready
+            _emit(uow, ready, events)
+    # Slots: the cancelled ones' capacity back first, then the queue in the fixed order.
+    cancelled = [(c.case_id, c.slot_to_free) for c in due.values() if c.slot_to_free is not None]
+    keys = set(day_keys(roster, today, config))
+    keys |= {day_key(slot.caseworker, slot.day) for _, slot in cancelled}
+    days = {d.key: d for d in await db.DAYS.lock(uow.session, keys)}
+    freed = free_slots(days, cancelled, today)
+    days |= {d.key: d for d in freed}
+    for case_id, _ in cancelled:
+        changed[case_id] = due[case_id].model_copy(update={"slot_to_free": None})
+    waiting = [changed.get(c.case_id, c) for c in due.values() if c.status is Status.WAITING_SLOT]
+    allocation = allocate(waiting, roster, days, today=today, config=config)
+    for case, slot in allocation.booked:
+        planned, event = steps.book(case, slot)
+        changed[case.case_id] = planned
+        _emit(uow, planned, [event])
+    for case, reason in allocation.unplaced:
+        log.info("no hearing slot yet", case_id=case.case_id, reason=reason)
+    # Measures of the cases that are ready, once each.
+    for case in list(due.values()) + list(changed.values()):
+        current = changed.get(case.case_id, case)
+        if not current.measured:
+            _observe(current, config, metrics)
+            changed[case.case_id] = current.model_copy(update={"measured": True})
+    await db.CASES.save(uow.session, list(changed.values()))
+    saved = {d.key: d for d in freed} | {d.key: d for d in allocation.days}
+    await db.DAYS.save(uow.session, list(saved.values()))
+    for row in allocation.days:
+        for rate_class in {b.rate_class for b in row.bookings}:
+            count = sum(b.rate_class == rate_class for b in row.bookings)
+            metrics.slots.labels(rate_class).observe(count)
+    metrics.waiting.set(len(allocation.unplaced))
+    await _hold_gauges(uow, today, metrics)
+
+
+def _observe(case: HearingCase, config: HearingConfig, metrics: HearingMetrics) -> None:
+    category = case.category.value if case.category else "pact"
+    for kind, minutes in case.oral_minutes:
+        metrics.hearing_minutes.labels(category, kind.value).observe(minutes)
+    if case.written_days is not None:
+        metrics.written_days.labels(category).observe(case.written_days)
+    if case.ready_at is not None and case.queued_on is not None:
+        started: date = case.prephase.completed_on if case.prephase else case.queued_on
+        days = (case.ready_at.astimezone(AMSTERDAM).date() - started).days
+        mode = case.plan.mode if case.plan else Mode.ORAL
+        metrics.to_ready_days.labels(category, route_of(case, config).value, mode.value).observe(
+            days
+        )
+
+
+async def _hold_gauges(uow: UnitOfWork, today: date, metrics: HearingMetrics) -> None:
+    ages: dict[str, list[int]] = {}
+    for obstacle, since in await db.holds(uow.session):
+        ages.setdefault(obstacle, []).append((today - since).days)
+    metrics.holds.clear()
+    metrics.oldest_hold_days.clear()
+    for obstacle, found in ages.items():
+        metrics.holds.labels(obstacle).set(len(found))
+        metrics.oldest_hold_days.labels(obstacle).set(max(found))

@@ -1,0 +1,203 @@
+"""Capacity rules: the daily rate is never exceeded, the specialism is matched, the queue is
+served in a fixed order, and a lawyer's clients share a review day where possible."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearing.domain.capacity import (
+    Caseworker,
+    CaseworkerDay,
+    Roster,
+    Team,
+    allocate,
+    free_slots,
+)
+from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
+from shared.contracts.events.hearing import HearingFormat, HearingKind
+from shared.contracts.events.planning import Specialism
+from shared.contracts.values import Category, PriorityGroup, Stream
+
+TODAY = date(2026, 11, 2)  # a Monday
+CONFIG = HearingConfig(horizon_working_days=3)
+ROSTER = Roster(
+    teams={
+        "team-1": Team(
+            location="ind-den-bosch",
+            caseworkers=(
+                Caseworker(caseworker="cw-1", specialisms=frozenset({Specialism.LANGUAGE})),
+                Caseworker(caseworker="cw-2", specialisms=frozenset()),
+            ),
+        )
+    }
+)
+
+
+def queued(
+    case_id: str,
+    category: Category | None = Category.A,
+    *,
+    lodged_day: int = 1,
+    specialisms: tuple[Specialism, ...] = (),
+    lawyer: str | None = None,
+    priority_group: PriorityGroup | None = None,
+    stream: Stream = Stream.BACKLOG,
+) -> HearingCase:
+    return HearingCase(
+        case_id=case_id,
+        stream=stream,
+        status=Status.WAITING_SLOT,
+        registered=True,
+        category=category,
+        priority_group=priority_group,
+        lodged_at=datetime(2025, 1, lodged_day, tzinfo=UTC),
+        team="team-1",
+        specialisms=specialisms,
+        lawyer=lawyer,
+        plan=Plan(mode=Mode.ORAL, format=HearingFormat.SHORT_TARGETED),
+    )
+
+
+def test_two_a_hearings_a_day_per_caseworker_by_default() -> None:
+    cases = [queued(f"case-{i}", lodged_day=i + 1) for i in range(5)]
+    result = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
+    per_day: dict[tuple[str, date], int] = {}
+    for _, slot in result.booked:
+        per_day[(slot.caseworker, slot.day)] = per_day.get((slot.caseworker, slot.day), 0) + 1
+    assert len(result.booked) == 5
+    assert max(per_day.values()) == 2
+    first_day = {slot.day for _, slot in result.booked[:4]}
+    assert first_day == {date(2026, 11, 3)}  # two caseworkers, two each, the next working day
+    assert result.booked[4][1].day == date(2026, 11, 4)
+
+
+def test_the_second_a_hearing_starts_halfway_through_the_day() -> None:
+    cases = [queued("case-1"), queued("case-2", lodged_day=2)]
+    result = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
+    starts = sorted(s.starts_at for _, s in result.booked if s.caseworker == "cw-1")
+    assert [t.hour for t in starts] == [9, 13]  # in Amsterdam
+
+
+def test_one_c_hearing_fills_a_day_and_mixes_are_counted_by_share() -> None:
+    existing = CaseworkerDay(
+        caseworker="cw-1",
+        day=date(2026, 11, 3),
+        bookings=({"case_id": "case-old", "rate_class": "A"},),  # type: ignore[arg-type]
+    )
+    result = allocate(
+        [queued("case-c", Category.C, specialisms=(Specialism.LANGUAGE,))],
+        ROSTER,
+        {existing.key: existing},
+        today=TODAY,
+        config=CONFIG,
+    )
+    [(_, slot)] = result.booked
+    assert (slot.caseworker, slot.day) == ("cw-1", date(2026, 11, 4))  # half a day was not enough
+
+
+def test_the_specialism_is_matched() -> None:
+    cases = [queued(f"case-{i}", specialisms=(Specialism.LANGUAGE,)) for i in range(3)]
+    result = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
+    assert {slot.caseworker for _, slot in result.booked} == {"cw-1"}
+
+
+def test_a_case_no_caseworker_can_hear_is_left_with_a_reason() -> None:
+    case = queued("case-1", specialisms=(Specialism.UNACCOMPANIED_MINOR,))
+    result = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG)
+    assert result.booked == []
+    assert result.unplaced == [(case, "no caseworker of the team has the case's specialisms")]
+
+
+def test_the_queue_is_served_by_priority_then_lodging_date_then_case_id() -> None:
+    one_slot = Roster(
+        teams={"team-1": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-1"),))}
+    )
+    config = HearingConfig(horizon_working_days=1, daily_rates={**CONFIG.daily_rates, "A": 1})
+    old = queued("case-z", lodged_day=1)
+    newer = queued("case-a", lodged_day=5)
+    pact = queued("case-p", None, lodged_day=9, stream=Stream.PACT)
+    nuisance = queued("case-n", None, lodged_day=20, priority_group=PriorityGroup.NUISANCE)
+    for arrival in ([old, newer, pact, nuisance], [nuisance, pact, newer, old]):
+        result = allocate(arrival, one_slot, {}, today=TODAY, config=config)
+        assert [c.case_id for c, _ in result.booked] == ["case-n"]
+        rest = allocate([old, newer, pact], one_slot, {}, today=TODAY, config=config)
+        assert [c.case_id for c, _ in rest.booked] == ["case-p"]
+    tie = allocate([queued("case-b"), queued("case-a")], one_slot, {}, today=TODAY, config=config)
+    assert [c.case_id for c, _ in tie.booked] == ["case-a"]
+
+
+def test_a_lawyers_clients_are_heard_on_one_day_so_their_reviews_fall_together() -> None:
+    # The lawyer already has a client with cw-1 on Wednesday: the next client joins that day
+    wednesday = date(2026, 11, 4)
+    booked = CaseworkerDay(
+        caseworker="cw-1",
+        day=wednesday,
+        bookings=({"case_id": "case-0", "rate_class": "A", "lawyer": "lawyer-7"},),  # type: ignore[arg-type]
+    )
+    case = queued("case-1", lawyer="lawyer-7")
+    result = allocate([case], ROSTER, {booked.key: booked}, today=TODAY, config=CONFIG)
+    [(_, slot)] = result.booked
+    assert slot.day == wednesday
+    assert slot.review_on == date(2026, 11, 5)
+    no_lawyer = allocate(
+        [queued("case-1")], ROSTER, {booked.key: booked}, today=TODAY, config=CONFIG
+    )
+    assert no_lawyer.booked[0][1].day == date(2026, 11, 3)
+    strict = CONFIG.model_copy(update={"lawyer_grouping_days": 0})
+    ungrouped = allocate([case], ROSTER, {booked.key: booked}, today=TODAY, config=strict)
+    assert ungrouped.booked[0][1].day == date(2026, 11, 3)
+
+
+def test_the_review_is_on_the_next_working_day() -> None:
+    friday = date(2026, 11, 5)  # Thursday: the first slot is Friday, the review Monday
+    result = allocate([queued("case-1")], ROSTER, {}, today=friday, config=CONFIG)
+    [(_, slot)] = result.booked
+    assert slot.day == date(2026, 11, 6)
+    assert slot.review_on == date(2026, 11, 9)
+
+
+def test_an_additional_hearing_gets_its_own_format_and_kind() -> None:
+    case = queued("case-1").model_copy(update={"additional_pending": True})
+    [(_, slot)] = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG).booked
+    assert (slot.kind, slot.format) == (HearingKind.ADDITIONAL, HearingFormat.ADDITIONAL)
+
+
+def test_a_cancelled_slot_gives_its_capacity_back() -> None:
+    cases = [queued("case-1"), queued("case-2", lodged_day=2)]
+    first = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
+    days = {d.key: d for d in first.days}
+    slot = next(s for c, s in first.booked if c.case_id == "case-1")
+    freed = free_slots(days, [("case-1", slot)], TODAY)
+    assert [b.case_id for d in freed for b in d.bookings] == ["case-2"]
+    assert free_slots(days, [("case-1", slot)], slot.day) == []  # the day itself: spent
+
+
+categories = st.sampled_from([Category.A, Category.C, Category.D, None])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(categories, st.integers(1, 28), st.booleans()), min_size=1, max_size=25))
+def test_the_daily_rate_is_never_exceeded(spec: list[tuple[Category | None, int, bool]]) -> None:
+    cases = [
+        queued(
+            f"case-{i}",
+            category,
+            lodged_day=day,
+            specialisms=(Specialism.LANGUAGE,) if lang else (),
+            stream=Stream.PACT if category is None else Stream.BACKLOG,
+        )
+        for i, (category, day, lang) in enumerate(spec)
+    ]
+    result = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
+    for row in result.days:
+        assert row.load(CONFIG.daily_rates) <= 1
+    by_id = {c.case_id: c for c in cases}
+    for case, slot in result.booked:
+        worker = next(
+            w for w in ROSTER.teams["team-1"].caseworkers if w.caseworker == slot.caseworker
+        )
+        assert set(by_id[case.case_id].specialisms) <= worker.specialisms
+    assert len(result.booked) + len(result.unplaced) == len(cases)
