@@ -38,18 +38,16 @@ def registration(stream: Stream, *, unaccompanied: bool = False, deadline: date)
 
 
 def issued(on: date, deadline: date, *, grant: bool) -> DecisionIssued:
-    base = example(DecisionIssued)
-    assert isinstance(base, DecisionIssued)
+    """A valid decision (validated again: a grant carries its ground and no refusal terms)."""
+    base = example(DecisionIssued).model_dump()
     days = (on - deadline).days
-    return base.model_copy(
-        update={
-            "outcome": DecisionOutcome.GRANT if grant else base.outcome,
-            "issued_on": on,
-            "deadline": deadline,
-            "days_relative_to_deadline": days,
-            "deadline_met": days <= 0,
-        }
-    )
+    base.update(issued_on=on, deadline=deadline, days_relative_to_deadline=days)
+    base.update(deadline_met=days <= 0)
+    if grant:
+        base.update(outcome=DecisionOutcome.GRANT, legal_ground="a", rejection_kind=None)
+        base.update(departure_period_days=None, departure_period_basis=None, entry_ban=False)
+        base.update(enforceable_from=None)
+    return DecisionIssued.model_validate(base)
 
 
 OCT1, NOV2 = date(2026, 10, 1), date(2026, 11, 2)
