@@ -136,3 +136,57 @@ async def test_figures_equal_the_topics_and_a_rebuild(
     rebuilt = await rebuild(settings, rules())
     assert sorted(rebuilt) == sorted(r.case_id for r in kept)
     assert monthly_figures(rebuilt.values(), until) == figures
+
+
+async def test_a_cycle_drafted_comes_with_a_clearance_forecast(
+    planning: ServiceRuntime, settings: Settings
+) -> None:
+    from planning import daily
+    from planning.app import SETTINGS
+    from shared.contracts.events.planning import BacklogForecastMade, CapacityDeclared, TeamCapacity
+    from shared.contracts.topics import PLANNING_INPUT, plan_events
+
+    teams = (TeamCapacity(team="general", caseworkers=100, hours_per_week=36),)
+    declared = CapacityDeclared(
+        prephase_places=500,
+        hearing_days=0,
+        decision_days=0,
+        prephase_location_operational=True,
+        teams=teams,
+    )
+    await publish(
+        settings,
+        PLANNING_INPUT,
+        front_end_event(declared, subject="2026-11", stream=None, actor="planner:pl-1"),
+    )
+    await publish(
+        settings,
+        stage_events(Stream.BACKLOG, Stage.INTAKE),
+        *(registered(f"b-{i}", Stream.BACKLOG) for i in range(3)),
+    )
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        async with AsyncSession(planning.engine) as session:
+            if len(await db.all_records(session)) == 3 and await db.capacities(session):
+                break
+        await asyncio.sleep(0.1)
+
+    async def work(uow: Any) -> None:
+        await daily.plan_day(uow, SETTINGS.config())
+
+    assert planning.processor is not None
+    await planning.processor.run_work(work)
+    records = await read_topic(settings, plan_events(Stream.BACKLOG), expect=4, settle=0.3)
+    made = [decode(r.headers, r.value) for r in records]
+    [forecast] = [e for e in made if isinstance(e.data, BacklogForecastMade)]
+    assert forecast.subject == "cycle-2026-11-02"
+    assert forecast.data.as_of == date(2026, 11, 2)
+    # Made as the cycle is drafted, before its releases: three cases to release. They fit
+    # the cycle (2 November - 1 February), the last released on its last working day, Monday
+    # 1 February 2027, and decided six weeks (the decision lag) later.
+    assert forecast.data.pooled == 3
+    assert forecast.data.cleared_on == date(2027, 2, 1) + timedelta(weeks=6)
+    assert forecast.data.open_at_target == 0
