@@ -3,22 +3,26 @@ equals counts taken straight from the topics, and a rebuild from the topics give
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning import daily
 from planning import persistence as db
-from planning.app import definition, rules
+from planning.app import SETTINGS, definition, rules
 from planning.domain.figures import monthly_figures
 from planning.rebuild import rebuild
 from shared.contracts.envelope import decode
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
 from shared.contracts.events.intake import CaseRegistered
-from shared.contracts.topics import Stage, stage_events
+from shared.contracts.events.planning import BacklogForecastMade, CapacityDeclared, TeamCapacity
+from shared.contracts.topics import PLANNING_INPUT, Stage, plan_events, stage_events
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
@@ -99,9 +103,6 @@ async def test_figures_equal_the_topics_and_a_rebuild(
         front_end_event(hold, subject="b-3", stream=backlog, actor="system:decision"),
     )
 
-    import asyncio
-    import time
-
     deadline = time.monotonic() + 30
     kept: list[Any] = []
     while time.monotonic() < deadline:
@@ -141,10 +142,6 @@ async def test_figures_equal_the_topics_and_a_rebuild(
 async def test_a_cycle_drafted_comes_with_a_clearance_forecast(
     planning: ServiceRuntime, settings: Settings
 ) -> None:
-    from planning import daily
-    from planning.app import SETTINGS
-    from shared.contracts.events.planning import BacklogForecastMade, CapacityDeclared, TeamCapacity
-    from shared.contracts.topics import PLANNING_INPUT, plan_events
 
     teams = (TeamCapacity(team="general", caseworkers=100, hours_per_week=36),)
     declared = CapacityDeclared(
@@ -164,8 +161,6 @@ async def test_a_cycle_drafted_comes_with_a_clearance_forecast(
         stage_events(Stream.BACKLOG, Stage.INTAKE),
         *(registered(f"b-{i}", Stream.BACKLOG) for i in range(3)),
     )
-    import asyncio
-    import time
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
