@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planning import daily, handlers
+from planning.cli import COMMANDS
 from planning.domain.config import PlanningConfig
 from planning.domain.model import PoolCase
 from planning.settings import PlanningSettings
@@ -32,5 +33,6 @@ definition = ServiceDefinition(
     default_port=default_port(NAME),
     rules=rules,
     # Daily on wall time would be enough; once per simulated day with CASEFLOW_SIMULATED_CLOCK.
+    commands=COMMANDS,
     periodic=(Periodic("plan-and-release", SETTINGS.timer_seconds, plan_day),),
 )

@@ -26,11 +26,18 @@ from planning.domain.cohorts import oldest_first, rotated_out
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import draft_cycle, quotas_for, replan
 from planning.domain.dispatch import dispatch
+from planning.domain.forecast import forecast
 from planning.domain.model import Cycle, CycleOrigin, MonthCapacity, PoolCase
 from planning.domain.triage import judge_triage, observed_pact_per_day
 from planning.events import cycle_opened
+from planning.forecasting import forecast_inputs
 from shared.contracts.envelope import EventData, encode, new_event
-from shared.contracts.events.planning import ReleaseStage, TriageLifted, TriageTriggered
+from shared.contracts.events.planning import (
+    BacklogForecastMade,
+    ReleaseStage,
+    TriageLifted,
+    TriageTriggered,
+)
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
 from shared.runtime.calendar import is_working_day, working_days_in
@@ -216,7 +223,24 @@ async def ensure_cycle(
                 stream=Stream.BACKLOG,
             )
         log.info("plan cycle", revision=cycle.revision, reason=origin.value, cases=cycle.planned)
+        await emit_forecast(uow, today, cycle, config)
     return cycle
+
+
+async def emit_forecast(uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig) -> None:
+    """R5: with each cycle opened or re-planned, when the backlog would be cleared."""
+    result = forecast(await forecast_inputs(uow.session, today, config), config)
+    made = BacklogForecastMade(
+        as_of=today,
+        cleared_on=result.cleared_on,
+        target=result.target,
+        open_at_target=result.open_at_target,
+        pooled=result.pool,
+        held=result.held,
+    )
+    topic = plan_events(Stream.BACKLOG)
+    emit(uow, made, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)
+    log.info("forecast", cleared_on=str(result.cleared_on), open_at_target=result.open_at_target)
 
 
 async def release_quotas(

@@ -8,12 +8,14 @@ re-plans cycles and releases the backlog.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from planning import persistence as db
 from planning.domain import cases as pool
+from planning.domain import records
 from planning.domain.capacity import backlog_days_between, in_force, month_key, split_month
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
@@ -23,12 +25,20 @@ from planning.domain.model import HoldReason, MonthCapacity, PoolCase
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
-from shared.contracts.events.hearing import HearingOnHold, HearingResumed
+from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
+from shared.contracts.events.hearing import (
+    HearingHeld,
+    HearingOnHold,
+    HearingPlanned,
+    HearingResumed,
+    HearingWaived,
+    ReadyForDecision,
+)
 from shared.contracts.events.intake import (
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
+    LegalDeadlineChanged,
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
@@ -36,12 +46,16 @@ from shared.contracts.events.planning import (
     CapacityChanged,
     CapacityChangeReason,
     CapacityDeclared,
+    CaseReleased,
     PlanCycleProposed,
 )
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
+    PrephaseCompleted,
+    PrephaseInvited,
     PrephaseNoShow,
+    PrephaseOnHold,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -129,6 +143,39 @@ def no_show(case: PoolCase | None, event: PrephaseNoShow, ctx: Ctx) -> Outcome[P
     return Decision(pool.no_show(case))
 
 
+def stage_fact(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
+    """A stage's fact that changes only the case's record (tracked() keeps it)."""
+    if case is None:
+        return Wait(NOT_YET)
+    return Decision(None)
+
+
+def tracked(function: Callable[[PoolCase | None, Any, Ctx], Outcome[PoolCase]]) -> Any:
+    """The function, and the case's record kept from the same event (domain/records.py): the
+    record changes exactly when the function decides, so a parked fact is recorded once."""
+
+    @functools.wraps(function)
+    def apply(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
+        outcome = function(case, event, ctx)
+        if not isinstance(outcome, Decision):
+            return outcome
+        before = ctx.rows["records"].get(ctx.case_id)
+        record = before
+        if isinstance(event, CaseRegistered) and record is None:
+            record = records.registered(ctx.case_id, event, ctx.today)
+        else:
+            record = records.recorded(record, event, ctx.today)
+        for item in outcome.emit:  # a Pact case's release at registration
+            data = item.data if isinstance(item, Emit) else item
+            if isinstance(data, CaseReleased):
+                record = records.recorded(record, data, ctx.today)
+        if record is None or record == before:
+            return outcome
+        return Decision(outcome.state, outcome.emit, [*outcome.rows, record])
+
+    return apply
+
+
 # --- planners' inputs: plan-level, keyed by month or cycle id ------------------------------------
 
 
@@ -193,6 +240,10 @@ def keys_of(event_type: type) -> Any:
     return lambda e: [e.subject] if isinstance(e.data, event_type) else []
 
 
+def case_keys(e: Any) -> list[str]:
+    return [] if isinstance(e.data, CapacityDeclared | PlanCycleProposed) else [e.subject]
+
+
 def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     planning = Rules(
         "planning",
@@ -204,18 +255,32 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     )
     planning.rows("capacity", db.CAPACITY, keys_of(CapacityDeclared))
     planning.rows("cycles", db.CYCLES, keys_of(PlanCycleProposed))
-    planning.on(CaseRegistered)(registered)
-    planning.on(CaseWithdrawn)(withdrawn)
-    planning.on(CaseRecategorised)(recategorised)
-    planning.on(PriorityGroupJoined)(regrouped)
-    planning.on(PriorityGroupLeft)(regrouped)
-    planning.on(ExclusionSignalRaised)(exclusion_signal)
-    planning.on(ExclusionScreeningConcluded)(exclusion_screened)
-    planning.on(PrephaseNoShow)(no_show)
-    planning.on(HearingOnHold)(hold(HoldReason.HEARING_OBSTACLE))
-    planning.on(HearingResumed)(hold(HoldReason.HEARING_OBSTACLE, ends=True))
-    planning.on(DecisionOnHold)(hold(HoldReason.DECISION_OBSTACLE))
-    planning.on(DecisionResumed)(hold(HoldReason.DECISION_OBSTACLE, ends=True))
+    planning.rows("records", db.RECORDS, case_keys)
+    planning.on(CaseRegistered)(tracked(registered))
+    planning.on(CaseWithdrawn)(tracked(withdrawn))
+    planning.on(CaseRecategorised)(tracked(recategorised))
+    planning.on(PriorityGroupJoined)(tracked(regrouped))
+    planning.on(PriorityGroupLeft)(tracked(regrouped))
+    planning.on(ExclusionSignalRaised)(tracked(exclusion_signal))
+    planning.on(ExclusionScreeningConcluded)(tracked(exclusion_screened))
+    planning.on(PrephaseNoShow)(tracked(no_show))
+    planning.on(HearingOnHold)(tracked(hold(HoldReason.HEARING_OBSTACLE)))
+    planning.on(HearingResumed)(tracked(hold(HoldReason.HEARING_OBSTACLE, ends=True)))
+    planning.on(DecisionOnHold)(tracked(hold(HoldReason.DECISION_OBSTACLE)))
+    planning.on(DecisionResumed)(tracked(hold(HoldReason.DECISION_OBSTACLE, ends=True)))
+    # Facts that only the record keeps: the timeline and the monthly figures (R14).
+    for fact in (
+        LegalDeadlineChanged,
+        PrephaseInvited,
+        PrephaseOnHold,
+        PrephaseCompleted,
+        HearingPlanned,
+        HearingWaived,
+        HearingHeld,
+        ReadyForDecision,
+        DecisionIssued,
+    ):
+        planning.on(fact)(tracked(stage_fact))
     planning.on(CapacityDeclared)(capacity_declared)
     planning.on(PlanCycleProposed)(cycle_proposed)
     return planning

@@ -22,6 +22,7 @@ from planning.domain.model import (
     PoolStatus,
     TriageState,
 )
+from planning.domain.records import CaseRecord
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
 
@@ -58,6 +59,8 @@ cycles = state_table(
     key="cycle_id",
 )
 plan_state = state_table("plan_state", metadata, key="name")
+# Each case's record across the stages (domain/records.py): the figures and the timeline.
+records = state_table("case_records", metadata, Column("stream", Text, nullable=False))
 
 POOL = StateStore(
     pool,
@@ -79,6 +82,9 @@ CYCLES = StateStore(
     Cycle,
     key=lambda c: c.cycle_id,
     columns={"starts_on": lambda c: c.starts_on, "ends_on": lambda c: c.ends_on},
+)
+RECORDS = StateStore(
+    records, CaseRecord, key=lambda r: r.case_id, columns={"stream": lambda r: r.stream.value}
 )
 TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
 
@@ -166,3 +172,34 @@ async def triage_state(session: AsyncSession) -> TriageState:
 
 def cycle_row(cycle: Cycle) -> dict[str, Any]:
     return cycle.model_dump(mode="json")
+
+
+async def all_records(session: AsyncSession) -> list[CaseRecord]:
+    """Every case record (the monthly figures are computed over them all)."""
+    rows = await session.execute(select(records.c.state).order_by(records.c.case_id))
+    return [CaseRecord.model_validate(r.state) for r in rows]
+
+
+async def load_record(session: AsyncSession, case_id: str) -> CaseRecord | None:
+    row = await session.scalar(select(records.c.state).where(records.c.case_id == case_id))
+    return CaseRecord.model_validate(row) if row is not None else None
+
+
+async def load_pool_case(session: AsyncSession, case_id: str) -> PoolCase | None:
+    row = await session.scalar(select(pool.c.state).where(pool.c.case_id == case_id))
+    return PoolCase.model_validate(row) if row is not None else None
+
+
+async def pool_counts(session: AsyncSession) -> dict[str, int]:
+    """Backlog cases by pool status (the forecast's held and in-progress counts)."""
+    rows = await session.execute(
+        select(pool.c.status, func.count())
+        .where(pool.c.stream == Stream.BACKLOG.value)
+        .group_by(pool.c.status)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def all_cycles(session: AsyncSession) -> list[Cycle]:
+    rows = await session.execute(select(cycles.c.state).order_by(cycles.c.starts_on))
+    return [Cycle.model_validate(r.state) for r in rows]

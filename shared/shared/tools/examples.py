@@ -235,6 +235,14 @@ _EXAMPLES: tuple[EventData, ...] = (
         ),
         return_information=True,
     ),
+    pl.BacklogForecastMade(
+        as_of=date(2026, 10, 1),
+        cleared_on=date(2029, 3, 30),
+        target=date(2029, 6, 12),
+        open_at_target=310,
+        pooled=51200,
+        held=310,
+    ),
     pl.TriageTriggered(
         triggered_on=date(2027, 3, 1), projected_first_applications=31200, window_months=6
     ),

@@ -459,6 +459,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         rules=("R2", "R13"),
     ),
     _output(
+        _pl.BacklogForecastMade,
+        _plan(BACKLOG),
+        by=PLANNING,
+        to=(OPERATIONS,),
+        key=CYCLE_KEY,
+        rules=("R5", "R14"),
+    ),
+    _output(
         _pl.TriageTriggered,
         _plan(PACT),
         by=PLANNING,

@@ -267,6 +267,23 @@ class PrephaseLocationDayPlanned(EventData):
         return self
 
 
+class BacklogForecastMade(EventData):
+    """When the backlog would be cleared at the plan's capacity (R5): made with each plan cycle
+    opened or re-planned (key = cycle id), for the twice-yearly report and operations."""
+
+    event_type = "nl.ind.planning.backlog-forecast-made"
+
+    as_of: date
+    cleared_on: date | None = Field(
+        description="the day the last backlog case is expected to be decided; absent when not "
+        "before the forecast's horizon"
+    )
+    target: date = Field(description="12 June 2029 (R5)")
+    open_at_target: int = Field(ge=0, description="cases still without a first decision then")
+    pooled: int = Field(ge=0, description="backlog cases waiting for release")
+    held: int = Field(ge=0, description="backlog cases on hold (not in the plan's work)")
+
+
 class TriageTriggered(EventData):
     """Pact inflow is structurally above the planning assumption: triage applies (R4)."""
 

@@ -1,0 +1,268 @@
+"""A case's record across all stages: the timeline, the legal deadline, holds, the decision.
+
+One pure fold, `recorded(record, event, day)`, over the events every stage publishes. The
+service applies it as the events arrive (handlers.py); a rebuild applies it to the topics read
+from the start (rebuild.py). The monthly figures (figures.py) are a function of the records
+only, so a rebuild gives the same figures. Only ids, dates, kinds and reasons are kept: no
+personal data, nothing of a 1F/NV signal but its fact, nothing of the account.
+
+`day` is the day an event without a date of its own happened: the service's `ctx.today`, a
+rebuild's event time (the same day under the driven clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.envelope import EventData
+from shared.contracts.events.common import DecisionOutcome, Procedure
+from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
+from shared.contracts.events.hearing import (
+    HearingHeld,
+    HearingOnHold,
+    HearingPlanned,
+    HearingResumed,
+    HearingWaived,
+    ReadyForDecision,
+)
+from shared.contracts.events.intake import (
+    CaseRecategorised,
+    CaseRegistered,
+    CaseWithdrawn,
+    LegalDeadlineChanged,
+)
+from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    PrephaseCompleted,
+    PrephaseInvited,
+    PrephaseNoShow,
+    PrephaseOnHold,
+)
+from shared.contracts.values import Category, Stream
+from shared.runtime.kit import AMSTERDAM
+
+from .model import HoldReason
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Waiting(StrEnum):
+    """What a case waits for now."""
+
+    RELEASE = "release"  # a place in a cycle (backlog) or the day it is released
+    PREPHASE_DAY = "prephase_day"
+    PREPHASE = "prephase"  # the prephase to complete
+    HEARING = "hearing"
+    DECISION = "decision"
+    HOLD = "hold"
+    NOTHING = "nothing"  # decided or withdrawn
+
+
+class Step(Frozen):
+    day: date
+    stage: str
+    what: str
+
+
+class Hold(Frozen):
+    reason: HoldReason
+    since: date
+    until: date | None = None
+
+
+class CaseRecord(Frozen):
+    case_id: str
+    stream: Stream
+    procedure: Procedure
+    lodged_on: date
+    registered_on: date
+    unaccompanied: bool
+    category: Category | None = None
+    deadline: date
+    steps: tuple[Step, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    stage: str = "planning"
+    waiting: Waiting = Waiting.RELEASE
+    decided_on: date | None = None
+    outcome: DecisionOutcome | None = None
+    deadline_met: bool | None = None
+    decided_category: Category | None = None
+    withdrawn_on: date | None = None
+
+    @property
+    def open_holds(self) -> tuple[Hold, ...]:
+        return tuple(h for h in self.holds if h.until is None)
+
+    @property
+    def amv(self) -> bool:
+        return self.unaccompanied
+
+
+def registered(case_id: str, event: CaseRegistered, day: date) -> CaseRecord:
+    lodged = event.lodged_at.astimezone(AMSTERDAM).date()
+    return CaseRecord(
+        case_id=case_id,
+        stream=event.stream,
+        procedure=event.procedure,
+        lodged_on=lodged,
+        registered_on=day,
+        unaccompanied=event.unaccompanied,
+        category=event.category,
+        deadline=event.deadline,
+        steps=(
+            Step(day=lodged, stage="intake", what="lodged"),
+            Step(day=day, stage="intake", what=f"registered ({event.procedure})"),
+        ),
+    )
+
+
+def _step(record: CaseRecord, day: date, at: str, what: str, **update: object) -> CaseRecord:
+    return record.model_copy(
+        update={"steps": (*record.steps, Step(day=day, stage=at, what=what)), **update}
+    )
+
+
+def _hold(record: CaseRecord, reason: HoldReason, since: date) -> CaseRecord:
+    if any(h.reason is reason for h in record.open_holds):
+        return record
+    held = _step(record, since, record.stage, f"on hold: {reason}")
+    return held.model_copy(
+        update={"holds": (*record.holds, Hold(reason=reason, since=since)), "waiting": Waiting.HOLD}
+    )
+
+
+def _unhold(record: CaseRecord, reason: HoldReason, until: date, waiting: Waiting) -> CaseRecord:
+    if not any(h.reason is reason for h in record.open_holds):
+        return record
+    holds = tuple(
+        h.model_copy(update={"until": until}) if h.reason is reason and h.until is None else h
+        for h in record.holds
+    )
+    still = any(h.until is None for h in holds)
+    lifted = _step(record, until, record.stage, f"hold ended: {reason}")
+    return lifted.model_copy(update={"holds": holds, "waiting": Waiting.HOLD if still else waiting})
+
+
+def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseRecord | None:
+    """The record after one event; None when the event needs a registration first."""
+    if record is None:
+        return None  # only a registration starts a record (registered())
+    match event:
+        case CaseWithdrawn():
+            on = event.withdrawn_at.astimezone(AMSTERDAM).date()
+            return _step(
+                record, on, "intake", "withdrawn", withdrawn_on=on, waiting=Waiting.NOTHING
+            )
+        case CaseRecategorised():
+            return _step(
+                record,
+                day,
+                "intake",
+                f"category {event.old_category or '-'} to {event.new_category or '-'}",
+                category=event.new_category,
+            )
+        case LegalDeadlineChanged():
+            return _step(
+                record,
+                day,
+                "intake",
+                f"deadline {event.old_deadline} to {event.new_deadline} ({event.reason})",
+                deadline=event.new_deadline,
+            )
+        case CaseReleased():
+            return _step(
+                record,
+                event.release_day,
+                "planning",
+                f"released to {event.stage}, team {event.team}"
+                + (f", cohort {event.cohort}" if event.cohort else ""),
+                stage=str(event.stage),
+                waiting=Waiting.PREPHASE_DAY if event.stage == "prephase" else Waiting.HEARING,
+            )
+        case PrephaseInvited():
+            return _step(
+                record, day, "prephase", f"invited for {event.day}", waiting=Waiting.PREPHASE
+            )
+        case PrephaseNoShow():
+            return _step(record, day, "prephase", "no-show", waiting=Waiting.PREPHASE_DAY)
+        case PrephaseOnHold():
+            return _hold(record, HoldReason.NO_SHOWS, day)
+        case ExclusionSignalRaised():
+            return _hold(record, HoldReason.EXCLUSION_SIGNAL, event.signalled_on)
+        case ExclusionScreeningConcluded() if event.hold_lifted:
+            return _unhold(record, HoldReason.EXCLUSION_SIGNAL, day, Waiting.PREPHASE)
+        case PrephaseCompleted():
+            return _step(
+                record,
+                event.completed_on,
+                "prephase",
+                f"prephase completed, route {event.route}",
+                stage="hearing",
+                waiting=Waiting.HEARING,
+            )
+        case HearingPlanned():
+            on = event.starts_at.astimezone(AMSTERDAM).date()
+            return _step(record, day, "hearing", f"hearing planned for {on}", stage="hearing")
+        case HearingWaived():
+            return _step(record, day, "hearing", f"hearing waived ({event.reason})")
+        case HearingHeld():
+            return _step(record, event.held_on, "hearing", f"{event.kind} hearing held")
+        case ReadyForDecision():
+            return _step(
+                record,
+                event.ready_on,
+                "hearing",
+                "ready for decision",
+                stage="decision",
+                waiting=Waiting.DECISION,
+            )
+        case HearingOnHold():
+            return _hold(record, HoldReason.HEARING_OBSTACLE, event.since)
+        case HearingResumed():
+            return _unhold(record, HoldReason.HEARING_OBSTACLE, event.resumed_on, Waiting.HEARING)
+        case DecisionOnHold():
+            return _hold(record, HoldReason.DECISION_OBSTACLE, event.since)
+        case DecisionResumed():
+            return _unhold(record, HoldReason.DECISION_OBSTACLE, event.resumed_on, Waiting.DECISION)
+        case DecisionIssued():
+            return _step(
+                record,
+                event.issued_on,
+                "decision",
+                f"decided: {event.outcome} ({event.route}), "
+                + ("within" if event.deadline_met else "after")
+                + " the legal deadline",
+                stage="decision",
+                waiting=Waiting.NOTHING,
+                decided_on=event.issued_on,
+                outcome=event.outcome,
+                deadline_met=event.deadline_met,
+                decided_category=record.category,
+            )
+    return record
+
+
+def replay(events: Iterable[tuple[str, EventData, date]]) -> dict[str, CaseRecord]:
+    """The records from events read back from the topics: (case id, event, day) in the order
+    read. As the service does, a fact that comes before its case's registration waits for it."""
+    found: dict[str, CaseRecord] = {}
+    waiting: dict[str, list[tuple[EventData, date]]] = {}
+    for case_id, event, day in events:
+        record = found.get(case_id)
+        if isinstance(event, CaseRegistered) and record is None:
+            found[case_id] = registered(case_id, event, day)
+            for early, early_day in waiting.pop(case_id, []):
+                found[case_id] = recorded(found[case_id], early, early_day) or found[case_id]
+        elif record is None:
+            waiting.setdefault(case_id, []).append((event, day))
+        else:
+            found[case_id] = recorded(record, event, day) or record
+    return found

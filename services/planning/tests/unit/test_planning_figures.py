@@ -1,0 +1,205 @@
+"""Records, monthly figures (R14) and explanations over a small hand-made history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from planning.domain.cohorts import CohortSummary
+from planning.domain.config import PlanningConfig
+from planning.domain.explain import explain_case, explain_cycle, timeline
+from planning.domain.figures import Figure, monthly_figures
+from planning.domain.model import NO_PRIORITY, CohortPlan, Cycle, HoldReason, PoolCase, PoolStatus
+from planning.domain.records import CaseRecord, Waiting, recorded, registered, replay
+from shared.contracts.envelope import EventData
+from shared.contracts.events.common import DecisionOutcome, Procedure
+from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
+from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.tools.examples import example
+
+
+def registration(stream: Stream, *, unaccompanied: bool = False, deadline: date) -> CaseRegistered:
+    base = example(CaseRegistered)
+    assert isinstance(base, CaseRegistered)
+    procedure = Procedure.PACT_REGULAR if stream is Stream.PACT else Procedure.NATIONAL_REGULAR
+    return base.model_copy(
+        update={
+            "stream": stream,
+            "procedure": procedure,
+            "unaccompanied": unaccompanied,
+            "minor_on_lodging": unaccompanied,
+            "category": Category.A if stream is Stream.BACKLOG else None,
+            "priority_group": None,
+            "priority_groups": (),
+            "deadline": deadline,
+            "lodged_at": datetime(2026, 9, 1, 9, tzinfo=UTC),
+        }
+    )
+
+
+def issued(on: date, deadline: date, *, grant: bool) -> DecisionIssued:
+    """A valid decision (validated again: a grant carries its ground and no refusal terms)."""
+    base = example(DecisionIssued).model_dump()
+    days = (on - deadline).days
+    base.update(issued_on=on, deadline=deadline, days_relative_to_deadline=days)
+    base.update(deadline_met=days <= 0)
+    if grant:
+        base.update(outcome=DecisionOutcome.GRANT, legal_ground="a", rejection_kind=None)
+        base.update(departure_period_days=None, departure_period_basis=None, entry_ban=False)
+        base.update(enforceable_from=None)
+    return DecisionIssued.model_validate(base)
+
+
+OCT1, NOV2 = date(2026, 10, 1), date(2026, 11, 2)
+
+
+def history() -> list[tuple[str, EventData, date]]:
+    """October: three backlog cases (one AMV) and two Pact cases registered. November: one
+    Pact case decided late, one in time; the AMV case decided (a grant); one backlog case on
+    hold for a decision obstacle."""
+    assert example(DecisionIssued).outcome is not DecisionOutcome.GRANT  # type: ignore[attr-defined]
+    hold = DecisionOnHold.model_validate(
+        {**example(DecisionOnHold).model_dump(), "since": date(2026, 11, 10)}
+    )
+    return [
+        ("b1", registration(Stream.BACKLOG, deadline=date(2027, 3, 1)), OCT1),
+        ("b2", registration(Stream.BACKLOG, unaccompanied=True, deadline=date(2027, 3, 1)), OCT1),
+        ("b3", registration(Stream.BACKLOG, deadline=date(2027, 3, 1)), OCT1),
+        ("p1", registration(Stream.PACT, deadline=date(2026, 11, 5)), OCT1),
+        ("p2", registration(Stream.PACT, deadline=date(2026, 12, 31)), OCT1),
+        ("p1", issued(date(2026, 11, 12), date(2026, 11, 5), grant=False), NOV2),
+        ("p2", issued(date(2026, 11, 20), date(2026, 12, 31), grant=True), NOV2),
+        ("b2", issued(date(2026, 11, 25), date(2027, 3, 1), grant=True), NOV2),
+        ("b3", hold, date(2026, 11, 10)),
+    ]
+
+
+def figure(figures: list[Figure], month: str, stream: str, name: str, group: str = "") -> object:
+    found = [
+        f.value
+        for f in figures
+        if (f.month, f.stream, f.figure, f.group) == (month, stream, name, group)
+    ]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_monthly_figures_over_a_hand_made_history() -> None:
+    records = replay(history())
+    figures = monthly_figures(records.values(), date(2026, 11, 30))
+    oct_, nov = "2026-10", "2026-11"
+    assert figure(figures, oct_, "pact", "pact_decided") == 0
+    assert figure(figures, nov, "pact", "pact_decided") == 2
+    assert figure(figures, nov, "pact", "pact_decided_in_time") == 1  # p1 was late
+    assert figure(figures, nov, "pact", "pact_in_time_share") == 0.5
+    assert figure(figures, oct_, "backlog", "backlog_open") == 3
+    assert figure(figures, nov, "backlog", "backlog_decided") == 1
+    assert figure(figures, nov, "backlog", "backlog_open") == 2
+    assert figure(figures, nov, "backlog", "amv_decided") == 1
+    assert figure(figures, nov, "backlog", "amv_open") == 0
+    assert figure(figures, oct_, "backlog", "amv_open") == 1
+    assert figure(figures, nov, "backlog", "grant_rate", "A") == 1.0
+    assert figure(figures, nov, "pact", "decided", "none") == 2
+    assert figure(figures, nov, "pact", "grant_rate", "none") == 0.5
+    assert figure(figures, nov, "backlog", "holds_started", "decision_obstacle") == 1
+    assert figure(figures, nov, "backlog", "holds_open", "decision_obstacle") == 1
+    assert figure(figures, oct_, "backlog", "holds_open", "decision_obstacle") is None
+    # The straight path: 3 open at 31 October 2026 down to 0 on 12 June 2029.
+    assert figure(figures, oct_, "backlog", "backlog_path") == 3
+    assert figure(figures, nov, "backlog", "backlog_path") == round(3 * 955 / 985)
+    # One decision over October and November (43 working days): 2 open need 86 more
+    assert figure(figures, oct_, "backlog", "forecast_clearance") is None
+    assert (
+        figure(figures, nov, "backlog", "forecast_clearance") == "2027-04-02"
+    )  # Christmas and Easter Monday off
+
+
+def test_a_rebuild_in_another_order_gives_the_same_figures() -> None:
+    events = history()
+    shuffled = [events[5], events[8], *events[:5], events[7], events[6]]  # facts before cases
+    assert replay(shuffled) == replay(events)
+    until = date(2026, 11, 30)
+    assert monthly_figures(replay(shuffled).values(), until) == monthly_figures(
+        replay(events).values(), until
+    )
+
+
+def test_a_fact_before_its_registration_waits() -> None:
+    fact = issued(date(2026, 11, 12), date(2026, 11, 5), grant=False)
+    assert recorded(None, fact, NOV2) is None
+
+
+def test_the_timeline_shows_steps_deadline_and_what_the_case_waits_for() -> None:
+    record = replay(history())["b3"]
+    assert record.waiting is Waiting.HOLD
+    lines = timeline(record, date(2026, 11, 30))
+    assert lines[0] == "case b3 (backlog, national_regular)"
+    assert "on hold: decision_obstacle" in lines[-3]
+    assert lines[-2].startswith("now: planning, waiting for the end of a hold: decision_obstacle")
+    assert lines[-1] == "legal deadline 2027-03-01: +63 working days left"
+    assert not any("1234567890" in line for line in lines)  # the V-number never shows
+
+
+def test_the_explanation_of_a_hand_made_cycle() -> None:
+    config = PlanningConfig()
+    cycle = Cycle(
+        cycle_id="cycle-2027-02-01",
+        starts_on=date(2027, 2, 1),
+        ends_on=date(2027, 4, 30),
+        cohorts=(
+            CohortPlan(
+                cohort_id="p1-amv", rank=1, category=Category.A, nationality="SYR", planned=10
+            ),
+            CohortPlan(
+                cohort_id="a-syr",
+                rank=NO_PRIORITY,
+                category=Category.A,
+                nationality="SYR",
+                planned=50,
+                oldest=date(2019, 5, 1),
+            ),
+        ),
+        expected_grant_rate=0.4,
+        backlog_days=40.0,
+    )
+    pooled = [
+        CohortSummary(NO_PRIORITY, Category.A, "SYR", 5, date(2019, 5, 1)),  # chosen
+        CohortSummary(NO_PRIORITY, Category.B, "ERI", 9, date(2019, 1, 1)),
+        CohortSummary(NO_PRIORITY, Category.C, "AFG", 9, date(2019, 2, 1)),
+        CohortSummary(NO_PRIORITY, Category.D, "IRQ", 9, date(2019, 3, 1)),
+    ]
+    lines = explain_cycle(
+        cycle, config, pooled, prephase_operational=False, rotated=frozenset({"AFG"})
+    )
+    assert "40 caseworker days for the backlog after Pact (R2); the cohorts need 30" in lines[1]
+    assert "priority group unaccompanied_minor (R7)" in lines[3]
+    assert "waiting since 2019-05-01" in lines[4]
+    left = lines[5:]
+    assert len(left) == 3
+    assert "b-eri" in left[0]
+    assert "ramp-up" in left[0]
+    assert "c-afg" in left[1]
+    assert "rotation" in left[1]
+    assert "d-irq" in left[2]
+    assert "grant-rate balance" in left[2]
+    full = explain_cycle(cycle.model_copy(update={"backlog_days": 30.0}), config, pooled)
+    assert "capacity: the cycle's backlog days are used up" in full[-1]
+
+
+def test_the_explanation_of_a_held_and_a_waiting_case() -> None:
+    record: CaseRecord = replay(history())["b3"]
+    held = PoolCase(
+        case_id="b3",
+        stream=Stream.BACKLOG,
+        nationality="SYR",
+        lodged_on=date(2020, 1, 1),
+        registered_on=OCT1,
+        holds=(HoldReason.DECISION_OBSTACLE,),
+        status=PoolStatus.HELD,
+    )
+    assert explain_case(held, record, NOV2)[1] == "  hold: decision_obstacle since 2026-11-10"
+    waiting = held.model_copy(
+        update={"holds": (), "status": PoolStatus.POOLED, "priority_group": PriorityGroup.NUISANCE}
+    )
+    assert "priority group nuisance (R7), lodged 2020-01-01" in explain_case(waiting, None, NOV2)[1]
+    assert registered("x", registration(Stream.PACT, deadline=NOV2), OCT1).stream is Stream.PACT
