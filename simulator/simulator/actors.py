@@ -114,9 +114,7 @@ class Actors:
     def act(self, day: date) -> list[Outgoing]:
         out: list[Outgoing] = []
         if day == self.config.starts:
-            out.append(
-                Outgoing(POLICY_INPUT, country_policy(day), "cp-sim-1", None, POLICY)
-            )
+            out.append(Outgoing(POLICY_INPUT, country_policy(day), "cp-sim-1", None, POLICY))
             out += self._capacity(day)
             out += self._capacity(_next_month(day))
         elif day.day == 1:
@@ -174,7 +172,7 @@ class Actors:
             case.stage = Stage.HEARING
 
     def _recategorised(self, case: Case, data: i.CaseRecategorised, day: date) -> None:
-        case.category = data.new_category.value
+        case.category = data.new_category.value if data.new_category else None
 
     def _released(self, case: Case, data: pl.CaseReleased, day: date) -> None:
         case.stage = Stage(data.stage.value)
@@ -308,7 +306,9 @@ class Actors:
             obstacle = h.HearingObstacleRecorded(
                 obstacle=ObstacleKind.INVESTIGATION_ABROAD, review_on=day + timedelta(days=90)
             )
-            self._later(day + timedelta(days=60 + int(case.draw(seed, "hold") * 120)), "clear", case)
+            self._later(
+                day + timedelta(days=60 + int(case.draw(seed, "hold") * 120)), "clear", case
+            )
             return [self._input(case, Stage.HEARING, obstacle, worker)]
         if case.draw(seed, "hearing-no-show") < rates.hearing_no_show:
             return [self._input(case, Stage.HEARING, h.HearingNoShowRecorded(day=day), worker)]
@@ -347,7 +347,9 @@ class Actors:
                 proposed_outcome=outcome,
                 proposed_legal_ground=ground,
                 standardised=self._standardised(case, outcome),
-                rejection_kind=RejectionKind.UNFOUNDED if outcome is not DecisionOutcome.GRANT else None,
+                rejection_kind=RejectionKind.UNFOUNDED
+                if outcome is not DecisionOutcome.GRANT
+                else None,
             )
             out.append(self._input(case, Stage.DECISION, draft, "decider:dc-01"))
             self._later(add_working_days(day, 1), "issue", case)
@@ -376,7 +378,9 @@ class Actors:
         review = d.DecisionReviewRecorded(approved=True)
         issue = d.DecisionIssueRecorded(
             outcome=outcome,
-            legal_ground=(LegalGround.A if case.category == "B" else LegalGround.B) if grant else None,
+            legal_ground=(LegalGround.A if case.category == "B" else LegalGround.B)
+            if grant
+            else None,
             rejection_kind=None if grant else RejectionKind.UNFOUNDED,
             standardised=self._standardised(case, outcome),
             issued_on=day,

@@ -92,7 +92,7 @@ def summarise(
             if stream == "backlog":
                 s.categories[data.category.value if data.category else "priority group"] += 1
         elif isinstance(data, i.CaseRecategorised):
-            category[envelope.subject] = data.new_category.value
+            category[envelope.subject] = data.new_category.value if data.new_category else None
         elif isinstance(data, d.DecisionIssued):
             s.decided[stream] += 1
             s.on_time[stream] += 1 if data.deadline_met else 0
@@ -102,9 +102,10 @@ def summarise(
             held[envelope.subject] = False
         elif isinstance(data, HOLDS):
             held[envelope.subject] = True
-        elif isinstance(data, RESUMES):
-            if not isinstance(data, pp.ExclusionScreeningConcluded) or data.hold_lifted:
-                held[envelope.subject] = False
+        elif isinstance(data, RESUMES) and (
+            not isinstance(data, pp.ExclusionScreeningConcluded) or data.hold_lifted
+        ):
+            held[envelope.subject] = False
         if isinstance(data, pl.CaseReleased) and stream == "backlog":
             if data.cycle is not None and day < programme_start:
                 s.programme_releases_before_start += 1
@@ -119,9 +120,7 @@ def summarise(
 def checks(s: Summary, *, minimum_on_time: float = 0.9) -> list[tuple[str, bool, str]]:
     """The plan's assumptions, as the run shows them: (check, passed, figure)."""
     total = sum(s.categories.values()) or 1
-    worst = max(
-        abs(s.categories[c.value] / total - share) for c, share in CATEGORY_SHARES.items()
-    )
+    worst = max(abs(s.categories[c.value] / total - share) for c, share in CATEGORY_SHARES.items())
     tolerance = 0.03 + 1.5 / total**0.5  # sampling error shrinks with the run's size
     pact_decided = s.decided["pact"]
     on_time = s.on_time["pact"] / pact_decided if pact_decided else 1.0

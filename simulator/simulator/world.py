@@ -183,7 +183,9 @@ def _pick_category(draw: random.Random) -> Category:
     return Category.OUTSIDE
 
 
-def applicant(config: WorldConfig, case_id: str, number: int, lodged: datetime, on: date) -> Applicant:
+def applicant(
+    config: WorldConfig, case_id: str, number: int, lodged: datetime, on: date
+) -> Applicant:
     draw = rng(config.seed, "applicant", case_id)
     rates = config.rates
     nationality = draw.choice(NATIONALITIES[_pick_category(draw)])
@@ -278,7 +280,9 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
         PrephaseLocationCapacity(
             location=location,
             places_per_day=places,
-            interpreters=tuple(InterpreterPlaces(language=lang, places=places) for lang in languages),
+            interpreters=tuple(
+                InterpreterPlaces(language=lang, places=places) for lang in languages
+            ),
             return_information_weekdays=(1, 3),
         )
         for location in PREPHASE_LOCATIONS
@@ -308,7 +312,9 @@ def roster_toml(config: WorldConfig) -> str:
         lines.append(f'location = "{HEARING_LOCATION}"')
         lines.append("caseworkers = [")
         for n in range(count):
-            lines.append(f'    {{ caseworker = "cw-{team[5:]}-{n + 1:03d}", specialisms = {every} }},')
+            lines.append(
+                f'    {{ caseworker = "cw-{team[5:]}-{n + 1:03d}", specialisms = {every} }},'
+            )
         lines.append("]")
         lines.append("")
     return "\n".join(lines)
