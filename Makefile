@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo test install lint typecheck unit docs check-docs bench bench-planning clean
+.PHONY: demo services test install lint typecheck unit docs check-docs bench bench-planning clean
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -20,13 +20,24 @@ $(TOOLS)/bin/uv:
 		mkdir -p $(TOOLS)/bin && ln -sf $(TOOLS)/lib/bin/uv $(TOOLS)/bin/uv; \
 	fi
 
-.venv/.installed: uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml) | $(UV)
+.venv/.installed: uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml) simulator/pyproject.toml | $(UV)
 	$(UV) sync --locked --all-packages
 	touch $@
 
 install: .venv/.installed
 
+# The programme on driven time with the simulated outside world (SCALE=1: full volumes).
+# A simulated day costs about 1.8 s today, so the default covers the first 120 days (from
+# before the cut-off into the first Pact decisions) in about four minutes; DAYS=0 runs the
+# whole programme to past 12 June 2029 (about 35 minutes at SCALE=0.1).
+SCALE ?= 0.1
+SEED ?= 2026
+DAYS ?= 120
 demo: install
+	$(UV) run --no-sync python -m simulator --scale $(SCALE) --seed $(SEED) --days $(DAYS)
+
+# Only the services, waiting for input (Ctrl-C or DEMO_SECONDS to stop).
+services: install
 	$(UV) run --no-sync python -m shared.tools.demo --seconds $(DEMO_SECONDS)
 
 lint: install
@@ -35,7 +46,7 @@ lint: install
 	$(UV) run --no-sync lint-imports
 
 typecheck: install
-	$(UV) run --no-sync mypy shared/shared $(foreach s,$(wildcard services/*),$(s)/$(subst -,_,$(notdir $(s))))
+	$(UV) run --no-sync mypy shared/shared $(foreach s,$(wildcard services/*),$(s)/$(subst -,_,$(notdir $(s)))) simulator/simulator
 
 test: lint typecheck
 	$(UV) run --no-sync pytest

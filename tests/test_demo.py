@@ -1,4 +1,5 @@
-"""`make demo` as a user runs it: every service healthy, then a clean stop, nothing left behind."""
+"""`make services` (`make demo` without the simulation): every service healthy, then a clean
+stop, nothing left behind."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def test_make_demo_runs_every_service_healthy_and_stops_cleanly(tmp_path: Path) 
     env, ports = _demo_env(tmp_path / "data")
 
     done = subprocess.run(
-        ["make", "demo", "DEMO_SECONDS=3"],
+        ["make", "services", "DEMO_SECONDS=3"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -169,7 +170,7 @@ def test_a_second_demo_run_starts_with_an_empty_database(tmp_path: Path) -> None
         earlier.stop()
 
     done = subprocess.run(
-        ["make", "demo", "DEMO_SECONDS=1"],
+        ["make", "services", "DEMO_SECONDS=1"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -21,10 +21,12 @@ from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
 from planning.domain.dispatch import dispatch
 from planning.domain.inputs import capacity_problem, month_capacity
+from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
+from shared.contracts.events.catalogue import location_day_key
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
 from shared.contracts.events.hearing import (
     HearingHeld,
@@ -199,6 +201,10 @@ def capacity_declared(
             reason=CapacityChangeReason.DECLARED,
         )
         emit.append(Emit(changed, topic=plan_events(stream), subject=month, stream=stream))
+    pact_share = split.pact_share if ctx.config.pact_via_prephase else None
+    for stream, day in location_days(month, event, ctx.today, pact_share):
+        key = location_day_key(day.location, day.day)
+        emit.append(Emit(day, topic=plan_events(stream), subject=key, stream=stream))
     # A cycle running in that month is re-planned by the daily pass (it sees the change).
     return Decision(None, emit, rows=[declared])
 

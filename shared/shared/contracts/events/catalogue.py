@@ -405,7 +405,7 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         {None: (PLANNING_INPUT,)},
         by=PLANNER,
         to=PLANNING,
-        answers=(_pl.CapacityChanged,),
+        answers=(_pl.CapacityChanged, _pl.PrephaseLocationDayPlanned),
         key=MONTH_KEY,
         rules=("R2", "R11", "R13"),
     ),

@@ -117,6 +117,27 @@ class _PlanCycleFields(EventData):
         return self
 
 
+class InterpreterPlaces(Part):
+    """How many applicants an interpreter of one language can assist on a location day."""
+
+    language: LanguageCode
+    places: int = Field(ge=0)
+
+
+class PrephaseLocationCapacity(Part):
+    """A prephase location's daily capacity in a capacity declaration: planning plans its days."""
+
+    location: LocationId
+    places_per_day: int = Field(ge=0, description="applicants it receives on a working day")
+    interpreters: tuple[InterpreterPlaces, ...] = Field(
+        default=(), description="per language, applicants an interpreter can assist a day"
+    )
+    return_information_weekdays: tuple[int, ...] = Field(
+        default=(),
+        description="weekdays (0 = Monday) DT&V/IOM give voluntary-return information there",
+    )
+
+
 # --- input -----------------------------------------------------------------------------
 
 
@@ -145,6 +166,11 @@ class CapacityDeclared(EventData):
     )
     hearing_rates: tuple[CategoryRate, ...] = Field(
         default=(), description="rates that differ from the configured ones"
+    )
+    prephase_locations: tuple[PrephaseLocationCapacity, ...] = Field(
+        default=(),
+        description="prephase locations open that month; planning plans each working day of "
+        "the month from them (PrephaseLocationDayPlanned)",
     )
 
 
@@ -229,13 +255,6 @@ class CapacityChanged(EventData):
     decision_days: int = Field(ge=0)
     share: float = Field(ge=0, le=1, description="this stream's share of the declared capacity")
     reason: CapacityChangeReason
-
-
-class InterpreterPlaces(Part):
-    """How many applicants an interpreter of one language can assist on a location day."""
-
-    language: LanguageCode
-    places: int = Field(ge=0)
 
 
 class PrephaseLocationDayPlanned(EventData):

@@ -1,0 +1,1 @@
+"""The simulated outside world of caseflow: applicants, desk, planners, caseworkers, deciders."""

@@ -1,0 +1,187 @@
+"""`make demo`: the whole programme on driven time, with the simulated outside world.
+
+Starts the embedded PostgreSQL and broker, every service as its own process on the simulated
+clock, then runs the simulation with progress bars and prints the summary and the checks.
+
+    python -m simulator --scale 0.1 --seed 2026
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, timedelta
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+
+from shared.contracts.topics import Stage, all_topics
+from shared.contracts.values import Stream
+from shared.runtime.broker import ensure_topics
+from shared.runtime.logs import configure_logging
+from shared.runtime.services import SERVICES
+from shared.runtime.settings import Settings
+from shared.tools.embedded import EmbeddedServers
+
+from .reading import summary_of
+from .run import Simulation
+from .summary import Summary, checks
+from .world import WorldConfig, roster_toml
+
+console = Console(stderr=True)
+PROGRAMME_START = date(2026, 10, 1)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _progress(day: date, simulation: Simulation, started: float) -> Table:
+    table = Table(title=f"simulated day {day.isoformat()}")
+    for column in ("stage", "stream", "waiting", "in progress", "done"):
+        table.add_column(column)
+    rows = simulation.actors.progress()
+    for stage in Stage:
+        for stream in Stream:
+            c = rows.get((stage, stream))
+            if c:
+                table.add_row(
+                    stage, stream, str(c["waiting"]), str(c["in_progress"]), str(c["done"])
+                )
+    rate = simulation.report.events / max(1e-6, time.monotonic() - started)
+    table.caption = f"{simulation.report.events} events, {rate:.0f} events/s"
+    return table
+
+
+def _summary_table(summary: Summary) -> Group:
+    table = Table(title="summary (from the system's own events)")
+    for column in ("stream", "registered", "decided", "on hold", "open"):
+        table.add_column(column)
+    for stream in ("backlog", "pact"):
+        table.add_row(
+            stream,
+            str(summary.registered[stream]),
+            str(summary.decided[stream]),
+            str(summary.on_hold[stream]),
+            str(summary.open(stream)),
+        )
+    notices = ", ".join(f"{p}: {n}" for p, n in sorted(summary.notices.items())) or "none yet"
+    rejections = sum(summary.rejections.values())
+    forecast = summary.forecast or "not published (planning's forecast, issue 11)"
+    check_table = Table(title="checks")
+    for column in ("check", "passed", "figure"):
+        check_table.add_column(column)
+    for name, passed, figure in checks(summary):
+        check_table.add_row(name, "yes" if passed else "NO", figure)
+    return Group(
+        table,
+        f"partner notices: {notices}",
+        f"rejections: {rejections}",
+        f"forecast clearance: {forecast}",
+        check_table,
+    )
+
+
+async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
+    simulation = Simulation(settings, config)
+    started = time.monotonic()
+    with Live(console=console, refresh_per_second=4) as live:
+        await simulation.run(lambda day, sim: live.update(_progress(day, sim, started)))
+    console.print(
+        f"{simulation.report.days} days, {simulation.report.inputs} inputs, "
+        f"{simulation.report.events} events in {simulation.report.seconds:.0f} s"
+    )
+    return await summary_of(settings, config, PROGRAMME_START)
+
+
+def run(config: WorldConfig) -> int:
+    settings = Settings()
+    configure_logging("simulator", level="WARNING", json=False)
+    processes: list[subprocess.Popen[bytes]] = []
+    with EmbeddedServers(
+        settings.data_dir,
+        settings.embedded_postgres_port,
+        settings.embedded_kafka_port,
+        fresh_database=True,
+    ) as servers:
+        sim_settings = settings.model_copy(
+            update={
+                "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
+                "simulated_clock": True,
+                "fetch_max_wait_ms": 10,
+            }
+        )
+        asyncio.run(ensure_topics(sim_settings, all_topics()))
+        roster = settings.data_dir / "simulated-roster.toml"
+        roster.write_text(roster_toml(config))
+        logs = settings.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "CASEFLOW_DATABASE_URL": servers.postgres.url,
+            "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
+            "CASEFLOW_SIMULATED_CLOCK": "true",
+            "CASEFLOW_FETCH_MAX_WAIT_MS": "10",
+            "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
+        }
+        try:
+            for service in SERVICES:
+                log = (logs / f"{service.name}.log").open("ab")
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", service.module, "serve"],
+                        env={**env, "CASEFLOW_HTTP_PORT": str(service.port)},
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
+                log.close()
+            deadline = time.monotonic() + 120
+            while not all(_healthy(s.port) for s in SERVICES):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                    console.print(f"[red]services did not come up; see {logs}[/]")
+                    return 1
+                time.sleep(0.3)
+            console.print("every service healthy; simulating")
+            summary = asyncio.run(_simulate(sim_settings, config))
+            console.print(_summary_table(summary))
+            return 0
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def main(
+    scale: float = typer.Option(0.1, envvar="SCALE", help="Share of the real volumes (1: full)"),
+    seed: int = typer.Option(2026, envvar="SEED", help="Seed of every random choice"),
+    days: int = typer.Option(0, help="Simulate only this many days (0: the whole programme)"),
+    above_triage: bool = typer.Option(False, help="Pact inflow above the triage threshold"),
+    unlimited: bool = typer.Option(False, help="Unlimited caseworker capacity (benchmark)"),
+) -> None:
+    config = WorldConfig(seed=seed, scale=scale, above_triage=above_triage, unlimited=unlimited)
+    if days:
+        config = dataclasses.replace(config, ends=config.starts + timedelta(days=days - 1))
+    raise typer.Exit(run(config))
+
+
+if __name__ == "__main__":
+    typer.run(main)

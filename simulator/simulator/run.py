@@ -1,0 +1,191 @@
+"""A simulated run: the outside world talks to the running services through the topics while
+the simulation driver moves their shared clock a day at a time (docs/adr/0008).
+
+Per day: tick the day (timers run, the system settles), read what the services published,
+let the people act on it, and if they sent anything, tick the day again until it settles.
+An empty day costs one round of ticks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
+from shared.runtime.settings import Settings
+from shared.tools.simulation import SimulationDriver
+
+from .actors import Actors, Outgoing
+from .world import WorldConfig
+
+SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
+
+
+def watched(specs: Sequence[TopicSpec] | None = None) -> list[str]:
+    """The topics the outside world reads: every service's output, partner and rejection topic."""
+    kinds = {Kind.EVENTS, Kind.PARTNER, Kind.REJECTIONS}
+    return sorted(s.name for s in (specs or all_topics()) if s.kind in kinds)
+
+
+class TopicReader:
+    """Reads topics from the start, as far as they go (a plain consumer without a group)."""
+
+    def __init__(self, settings: Settings, topics: Sequence[str]) -> None:
+        self.settings = settings
+        self.names = TopicNames(settings.topic_prefix)
+        self.topics = list(topics)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._partitions: list[TopicPartition] = []
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+            client_id="caseflow-simulator-reader",
+        )
+        await self._consumer.start()
+        await self._consumer.topics()
+        self._partitions = [
+            TopicPartition(self.names(t), p)
+            for t in self.topics
+            for p in sorted(self._consumer.partitions_for_topic(self.names(t)) or ())
+        ]
+        self._consumer.assign(self._partitions)
+        await self._consumer.seek_to_beginning(*self._partitions)
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def drain(self) -> list[tuple[str, Any]]:
+        """Every record published since the last call: (topic without prefix, record)."""
+        consumer = self._consumer
+        assert consumer is not None
+        ends = await consumer.end_offsets(self._partitions)
+        left = {tp for tp, end in ends.items() if await consumer.position(tp) < end}
+        out: list[tuple[str, Any]] = []
+        prefix = len(self.settings.topic_prefix)
+        while left:
+            batch = await consumer.getmany(*left, timeout_ms=200, max_records=10_000)
+            for tp, records in batch.items():
+                out += [(tp.topic[prefix:], r) for r in records]
+            left = {tp for tp in left if await consumer.position(tp) < ends[tp]}
+        return out
+
+
+def decoded(record: Any) -> Envelope[Any] | None:
+    try:
+        return decode(record.headers, record.value, ignore_unknown_fields=True)
+    except DecodeError:
+        return None  # a type this simulator does not know (a newer service): not its business
+
+
+@dataclass
+class RunReport:
+    days: int = 0
+    rounds: int = 0
+    inputs: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    by_type: Counter[str] = field(default_factory=Counter)
+
+
+class Simulation:
+    """The outside world and the clock, for services that already run."""
+
+    def __init__(self, settings: Settings, config: WorldConfig, services: Sequence[str] = SERVICES):
+        self.settings = settings
+        self.config = config
+        self.services = tuple(services)
+        self.actors = Actors(config)
+        self.report = RunReport()
+        self.names = TopicNames(settings.topic_prefix)
+        self._sent = 0
+
+    async def run(self, on_day: Callable[[date, Simulation], None] | None = None) -> RunReport:
+        started = time.perf_counter()
+        reader = TopicReader(self.settings, watched())
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            acks="all",
+            linger_ms=5,
+            client_id="caseflow-simulator",
+        )
+        await reader.start()
+        await producer.start()
+        try:
+            async with SimulationDriver(
+                self.settings, self.services, answer_timeout=120, max_rounds=200
+            ) as driver:
+                for n in range(self.config.days):
+                    day = self.config.starts + timedelta(days=n)
+                    await self._day(day, driver, reader, producer)
+                    if on_day is not None:
+                        on_day(day, self)
+        finally:
+            await producer.stop()
+            await reader.stop()
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    async def _day(
+        self, day: date, driver: SimulationDriver, reader: TopicReader, producer: AIOKafkaProducer
+    ) -> None:
+        report = await driver.run_day(day)  # timers run; the system settles
+        self.report.rounds += report.rounds
+        self._observe(day, await reader.drain())
+        sent = self.actors.act(day)
+        while sent:  # the people act; the system settles again; they may act on that too
+            await self._send(day, sent, driver, producer)
+            report = await driver.run_day(day)
+            self.report.rounds += report.rounds
+            self._observe(day, await reader.drain())
+            sent = self.actors.act_again(day)
+        self.report.days += 1
+
+    async def _send(
+        self, day: date, sent: list[Outgoing], driver: SimulationDriver, producer: AIOKafkaProducer
+    ) -> None:
+        now = driver.moment(day)
+        futures = []
+        for out in sent:
+            self._sent += 1
+            envelope = new_event(
+                out.data,
+                subject=out.subject,
+                stream=out.stream,
+                source="/front-end/simulator",
+                actor=out.actor,
+                time=now,
+                event_id=uuid5(NAMESPACE_URL, f"caseflow-sim/{self.config.seed}/{self._sent}"),
+            )
+            record = encode(envelope, self.names(out.topic))
+            futures.append(
+                await producer.send(
+                    record.topic, key=record.key, value=record.value, headers=list(record.headers)
+                )
+            )
+        for future in futures:
+            await future
+        self.report.inputs += len(sent)
+
+    def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:
+        self.report.events += len(records)
+        # A fixed order, whatever order the partitions were read in.
+        envelopes = [e for _, r in records if (e := decoded(r)) is not None]
+        envelopes.sort(key=lambda e: (e.subject, e.time, e.type, str(e.id)))
+        for envelope in envelopes:
+            self.report.by_type[envelope.type] += 1
+            self.actors.observe(type(envelope.data), envelope.subject, envelope.data, day)
