@@ -159,7 +159,9 @@ async def before_programme(
     today_days = split.backlog_days / days_left if days_left else 0.0
     most = int(today_days * max(config.hearing_rates.values())) + 1
     candidates = await db.queue(uow.session, None, most)
-    chosen = oldest_first(candidates, today_days, config)
+    this_month = capacities.get(month)
+    operational = bool(this_month and this_month.prephase_location_operational)
+    chosen = oldest_first(candidates, today_days, config, prephase_operational=operational)
     await release(uow, today, chosen, in_force(capacities, today), {})
     return len(chosen)
 

@@ -212,12 +212,19 @@ def pick_releases(
 
 
 def oldest_first(
-    candidates: Iterable[PoolCase], days: float, config: PlanningConfig
+    candidates: Iterable[PoolCase],
+    days: float,
+    config: PlanningConfig,
+    *,
+    prephase_operational: bool,
 ) -> list[PoolCase]:
-    """Before the programme starts (R6): backlog cases oldest first, as far as `days` go."""
+    """Before the programme starts (R6): backlog cases oldest first, as far as `days` go; no
+    category B until a prephase location is operational (R11), as in a cycle."""
     chosen, budget = [], days
     for case in sorted(candidates, key=order_key):
         if case.status is not PoolStatus.POOLED:
+            continue
+        if case.cohort_category is Category.B and not prephase_operational:
             continue
         cost = 1.0 / config.rate(case.cohort_category)
         if cost > budget + 1e-9:

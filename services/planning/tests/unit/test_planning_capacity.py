@@ -176,4 +176,14 @@ def test_before_the_programme_the_oldest_go_first_within_the_days_left() -> None
         case("c-1", date(2022, 1, 1)),
         case("c-2", date(2023, 1, 1)),
     ]
-    assert [c.case_id for c in oldest_first(pool, 2.0, CONFIG)] == ["c-1", "c-2"]
+    chosen = oldest_first(pool, 2.0, CONFIG, prephase_operational=False)
+    assert [c.case_id for c in chosen] == ["c-1", "c-2"]
+
+
+def test_before_the_programme_no_b_case_goes_until_a_location_is_operational() -> None:
+    oldest_b = case("c-1", date(2022, 1, 1)).model_copy(update={"category": Category.B})
+    pool = [oldest_b, case("c-2", date(2023, 1, 1))]
+    waiting = oldest_first(pool, 2.0, CONFIG, prephase_operational=False)
+    assert [c.case_id for c in waiting] == ["c-2"]  # R11: B waits for a location
+    ready = oldest_first(pool, 2.0, CONFIG, prephase_operational=True)
+    assert [c.case_id for c in ready] == ["c-1", "c-2"]
