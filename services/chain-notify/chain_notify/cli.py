@@ -131,4 +131,6 @@ def replay(
             topic=topic,
         )
     )
-    typer.echo(f"{queued} record(s) queued for {partner.value} ({stream.value}); the relay sends them")
+    typer.echo(
+        f"{queued} record(s) queued for {partner.value} ({stream.value}); the relay sends them"
+    )

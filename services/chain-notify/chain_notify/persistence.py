@@ -26,9 +26,11 @@ from sqlalchemy import (
     Uuid,
     func,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chain_notify.domain.state import NotifyCase, ReturnDay
@@ -122,8 +124,6 @@ async def log_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     """Write delivery-log rows in the caller's transaction (the one that fills the outbox).
     A notice made again from the same cause has the same id: it is logged once."""
     if rows:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         await session.execute(
             pg_insert(delivery_log).on_conflict_do_nothing(index_elements=["event_id"]), rows
         )
@@ -148,7 +148,7 @@ async def replay_into_outbox(
     topic under a new name); by default to the topic they went to."""
     chosen = (
         select(
-            delivery_log.c.topic if topic is None else func.cast(topic, Text),
+            delivery_log.c.topic if topic is None else literal(topic, Text),
             delivery_log.c.key,
             delivery_log.c.value,
             delivery_log.c.headers,

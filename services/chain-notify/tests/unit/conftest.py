@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -54,7 +54,9 @@ def case(**changes: Any) -> NotifyCase:
     return base.model_copy(update=changes)
 
 
-def decision(outcome: DecisionOutcome = DecisionOutcome.REJECTION, **changes: Any) -> DecisionIssued:
+def decision(
+    outcome: DecisionOutcome = DecisionOutcome.REJECTION, **changes: Any
+) -> DecisionIssued:
     grant = outcome is DecisionOutcome.GRANT
     fields: dict[str, Any] = {
         "outcome": outcome,

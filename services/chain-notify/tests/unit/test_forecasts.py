@@ -92,7 +92,11 @@ def test_no_district_known_no_regional_guess() -> None:
 @pytest.mark.parametrize(
     ("total", "weights", "expected"),
     [
-        (10, {AMS: 1, OB: 1, CourtDistrict.ROTTERDAM: 1}, {AMS: 4, OB: 3, CourtDistrict.ROTTERDAM: 3}),
+        (
+            10,
+            {AMS: 1, OB: 1, CourtDistrict.ROTTERDAM: 1},
+            {AMS: 4, OB: 3, CourtDistrict.ROTTERDAM: 3},
+        ),
         (7, {AMS: 2, OB: 5}, {AMS: 2, OB: 5}),
         (0, {AMS: 2}, {AMS: 0}),
     ],
@@ -149,7 +153,9 @@ def test_return_information_day_is_told_once_per_location_day(
     assert first.rows == [ReturnDay(key=f"backlog/{key}", notified=True)]
     told = [ReturnDay(key=f"backlog/{key}", notified=True)]
     again = location_day_planned(None, event, make_ctx(key, return_days=told))
-    assert isinstance(again, Decision) and again.emit == ()
+    assert isinstance(again, Decision)
+    assert again.emit == ()
     without = event.model_copy(update={"return_information": False})
     none = location_day_planned(None, without, make_ctx(key))
-    assert isinstance(none, Decision) and none.emit == ()
+    assert isinstance(none, Decision)
+    assert none.emit == ()

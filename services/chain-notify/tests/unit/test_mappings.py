@@ -53,7 +53,8 @@ def sent(outcome: Any) -> list[tuple[str, Any]]:
     assert isinstance(outcome, Decision), outcome
     out = []
     for item in outcome.emit:
-        assert isinstance(item, Emit) and item.topic is not None
+        assert isinstance(item, Emit)
+        assert item.topic is not None
         out.append((item.topic, item.data))
     return out
 
@@ -76,7 +77,8 @@ def test_registration_remembers_whom_to_address(make_ctx: Callable[..., Any]) ->
         }
     )
     outcome = c.registered(None, event, make_ctx("case-9", stream=Stream.PACT))
-    assert isinstance(outcome, Decision) and outcome.state is not None
+    assert isinstance(outcome, Decision)
+    assert outcome.state is not None
     assert outcome.emit == ()
     assert outcome.state.stream is Stream.PACT
     assert outcome.state.unaccompanied
@@ -99,7 +101,8 @@ def test_transport_request_goes_to_coa_of_the_cases_stream(
             ),
         )
     ]
-    assert isinstance(outcome, Decision) and outcome.state is not None
+    assert isinstance(outcome, Decision)
+    assert outcome.state is not None
     again = c.transport_requested(outcome.state, event, make_ctx())
     assert sent(again) == [], "the same day requested again is no news to COA"
 
@@ -139,7 +142,8 @@ def test_guardian_notice_goes_to_nidos_only(
             ),
         )
     ]
-    assert isinstance(outcome, Decision) and outcome.state is not None
+    assert isinstance(outcome, Decision)
+    assert outcome.state is not None
     cancel = c.guardian_notice_cancelled(
         outcome.state, GuardianNoticeCancelled(day=DAY), make_ctx()
     )
@@ -185,7 +189,8 @@ def test_hearing_goes_to_lawyer_and_nidos_and_a_move_cancels_first(
         starts_at=at,
         location="ind-den-bosch",
     )
-    assert isinstance(first, Decision) and first.state is not None
+    assert isinstance(first, Decision)
+    assert first.state is not None
     same = hearing_planned(first.state, hearing(at, date(2026, 11, 4)), make_ctx())
     assert sent(same) == [], "an unchanged hearing is not announced twice"
     later = at.replace(day=10)
@@ -204,7 +209,8 @@ def test_hearing_without_a_lawyer_is_kept_for_the_lawyer_to_come(
     at = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
     planned = hearing_planned(make_case(lawyer=None), hearing(at, None), make_ctx())
     assert sent(planned) == []
-    assert isinstance(planned, Decision) and planned.state is not None
+    assert isinstance(planned, Decision)
+    assert planned.state is not None
     logistics = ApplicantLogisticsChanged(
         interpreter_languages=("ara",),
         reception_location="coa-budel",
@@ -216,7 +222,8 @@ def test_hearing_without_a_lawyer_is_kept_for_the_lawyer_to_come(
     assert [(t, type(m).__name__, m.lawyer) for t, m in sent(told)] == [
         ("ind.backlog.partner.lawyer.v1", "LawyerAppointmentPlanned", "rvr-777")
     ]
-    assert isinstance(told, Decision) and told.state is not None
+    assert isinstance(told, Decision)
+    assert told.state is not None
     other = logistics.model_copy(update={"lawyer": "rvr-888"})
     switched = c.logistics_changed(told.state, other, make_ctx())
     assert [(type(m).__name__, m.lawyer) for _, m in sent(switched)] == [
@@ -270,7 +277,8 @@ def test_reception_end_is_absent_when_a_court_decides(
 ) -> None:
     outcome = c.decision_issued(make_case(), make_decision(enforceable_from=None), make_ctx())
     coa = [m for _, m in sent(outcome) if isinstance(m, CoaReceptionEnds)]
-    assert coa and coa[0].reception_ends_on is None
+    assert coa
+    assert coa[0].reception_ends_on is None
 
 
 def test_grant_goes_to_coa_for_housing_and_to_nidos_for_an_amv(
@@ -308,7 +316,8 @@ def test_refusal_without_a_court_district_waits_and_a_second_decision_conflicts(
     make_decision: Callable[..., Any],
 ) -> None:
     waiting = c.decision_issued(make_case(court_district=None), make_decision(), make_ctx())
-    assert isinstance(waiting, Wait) and "court district" in waiting.reason
+    assert isinstance(waiting, Wait)
+    assert "court district" in waiting.reason
     assert isinstance(c.decision_issued(None, make_decision(), make_ctx()), Wait)
     second = c.decision_issued(make_case(decided=True), make_decision(), make_ctx())
     assert isinstance(second, Conflict)
@@ -350,4 +359,5 @@ def test_amv_membership_follows_intake(
     if already:
         assert outcome.state is None  # already an AMV: nothing changes
     else:
-        assert outcome.state is not None and outcome.state.unaccompanied
+        assert outcome.state is not None
+        assert outcome.state.unaccompanied
