@@ -176,8 +176,9 @@ async def feed(
     Events already taken (a redelivery) are published without waiting."""
     for topic, envelope in history:
         await publish(settings, topic, envelope)
-        deadline = time.monotonic() + 30
-        while not await taken(runtime, envelope) and time.monotonic() < deadline:
+        for _ in range(600):  # 30 seconds at most
+            if await taken(runtime, envelope):
+                break
             await asyncio.sleep(0.05)
 
 
