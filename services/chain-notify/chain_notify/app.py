@@ -1,10 +1,39 @@
-"""Wiring of the chain-notify service."""
+"""Wiring of the chain-notify service: its rules, the delivery-logging handler, its commands."""
 
-from shared.runtime.service import ServiceDefinition
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chain_notify import handlers
+from chain_notify.cli import deliveries, replay
+from chain_notify.delivery import DeliveryLogHandler, NotifyMetrics
+from chain_notify.domain.state import NotifyCase, NotifyConfig
+from chain_notify.settings import ChainNotifySettings
+from shared.runtime.kit import Rules
+from shared.runtime.service import ServiceDefinition, ServiceRuntime
 from shared.runtime.services import default_port
 
 NAME = "chain-notify"
+SETTINGS = ChainNotifySettings()
 
-definition = ServiceDefinition(
-    name=NAME, migrations="chain_notify:migrations", default_port=default_port(NAME)
+
+def rules() -> Rules[NotifyCase, NotifyConfig]:
+    return handlers.rules(SETTINGS.config())
+
+
+@dataclass(frozen=True)
+class ChainNotifyDefinition(ServiceDefinition):
+    """The kit's definition, with the handler that also writes the delivery log."""
+
+    def handler(self, runtime: ServiceRuntime) -> Any:
+        return DeliveryLogHandler(rules(), NotifyMetrics(runtime.registry))
+
+
+definition = ChainNotifyDefinition(
+    name=NAME,
+    migrations="chain_notify:migrations",
+    default_port=default_port(NAME),
+    rules=rules,
+    commands=(deliveries, replay),
 )

@@ -27,6 +27,7 @@ class Partner(StrEnum):
     DTV = "dtv"
     COURTS = "courts"
     NIDOS = "nidos"
+    LAWYER = "lawyer"  # the applicant's lawyer, through legal aid (Raad voor Rechtsbijstand)
 
 
 class Kind(StrEnum):
@@ -210,8 +211,12 @@ def all_topics() -> list[TopicSpec]:
         )
         for partner in Partner:
             # Plan-cycle volume forecasts (backlog) go to the partners that balance the chain (R10).
-            forecasts = stream is Stream.BACKLOG and partner is not Partner.NIDOS
-            key = "case id; plan cycle id for volume forecasts" if forecasts else "case id"
+            forecasts = stream is Stream.BACKLOG and partner in (
+                Partner.COA,
+                Partner.DTV,
+                Partner.COURTS,
+            )
+            key = "case id; plan cycle id for forecasts" if forecasts else "case id"
             if partner is Partner.DTV:
                 # Return-information days carry no applicant, so not a case id either.
                 key += "; location day for return-information days"

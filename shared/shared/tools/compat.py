@@ -364,6 +364,13 @@ def _accepted_changes() -> tuple[AcceptedChange, ...]:
             )
             for name in ("deadline_met", "route", "policy_version", "appeal_period_basis")
         ),
+        AcceptedChange(
+            first_release,
+            "court_district: required field added",
+            "nl.ind.partner.courts.decision-sent.v1 was a draft chain-notify never published "
+            "and no court read until chain-notify was built (issue 15): the courts plan "
+            "capacity per court district, so each refusal names the district that hears it",
+        ),
     )
 
 

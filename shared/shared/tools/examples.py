@@ -407,7 +407,32 @@ _EXAMPLES: tuple[EventData, ...] = (
     ),
     p.DtvReturnInformationPlanned(day=date(2026, 10, 14), location="prephase-zwolle"),
     p.CourtsDecisionSent(
-        outcome=DecisionOutcome.REJECTION, sent_on=date(2026, 12, 1), appeal_period_days=28
+        outcome=DecisionOutcome.REJECTION,
+        sent_on=date(2026, 12, 1),
+        appeal_period_days=28,
+        court_district=i.CourtDistrict.OOST_BRABANT,
+    ),
+    p.CourtsAppealForecast(
+        cycle_revision=0,
+        court_district=i.CourtDistrict.OOST_BRABANT,
+        weeks=(
+            p.WeeklyAppeals(week_of=date(2026, 10, 5), expected_appeals=42),
+            p.WeeklyAppeals(week_of=date(2026, 10, 12), expected_appeals=47),
+        ),
+    ),
+    p.LawyerAppointmentPlanned(
+        lawyer="rvr-40211",
+        v_number=V_NUMBER,
+        kind=p.LawyerAppointmentKind.HEARING,
+        day=date(2026, 11, 10),
+        starts_at=datetime(2026, 11, 10, 8, 30, tzinfo=UTC),
+        location="ind-den-bosch",
+    ),
+    p.LawyerAppointmentCancelled(
+        lawyer="rvr-40211",
+        v_number=V_NUMBER,
+        kind=p.LawyerAppointmentKind.HEARING,
+        day=date(2026, 11, 10),
     ),
     p.NidosAppointmentPlanned(
         v_number=V_NUMBER,

@@ -292,7 +292,10 @@ def test_a_case_with_an_incomplete_file_is_not_released_to_decision() -> None:
 def test_courts_receive_no_grants() -> None:
     with pytest.raises(ValidationError, match="refusals only"):
         partners.CourtsDecisionSent(
-            outcome=DecisionOutcome.GRANT, sent_on=date(2026, 12, 1), appeal_period_days=28
+            outcome=DecisionOutcome.GRANT,
+            sent_on=date(2026, 12, 1),
+            appeal_period_days=28,
+            court_district="amsterdam",
         )
 
 

@@ -67,6 +67,9 @@ NOT_FOR: Mapping[Partner, frozenset[str]] = {
         {"v_number", "case_id", "entry_ban", "family_reunification_expected"}
     ),
     Partner.NIDOS: frozenset({"entry_ban", "family_reunification_expected"}),
+    Partner.LAWYER: frozenset(
+        {"outcome", "legal_ground", "entry_ban", "family_reunification_expected", "case_id"}
+    ),
 }
 """Whole field names a particular partner does not get."""
 
@@ -109,6 +112,11 @@ ALLOWED: Mapping[Partner, frozenset[str]] = {
             "outcome",
             "sent_on",
             "appeal_period_days",
+            "court_district",
+            "cycle_revision",
+            "weeks",
+            "week_of",
+            "expected_appeals",
             "period_start",
             "period_end",
             "expected_decisions",
@@ -129,6 +137,7 @@ ALLOWED: Mapping[Partner, frozenset[str]] = {
             "appeal_period_days",
         }
     ),
+    Partner.LAWYER: frozenset({"lawyer", "v_number", "kind", "day", "starts_at", "location"}),
 }
 
 PARTNER_SPECS = [s for s in CATALOGUE if s.direction is Direction.PARTNER]
@@ -179,7 +188,12 @@ def test_every_partner_has_messages_and_a_documented_data_policy() -> None:
 
 
 def test_return_information_and_court_feed_carry_no_identity() -> None:
-    for name in ("DtvReturnInformationPlanned", "CourtsDecisionSent", "VolumeForecast"):
+    for name in (
+        "DtvReturnInformationPlanned",
+        "CourtsDecisionSent",
+        "CourtsAppealForecast",
+        "VolumeForecast",
+    ):
         spec = next(s for s in PARTNER_SPECS if s.name == name)
         assert "v_number" not in set(_field_names(spec.model.model_json_schema()))
 

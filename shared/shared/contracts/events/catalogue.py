@@ -454,7 +454,8 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _pl.PrephaseLocationDayPlanned,
         _plan(BOTH),
         by=PLANNING,
-        to=(PREPHASE,),
+        # chain-notify: DT&V's return-information days, one notice per location day.
+        to=(PREPHASE, CHAIN_NOTIFY),
         key=LOCATION_DAY_KEY,
         rules=("R2", "R13"),
     ),
@@ -788,9 +789,21 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _p.DtvReturnInformationPlanned,
         (Partner.DTV,),
         key=LOCATION_DAY_KEY,
-        derived_from=(_pp.PrephaseInvited,),
+        derived_from=(_pl.PrephaseLocationDayPlanned,),
     ),
-    _partner(_p.CourtsDecisionSent, (Partner.COURTS,), derived_from=(_d.DecisionIssued,)),
+    _partner(
+        _p.CourtsDecisionSent,
+        (Partner.COURTS,),
+        derived_from=(_d.DecisionIssued, _i.ApplicantLogisticsChanged),
+    ),
+    _partner(
+        _p.CourtsAppealForecast,
+        (Partner.COURTS,),
+        streams=BACKLOG,
+        key=CYCLE_KEY,
+        derived_from=(_pl.PlanCycleOpened,),
+        rules=("R10",),
+    ),
     _partner(
         _p.NidosAppointmentPlanned,
         (Partner.NIDOS,),
@@ -799,9 +812,19 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.NidosAppointmentCancelled,
         (Partner.NIDOS,),
-        derived_from=(_pp.GuardianNoticeCancelled, _i.CaseWithdrawn),
+        derived_from=(_pp.GuardianNoticeCancelled, _h.HearingPlanned, _i.CaseWithdrawn),
     ),
     _partner(_p.NidosDecisionSent, (Partner.NIDOS,), derived_from=(_d.DecisionIssued,)),
+    _partner(
+        _p.LawyerAppointmentPlanned,
+        (Partner.LAWYER,),
+        derived_from=(_h.HearingPlanned, _i.ApplicantLogisticsChanged),
+    ),
+    _partner(
+        _p.LawyerAppointmentCancelled,
+        (Partner.LAWYER,),
+        derived_from=(_h.HearingPlanned, _i.ApplicantLogisticsChanged, _i.CaseWithdrawn),
+    ),
     _partner(
         _p.VolumeForecast,
         (Partner.COA, Partner.DTV, Partner.COURTS),

@@ -1,4 +1,4 @@
-"""Messages to chain partners (ketenpartners): COA, DT&V, the courts and Nidos.
+"""Messages to chain partners (ketenpartners): COA, DT&V, the courts, Nidos and lawyers.
 
 chain-notify derives them from case events and publishes them per partner and per
 stream on ``ind.<stream>.partner.<partner>.v1``. Data minimisation decides every field:
@@ -19,7 +19,8 @@ from typing import Self
 from pydantic import AwareDatetime, Field, model_validator
 
 from shared.contracts.envelope import EventData
-from shared.contracts.events.common import DecisionOutcome, LegalGround, LocationId
+from shared.contracts.events.common import DecisionOutcome, LegalGround, LocationId, Part
+from shared.contracts.events.intake import CourtDistrict, LawyerId
 from shared.contracts.topics import Partner
 from shared.contracts.values import VNumber
 
@@ -41,15 +42,24 @@ PARTNER_DATA: dict[Partner, str] = {
     ),
     Partner.COURTS: (
         "The courts (Rechtspraak) get refusals only: outcome, the date sent (it starts the "
-        "appeal clock) and the appeal period, keyed by the case id, which an appeal quotes. "
-        "No V-number: the appeal itself identifies the applicant; this feed is for planning "
-        "court capacity. Plus volume forecasts per plan cycle."
+        "appeal clock), the appeal period and the court district whose region hears the "
+        "appeal, keyed by the case id, which an appeal quotes. No V-number: the appeal itself "
+        "identifies the applicant; this feed is for planning court capacity. Plus volume "
+        "forecasts per plan cycle and, per court district, the appeals to expect per week."
     ),
     Partner.NIDOS: (
         "Nidos (guardian of unaccompanied minors, AMV) gets, for AMV cases only, the V-number, "
         "the appointments its guardian attends (prephase day, hearing, post-hearing review: "
         "day, time, location) and the decision (outcome, legal ground, date sent, appeal "
         "period), so that the guardian can advise on an appeal."
+    ),
+    Partner.LAWYER: (
+        "The applicant's lawyer (through legal aid, Raad voor Rechtsbijstand) gets the "
+        "hearing and post-hearing review appointments of their clients: the lawyer's code in "
+        "the legal-aid register (to route the notice; never a name), the client's V-number, "
+        "the kind of appointment, day, time and location; a change is a cancellation of the "
+        "old appointment and a new one. Not the decision (the lawyer receives it with the "
+        "decision itself), no hearing format, interpreter language or anything said."
     ),
 }
 
@@ -58,6 +68,13 @@ class AppointmentKind(StrEnum):
     """An appointment an AMV's guardian attends."""
 
     PREPHASE_DAY = "prephase_day"
+    HEARING = "hearing"
+    POST_HEARING_REVIEW = "post_hearing_review"
+
+
+class LawyerAppointmentKind(StrEnum):
+    """An appointment the applicant's lawyer attends (or prepares the client for)."""
+
     HEARING = "hearing"
     POST_HEARING_REVIEW = "post_hearing_review"
 
@@ -148,12 +165,33 @@ class CourtsDecisionSent(EventData):
     outcome: DecisionOutcome
     sent_on: date = Field(description="the appeal clock starts here")
     appeal_period_days: int = Field(ge=1, le=31)
+    court_district: CourtDistrict = Field(description="the district court whose region hears it")
 
     @model_validator(mode="after")
     def _refusals_only(self) -> Self:
         if self.outcome is DecisionOutcome.GRANT:
             raise ValueError("the courts' feed carries refusals only")
         return self
+
+
+class WeeklyAppeals(Part):
+    """Appeals a court district can expect in one week."""
+
+    week_of: date = Field(description="the Monday of the week")
+    expected_appeals: int = Field(ge=0)
+
+
+class CourtsAppealForecast(EventData):
+    """Courts: the appeals to expect per week in one court district from a plan cycle (key =
+    plan cycle id). Figures only: the cycle's expected decisions per week, the refusals among
+    them by the grant rate, the share of refusals appealed, and the district's share of the
+    stream's cases. A new revision of the cycle sends a new forecast that replaces this one."""
+
+    event_type = "nl.ind.partner.courts.appeal-forecast"
+
+    cycle_revision: int = Field(ge=0, description="the plan cycle revision it follows")
+    court_district: CourtDistrict
+    weeks: tuple[WeeklyAppeals, ...]
 
 
 # --- Nidos -----------------------------------------------------------------------------
@@ -197,6 +235,33 @@ class NidosDecisionSent(EventData):
         if (self.legal_ground is not None) != (self.outcome is DecisionOutcome.GRANT):
             raise ValueError("legal_ground is set for a grant, and only then")
         return self
+
+
+# --- lawyers (legal aid) ----------------------------------------------------------------
+
+
+class LawyerAppointmentPlanned(EventData):
+    """Lawyer: a client's hearing or post-hearing review is planned (well ahead)."""
+
+    event_type = "nl.ind.partner.lawyer.appointment-planned"
+
+    lawyer: LawyerId
+    v_number: VNumber
+    kind: LawyerAppointmentKind
+    day: date
+    starts_at: AwareDatetime | None = Field(description="absent for a whole-day appointment")
+    location: LocationId
+
+
+class LawyerAppointmentCancelled(EventData):
+    """Lawyer: a client's appointment no longer takes place (moved: a new one follows)."""
+
+    event_type = "nl.ind.partner.lawyer.appointment-cancelled"
+
+    lawyer: LawyerId
+    v_number: VNumber
+    kind: LawyerAppointmentKind
+    day: date
 
 
 # --- several partners ------------------------------------------------------------------

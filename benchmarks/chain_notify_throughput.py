@@ -1,0 +1,171 @@
+"""How fast chain-notify turns case events into logged, published partner notices.
+
+    uv run python benchmarks/chain_notify_throughput.py --cases 1000
+
+Real servers (the same choice as the tests: environment, testcontainers or embedded). Publishes,
+per case, what intake, prephase and decision publish (registration, logistics, transport
+request, a refusal): 4 events making 4 notices (COA transport and reception end, DT&V, courts).
+Prints events handled per second until every notice is in the delivery log, and until the
+relay has had them all acknowledged by the broker (acks=all; the outbox is empty).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import typer
+from sqlalchemy import func, select
+
+from chain_notify.app import definition
+from chain_notify.persistence import delivery_log
+from shared.contracts.envelope import Envelope, encode
+from shared.contracts.events.common import DecisionOutcome, Procedure, RejectionKind
+from shared.contracts.events.decision import DecisionIssued, DecisionRoute
+from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
+    CaseRegistered,
+    CourtDistrict,
+    LogisticsPart,
+)
+from shared.contracts.events.prephase import TransportRequested
+from shared.contracts.topics import Stage, TopicNames, all_topics, stage_events
+from shared.contracts.values import Stream
+from shared.runtime.broker import ensure_topics, publish_records
+from shared.runtime.clock import DrivenClock
+from shared.runtime.database import outbox_table
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import Settings
+from shared.tools.testing.kafka import front_end_event
+from shared.tools.testing.servers import real_servers
+
+NOW = datetime(2026, 10, 12, 9, tzinfo=UTC)
+DISTRICTS = list(CourtDistrict)
+
+
+def case_events(n: int) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
+    case_id = f"bench-{n:06d}"
+    registered = CaseRegistered.model_validate(
+        {
+            "v_number": f"{4_000_000_000 + n}",
+            "nationality": "SYR",
+            "stream": "backlog",
+            "lodged_at": "2025-03-01T09:00:00+00:00",
+            "procedure": Procedure.NATIONAL_REGULAR,
+            "category": "A",
+            "policy_version": "cp-2026-10",
+            "deadline": "2026-12-01",
+            "deadline_basis": "Vw 2000 art. 42(1)",
+            "minor_on_lodging": False,
+            "unaccompanied": False,
+        }
+    )
+    logistics = ApplicantLogisticsChanged(
+        interpreter_languages=("ara",),
+        reception_location="coa-budel",
+        lawyer="rvr-40211",
+        court_district=DISTRICTS[n % len(DISTRICTS)],
+        changed=tuple(LogisticsPart),
+    )
+    transport = TransportRequested(
+        day=date(2026, 10, 19), from_location="coa-budel", to_location="prephase-zwolle"
+    )
+    refusal = DecisionIssued(
+        outcome=DecisionOutcome.REJECTION,
+        rejection_kind=RejectionKind.UNFOUNDED,
+        standardised=True,
+        hard_case_team=False,
+        issued_on=date(2026, 11, 20),
+        sent_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+        appeal_period_days=28,
+        departure_period_days=28,
+        enforceable_from=date(2026, 12, 18),
+        deadline=date(2026, 12, 1),
+        days_relative_to_deadline=-11,
+        deadline_met=True,
+        route=DecisionRoute.CATEGORY_A,
+        policy_version="cp-2026-10",
+        appeal_period_basis="Vw 2000 art. 69(2)",
+        departure_period_basis="Vw 2000 art. 62(1)",
+    )
+    out = []
+    for stage, data in (
+        (Stage.INTAKE, registered),
+        (Stage.INTAKE, logistics),
+        (Stage.PREPHASE, transport),
+        (Stage.DECISION, refusal),
+    ):
+        event = front_end_event(
+            data, subject=case_id, stream=Stream.BACKLOG, actor=f"system:{stage}"
+        )
+        out.append((stage_events(Stream.BACKLOG, stage), event))
+    return out
+
+
+async def logged(runtime: ServiceRuntime) -> int:
+    async with runtime.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(delivery_log)) or 0)
+
+
+async def unpublished(runtime: ServiceRuntime) -> int:
+    """Outbox rows the relay has not had acknowledged by the broker yet (it deletes them then)."""
+    async with runtime.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(outbox_table)) or 0)
+
+
+async def measure(cases: int) -> None:
+    with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
+        tag = uuid4().hex[:8]
+        settings = Settings(
+            kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
+            database_url=servers.database_url,
+            topic_prefix=f"b{tag}.",
+            schema_prefix=f"b{tag}_",
+            fetch_max_wait_ms=10,
+            log_level="WARNING",
+        )
+        await ensure_topics(settings, all_topics())
+        runtime = ServiceRuntime(definition, settings, clock=DrivenClock(NOW))
+        await runtime.migrate()
+        names = TopicNames(settings.topic_prefix)
+        # By stage, in causal order: all registrations and logistics, then transports, then
+        # decisions (as days pass between them in production).
+        events = [case_events(n) for n in range(cases)]
+        waves = [[e for per_case in events for e in per_case[i : i + 1]] for i in range(4)]
+        await runtime.start()
+        try:
+            start = time.monotonic()
+            for wave in waves:
+                await publish_records(settings, [encode(e, names(t)) for t, e in wave])
+            expect = 4 * cases
+            for _ in range(6000):  # 10 minutes at most
+                if await logged(runtime) >= expect:
+                    break
+                await asyncio.sleep(0.1)
+            handled = time.monotonic() - start
+            for _ in range(6000):
+                if await unpublished(runtime) == 0:
+                    break
+                await asyncio.sleep(0.05)
+            sent = expect - await unpublished(runtime)
+            done = time.monotonic() - start
+        finally:
+            await runtime.stop()
+    print(
+        f"{cases} cases, {4 * cases} events -> {expect} notices: logged in "
+        f"{handled:.1f} s ({4 * cases / handled:.0f} events/s); {sent} acknowledged by the "
+        f"broker in {done:.1f} s "
+        f"({sent / done:.0f} notices/s end to end)"
+    )
+
+
+def main(cases: int = typer.Option(1000, help="Cases, 4 events and 4 notices each")) -> None:
+    asyncio.run(measure(cases))
+
+
+if __name__ == "__main__":
+    typer.run(main)

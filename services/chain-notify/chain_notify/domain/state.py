@@ -1,0 +1,70 @@
+"""What chain-notify keeps per case: just enough to address each partner and to cancel or move
+what it told them. No motive, account, 1F/NV fact or health datum ever enters this state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.events.intake import CourtDistrict
+from shared.contracts.events.partners import AppointmentKind
+from shared.contracts.values import Stream
+
+
+class Appointment(BaseModel):
+    """An appointment a partner was (or will be) told about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: AppointmentKind
+    day: date
+    starts_at: datetime | None
+    location: str
+
+
+class NotifyCase(BaseModel):
+    """One case as chain-notify knows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    stream: Stream
+    v_number: str
+    unaccompanied: bool
+    reception_location: str | None = None
+    lawyer: str | None = None
+    court_district: CourtDistrict | None = None
+    transports: tuple[date, ...] = ()  # days COA was asked to transport the applicant
+    guardian_days: tuple[Appointment, ...] = ()  # prephase days Nidos was told about
+    hearing: Appointment | None = None
+    review: Appointment | None = None
+    decided: bool = False
+    withdrawn: bool = False
+
+    @property
+    def appointments(self) -> tuple[Appointment, ...]:
+        """The hearing and review, in that order (what the lawyer and Nidos attend)."""
+        return tuple(a for a in (self.hearing, self.review) if a is not None)
+
+
+class ReturnDay(BaseModel):
+    """A prephase location day on which DT&V was told to give return information."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str  # the location day: LOCATION-YYYY-MM-DD
+    notified: bool = False
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """Chain-notify's settings the domain reads."""
+
+    appeal_share: float = 0.8
+    """Share of refusals expected to be appealed (the courts' weekly forecast): a planning
+    assumption, set from the courts' own figures."""
+
+
+DEFAULT_CONFIG = NotifyConfig()
