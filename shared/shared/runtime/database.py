@@ -101,6 +101,16 @@ outbox_parked_table = Table(
 )
 
 
+def state_columns(key: str = "case_id") -> list[Column[Any]]:
+    """The columns every typed-state table of the service kit starts with: its key, the state
+    as JSON, and when it last changed (shared/shared/runtime/kit.py, `state_table`)."""
+    return [
+        Column(key, Text, primary_key=True),
+        Column("state", JSONB, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
 def _parked_fact_columns() -> list[Column[Any]]:
     # A fact from another service that came before what it builds on, kept until its case is
     # ready for it (shared/shared/runtime/kit.py).

@@ -29,8 +29,7 @@ from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, delete, func, insert, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import MetaData, Table, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +38,7 @@ from shared.contracts.events import catalogue
 from shared.contracts.rejections import Refused
 from shared.contracts.topics import Kind, kind_of
 from shared.contracts.values import Stream
-from shared.runtime.database import conflicts_table, parked_facts_table
+from shared.runtime.database import conflicts_table, parked_facts_table, state_columns
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
 
@@ -129,14 +128,7 @@ DomainFunction = Callable[[S | None, Any, Context[Any]], Outcome[S]]
 
 def state_table(name: str, metadata: MetaData, *extra: Any, key: str = "case_id") -> Table:
     """A table of typed states: the key, the state as JSON, and the columns queries need."""
-    return Table(
-        name,
-        metadata,
-        Column(key, Text, primary_key=True),
-        Column("state", JSONB, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        *extra,
-    )
+    return Table(name, metadata, *state_columns(key), *extra)
 
 
 class StateStore(Generic[S]):

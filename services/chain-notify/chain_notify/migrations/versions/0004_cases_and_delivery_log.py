@@ -8,29 +8,22 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.runtime.database import state_columns
+
 revision = "0004"
 down_revision = "0003"
-
-
-def _state_columns(key: str) -> list[sa.Column]:  # type: ignore[type-arg]
-    return [
-        sa.Column(key, sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
-    ]
 
 
 def upgrade() -> None:
     op.create_table(
         "cases",
-        *_state_columns("case_id"),
+        *state_columns(),
         sa.Column("stream", sa.Text, nullable=False),
         sa.Column("court_district", sa.Text, nullable=True),
     )
     # The courts' forecast splits by the stream's cases per court district.
     op.create_index("cases_by_district", "cases", ["stream", "court_district"])
-    op.create_table("return_days", *_state_columns("key"))
+    op.create_table("return_days", *state_columns("key"))
     op.create_table(
         "delivery_log",
         sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),

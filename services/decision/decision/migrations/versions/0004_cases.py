@@ -6,7 +6,8 @@ Revises: 0003
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.runtime.database import state_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -15,11 +16,7 @@ down_revision = "0003"
 def upgrade() -> None:
     op.create_table(
         "cases",
-        sa.Column("case_id", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
+        *state_columns(),
         sa.Column("stream", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("deadline", sa.Date, nullable=False),

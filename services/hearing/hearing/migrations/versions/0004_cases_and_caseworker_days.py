@@ -6,7 +6,8 @@ Revises: 0003
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.runtime.database import state_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -15,11 +16,7 @@ down_revision = "0003"
 def upgrade() -> None:
     op.create_table(
         "cases",
-        sa.Column("case_id", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
+        *state_columns(),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("slot_to_free", sa.Boolean, nullable=False),
         sa.Column("review_due", sa.Date, nullable=True),
@@ -47,11 +44,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "caseworker_days",
-        sa.Column("day_key", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
+        *state_columns("day_key"),
     )
 
 

@@ -6,7 +6,8 @@ Revises: 0003
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.runtime.database import state_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -15,10 +16,7 @@ down_revision = "0003"
 def upgrade() -> None:
     op.create_table(
         "cases",
-        sa.Column("case_id", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        *state_columns(),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("hold", sa.Text, nullable=True),
         sa.Column("booked_day", sa.Text, nullable=True),
@@ -32,10 +30,7 @@ def upgrade() -> None:
     op.create_index("cases_on_hold", "cases", ["hold"], postgresql_where=sa.text("hold IS NOT NULL"))
     op.create_table(
         "location_days",
-        sa.Column("key", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        *state_columns("key"),
         sa.Column("stream", sa.Text, nullable=False),
         sa.Column("day", sa.Date, nullable=False),
     )

@@ -4,9 +4,9 @@ Revision ID: 0004
 Revises: 0003
 """
 
-import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.runtime.database import state_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -16,11 +16,7 @@ def upgrade() -> None:
     op.drop_table("echo_effects")
     op.create_table(
         "echo_cases",
-        sa.Column("case_id", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
+        *state_columns(),
     )
 
 

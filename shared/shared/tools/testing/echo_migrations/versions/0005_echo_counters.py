@@ -4,9 +4,9 @@ Revision ID: 0005
 Revises: 0004
 """
 
-import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.runtime.database import state_columns
 
 revision = "0005"
 down_revision = "0004"
@@ -15,11 +15,7 @@ down_revision = "0004"
 def upgrade() -> None:
     op.create_table(
         "echo_counters",
-        sa.Column("name", sa.Text, primary_key=True),
-        sa.Column("state", JSONB, nullable=False),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
+        *state_columns("name"),
     )
 
 
