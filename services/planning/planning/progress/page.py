@@ -596,7 +596,7 @@ padding:0;list-style:none}
 section{border-top:1px solid var(--line);padding:1.25rem 0}
 .line{font-size:1.05rem;margin:0 0 .75rem}
 .pair{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}
-@media (min-width:60rem){.pair{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}}
+@media (min-width:60rem){.pair{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}
 figure{margin:0;min-width:0}
 svg.chart{width:100%;height:auto;display:block;background:#fff}
 svg .grid{stroke:#e3e6eb;stroke-width:1}
@@ -615,7 +615,7 @@ caption{text-align:left;font-weight:600;padding-bottom:.25rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:right;
 white-space:nowrap}
 th[scope=row],thead th:first-child{text-align:left}
-thead th{position:sticky;top:0;background:var(--band)}
+thead th{position:sticky;top:0;background:var(--band);white-space:normal;vertical-align:bottom}
 td.none{color:var(--muted)}
 .no-data{color:var(--muted)}
 footer{border-top:1px solid var(--line);padding-bottom:2rem;color:var(--muted);font-size:.95rem}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 78, 16, 16, 44
 
 # Dark enough for 3:1 against white (WCAG 1.4.11 non-text contrast), told apart by dash too.
 PALETTE = ("#1f4e99", "#a8460d", "#17703a", "#6b3fa0", "#b0123f", "#3f4650")
@@ -76,6 +76,8 @@ def chart(
     low = min(marks) if floor is None else min(floor, *marks)
     high = max(marks) if ceiling is None else max(ceiling, *marks)
     step = nice_step(high - low if high > low else abs(high) or 1.0)
+    if ceiling is None and all(float(v).is_integer() for v in marks):
+        step = max(step, 1.0)  # counts: no gridline between two whole numbers
     low = math.floor(low / step) * step
     high = math.ceil(high / step) * step if high > low else low + step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
