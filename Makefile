@@ -34,7 +34,7 @@ SCALE ?= 0.1
 SEED ?= 2026
 DAYS ?= 120
 demo: install
-	$(UV) run --no-sync python -m simulator --scale $(SCALE) --seed $(SEED) --days $(DAYS)
+	DEMO_SECONDS=$(DEMO_SECONDS) $(UV) run --no-sync python -m simulator --scale $(SCALE) --seed $(SEED) --days $(DAYS)
 
 # Only the services, waiting for input (Ctrl-C or DEMO_SECONDS to stop).
 services: install
