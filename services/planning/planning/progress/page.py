@@ -49,6 +49,19 @@ HEADERS = {
     "grant_rate": "Grant rate",
     "holds_started": "Started",
     "holds_open": "On hold",
+    "forecast_clearance": "Forecast clearance",
+    "forecast_open_at_target": "Open on 12 Jun 2029",
+}
+# Partner notices' groups (partner.kind) in words.
+KINDS = {
+    "coa.transport_requested": "transport requests (COA)",
+    "coa.transport_cancelled": "transports cancelled (COA)",
+    "coa.housing_requested": "housing outflow (COA)",
+    "coa.reception_ends": "reception ends (COA)",
+    "dtv.refusal_notified": "return cases (DT&V)",
+    "courts.decision_sent": "decisions sent to the courts",
+    "nidos.decision_sent": "decisions sent to Nidos",
+    "expected_appeals": "expected appeals",
 }
 STREAMS = {"pact": "Pact", "backlog": "Backlog"}
 REASONS = {
@@ -178,8 +191,7 @@ def long_table(rows: Sequence[Figure], caption: str) -> str:
         body.append(
             f'<tr><th scope="row">{month_name(r.month)}</th>'
             f"<td>{escape(STREAMS.get(r.stream, r.stream))}</td>"
-            f"<td>{escape(r.figure.replace('_', ' '))}"
-            f"{' (' + escape(r.group) + ')' if r.group else ''}</td>"
+            f"<td>{escape(partner_label(r.figure, r.group))}</td>"
             f'<td data-key="{escape(key)}" data-value="{escape(str(r.value))}">'
             f"{escape(show(r.figure, r.value))}</td></tr>"
         )
@@ -328,7 +340,12 @@ def forecast_section(f: Figures) -> Section:
                 else f"Not on track: about {max(late, 1)} months after 12 June 2029."
             )
         )
-    columns = ("backlog_decided_total", "backlog_open", *names)
+    others = sorted({r.figure for r in f.rows if r.figure.startswith("forecast")} - set(names))
+    if latest:
+        at_target = f.number(max(latest)[0], "backlog", "forecast_open_at_target")
+        if at_target is not None:
+            line += f" Forecast still open on 12 June 2029: {count(at_target)}."
+    columns = ("backlog_decided_total", "backlog_open", *names, *others)
     rows = [r for r in f.rows if r.figure in columns and r.stream == "backlog"]
     return Section(
         "forecast",
@@ -346,7 +363,7 @@ def forecast_section(f: Figures) -> Section:
         ),
         legend(series),
         table(f, rows, columns, "Forecast clearance date and progress, per month"),
-        frozenset(names),
+        frozenset((*names, *others)),
     )
 
 
@@ -510,6 +527,14 @@ def partner_figures(f: Figures, claimed: set[str]) -> list[str]:
     return sorted(n for n in names if any(w in n for w in PARTNER_WORDS))
 
 
+def partner_label(figure: str, group: str) -> str:
+    if group in KINDS:
+        return KINDS[group]
+    if not group and figure in KINDS:
+        return KINDS[figure]
+    return f"{figure.replace('_', ' ')}{' (' + group + ')' if group else ''}"
+
+
 def partners_section(f: Figures, claimed: set[str]) -> Section:
     names = partner_figures(f, claimed)
     rows = f.named(names)
@@ -518,11 +543,7 @@ def partners_section(f: Figures, claimed: set[str]) -> Section:
         if isinstance(r.value, int | float):
             totals[(r.figure, r.group)][r.month] += float(r.value)
     series = [
-        Series(
-            f"{name.replace('_', ' ')}{' (' + group + ')' if group else ''}",
-            [by_month.get(m) for m in f.months],
-            "line",
-        )
+        Series(partner_label(name, group), [by_month.get(m) for m in f.months], "line")
         for (name, group), by_month in sorted(totals.items())
     ]
     if not rows:
@@ -533,7 +554,7 @@ def partners_section(f: Figures, claimed: set[str]) -> Section:
     else:
         month = max(r.month for r in rows)
         parts = [
-            f"{count(v[month])} {s.replace('_', ' ')}{' (' + g + ')' if g else ''}"
+            f"{count(v[month])} {partner_label(s, g)}"
             for (s, g), v in sorted(totals.items())
             if month in v
         ]

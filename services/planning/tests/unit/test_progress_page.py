@@ -151,12 +151,22 @@ def test_the_lines_say_whether_it_is_on_track() -> None:
 def test_partner_figures_are_drawn_when_the_export_has_them() -> None:
     export = [
         *rows(),
-        Figure("2026-10", "backlog", "partner_notices", "coa_transport", 4),
-        Figure("2026-10", "pact", "partner_notices", "coa_transport", 2),
+        Figure("2026-10", "backlog", "partner_notices", "coa.transport_requested", 4),
+        Figure("2026-10", "pact", "partner_notices", "coa.transport_requested", 2),
+        Figure("2026-10", "backlog", "partner_notices", "dtv.refusal_notified", 3),
+        Figure("2026-10", "backlog", "expected_appeals", "", 2),
+        Figure("2026-10", "backlog", "forecast_open_at_target", "", 0),
     ]
     html = render(export)
     assert parsed(html).charts["chart-partners"]["marks"] > 0
-    assert "6 partner notices (coa_transport)" in line(html, "partners")
+    partners = line(html, "partners")
+    assert "6 transport requests (COA)" in partners
+    assert "3 return cases (DT&amp;V)" in partners
+    assert "2 expected appeals" in partners
+    assert "Forecast still open on 12 June 2029: 0." in line(html, "forecast")
+    cells = parsed(html).cells
+    assert cells["2026-10|backlog|forecast_open_at_target|"] == [("0", "0")]
+    assert cells["2026-10|pact|partner_notices|coa.transport_requested"] == [("2", "2")]
 
 
 def test_nice_steps_are_round() -> None:
