@@ -69,6 +69,7 @@ REASONS = {
     "no_shows": "did not appear",
     "hearing_obstacle": "hearing obstacle",
     "decision_obstacle": "decision obstacle",
+    "none": "no category",
 }
 
 
