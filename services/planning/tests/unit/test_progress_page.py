@@ -17,7 +17,7 @@ from planning.cli import figures_page, write_figures
 from planning.domain.figures import Figure
 from planning.progress.page import render, show
 from planning.progress.publish import ExportError, read_export
-from planning.progress.svg import nice_step
+from planning.progress.svg import PALETTE, nice_step
 
 
 def rows(*, late: int = 1, open_oct: int = 90, path_oct: int = 95) -> list[Figure]:
@@ -214,3 +214,30 @@ def test_the_command_writes_the_page_beside_the_open_data(tmp_path: Path) -> Non
     missing = runner.invoke(app, ["--export", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2
     assert "no such export" in missing.output
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_colours_keep_their_contrast_against_the_page() -> None:
+    from planning.progress.page import STYLE
+
+    for colour in PALETTE:  # chart marks: non-text contrast (WCAG 1.4.11)
+        assert contrast(colour, "#ffffff") >= 3.0, colour
+    text = re.findall(r"--(?:ink|muted|accent):(#[0-9a-f]{6})", STYLE)
+    assert len(text) == 3
+    for colour in text:  # text on white and on the table headers' band (WCAG 1.4.3)
+        assert contrast(colour, "#ffffff") >= 4.5, colour
+        assert contrast(colour, "#f2f4f7") >= 4.5, colour
+    axis = re.search(r"svg \.axis\{font-size:13px;fill:(#[0-9a-f]{6})", STYLE)
+    assert axis
+    assert contrast(axis.group(1), "#ffffff") >= 4.5
