@@ -1,9 +1,10 @@
-"""The monthly progress page (R14) of a small run, in a real browser.
+"""The monthly progress page (R14) of a small run, in a real browser: the end of `make demo`.
 
-A short deterministic stream of real case events (three months of registrations, decisions in
-and out of time, grants, an AMV case, holds) goes through the broker to planning on the real
-servers; planning's own figure code folds what it kept into an export; planning's
-`figures-page` command renders the page from it; Debian's Chromium, headless, opens it. Every
+A short deterministic stream of real case events (registrations, decisions in and out of
+time, grants, AMV cases, holds over three months) goes through the broker to planning on the
+real servers; the demo's own hand-off (`simulator/page.py`) runs planning's `export-figures`
+and `figures-page` commands as subprocesses on that database; Debian's Chromium, headless,
+opens the page. Every
 chart has rendered, the figures on the page equal those in the export, a phone-sized viewport
 shows no horizontal scroll, and nothing was fetched from the network. Screenshots go to
 `.data/screenshots/` (docs/progress-page.md).
@@ -19,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -31,8 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning import persistence as db
 from planning.app import definition
-from planning.cli import write_figures
-from planning.domain.figures import monthly_figures
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
 from shared.contracts.events.intake import CaseRegistered
@@ -43,10 +41,11 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event, publish
+from simulator.page import render_page, write_figures_export
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".data" / "screenshots"
 CHROMIUM = os.environ.get("CASEFLOW_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -60,7 +59,6 @@ FLAGS = [
     "--disable-sync",
 ]
 START = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-UNTIL = date(2026, 10, 31)
 PHONE = {"width": 375, "height": 812}
 
 
@@ -147,8 +145,8 @@ DECISIONS = [
 HOLDS = [("b-10", date(2026, 8, 25)), ("b-11", date(2026, 10, 5))]
 
 
-async def small_run_export(settings: Settings, planning: ServiceRuntime, folder: Path) -> Path:
-    """The figures export of the small run, as planning's export-figures writes it."""
+async def small_run(settings: Settings, planning: ServiceRuntime) -> None:
+    """The small run's events, handled by planning."""
     for case, stream, category, amv in CASES:
         topic = stage_events(stream, Stage.INTAKE)
         await publish(settings, topic, registered(case, stream, category, amv))
@@ -169,9 +167,6 @@ async def small_run_export(settings: Settings, planning: ServiceRuntime, folder:
             break
         assert time.monotonic() < deadline, f"planning kept {len(kept)}, {decided}, {held}"
         await asyncio.sleep(0.1)
-    export = folder / "figures"
-    write_figures(monthly_figures(kept, UNTIL), export)
-    return export
 
 
 def shown_value(figure: str, text: str) -> float | str:
@@ -189,14 +184,18 @@ async def test_the_page_of_a_small_run_in_chromium(
     chromium = browser_or_skip()
     from playwright.async_api import async_playwright
 
-    export = await small_run_export(settings, planning, tmp_path)
-    out = tmp_path / "page"
-    args = ["figures-page", "--export", str(export), "--out", str(out)]
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "planning", *args, stderr=asyncio.subprocess.PIPE
-    )
-    _, stderr = await asyncio.wait_for(command.communicate(), 120)
-    assert command.returncode == 0, stderr.decode()
+    await small_run(settings, planning)
+    env = {
+        **os.environ,
+        "CASEFLOW_DATABASE_URL": settings.database_url,
+        "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
+        "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "CASEFLOW_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    out = tmp_path / "demo"
+    # The demo's hand-off, as make demo runs it: planning's commands in subprocesses.
+    index = await asyncio.to_thread(lambda: render_page(write_figures_export(out, env), env))
+    assert index == out / "index.html"
     rows = json.loads((out / "figures.json").read_text())["rows"]
     expected = {f"{r['month']}|{r['stream']}|{r['figure']}|{r['group']}": r for r in rows}
     assert expected, "the small run gave no figures"
@@ -222,7 +221,7 @@ async def test_the_page_of_a_small_run_in_chromium(
                     await route.continue_()
 
             await page.route("**/*", no_network)
-            await page.goto((out / "index.html").as_uri())
+            await page.goto(index.as_uri())
 
             charts = await page.eval_on_selector_all(
                 "svg.chart",
