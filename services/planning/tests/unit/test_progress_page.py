@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from planning.cli import figures_page, write_figures
 from planning.domain.figures import Figure
 from planning.progress.page import render, show
-from planning.progress.publish import ExportError, read_export
+from planning.progress.publish import ExportError, publish, read_export
 from planning.progress.svg import PALETTE, nice_step
 
 
@@ -241,3 +241,12 @@ def test_colours_keep_their_contrast_against_the_page() -> None:
     axis = re.search(r"svg \.axis\{font-size:13px;fill:(#[0-9a-f]{6})", STYLE)
     assert axis
     assert contrast(axis.group(1), "#ffffff") >= 4.5
+
+
+def test_the_page_can_be_rendered_beside_the_export_itself(tmp_path: Path) -> None:
+    write_figures(rows(), tmp_path / "figures")  # as the demo does: export and page in one folder
+    before = (tmp_path / "figures.json").read_text()
+    index = publish(tmp_path / "figures", tmp_path)
+    assert index == tmp_path / "index.html"
+    assert (tmp_path / "figures.json").read_text() == before
+    assert read_export(tmp_path / "figures.csv") == rows()
