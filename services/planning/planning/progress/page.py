@@ -141,7 +141,7 @@ def count(v: float) -> str:
 
 
 def month_of_ordinal(v: float) -> str:
-    return date.fromordinal(round(v)).strftime("%b %Y")
+    return date.fromordinal(round(v)).strftime("%b %y")
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -642,6 +642,12 @@ td.none{color:var(--muted)}
 .no-data{color:var(--muted)}
 footer{border-top:1px solid var(--line);padding-bottom:2rem;color:var(--muted);font-size:.95rem}
 code{font-size:.9em}
+@media (max-width:40rem){
+svg .axis{font-size:21px}
+svg .no-data{font-size:24px}
+table{font-size:.85rem}
+th,td{padding:.3rem .3rem}
+}
 """
 
 

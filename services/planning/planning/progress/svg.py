@@ -96,7 +96,7 @@ def chart(
             f"{escape(value_label(tick))}</text>"
         )
         tick += step
-    every = max(1, math.ceil(len(labels) / 8))  # at most about 8 labels: readable on a phone
+    every = max(1, math.ceil(len(labels) / 6))  # at most 6 labels: readable on a phone
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(
