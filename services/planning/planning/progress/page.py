@@ -386,13 +386,13 @@ def amv_section(f: Figures) -> Section:
         earlier = [m for m in f.months if m < month and f.number(m, "backlog", "amv_open")]
         if earlier:
             before = f.number(earlier[-1], "backlog", "amv_open") or 0
-            line += (
-                f"Going down: {count(before - open_now)} fewer open than in "
-                f"{month_name(earlier[-1])}."
-                if open_now < before
-                else f"Not going down: {count(open_now - before)} more open than in "
-                f"{month_name(earlier[-1])}."
-            )
+            then = month_name(earlier[-1])
+            if open_now < before:
+                line += f"Going down: {count(before - open_now)} fewer open than in {then}."
+            elif open_now == before:
+                line += f"Not going down: as many open as in {then}."
+            else:
+                line += f"Not going down: {count(open_now - before)} more open than in {then}."
     return Section(
         "amv",
         "Unaccompanied minors (AMV), apart",

@@ -146,6 +146,10 @@ def test_the_lines_say_whether_it_is_on_track() -> None:
     assert "On track: none was late." in line(good, "pact")
     assert "On track: at or below the path" in line(good, "backlog")
     assert "no figures of what the chain partners were sent yet" in line(good, "partners")
+    same = [*rows(), Figure("2026-09", "backlog", "amv_open", "", 7)]
+    assert "Not going down: as many open as in Sep 2026." in line(render(same), "amv")
+    fewer = [*rows(), Figure("2026-09", "backlog", "amv_open", "", 9)]
+    assert "Going down: 2 fewer open than in Sep 2026." in line(render(fewer), "amv")
 
 
 def test_partner_figures_are_drawn_when_the_export_has_them() -> None:
