@@ -16,6 +16,7 @@ from decision.domain import (
     ready,
     recategorised,
     referred,
+    refusal_recorded,
     registered,
     released,
     reviewed,
@@ -39,6 +40,7 @@ from shared.contracts.events.intake import (
     LegalDeadlineChanged,
 )
 from shared.contracts.events.planning import CaseReleased
+from shared.contracts.rejections import Rejection
 from shared.contracts.topics import Stage, stage_events
 from shared.runtime.kit import Rules
 
@@ -67,4 +69,7 @@ def rules(config: DecisionConfig) -> Rules[DecisionCase, DecisionConfig]:
     decision.on(DecisionIssueRecorded)(issued)
     decision.on(DecisionObstacleRecorded)(obstacle_recorded)
     decision.on(DecisionObstacleCleared)(obstacle_cleared)
+    # Its own rejections, read back from the rejection topics: a refused input (a sender
+    # without the role, an approval by the drafter) is recorded in the case's trail too.
+    decision.on(Rejection)(refusal_recorded)
     return decision

@@ -44,6 +44,7 @@ from shared.contracts.events.intake import (
     LegalDeadlineChanged,
 )
 from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.rejections import Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import Conflict, Context, Decision, Outcome, Refusal, Wait
 
@@ -535,3 +536,25 @@ def obstacle_cleared(
         ctx.today, ctx.actor, "resumed", f"{days} days on hold"
     )
     return Decision(new, [DecisionResumed(resumed_on=event.cleared_on, days_on_hold=days)])
+
+
+# --- refused input, into the case's own trail ---------------------------------------------
+
+# The refusals the trail keeps: a sender without the role, and a rule of this stage. Records
+# that never decoded or were misrouted name no case reliably; the rejection topic keeps them.
+TRAIL_CODES = frozenset({"not-permitted", "refused"})
+
+
+def refusal_recorded(
+    case: DecisionCase | None, event: Rejection, ctx: Ctx
+) -> Outcome[DecisionCase]:
+    """A rejection decision published for a case it knows goes into that case's trail, with
+    who sent the refused input, what it was and why (the reason names actors and types, never
+    the input's content). The refused event itself changed nothing; this records that it came."""
+    if case is None or event.rejected_by != "decision" or event.code not in TRAIL_CODES:
+        return Decision(None)
+    headers = event.original.headers
+    sender = headers.get("ce_actor", "unknown")
+    what = headers.get("ce_type", "unknown type")
+    detail = f"{what}: {event.refusal_kind or event.code}: {event.reason}"
+    return Decision(case.logged(ctx.today, sender, "refused", detail))

@@ -202,4 +202,15 @@ async def test_a_decision_by_an_actor_without_the_role_is_refused_and_recorded(
     assert {first.data.code, second.data.code} == {"not-permitted"}
     assert "caseworker:cw-9 may not publish" in first.data.reason
     assert first.data.rejected_by == "decision"
-    await until(decision, "case-x", lambda row: row.state["draft"] is None)
+    # Recorded in the case's own trail as well, read back from the rejection topic.
+
+    def refused_by(row: Any) -> set[str]:
+        return {e["actor"] for e in row.state["audit"] if e["action"] == "refused"}
+
+    await until(
+        decision, "case-x", lambda row: refused_by(row) == {"caseworker:cw-9", "decider:dc-1"}
+    )
+    async with decision.engine.connect() as conn:
+        row = (await conn.execute(select(cases).where(cases.c.case_id == "case-x"))).one()
+    assert row.state["draft"] is None
+    assert len(refused_by(row)) == len([e for e in row.state["audit"] if e["action"] == "refused"])

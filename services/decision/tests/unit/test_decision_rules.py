@@ -22,6 +22,7 @@ from decision.domain import (
     obstacle_recorded,
     ready,
     referred,
+    refusal_recorded,
     registered,
     reviewed,
     voted,
@@ -58,6 +59,7 @@ from shared.contracts.events.intake import (
     DeadlineChangeReason,
     LegalDeadlineChanged,
 )
+from shared.contracts.rejections import OriginalRecord, Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal
 
@@ -344,6 +346,43 @@ def test_the_intended_decision_step_switched_on_holds_an_old_rules_refusal() -> 
     assert isinstance(
         issued(pact, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=config)), Decision
     )
+
+
+def rejection(code: str, by: str = "decision", kind: str | None = None) -> Rejection:
+    return Rejection.model_validate(
+        {
+            "code": code,
+            "reason": "caseworker:cw-9 may not publish nl.ind.decision.draft-recorded.v1",
+            "refusal_kind": kind,
+            "rejected_by": by,
+            "original": OriginalRecord(
+                topic="ind.backlog.decision.input.v1",
+                partition=0,
+                offset=7,
+                key="case-1",
+                headers={"ce_actor": "caseworker:cw-9", "ce_type": "nl.ind.decision.x.v1"},
+                value_base64="",
+            ),
+        }
+    )
+
+
+def test_a_refused_input_is_recorded_in_the_case_trail_with_its_sender() -> None:
+    c = case(Category.C)
+    refused = state(refusal_recorded(c, rejection("not-permitted"), ctx("system:decision")))
+    entry = refused.audit[-1]
+    assert (entry.actor, entry.action, entry.on) == ("caseworker:cw-9", "refused", TODAY)
+    assert entry.detail.startswith("nl.ind.decision.x.v1: not-permitted: caseworker:cw-9 may")
+    assert "refused" in audit_lines(refused)[-1]
+    own = state(refusal_recorded(c, rejection("refused", kind="own_draft"), ctx()))
+    assert "own_draft" in own.audit[-1].detail
+    # Another service's rejections, undecodable records and unknown cases leave no entry.
+    for outcome in (
+        refusal_recorded(c, rejection("not-permitted", by="hearing"), ctx()),
+        refusal_recorded(c, rejection("undecodable"), ctx()),
+        refusal_recorded(None, rejection("not-permitted"), ctx()),
+    ):
+        assert outcome == Decision(None)
 
 
 # --- the deadline watch ----------------------------------------------------------------

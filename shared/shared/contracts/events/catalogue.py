@@ -841,7 +841,8 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         key=CASE_KEY,
         publishers=tuple(system(s) for s in SERVICES),
         producers=SERVICES,
-        consumers=(*(frontend(r) for r in ROLES), OPERATIONS),
+        # Decision reads its own back, to keep refused input in the case's trail (issue 14).
+        consumers=(*(frontend(r) for r in ROLES), OPERATIONS, DECISION),
     ),
     # --- simulated time (control) ---------------------------------------------------
     MessageSpec(
