@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from decision.timers import Figures
 from shared.runtime.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -22,6 +23,7 @@ DASHBOARD = DEPLOY / "grafana" / "caseflow-dashboard.json"
 def known_metrics() -> set[str]:
     registry = CollectorRegistry()
     Metrics(registry)
+    Figures(registry)  # decision's own gauges: the deadline watch and the grant rates
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     return {
         family.name + suffix
@@ -59,6 +61,8 @@ def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_expor
         "CaseflowOutboxAging",
         "CaseflowConsumerLag",
         "CaseflowParkedFactsOverdue",
+        "CaseflowCasesAtRisk",
+        "CaseflowDeadlinesBreached",
     ):
         assert needed in alerts
     assert used_metrics(expressions) - known_metrics() == set()
