@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo services test install lint typecheck unit docs check-docs bench bench-planning clean
+.PHONY: demo services test install lint typecheck unit docs check-docs bench bench-planning clean promtool
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -48,8 +48,22 @@ lint: install
 typecheck: install
 	$(UV) run --no-sync mypy shared/shared $(foreach s,$(wildcard services/*),$(s)/$(subst -,_,$(notdir $(s)))) simulator/simulator
 
-test: lint typecheck
+test: lint typecheck promtool
 	$(UV) run --no-sync pytest
+
+# promtool checks deploy/alerts.yml in the tests (tests/test_deploy.py). Debian's prometheus
+# package has it: installed with apt when it is missing and we are root (as in CI); otherwise
+# that test is skipped, and the reason is printed here and in pytest's summary.
+promtool:
+	@if command -v promtool >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's prometheus package for promtool"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends prometheus >/dev/null) \
+			|| echo "promtool: apt-get could not install prometheus; the rules check is skipped"; \
+	else \
+		echo "promtool: not installed and not root with apt-get; the rules check is skipped"; \
+	fi
 
 # The fast ring only: domain rules and codecs, no servers.
 unit: install
