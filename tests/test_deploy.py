@@ -50,6 +50,24 @@ def test_the_alert_rules_pass_promtool() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_prometheus_config_passes_promtool_and_scrapes_the_lag_exporter() -> None:
+    # The consumer-lag rule reads kafka_consumergroup_lag, which only the exporter has.
+    config = (DEPLOY / "prometheus.yml").read_text(encoding="utf-8")
+    assert "kafka-exporter:9308" in config
+    assert "danielqsj/kafka-exporter" in (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert "kafka_consumergroup_lag" in " ".join(alert_expressions())
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian's prometheus package has it)")
+    done = subprocess.run(
+        [promtool, "check", "config", str(DEPLOY / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_export() -> None:
     text = ALERTS.read_text(encoding="utf-8")
     alerts = re.findall(r"^\s+- alert: (\w+)$", text, re.MULTILINE)
