@@ -140,6 +140,7 @@ class DecisionCase(_Frozen):
     waived: bool = False
     team: str | None = None
     cycle: str | None = None
+    released_to: ReleaseStage | None = None  # planning's latest release of the case
     draft: Draft | None = None
     referral: Referral | None = None
     hold: Hold | None = None
@@ -242,10 +243,16 @@ def withdrawn(case: DecisionCase | None, event: CaseWithdrawn, ctx: Ctx) -> Outc
 
 def released(case: DecisionCase | None, event: CaseReleased, ctx: Ctx) -> Outcome[DecisionCase]:
     if event.stage is not ReleaseStage.DECISION:
-        return Decision(None)  # a release to another stage
+        # A release to an earlier stage: only where the case stands (the at-risk list).
+        if case is None:
+            return Wait(NOT_YET)  # planning's topic may come in before intake's
+        if case.status is not Status.OPEN or case.ready_on is not None:
+            return Decision(None)
+        return Decision(case.model_copy(update={"released_to": event.stage}))
     if case is None:
         return Wait(NOT_YET)
-    return Decision(case.model_copy(update={"team": event.team, "cycle": event.cycle}))
+    update = {"team": event.team, "cycle": event.cycle, "released_to": event.stage}
+    return Decision(case.model_copy(update=update))
 
 
 def ready(

@@ -24,12 +24,13 @@ from decision.domain import (
     referred,
     refusal_recorded,
     registered,
+    released,
     reviewed,
     voted,
     watch,
     withdrawn,
 )
-from decision.domain.report import at_risk, audit_lines
+from decision.domain.report import at_risk, audit_lines, stage_of
 from decision.persistence import CASES
 from shared.contracts.events.common import (
     DecisionOutcome,
@@ -59,6 +60,7 @@ from shared.contracts.events.intake import (
     DeadlineChangeReason,
     LegalDeadlineChanged,
 )
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.rejections import OriginalRecord, Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal
@@ -460,7 +462,32 @@ def test_the_at_risk_list_groups_by_stream_and_stage() -> None:
     near = case(deadline=date(2026, 11, 9))
     far = case(deadline=date(2027, 3, 1)).model_copy(update={"case_id": "case-2"})
     table = at_risk([near, far], TODAY, 10)
-    assert table == {("backlog", "to draft"): [("case-1", date(2026, 11, 9), 5)]}
+    assert table == {("backlog", "decision: to draft"): [("case-1", date(2026, 11, 9), 5)]}
+
+
+def test_the_at_risk_list_names_the_stage_each_case_is_at() -> None:
+    registration = case().model_copy(update={"ready_on": None, "audit": ()})
+    assert stage_of(registration) == "planning"
+    release = CaseReleased(
+        stage=ReleaseStage.PREPHASE, release_day=TODAY, team="team-1", file_complete=True
+    )
+    at_prephase = state(released(registration, release, ctx("system:planning")))
+    assert stage_of(at_prephase) == "prephase"
+    to_hearing = release.model_copy(update={"stage": ReleaseStage.HEARING})
+    assert stage_of(state(released(at_prephase, to_hearing, ctx()))) == "hearing"
+    to_decision = release.model_copy(update={"stage": ReleaseStage.DECISION})
+    assert stage_of(state(released(at_prephase, to_decision, ctx()))) == "hearing"
+    ready_case = state(ready(at_prephase, ReadyForDecision(ready_on=TODAY, heard=True), ctx()))
+    assert stage_of(ready_case) == "decision: to draft"
+    # A late release to an earlier stage does not move a case that is at decision back.
+    assert released(ready_case, to_hearing, ctx()) == Decision(None)
+    drafted_case = state(drafted(ready_case, draft(DecisionOutcome.REJECTION), ctx(DRAFTER)))
+    assert stage_of(drafted_case) == "decision: draft awaiting review"
+    table = at_risk([registration, drafted_case.model_copy(update={"case_id": "c2"})], TODAY, 200)
+    assert sorted(table) == [
+        ("backlog", "decision: draft awaiting review"),
+        ("backlog", "planning"),
+    ]
 
 
 # --- grant rates -----------------------------------------------------------------------
