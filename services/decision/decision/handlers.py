@@ -10,6 +10,7 @@ from decision.domain import (
     DecisionConfig,
     deadline_changed,
     drafted,
+    intended_recorded,
     issued,
     obstacle_cleared,
     obstacle_recorded,
@@ -20,10 +21,12 @@ from decision.domain import (
     registered,
     released,
     reviewed,
+    view_recorded,
     voted,
     withdrawn,
 )
 from shared.contracts.events.decision import (
+    ApplicantViewRecorded,
     DecisionDraftRecorded,
     DecisionIssueRecorded,
     DecisionObstacleCleared,
@@ -31,6 +34,7 @@ from shared.contracts.events.decision import (
     DecisionReviewRecorded,
     HardCaseReferralRecorded,
     HardCaseVoteRecorded,
+    IntendedDecisionRecorded,
 )
 from shared.contracts.events.hearing import HearingWaived, ReadyForDecision
 from shared.contracts.events.intake import (
@@ -66,6 +70,8 @@ def rules(config: DecisionConfig) -> Rules[DecisionCase, DecisionConfig]:
     decision.on(DecisionReviewRecorded)(reviewed)
     decision.on(HardCaseReferralRecorded)(referred)
     decision.on(HardCaseVoteRecorded)(voted)
+    decision.on(IntendedDecisionRecorded)(intended_recorded)
+    decision.on(ApplicantViewRecorded)(view_recorded)
     decision.on(DecisionIssueRecorded)(issued)
     decision.on(DecisionObstacleRecorded)(obstacle_recorded)
     decision.on(DecisionObstacleCleared)(obstacle_cleared)

@@ -29,6 +29,9 @@ def stage_of(case: DecisionCase) -> str:
         return "decision: to draft"
     if case.draft.reviewed_by is None:
         return "decision: draft awaiting review"
+    intended = case.intended
+    if intended is not None and intended.proposal == case.draft.proposal and not intended.view_on:
+        return "decision: awaiting the applicant's view"
     return "decision: to issue"
 
 

@@ -18,14 +18,15 @@ from decision.domain import (
     deadline_changed,
     drafted,
     grant_rates,
+    intended_recorded,
     issued,
     obstacle_recorded,
     ready,
     referred,
-    refusal_recorded,
     registered,
     released,
     reviewed,
+    view_recorded,
     voted,
     watch,
     withdrawn,
@@ -40,6 +41,8 @@ from shared.contracts.events.common import (
     RejectionKind,
 )
 from shared.contracts.events.decision import (
+    ApplicantViewReceived,
+    ApplicantViewRecorded,
     DecisionAtRisk,
     DecisionDraftRecorded,
     DecisionIssued,
@@ -52,6 +55,8 @@ from shared.contracts.events.decision import (
     HardCaseDecided,
     HardCaseReferralRecorded,
     HardCaseVoteRecorded,
+    IntendedDecisionRecorded,
+    IntendedDecisionSent,
 )
 from shared.contracts.events.hearing import HearingWaived, ReadyForDecision, WaiverReason
 from shared.contracts.events.intake import (
@@ -61,7 +66,6 @@ from shared.contracts.events.intake import (
     LegalDeadlineChanged,
 )
 from shared.contracts.events.planning import CaseReleased, ReleaseStage
-from shared.contracts.rejections import OriginalRecord, Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal
 
@@ -333,58 +337,83 @@ def test_votes_need_a_referral() -> None:
     assert refusal_kind(voted(case(), vote, ctx("senior-decider:sd-1"))) == "not_referred"
 
 
-def test_the_intended_decision_step_switched_on_holds_an_old_rules_refusal() -> None:
-    config = DEFAULT_CONFIG.model_copy(update={"intended_decision": True})
-    c = state(
-        drafted(case(Category.C), draft(DecisionOutcome.REJECTION), ctx(DRAFTER, config=config))
+ON = DEFAULT_CONFIG.model_copy(update={"intended_decision": True})
+
+
+def test_the_intended_decision_step_is_abolished_by_default_also_for_the_backlog() -> None:
+    c = drafted_and_approved(case(Category.C), draft(DecisionOutcome.REJECTION))
+    assert isinstance(issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER)), Decision)
+    sent = IntendedDecisionRecorded(sent_on=TODAY)
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER))) == "no_intended_step"
+
+
+def test_intended_decision_then_the_view_within_its_period_then_the_decision() -> None:
+    c = state(drafted(case(Category.C), draft(DecisionOutcome.REJECTION), ctx(DRAFTER, config=ON)))
+    sent = IntendedDecisionRecorded(sent_on=TODAY)
+    # Four eyes first; no decision before the intended decision went out.
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER, config=ON))) == "not_reviewed"
+    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=ON)))
+    early = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON))
+    assert refusal_kind(early) == "intended_decision_missing"
+    out = intended_recorded(c, sent, ctx(DRAFTER, config=ON))
+    [answer] = emitted(out)
+    assert isinstance(answer, IntendedDecisionSent)
+    assert (answer.sent_on, answer.response_due) == (TODAY, date(2026, 11, 30))
+    c = state(out)
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER, config=ON))) == "intended_sent"
+    assert stage_of(c) == "decision: awaiting the applicant's view"
+    # While the period runs, no decision.
+    pending = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON))
+    assert refusal_kind(pending) == "intended_decision_pending"
+    late_view = ApplicantViewRecorded(received_on=date(2026, 12, 1))
+    assert refusal_kind(view_recorded(c, late_view, ctx(DRAFTER, config=ON))) == (
+        "response_period_ended"
     )
-    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=config)))
-    early = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=config))
-    assert refusal_kind(early) == "intended_decision_pending"
-    later = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 11, 30))
-    assert isinstance(issued(c, later, ctx(ISSUER, config=config)), Decision)
+    view = ApplicantViewRecorded(received_on=date(2026, 11, 20))
+    [received] = emitted(view_recorded(c, view, ctx(DRAFTER, config=ON)))
+    assert isinstance(received, ApplicantViewReceived)
+    viewed = state(view_recorded(c, view, ctx(DRAFTER, config=ON)))
+    assert refusal_kind(view_recorded(viewed, view, ctx(config=ON))) == "view_recorded"
+    after_view = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 11, 23))
+    assert isinstance(issued(viewed, after_view, ctx(ISSUER, config=ON)), Decision)
+    # No view: the decision after the period ends.
+    after_period = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 12, 1))
+    done = state(issued(c, after_period, ctx(ISSUER, config=ON)))
+    assert [e.action for e in done.audit] == [
+        "ready for decision",
+        "drafted",
+        "approved",
+        "intended decision sent",
+        "issued",
+    ]
+
+
+def test_a_new_draft_needs_its_own_intended_decision_and_grants_and_pact_cases_none() -> None:
+    c = drafted_and_approved(case(Category.C), draft(DecisionOutcome.REJECTION))
+    c = state(intended_recorded(c, IntendedDecisionRecorded(sent_on=TODAY), ctx(config=ON)))
+    other = draft(DecisionOutcome.REJECTION).model_copy(
+        update={"rejection_kind": RejectionKind.MANIFESTLY_UNFOUNDED}
+    )
+    c = state(drafted(c, other, ctx(DRAFTER, config=ON)))
+    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=ON)))
+    manifest = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 12, 1)).model_copy(
+        update={"rejection_kind": RejectionKind.MANIFESTLY_UNFOUNDED}
+    )
+    assert refusal_kind(issued(c, manifest, ctx(ISSUER, config=ON))) == (
+        "intended_decision_missing"
+    )
+    grant = drafted_and_approved(case(Category.D), draft(DecisionOutcome.GRANT, LegalGround.B))
+    granted = issue(DecisionOutcome.GRANT, LegalGround.B)
+    assert isinstance(issued(grant, granted, ctx(ISSUER, config=ON)), Decision)
     pact = case(None, stream=Stream.PACT, lodged=date(2026, 7, 1))
     pact = drafted_and_approved(pact, draft(DecisionOutcome.REJECTION))
     assert isinstance(
-        issued(pact, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=config)), Decision
+        issued(pact, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON)), Decision
     )
-
-
-def rejection(code: str, by: str = "decision", kind: str | None = None) -> Rejection:
-    return Rejection.model_validate(
-        {
-            "code": code,
-            "reason": "caseworker:cw-9 may not publish nl.ind.decision.draft-recorded.v1",
-            "refusal_kind": kind,
-            "rejected_by": by,
-            "original": OriginalRecord(
-                topic="ind.backlog.decision.input.v1",
-                partition=0,
-                offset=7,
-                key="case-1",
-                headers={"ce_actor": "caseworker:cw-9", "ce_type": "nl.ind.decision.x.v1"},
-                value_base64="",
-            ),
-        }
+    no_intended = ApplicantViewRecorded(received_on=TODAY)
+    assert refusal_kind(view_recorded(pact, no_intended, ctx(config=ON))) == (
+        "no_intended_decision"
     )
-
-
-def test_a_refused_input_is_recorded_in_the_case_trail_with_its_sender() -> None:
-    c = case(Category.C)
-    refused = state(refusal_recorded(c, rejection("not-permitted"), ctx("system:decision")))
-    entry = refused.audit[-1]
-    assert (entry.actor, entry.action, entry.on) == ("caseworker:cw-9", "refused", TODAY)
-    assert entry.detail.startswith("nl.ind.decision.x.v1: not-permitted: caseworker:cw-9 may")
-    assert "refused" in audit_lines(refused)[-1]
-    own = state(refusal_recorded(c, rejection("refused", kind="own_draft"), ctx()))
-    assert "own_draft" in own.audit[-1].detail
-    # Another service's rejections, undecodable records and unknown cases leave no entry.
-    for outcome in (
-        refusal_recorded(c, rejection("not-permitted", by="hearing"), ctx()),
-        refusal_recorded(c, rejection("undecodable"), ctx()),
-        refusal_recorded(None, rejection("not-permitted"), ctx()),
-    ):
-        assert outcome == Decision(None)
 
 
 # --- the deadline watch ----------------------------------------------------------------
