@@ -750,7 +750,24 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=DECISION,
         answers=(_d.DecisionResumed,),
     ),
+    # The intended-decision step, for old-rules cases where it is switched on (issue 14).
+    _input(
+        _d.IntendedDecisionRecorded,
+        _DECISION_IN,
+        by=DECIDER,
+        to=DECISION,
+        answers=(_d.IntendedDecisionSent,),
+    ),
+    _input(
+        _d.ApplicantViewRecorded,
+        _DECISION_IN,
+        by=DECIDER,
+        to=DECISION,
+        answers=(_d.ApplicantViewReceived,),
+    ),
     _output(_d.DecisionDrafted, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.IntendedDecisionSent, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.ApplicantViewReceived, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.DecisionReviewed, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.DecisionEscalated, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.HardCaseDecided, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
@@ -841,7 +858,8 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         key=CASE_KEY,
         publishers=tuple(system(s) for s in SERVICES),
         producers=SERVICES,
-        consumers=(*(frontend(r) for r in ROLES), OPERATIONS),
+        # Decision reads its own back, to keep refused input in the case's trail (issue 14).
+        consumers=(*(frontend(r) for r in ROLES), OPERATIONS, DECISION),
     ),
     # --- simulated time (control) ---------------------------------------------------
     MessageSpec(
