@@ -490,6 +490,17 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
         rules=("R2", "R9", "R12"),
     ),
+    # Prephase and hearing say so when they cannot place a released case: planning re-plans.
+    MessageSpec(
+        model=_pl.StageCouldNotPlace,
+        direction=Direction.OUTPUT,
+        topics={s: (stage_events(s, Stage.PREPHASE), stage_events(s, Stage.HEARING)) for s in BOTH},
+        key=CASE_KEY,
+        publishers=(system(PREPHASE), system(HEARING)),
+        producers=(PREPHASE, HEARING),
+        consumers=(PLANNING, OPERATIONS),
+        rules=("R9", "R12"),
+    ),
     # --- prephase -------------------------------------------------------------------
     _input(
         _pp.PrephaseDayCancelled,
