@@ -23,9 +23,12 @@ from planning.domain.explain import explain_case, explain_cycle, timeline
 from planning.domain.figures import COLUMNS, Figure, monthly_figures
 from planning.domain.forecast import WhatIf, summary_lines
 from planning.domain.forecast import forecast as run_forecast
+from planning.domain.model import ForecastMade
 from planning.domain.records import CaseRecord, Step
 from planning.forecasting import forecast_inputs
+from planning.rebuild import forecasts as rebuilt_forecasts
 from planning.rebuild import rebuild
+from planning.settings import PlanningSettings
 from shared.contracts.values import Category
 from shared.runtime.clock import WallClock
 from shared.runtime.database import make_engine
@@ -153,8 +156,9 @@ def write_figures(figures: list[Figure], out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n")
 
 
-async def _records(session: AsyncSession) -> list[CaseRecord]:
-    return await db.all_records(session)
+async def _records(session: AsyncSession) -> tuple[list[CaseRecord], list[ForecastMade]]:
+    made = [f for c in await db.all_cycles(session) for f in c.forecasts]
+    return await db.all_records(session), made
 
 
 def export_figures(
@@ -167,10 +171,13 @@ def export_figures(
     if from_topics:
         from planning.app import rules
 
-        records = list(asyncio.run(rebuild(Settings(), rules())).values())
+        settings = Settings()
+        records = list(asyncio.run(rebuild(settings, rules())).values())
+        made = asyncio.run(rebuilt_forecasts(settings))
     else:
-        records = asyncio.run(_with_session(_records))
-    figures = monthly_figures(records, _today())
+        records, made = asyncio.run(_with_session(_records))
+    appeal_share = PlanningSettings().appeal_share
+    figures = monthly_figures(records, _today(), made, appeal_share)
     write_figures(figures, out)
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 

@@ -27,7 +27,7 @@ from planning.domain.config import PlanningConfig
 from planning.domain.cycles import draft_cycle, quotas_for, replan
 from planning.domain.dispatch import dispatch
 from planning.domain.forecast import forecast
-from planning.domain.model import Cycle, CycleOrigin, MonthCapacity, PoolCase
+from planning.domain.model import Cycle, CycleOrigin, ForecastMade, MonthCapacity, PoolCase
 from planning.domain.triage import judge_triage, observed_pact_per_day
 from planning.events import cycle_opened
 from planning.forecasting import forecast_inputs
@@ -225,12 +225,16 @@ async def ensure_cycle(
                 stream=Stream.BACKLOG,
             )
         log.info("plan cycle", revision=cycle.revision, reason=origin.value, cases=cycle.planned)
-        await emit_forecast(uow, today, cycle, config)
+        cycle = await emit_forecast(uow, today, cycle, config)
+        await db.CYCLES.save(session, [cycle])
     return cycle
 
 
-async def emit_forecast(uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig) -> None:
-    """R5: with each cycle opened or re-planned, when the backlog would be cleared."""
+async def emit_forecast(
+    uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig
+) -> Cycle:
+    """R5: with each cycle opened or re-planned, when the backlog would be cleared; the cycle
+    keeps it for the monthly figures."""
     result = forecast(await forecast_inputs(uow.session, today, config), config)
     made = BacklogForecastMade(
         as_of=today,
@@ -243,6 +247,10 @@ async def emit_forecast(uow: UnitOfWork, today: date, cycle: Cycle, config: Plan
     topic = plan_events(Stream.BACKLOG)
     emit(uow, made, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)
     log.info("forecast", cleared_on=str(result.cleared_on), open_at_target=result.open_at_target)
+    kept = ForecastMade(
+        as_of=today, cleared_on=result.cleared_on, open_at_target=result.open_at_target
+    )
+    return cycle.model_copy(update={"forecasts": (*cycle.forecasts, kept)})
 
 
 async def release_quotas(

@@ -58,6 +58,8 @@ from shared.contracts.events.prephase import (
     PrephaseInvited,
     PrephaseNoShow,
     PrephaseOnHold,
+    TransportCancelled,
+    TransportRequested,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -280,6 +282,8 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
         PrephaseInvited,
         PrephaseOnHold,
         PrephaseCompleted,
+        TransportRequested,  # COA's transport notices (partner figures)
+        TransportCancelled,
         HearingPlanned,
         HearingWaived,
         HearingHeld,

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from planning.domain.config import DEFAULT_CONFIG, PlanningConfig
+from planning.domain.figures import DEFAULT_APPEAL_SHARE
 from shared.contracts.values import Category
 
 
@@ -55,6 +56,13 @@ class PlanningSettings(BaseSettings):
     )
     decision_lag_weeks: int = Field(
         6, ge=0, description="Weeks from release to the expected decision (court forecast)"
+    )
+    appeal_share: float = Field(
+        DEFAULT_APPEAL_SHARE,
+        ge=0,
+        le=1,
+        description="Share of refusals appealed, for the monthly figures' expected appeals "
+        "(keep it equal to chain-notify's appeal share)",
     )
     timer_seconds: float = Field(
         3600.0, gt=0, description="How often the daily planning pass runs on wall time"

@@ -584,8 +584,9 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(
         _pp.PrephaseInvitationCancelled, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, CHAIN_NOTIFY)
     ),
-    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    # Planning counts COA's transport notices for the monthly figures (R14).
+    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
+    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(
