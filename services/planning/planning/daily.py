@@ -28,6 +28,7 @@ from planning.domain.cycles import draft_cycle, quotas_for, replan
 from planning.domain.dispatch import dispatch
 from planning.domain.forecast import forecast
 from planning.domain.model import Cycle, CycleOrigin, ForecastMade, MonthCapacity, PoolCase
+from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import judge_triage, observed_pact_per_day
 from planning.events import cycle_opened
 from planning.forecasting import forecast_inputs
@@ -181,6 +182,7 @@ async def ensure_cycle(
     earlier = await db.cycles_before(session, cycle.starts_on if cycle else today)
     history = [(config.cycle_months, c.nationalities()) for c in earlier]
     rotated = rotated_out(history, config.rotation_months)
+    rates = observed_grant_rates(await db.decision_counts(session), config)
     origin: CycleOrigin | None = None
     if cycle is None:
         start = today
@@ -188,7 +190,13 @@ async def ensure_cycle(
         days = backlog_days_between(capacities, start, end, observed, config)
         summary = await db.pool_summary(session)
         cycle = draft_cycle(
-            start, summary, days, config, prephase_operational=operational, rotated=rotated
+            start,
+            summary,
+            days,
+            config,
+            prephase_operational=operational,
+            rotated=rotated,
+            observed_grant_rates=rates,
         ).model_copy(update={"pact_per_day": observed})
         origin = CycleOrigin.DRAFTED
     else:
@@ -210,6 +218,7 @@ async def ensure_cycle(
                 origin,
                 prephase_operational=operational,
                 rotated=rotated,
+                observed_grant_rates=rates,
             )
             full = backlog_days_between(capacities, cycle.starts_on, cycle.ends_on, pact, config)
             cycle = cycle.model_copy(update={"backlog_days": round(full, 2), "pact_per_day": pact})

@@ -23,6 +23,7 @@ from planning.domain.dispatch import dispatch
 from planning.domain.inputs import capacity_problem, month_capacity
 from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase
+from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
@@ -217,13 +218,19 @@ def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) ->
     start_month = capacities.get(month_key(event.starts_on))
     operational = bool(start_month and start_month.prephase_location_operational)
     days = backlog_days_between(capacities, event.starts_on, event.ends_on, observed, ctx.config)
+    rates = ctx.extras["observed_grant_rates"]
     problem = proposal_problem(
-        event, ctx.today, ctx.config, prephase_operational=operational, backlog_days=days
+        event,
+        ctx.today,
+        ctx.config,
+        prephase_operational=operational,
+        backlog_days=days,
+        observed_grant_rates=rates,
     )
     if problem:
         return Refusal(problem)
     existing = ctx.rows["cycles"].get(ctx.case_id)
-    cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days)
+    cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days, rates)
     cycle = cycle.model_copy(update={"pact_per_day": observed})
     opened = cycle_opened(cycle, ctx.config)  # a proposal has at least one cohort
     topic = plan_events(Stream.BACKLOG)
@@ -242,6 +249,9 @@ async def load_plan(batch: KitBatch[PoolCase], events: Sequence[Envelope[Any]]) 
     since = today - timedelta(days=config.triage_window_days)
     batch.extras["capacities"] = await db.capacities(batch.session)
     batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)
+    proposals = any(isinstance(e.data, PlanCycleProposed) for e in events)
+    counts = await db.decision_counts(batch.session) if proposals else {}
+    batch.extras["observed_grant_rates"] = observed_grant_rates(counts, config)
 
 
 def keys_of(event_type: type) -> Any:

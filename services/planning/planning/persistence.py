@@ -111,6 +111,22 @@ async def pact_registered_since(session: AsyncSession, since: date) -> int:
     return int(count or 0)
 
 
+async def decision_counts(session: AsyncSession) -> dict[Category, tuple[int, int]]:
+    """Backlog first decisions and grants so far per category at the decision (R10)."""
+    category = records.c.state["decided_category"].astext
+    granted = records.c.state["outcome"].astext == "grant"
+    rows = await session.execute(
+        select(category, func.count(), func.count().filter(granted))
+        .where(
+            records.c.stream == Stream.BACKLOG.value,
+            records.c.state["decided_on"].astext.is_not(None),
+            category.is_not(None),
+        )
+        .group_by(category)
+    )
+    return {Category(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
 async def pool_summary(session: AsyncSession) -> list[CohortSummary]:
     """The pooled backlog cases by cohort: count and earliest lodging."""
     rows = await session.execute(

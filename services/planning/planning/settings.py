@@ -57,6 +57,12 @@ class PlanningSettings(BaseSettings):
     decision_lag_weeks: int = Field(
         6, ge=0, description="Weeks from release to the expected decision (court forecast)"
     )
+    observed_rate_min_decisions: int = Field(
+        DEFAULT_CONFIG.observed_rate_min_decisions,
+        ge=1,
+        description="Backlog decisions in a category before its observed grant rate replaces "
+        "the configured one (R10)",
+    )
     appeal_share: float = Field(
         DEFAULT_APPEAL_SHARE,
         ge=0,
@@ -96,4 +102,5 @@ class PlanningSettings(BaseSettings):
             triage_threshold=self.triage_threshold,
             triage_window_days=self.triage_window_days,
             decision_lag_weeks=self.decision_lag_weeks,
+            observed_rate_min_decisions=self.observed_rate_min_decisions,
         )
