@@ -143,6 +143,7 @@ class Cycle(Frozen):
     origin: CycleOrigin = CycleOrigin.DRAFTED
     pact_per_day: float | None = None  # the observed Pact inflow the plan was made with
     forecasts: tuple[ForecastMade, ...] = ()  # made with each revision (the monthly figures)
+    closed_on: date | None = None  # PlanCycleClosed was published
 
     @property
     def planned(self) -> int:

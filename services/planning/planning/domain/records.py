@@ -35,7 +35,7 @@ from shared.contracts.events.intake import (
     CaseWithdrawn,
     LegalDeadlineChanged,
 )
-from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -66,6 +66,13 @@ class Waiting(StrEnum):
     DECISION = "decision"
     HOLD = "hold"
     NOTHING = "nothing"  # decided or withdrawn
+
+
+RELEASED_WAITING = {
+    ReleaseStage.PREPHASE: Waiting.PREPHASE_DAY,
+    ReleaseStage.HEARING: Waiting.HEARING,
+    ReleaseStage.DECISION: Waiting.DECISION,
+}
 
 
 class Step(Frozen):
@@ -220,7 +227,14 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 f"released to {event.stage}, team {event.team}"
                 + (f", cohort {event.cohort}" if event.cohort else ""),
                 stage=str(event.stage),
-                waiting=Waiting.PREPHASE_DAY if event.stage == "prephase" else Waiting.HEARING,
+                waiting=RELEASED_WAITING[event.stage],
+            )
+        case StageCouldNotPlace():
+            return _step(
+                record,
+                day,
+                str(event.stage),
+                f"could not be placed: {event.reason} (looked until {event.searched_until})",
             )
         case PrephaseInvited():
             return _step(

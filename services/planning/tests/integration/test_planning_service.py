@@ -15,8 +15,13 @@ from shared.contracts.events.common import Procedure
 from shared.contracts.events.intake import CaseRegistered
 from shared.contracts.events.planning import (
     CapacityDeclared,
+    CohortReleased,
     CohortSelection,
+    PlacementProblem,
+    PlanCycleClosed,
     PlanCycleProposed,
+    ReleaseStage,
+    StageCouldNotPlace,
     TeamCapacity,
 )
 from shared.contracts.topics import (
@@ -258,3 +263,104 @@ async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
     [refused_past] = data_of(await read_topic(settings, REGISTRATION_REJECTIONS, expect=1))
     assert "in the past" in refused_past.data.reason
     await until(runtime, f"select count(*) from {schema(runtime)}.cycles", 0)
+
+
+def could_not_place(case_id: str) -> Any:
+    data = StageCouldNotPlace(
+        stage=ReleaseStage.PREPHASE,
+        reason=PlacementProblem.NO_LOCATION_DAY,
+        searched_until=date(2026, 12, 4),
+    )
+    return front_end_event(data, subject=case_id, stream=Stream.BACKLOG, actor="system:prephase")
+
+
+async def test_cohorts_released_a_stage_that_cannot_place_re_plans_and_the_cycle_closes(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, clock = planning
+    months = ("2026-11", "2026-12", "2027-01")
+    await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
+    pool = [
+        registered(
+            f"case-d-{i:03d}", Stream.BACKLOG, date(2023, 1, 1), Category.D, nationality="NGA"
+        )
+        for i in range(200)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *pool)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 200)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+
+    first = await run_day(runtime, clock, date(2026, 11, 2))
+    assert first["released"] > 0
+    released = data_of(
+        await read_topic(
+            settings,
+            stage_events(Stream.BACKLOG, Stage.PLANNING),
+            expect=first["released"],
+            settle=0.5,
+        )
+    )
+    plan = data_of(await read_topic(settings, plan_events(Stream.BACKLOG), expect=5, settle=0.5))
+    [cohort] = [e for e in plan if isinstance(e.data, CohortReleased)]
+    assert cohort.subject == "cycle-2026-11-02"
+    assert (cohort.data.cohort, cohort.data.category, cohort.data.nationalities) == (
+        "d-nga",
+        Category.D,
+        ("NGA",),
+    )
+    assert cohort.data.cases == first["released"] == len(released)
+    assert cohort.data.released_on == date(2026, 11, 2)
+
+    # Prephase finds no location day for one released case: the next pass re-plans.
+    unplaced = released[0].subject
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.PREPHASE), could_not_place(unplaced))
+    await until(
+        runtime,
+        f"select state->>'pending_cases' from {schema(runtime)}.plan_state "
+        "where name = 'placement'",
+        "1",
+    )
+    await run_day(runtime, clock, date(2026, 11, 3))
+    opened = await cycles_opened(settings, 2)
+    assert [(e.data.revision, e.data.reason) for e in opened] == [
+        (0, "drafted"),
+        (1, "unplaceable"),
+    ]
+    await until(
+        runtime,
+        f"select state->>'pending_cases' from {schema(runtime)}.plan_state "
+        "where name = 'placement'",
+        "0",
+    )
+    await until(
+        runtime,
+        f"select count(*) from {schema(runtime)}.case_records "
+        f"where case_id = '{unplaced}' and state::text like '%could not be placed%'",
+        1,
+    )
+
+    # The first pass after the cycle's end closes it with what it released.
+    cycle = await until_cycle(runtime)
+    await run_day(runtime, clock, date(2027, 2, 2))
+    plan = data_of(await read_topic(settings, plan_events(Stream.BACKLOG), expect=12, settle=0.5))
+    [closed] = [e for e in plan if isinstance(e.data, PlanCycleClosed)]
+    assert closed.subject == "cycle-2026-11-02"
+    assert closed.data.closed_on == date(2027, 2, 1)
+    assert closed.data.cases_released == cycle["released"]
+    assert closed.data.cases_decided == 0
+    assert closed.data.grant_rate is None
+
+
+async def until_cycle(runtime: ServiceRuntime) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    async with runtime.engine.connect() as conn:
+        state = (
+            await conn.execute(
+                text(
+                    f"select state from {schema(runtime)}.cycles "
+                    "where cycle_id = 'cycle-2026-11-02'"
+                )
+            )
+        ).scalar_one()
+    return {"released": sum(c["released"] for c in state["cohorts"])}
