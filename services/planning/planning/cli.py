@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning import persistence as db
 from planning.domain.capacity import month_key
+from planning.domain.capacity_file import read_capacity
 from planning.domain.cohorts import rotated_out
 from planning.domain.explain import explain_case, explain_cycle, timeline
 from planning.domain.figures import COLUMNS, Figure, monthly_figures
@@ -29,7 +30,10 @@ from planning.forecasting import forecast_inputs
 from planning.rebuild import forecasts as rebuilt_forecasts
 from planning.rebuild import rebuild
 from planning.settings import PlanningSettings
+from shared.contracts.envelope import encode, new_event
+from shared.contracts.topics import PLANNING_INPUT, TopicNames
 from shared.contracts.values import Category
+from shared.runtime.broker import publish_records
 from shared.runtime.clock import WallClock
 from shared.runtime.database import make_engine
 from shared.runtime.kit import AMSTERDAM
@@ -182,4 +186,53 @@ def export_figures(
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 
 
-COMMANDS: tuple[Callable[..., None], ...] = (forecast, explain, where, export_figures)
+DEMO_CAPACITY = Path(__file__).with_name("data") / "demo-capacity.toml"
+
+
+def declare_capacity(
+    file: Annotated[Path, typer.Argument(help="A capacity file (TOML, docs/planning.md)")] = (
+        DEMO_CAPACITY
+    ),
+    planner: Annotated[str, typer.Option(help="The planner's id, as in the actor")] = "pl-0001",
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge 'in the past' against this day (YYYY-MM-DD)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check the file only; publish nothing")] = False,
+) -> None:
+    """Check a planner's capacity file and publish one CapacityDeclared per month, as the
+    planners' front-end would; a file with any problem publishes nothing."""
+    today = date.fromisoformat(as_of) if as_of else _today()
+    read = read_capacity(file.read_text(), today)
+    for problem in read.problems:
+        typer.echo(f"refused: {problem}", err=True)
+    if read.problems:
+        raise typer.Exit(1)
+    if not dry_run:
+        settings = Settings()
+        events = [
+            new_event(
+                declared,
+                subject=month,
+                stream=None,
+                source="/front-end/planner",
+                actor=f"planner:{planner}",
+                time=WallClock().now(),
+            )
+            for month, declared in read.months
+        ]
+        names = TopicNames(settings.topic_prefix)
+        records = [encode(e, names(PLANNING_INPUT)) for e in events]
+        asyncio.run(publish_records(settings, records))
+    verb = "checked" if dry_run else "published"
+    typer.echo(
+        f"{verb} capacity for {len(read.months)} months: " + ", ".join(m for m, _ in read.months)
+    )
+
+
+COMMANDS: tuple[Callable[..., None], ...] = (
+    forecast,
+    explain,
+    where,
+    export_figures,
+    declare_capacity,
+)

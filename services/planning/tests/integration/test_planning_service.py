@@ -23,6 +23,8 @@ from shared.contracts.events.planning import (
     ReleaseStage,
     StageCouldNotPlace,
     TeamCapacity,
+    TriageLifted,
+    TriageTriggered,
 )
 from shared.contracts.topics import (
     PLANNING_INPUT,
@@ -112,12 +114,14 @@ def schema(runtime: ServiceRuntime) -> str:
     return runtime.schema
 
 
-async def run_day(runtime: ServiceRuntime, clock: DrivenClock, day: date) -> dict[str, Any]:
+async def run_day(
+    runtime: ServiceRuntime, clock: DrivenClock, day: date, config: Any = CONFIG
+) -> dict[str, Any]:
     clock.set(datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
     figures: dict[str, Any] = {}
 
     async def work(uow: Any) -> None:
-        figures.update(await daily.plan_day(uow, CONFIG))
+        figures.update(await daily.plan_day(uow, config))
 
     assert runtime.processor is not None
     await runtime.processor.run_work(work)
@@ -364,3 +368,50 @@ async def until_cycle(runtime: ServiceRuntime) -> dict[str, Any]:
             )
         ).scalar_one()
     return {"released": sum(c["released"] for c in state["cohorts"])}
+
+
+async def test_pact_inflow_above_the_threshold_triggers_triage_and_re_plans_until_it_falls(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    """R4 on a small scale: a threshold of 100 a year over a 30-day window. Twelve Pact
+    registrations in the window project to 146 a year: triage, and the running cycle is
+    re-planned; once they fall out of the window, triage is lifted and it is re-planned again."""
+    runtime, clock = planning
+    config = CONFIG.model_copy(update={"triage_threshold": 100, "triage_window_days": 30})
+    months = ("2026-11", "2026-12", "2027-01")
+    await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
+    backlog = [
+        registered(f"case-b-{i}", Stream.BACKLOG, date(2023, 1, 1), Category.D, nationality="NGA")
+        for i in range(5)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *backlog)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 5)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+    await run_day(runtime, clock, date(2026, 11, 2), config)
+
+    pact = [registered(f"case-p-{i:02d}", Stream.PACT, date(2026, 11, 1), None) for i in range(12)]
+    await publish(settings, stage_events(Stream.PACT, Stage.INTAKE), *pact)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 17)
+    await run_day(runtime, clock, date(2026, 11, 3), config)
+    pact_plan = data_of(await read_topic(settings, plan_events(Stream.PACT), expect=4, settle=0.5))
+    [triggered] = [e for e in pact_plan if isinstance(e.data, TriageTriggered)]
+    assert triggered.subject == "triage"
+    assert triggered.data.projected_first_applications == 12 * 365 // 30
+    assert triggered.data.threshold == 100
+    assert triggered.data.triggered_on == date(2026, 11, 3)
+
+    # A quiet day within the window: nothing changes.
+    await run_day(runtime, clock, date(2026, 11, 4), config)
+    # 5 December: the registrations of 2 November are out of the 30-day window.
+    await run_day(runtime, clock, date(2026, 12, 7), config)
+    pact_plan = data_of(await read_topic(settings, plan_events(Stream.PACT), expect=5, settle=0.5))
+    triage = [e for e in pact_plan if isinstance(e.data, TriageTriggered | TriageLifted)]
+    assert [type(e.data) for e in triage] == [TriageTriggered, TriageLifted]
+    assert triage[1].data.lifted_on == date(2026, 12, 7)
+    assert triage[1].data.projected_first_applications == 0
+    opened = await cycles_opened(settings, 3)
+    assert [(e.data.revision, e.data.reason) for e in opened] == [
+        (0, "drafted"),
+        (1, "inflow_changed"),
+        (2, "inflow_changed"),
+    ]
