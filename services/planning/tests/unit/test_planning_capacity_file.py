@@ -44,7 +44,8 @@ def test_defaults_fill_each_month_and_a_month_overrides_a_key() -> None:
 
 def test_every_problem_is_named_and_nothing_is_taken() -> None:
     bad = FILE.replace("per_day = 2.5", "per_day = 0") + (
-        '\n[months."2026-12"]\nteams = [{ team = "team-x", caseworkers = 1, hours_per_week = -4 }]\n'
+        '\n[months."2026-12"]\n'
+        'teams = [{ team = "team-x", caseworkers = 1, hours_per_week = -4 }]\n'
     )
     read = read_capacity(bad, date(2026, 11, 2))
     assert read.problems == (
