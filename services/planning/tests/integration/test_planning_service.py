@@ -17,10 +17,10 @@ from shared.contracts.events.planning import (
     CapacityDeclared,
     CohortReleased,
     CohortSelection,
-    PlacementProblem,
+    CouldNotPlaceReason,
+    PlacingStage,
     PlanCycleClosed,
     PlanCycleProposed,
-    ReleaseStage,
     StageCouldNotPlace,
     TeamCapacity,
     TriageLifted,
@@ -271,8 +271,9 @@ async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
 
 def could_not_place(case_id: str) -> Any:
     data = StageCouldNotPlace(
-        stage=ReleaseStage.PREPHASE,
-        reason=PlacementProblem.NO_LOCATION_DAY,
+        stage=PlacingStage.PREPHASE,
+        reason=CouldNotPlaceReason.NO_PLACE,
+        searched_from=date(2026, 11, 3),
         searched_until=date(2026, 12, 4),
     )
     return front_end_event(data, subject=case_id, stream=Stream.BACKLOG, actor="system:prephase")
