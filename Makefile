@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo services test install lint typecheck unit docs check-docs bench bench-planning bench-planning-daily clean
+.PHONY: demo services test install lint typecheck unit docs check-docs bench bench-planning bench-planning-daily capacity clean
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -63,6 +63,12 @@ bench: install
 # Drafting a plan cycle for backlog pools of 10k, 54k and 200k cases (domain only, no servers).
 bench-planning: install
 	$(UV) run --no-sync python benchmarks/planning_draft.py
+
+# A planner's capacity file, checked and published to the running services (`make services`).
+CAPACITY_FILE ?= services/planning/planning/data/demo-capacity.toml
+CAPACITY_AS_OF ?= 2026-10-01
+capacity: install
+	$(UV) run --no-sync python -m planning declare-capacity $(CAPACITY_FILE) --as-of $(CAPACITY_AS_OF)
 
 # Planning's daily pass (draft, forecast, releases; a re-plan) against the real database.
 BENCH_POOLS ?= 10000 54000
