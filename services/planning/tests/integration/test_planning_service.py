@@ -17,10 +17,10 @@ from shared.contracts.events.planning import (
     CapacityDeclared,
     CohortReleased,
     CohortSelection,
-    CouldNotPlaceReason,
-    PlacingStage,
+    PlacementProblem,
     PlanCycleClosed,
     PlanCycleProposed,
+    ReleaseStage,
     StageCouldNotPlace,
     TeamCapacity,
     TriageLifted,
@@ -271,9 +271,8 @@ async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
 
 def could_not_place(case_id: str) -> Any:
     data = StageCouldNotPlace(
-        stage=PlacingStage.PREPHASE,
-        reason=CouldNotPlaceReason.NO_PLACE,
-        searched_from=date(2026, 11, 3),
+        stage=ReleaseStage.PREPHASE,
+        reason=PlacementProblem.NO_LOCATION_DAY,
         searched_until=date(2026, 12, 4),
     )
     return front_end_event(data, subject=case_id, stream=Stream.BACKLOG, actor="system:prephase")

@@ -14,8 +14,7 @@ from planning.handlers import could_not_place, ready_for_decision
 from shared.contracts.events.hearing import ReadyForDecision
 from shared.contracts.events.planning import (
     CaseReleased,
-    CouldNotPlaceReason,
-    PlacingStage,
+    PlacementProblem,
     ReleaseStage,
     StageCouldNotPlace,
 )
@@ -93,9 +92,8 @@ def test_a_held_case_stays_held_when_released_to_decision() -> None:
 
 def test_a_report_that_a_stage_could_not_place_a_case_is_counted() -> None:
     report = StageCouldNotPlace(
-        stage=PlacingStage.PREPHASE,
-        reason=CouldNotPlaceReason.NO_PLACE,
-        searched_from=date(2026, 11, 3),
+        stage=ReleaseStage.PREPHASE,
+        reason=PlacementProblem.NO_LOCATION_DAY,
         searched_until=date(2026, 12, 4),
     )
     rows = {"placement": BatchCases(db.PLACEMENT, [PlacementState(pending_cases=2)])}
