@@ -377,6 +377,7 @@ class PlacementProblem(StrEnum):
     NO_INTERPRETER = "no_interpreter"
     NO_HEARING_SLOT = "no_hearing_slot"
     NO_MATCHING_CASEWORKER = "no_matching_caseworker"
+    LOGISTICS_MISSING = "logistics_missing"  # prephase lacks the languages and location to plan
 
 
 class StageCouldNotPlace(EventData):
