@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-planning clean adoption-crash
+.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-planning bench-planning-daily capacity clean adoption-crash
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -90,6 +90,17 @@ adoption-crash: install
 	CASEFLOW_TEST_ADOPTION_CASES=$(ADOPTION_CASES) CASEFLOW_TEST_ADOPTION_CHUNK=1000 \
 		$(UV) run --no-sync pytest -s -q --timeout=7200 \
 		services/intake/tests/integration/test_intake_adoption_crash.py
+
+# A planner's capacity file, checked and published to the running services (`make services`).
+CAPACITY_FILE ?= services/planning/planning/data/demo-capacity.toml
+CAPACITY_AS_OF ?= 2026-10-01
+capacity: install
+	$(UV) run --no-sync python -m planning declare-capacity $(CAPACITY_FILE) --as-of $(CAPACITY_AS_OF)
+
+# Planning's daily pass (draft, forecast, releases; a re-plan) against the real database.
+BENCH_POOLS ?= 10000 54000
+bench-planning-daily: install
+	$(UV) run --no-sync python benchmarks/planning_daily.py --cases $(BENCH_POOLS)
 
 clean:
 	rm -rf .venv .tools .data .pytest_cache .mypy_cache .ruff_cache

@@ -255,6 +255,12 @@ _EXAMPLES: tuple[EventData, ...] = (
         cycle="cycle-2026-4",
         cohort="cohort-2026-4-01",
     ),
+    pl.StageCouldNotPlace(
+        stage=pl.ReleaseStage.PREPHASE,
+        reason=pl.PlacementProblem.NO_INTERPRETER,
+        searched_until=date(2026, 11, 13),
+        language="tir",
+    ),
     # prephase
     pp.PrephaseDayCancelled(reason=pp.PrephaseCancellationReason.RESCHEDULED),
     pp.PrephaseAttendanceRecorded(day=date(2026, 10, 14), attended=True),

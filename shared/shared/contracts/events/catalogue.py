@@ -490,6 +490,17 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
         rules=("R2", "R9", "R12"),
     ),
+    # Prephase and hearing say so when they cannot place a released case: planning re-plans.
+    MessageSpec(
+        model=_pl.StageCouldNotPlace,
+        direction=Direction.OUTPUT,
+        topics={s: (stage_events(s, Stage.PREPHASE), stage_events(s, Stage.HEARING)) for s in BOTH},
+        key=CASE_KEY,
+        publishers=(system(PREPHASE), system(HEARING)),
+        producers=(PREPHASE, HEARING),
+        consumers=(PLANNING, OPERATIONS),
+        rules=("R9", "R12"),
+    ),
     # --- prephase -------------------------------------------------------------------
     _input(
         _pp.PrephaseDayCancelled,
@@ -573,8 +584,9 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(
         _pp.PrephaseInvitationCancelled, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, CHAIN_NOTIFY)
     ),
-    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    # Planning counts COA's transport notices for the monthly figures (R14).
+    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
+    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(

@@ -365,3 +365,35 @@ class CaseReleased(EventData):
         if (self.cycle is None) != (self.cohort is None):
             raise ValueError("cycle and cohort go together (both for backlog, neither for Pact)")
         return self
+
+
+# --- from the stages to planning ---------------------------------------------------------
+
+
+class PlacementProblem(StrEnum):
+    """Why a stage could not place a released case (coarse on purpose: no personal detail)."""
+
+    NO_LOCATION_DAY = "no_location_day"
+    NO_INTERPRETER = "no_interpreter"
+    NO_HEARING_SLOT = "no_hearing_slot"
+    NO_MATCHING_CASEWORKER = "no_matching_caseworker"
+    LOGISTICS_MISSING = "logistics_missing"  # prephase lacks the languages and location to plan
+
+
+class StageCouldNotPlace(EventData):
+    """A stage could not place a case planning released to it within its horizon (key = case
+    id): no prephase location day, no interpreter for the language, no hearing slot or
+    caseworker of the team. Planning re-plans (herijking) and counts it; the case stays
+    released to that stage, which places it when capacity appears."""
+
+    event_type = "nl.ind.planning.stage-could-not-place"
+
+    stage: ReleaseStage = Field(description="the stage that could not place the case")
+    reason: PlacementProblem
+    searched_until: date = Field(description="the last day the stage looked for a place")
+    language: LanguageCode | None = Field(
+        default=None, description="the interpreter language missing (no_interpreter only)"
+    )
+    team: TeamId | None = Field(
+        default=None, description="the team whose capacity was short, when one was"
+    )
