@@ -30,8 +30,9 @@ from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.embedded import EmbeddedServers
 
+from .handoff import FIGURES_STEM, export_planning_figures
 from .reading import summary_of
-from .run import Simulation
+from .run import Simulation, tuned, tuning_environment
 from .summary import Summary, checks
 from .world import WorldConfig, roster_toml
 
@@ -78,7 +79,7 @@ def _summary_table(summary: Summary) -> Group:
         )
     notices = ", ".join(f"{p}: {n}" for p, n in sorted(summary.notices.items())) or "none yet"
     rejections = sum(summary.rejections.values())
-    forecast = summary.forecast or "not published (planning's forecast, issue 11)"
+    forecast = summary.forecast_line()
     check_table = Table(title="checks")
     for column in ("check", "passed", "figure"):
         check_table.add_column(column)
@@ -115,12 +116,13 @@ def run(config: WorldConfig) -> int:
         settings.embedded_kafka_port,
         fresh_database=True,
     ) as servers:
-        sim_settings = settings.model_copy(
-            update={
-                "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
-                "simulated_clock": True,
-                "fetch_max_wait_ms": 10,
-            }
+        sim_settings = tuned(
+            settings.model_copy(
+                update={
+                    "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
+                    "database_url": servers.postgres.url,
+                }
+            )
         )
         asyncio.run(ensure_topics(sim_settings, all_topics()))
         roster = settings.data_dir / "simulated-roster.toml"
@@ -131,8 +133,7 @@ def run(config: WorldConfig) -> int:
             **os.environ,
             "CASEFLOW_DATABASE_URL": servers.postgres.url,
             "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
-            "CASEFLOW_SIMULATED_CLOCK": "true",
-            "CASEFLOW_FETCH_MAX_WAIT_MS": "10",
+            **tuning_environment(),
             "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         }
         try:
@@ -158,6 +159,8 @@ def run(config: WorldConfig) -> int:
             console.print("every service healthy; simulating")
             summary = asyncio.run(_simulate(sim_settings, config))
             console.print(_summary_table(summary))
+            folder = export_planning_figures(sim_settings, config.ends)
+            console.print(f"planning's monthly figures: {folder / FIGURES_STEM}.csv and .json")
             return 0
         finally:
             for process in processes:

@@ -25,7 +25,7 @@ from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from simulator.reading import all_records, summary_of
-from simulator.run import Simulation
+from simulator.run import Simulation, tuned
 from simulator.world import WorldConfig, moment, roster_toml
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ PROGRAMME_START = date(2026, 10, 1)
 
 
 async def simulate(settings: Settings, config: WorldConfig, tmp: Path, monkeypatch) -> Simulation:
-    simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 10})
+    simulated = tuned(settings)
     roster = tmp / f"roster-{uuid4().hex[:6]}.toml"
     roster.write_text(roster_toml(config))
     monkeypatch.setattr(hearing.app, "SETTINGS", HearingSettings(roster_file=roster))

@@ -162,6 +162,13 @@ def export_figures(
     from_topics: Annotated[
         bool, typer.Option(help="Rebuild the records from the topics instead of the tables")
     ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day (YYYY-MM-DD) of the figures' last month; default today "
+            "(a simulated run passes its own last day)"
+        ),
+    ] = None,
 ) -> None:
     """The monthly figures (R14) as open data, CSV and JSON."""
     if from_topics:
@@ -170,7 +177,7 @@ def export_figures(
         records = list(asyncio.run(rebuild(Settings(), rules())).values())
     else:
         records = asyncio.run(_with_session(_records))
-    figures = monthly_figures(records, _today())
+    figures = monthly_figures(records, date.fromisoformat(until) if until else _today())
     write_figures(figures, out)
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 
