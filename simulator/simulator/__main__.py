@@ -103,6 +103,8 @@ async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
         f"{simulation.report.days} days, {simulation.report.inputs} inputs, "
         f"{simulation.report.events} events in {simulation.report.seconds:.0f} s"
     )
+    for line in simulation.report.cost_lines():
+        console.print(line)
     return await summary_of(settings, config, PROGRAMME_START)
 
 

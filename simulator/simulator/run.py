@@ -8,6 +8,7 @@ An empty day costs one round of ticks.
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -125,6 +126,17 @@ def decoded(record: Any) -> Envelope[Any] | None:
         return None  # a type this simulator does not know (a newer service): not its business
 
 
+@dataclass(frozen=True)
+class DayCost:
+    """What one simulated day cost in wall time (figures for the speed work, never compared)."""
+
+    day: date
+    seconds: float
+    rounds: int
+    inputs: int
+    events: int
+
+
 @dataclass
 class RunReport:
     days: int = 0
@@ -133,6 +145,23 @@ class RunReport:
     events: int = 0
     seconds: float = 0.0
     by_type: Counter[str] = field(default_factory=Counter)
+    costs: list[DayCost] = field(default_factory=list)
+
+    def cost_lines(self) -> list[str]:
+        """Median and slowest day, apart for days with and without input from outside."""
+        lines = []
+        for name, days in (
+            ("days with input", [c for c in self.costs if c.inputs]),
+            ("days without input", [c for c in self.costs if not c.inputs]),
+        ):
+            if days:
+                seconds = sorted(c.seconds for c in days)
+                rounds = sum(c.rounds for c in days) / len(days)
+                lines.append(
+                    f"{len(days)} {name}: median {statistics.median(seconds):.2f} s, "
+                    f"slowest {seconds[-1]:.2f} s, {rounds:.1f} rounds a day"
+                )
+        return lines
 
 
 class Simulation:
@@ -176,6 +205,8 @@ class Simulation:
     async def _day(
         self, day: date, driver: SimulationDriver, reader: TopicReader, producer: AIOKafkaProducer
     ) -> None:
+        started = time.perf_counter()
+        before = (self.report.rounds, self.report.inputs, self.report.events)
         report = await driver.run_day(day)  # timers run; the system settles
         self.report.rounds += report.rounds
         self._observe(day, await reader.drain())
@@ -187,6 +218,16 @@ class Simulation:
             self._observe(day, await reader.drain())
             sent = self.actors.act_again(day)
         self.report.days += 1
+        rounds, inputs, events = before
+        self.report.costs.append(
+            DayCost(
+                day,
+                time.perf_counter() - started,
+                self.report.rounds - rounds,
+                self.report.inputs - inputs,
+                self.report.events - events,
+            )
+        )
 
     async def _send(
         self, day: date, sent: list[Outgoing], driver: SimulationDriver, producer: AIOKafkaProducer

@@ -1,4 +1,4 @@
-"""The summary's forecast is planning's latest published BacklogForecastMade (no servers)."""
+"""The summary's forecast is planning's latest BacklogForecastMade; day costs (no servers)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from shared.contracts.envelope import Envelope, new_event
 from shared.contracts.events.planning import BacklogForecastMade
 from shared.contracts.topics import plan_events
 from shared.contracts.values import Stream
+from simulator.run import DayCost, RunReport
 from simulator.summary import summarise
 
 TARGET = date(2029, 6, 12)
@@ -51,3 +52,17 @@ def test_no_forecast_is_said_to_be_missing() -> None:
     summary = summarise([], programme_start=date(2026, 10, 1), operational_from=TARGET)
     assert summary.forecast is None
     assert summary.forecast_line().startswith("not published yet")
+
+
+def test_day_costs_are_told_apart_by_input() -> None:
+    report = RunReport(
+        costs=[
+            DayCost(date(2026, 5, 4), 3.0, 5, 540, 600),
+            DayCost(date(2026, 5, 5), 5.0, 6, 1080, 1400),
+            DayCost(date(2026, 5, 6), 0.2, 1, 0, 0),
+        ]
+    )
+    assert report.cost_lines() == [
+        "2 days with input: median 4.00 s, slowest 5.00 s, 5.5 rounds a day",
+        "1 days without input: median 0.20 s, slowest 0.20 s, 1.0 rounds a day",
+    ]
