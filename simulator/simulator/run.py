@@ -29,18 +29,12 @@ from .world import WorldConfig
 
 SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
 
-# Settings of every process in a simulated run. A day is a chain of hops (a record, the next
-# service's reaction, ...) and rounds of ticks; each hop waits for a consumer's next fetch.
-# The embedded broker holds a fetch for its whole wait, and an idle batch consumer sleeps its
-# batch timeout before fetching again (FastStream), so both are short here: wall time
-# between hops is the simulation's main cost, not CPU.
-# The outbox relay is woken by every commit of its own service, so its idle poll only costs CPU
-# here (six services share two cores).
+# Settings of every process in a simulated run: the embedded broker holds a fetch for its
+# whole wait, so it is short here (docs/adr/0008). Shorter batch timeouts and relay polls were
+# tried and left out: the e2e runs then stuck on a service's answer (docs/adr/0021).
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 10,
-    "batch_timeout_ms": 10,
-    "relay_interval_ms": 1000,
 }
 
 

@@ -243,9 +243,6 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
-            # Cleared before the pass reads the outbox: a commit during the pass wakes the next
-            # one (cleared after, that wake would be lost until the idle interval ran out).
-            self._wake.clear()
             try:
                 sent = await self.publish_once()
             except asyncio.CancelledError:
@@ -260,6 +257,7 @@ class OutboxRelay:
                 step = min(self._failures, len(self.backoff)) - 1
                 await asyncio.sleep(self.backoff[step])
             elif sent == 0:
+                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
 

@@ -41,9 +41,7 @@ SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """Where a simulated clock stands before the first tick sets it."""
 
 IDLE_POLL_FIRST = 0.002
-# Seconds; the wait doubles from the first to this while work goes on. Short: a round waits
-# for its slowest service, and a day has several rounds (a poll is two small requests).
-IDLE_POLL_MOST = 0.02
+IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
 
 Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
@@ -93,7 +91,6 @@ class ClockFollower:
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
         self._partitions: list[TopicPartition] = []
-        self._coordinator: int | None = None  # the group's coordinator, found once
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -236,15 +233,9 @@ class ClockFollower:
         assert self._consumer is not None
         assert self._admin is not None
         ends = await self._consumer.end_offsets(self._partitions)
-        if self._coordinator is None:
-            self._coordinator = await self._admin.find_coordinator(self.group_id)
-        try:
-            committed = await self._admin.list_consumer_group_offsets(
-                self.group_id, self._coordinator, partitions=self._partitions
-            )
-        except Exception:
-            self._coordinator = None  # moved (a broker restart): look it up again next time
-            raise
+        committed = await self._admin.list_consumer_group_offsets(
+            self.group_id, partitions=self._partitions
+        )
         offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
         return sum(offsets.values()), all(offsets[tp] >= end for tp, end in ends.items())
 
