@@ -27,10 +27,11 @@ $(TOOLS)/bin/uv:
 install: .venv/.installed
 
 # The programme on driven time with the simulated outside world (SCALE=1: full volumes).
-# A simulated day costs about 1.8 s today, so the default covers the first 120 days (from
-# before the cut-off into the first Pact decisions) in about four minutes; DAYS=0 runs the
-# whole programme to past 12 June 2029 (about 35 minutes at SCALE=0.1). At its end the monthly
-# progress page (docs/progress-page.md) is served until Ctrl-C, or for DEMO_SECONDS seconds.
+# The default covers the first 120 days (from before the cut-off into the first Pact
+# decisions); DAYS=0 runs the whole programme to past 12 June 2029, still far over five
+# minutes on a 2-core machine (docs/adr/0021-simulation-speed.md). The run prints what its
+# days cost, leaves planning's monthly figures in .data/demo/, and serves the monthly progress
+# page (docs/progress-page.md) until Ctrl-C, or for DEMO_SECONDS seconds.
 SCALE ?= 0.1
 SEED ?= 2026
 DAYS ?= 120

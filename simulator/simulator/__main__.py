@@ -30,9 +30,10 @@ from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.embedded import EmbeddedServers
 
+from .handoff import FIGURES_STEM, ExportFailed, export_planning_figures
 from .page import show_progress_page
 from .reading import summary_of
-from .run import Simulation
+from .run import Simulation, tuned, tuning_environment
 from .summary import Summary, checks
 from .world import WorldConfig, roster_toml
 
@@ -79,7 +80,7 @@ def _summary_table(summary: Summary) -> Group:
         )
     notices = ", ".join(f"{p}: {n}" for p, n in sorted(summary.notices.items())) or "none yet"
     rejections = sum(summary.rejections.values())
-    forecast = summary.forecast or "not published (planning's forecast, issue 11)"
+    forecast = summary.forecast_line()
     check_table = Table(title="checks")
     for column in ("check", "passed", "figure"):
         check_table.add_column(column)
@@ -103,6 +104,8 @@ async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
         f"{simulation.report.days} days, {simulation.report.inputs} inputs, "
         f"{simulation.report.events} events in {simulation.report.seconds:.0f} s"
     )
+    for line in simulation.report.cost_lines():
+        console.print(line)
     return await summary_of(settings, config, PROGRAMME_START)
 
 
@@ -116,12 +119,13 @@ def run(config: WorldConfig) -> int:
         settings.embedded_kafka_port,
         fresh_database=True,
     ) as servers:
-        sim_settings = settings.model_copy(
-            update={
-                "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
-                "simulated_clock": True,
-                "fetch_max_wait_ms": 10,
-            }
+        sim_settings = tuned(
+            settings.model_copy(
+                update={
+                    "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
+                    "database_url": servers.postgres.url,
+                }
+            )
         )
         asyncio.run(ensure_topics(sim_settings, all_topics()))
         roster = settings.data_dir / "simulated-roster.toml"
@@ -132,8 +136,7 @@ def run(config: WorldConfig) -> int:
             **os.environ,
             "CASEFLOW_DATABASE_URL": servers.postgres.url,
             "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
-            "CASEFLOW_SIMULATED_CLOCK": "true",
-            "CASEFLOW_FETCH_MAX_WAIT_MS": "10",
+            **tuning_environment(),
             "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         }
         try:
@@ -159,7 +162,13 @@ def run(config: WorldConfig) -> int:
             console.print("every service healthy; simulating")
             summary = asyncio.run(_simulate(sim_settings, config))
             console.print(_summary_table(summary))
-            return 0 if show_progress_page(settings.data_dir / "demo", env, console.print) else 1
+            try:
+                folder = export_planning_figures(sim_settings, config.ends)
+            except ExportFailed as error:
+                console.print(f"[red]no figures and no progress page: {error}[/]")
+                return 1
+            console.print(f"planning's monthly figures: {folder / FIGURES_STEM}.csv and .json")
+            return 0 if show_progress_page(folder, env, console.print) else 1
         finally:
             for process in processes:
                 if process.poll() is None:

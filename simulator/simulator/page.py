@@ -16,20 +16,16 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .handoff import FIGURES_STEM
+
 Say = Callable[[str], None]
 
 
-def write_figures_export(folder: Path, env: Mapping[str, str]) -> Path:
-    """Planning's figures export (CSV and JSON) into the demo's output folder; returns the folder.
-    The export's path without suffix is `folder / "figures"`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _planning(["export-figures", str(folder / "figures")], env)
-    return folder
-
-
 def render_page(folder: Path, env: Mapping[str, str]) -> Path:
-    """index.html beside the export in `folder`, by planning's figures-page command."""
-    _planning(["figures-page", "--export", str(folder / "figures"), "--out", str(folder)], env)
+    """index.html beside planning's figures export in `folder` (written by
+    `handoff.export_planning_figures`), by planning's figures-page command."""
+    export = str(folder / FIGURES_STEM)
+    _planning(["figures-page", "--export", export, "--out", str(folder)], env)
     return folder / "index.html"
 
 
@@ -79,11 +75,11 @@ def serve(folder: Path, seconds: float, say: Say, interactive: bool) -> str:
 
 
 def show_progress_page(folder: Path, env: Mapping[str, str], say: Say) -> bool:
-    """The whole end of the demo: export, page, serve for DEMO_SECONDS (from `env`; 0: until
-    Ctrl-C). False, told, when the page could not be made."""
+    """The end of the demo, once the figures are exported into `folder`: the page, served for
+    DEMO_SECONDS (from `env`; 0: until Ctrl-C). False, told, when the page could not be made."""
     try:
         seconds = float(env.get("DEMO_SECONDS") or 0)
-        render_page(write_figures_export(folder, env), env)
+        render_page(folder, env)
     except (ValueError, RuntimeError, OSError, subprocess.TimeoutExpired) as error:
         say(f"no progress page: {error}")
         return False

@@ -8,6 +8,7 @@ An empty day costs one round of ticks.
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,6 +28,24 @@ from .actors import Actors, Outgoing
 from .world import WorldConfig
 
 SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
+
+# Settings of every process in a simulated run: the embedded broker holds a fetch for its
+# whole wait, so it is short here (docs/adr/0008). Shorter batch timeouts and relay polls were
+# tried and left out: the e2e runs then stuck on a service's answer (docs/adr/0021).
+SIMULATION_TUNING: dict[str, int | bool] = {
+    "simulated_clock": True,
+    "fetch_max_wait_ms": 10,
+}
+
+
+def tuned(settings: Settings) -> Settings:
+    """Settings for a simulated run (in-process services, the driver and the reader)."""
+    return settings.model_copy(update=SIMULATION_TUNING)
+
+
+def tuning_environment() -> dict[str, str]:
+    """The same, as environment variables for services started as processes."""
+    return {f"CASEFLOW_{k.upper()}": str(v).lower() for k, v in SIMULATION_TUNING.items()}
 
 
 def watched(specs: Sequence[TopicSpec] | None = None) -> list[str]:
@@ -63,6 +82,9 @@ class TopicReader:
         ]
         self._consumer.assign(self._partitions)
         await self._consumer.seek_to_beginning(*self._partitions)
+        # Paused between drains: an idle consumer fetches every partition every fetch wait,
+        # which costs the simulator and the broker CPU the services need.
+        self._consumer.pause(*self._partitions)
 
     async def stop(self) -> None:
         if self._consumer is not None:
@@ -77,11 +99,17 @@ class TopicReader:
         left = {tp for tp, end in ends.items() if await consumer.position(tp) < end}
         out: list[tuple[str, Any]] = []
         prefix = len(self.settings.topic_prefix)
-        while left:
-            batch = await consumer.getmany(*left, timeout_ms=200, max_records=10_000)
-            for tp, records in batch.items():
-                out += [(tp.topic[prefix:], r) for r in records]
-            left = {tp for tp in left if await consumer.position(tp) < ends[tp]}
+        consumer.resume(*left)
+        try:
+            while left:
+                batch = await consumer.getmany(*left, timeout_ms=200, max_records=10_000)
+                for tp, records in batch.items():
+                    out += [(tp.topic[prefix:], r) for r in records]
+                done = {tp for tp in left if await consumer.position(tp) >= ends[tp]}
+                consumer.pause(*done)
+                left -= done
+        finally:
+            consumer.pause(*self._partitions)
         return out
 
 
@@ -92,6 +120,17 @@ def decoded(record: Any) -> Envelope[Any] | None:
         return None  # a type this simulator does not know (a newer service): not its business
 
 
+@dataclass(frozen=True)
+class DayCost:
+    """What one simulated day cost in wall time (figures for the speed work, never compared)."""
+
+    day: date
+    seconds: float
+    rounds: int
+    inputs: int
+    events: int
+
+
 @dataclass
 class RunReport:
     days: int = 0
@@ -100,6 +139,23 @@ class RunReport:
     events: int = 0
     seconds: float = 0.0
     by_type: Counter[str] = field(default_factory=Counter)
+    costs: list[DayCost] = field(default_factory=list)
+
+    def cost_lines(self) -> list[str]:
+        """Median and slowest day, apart for days with and without input from outside."""
+        lines = []
+        for name, days in (
+            ("days with input", [c for c in self.costs if c.inputs]),
+            ("days without input", [c for c in self.costs if not c.inputs]),
+        ):
+            if days:
+                seconds = sorted(c.seconds for c in days)
+                rounds = sum(c.rounds for c in days) / len(days)
+                lines.append(
+                    f"{len(days)} {name}: median {statistics.median(seconds):.2f} s, "
+                    f"slowest {seconds[-1]:.2f} s, {rounds:.1f} rounds a day"
+                )
+        return lines
 
 
 class Simulation:
@@ -143,6 +199,8 @@ class Simulation:
     async def _day(
         self, day: date, driver: SimulationDriver, reader: TopicReader, producer: AIOKafkaProducer
     ) -> None:
+        started = time.perf_counter()
+        before = (self.report.rounds, self.report.inputs, self.report.events)
         report = await driver.run_day(day)  # timers run; the system settles
         self.report.rounds += report.rounds
         self._observe(day, await reader.drain())
@@ -154,6 +212,16 @@ class Simulation:
             self._observe(day, await reader.drain())
             sent = self.actors.act_again(day)
         self.report.days += 1
+        rounds, inputs, events = before
+        self.report.costs.append(
+            DayCost(
+                day,
+                time.perf_counter() - started,
+                self.report.rounds - rounds,
+                self.report.inputs - inputs,
+                self.report.events - events,
+            )
+        )
 
     async def _send(
         self, day: date, sent: list[Outgoing], driver: SimulationDriver, producer: AIOKafkaProducer

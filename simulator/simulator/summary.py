@@ -1,8 +1,8 @@
 """The end-of-run summary, taken from the system's own output on the topics (never from the
 simulator's notes), and the run's checks on the plan's assumptions.
 
-Seam: planning's monthly figures and clearance forecast (issue 11) are read where they are
-published (`FORECAST_TYPE`); until then the counts come straight from the case events.
+The clearance forecast is planning's latest `BacklogForecastMade` (issue 11); the counts come
+straight from the case events, partner notices and rejections the services published.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from shared.contracts.topics import Kind, kind_of
 
 from .world import CATEGORY_SHARES
 
-FORECAST_TYPE = "nl.ind.planning.backlog-forecast-made.v1"  # issue 11's clearance forecast
-
 HOLDS = (pp.PrephaseOnHold, pp.ExclusionSignalRaised, h.HearingOnHold, d.DecisionOnHold)
 RESUMES = (pp.ExclusionScreeningConcluded, h.HearingResumed, d.DecisionResumed, pl.CaseReleased)
 
@@ -40,7 +38,7 @@ class Summary:
     categories: Counter[str] = field(default_factory=Counter)
     programme_releases_before_start: int = 0
     b_before_operational: int = 0
-    forecast: dict[str, Any] | None = None
+    forecast: pl.BacklogForecastMade | None = None  # planning's latest (R5)
 
     def open(self, stream: str) -> int:
         return self.registered[stream] - self.decided[stream] - self.withdrawn[stream]
@@ -56,7 +54,18 @@ class Summary:
             "notices": dict(self.notices),
             "rejections": dict(self.rejections),
             "categories": dict(self.categories),
+            "forecast": None if self.forecast is None else self.forecast.model_dump(mode="json"),
         }
+
+    def forecast_line(self) -> str:
+        f = self.forecast
+        if f is None:
+            return "not published yet (planning forecasts with each plan cycle, R5)"
+        cleared = f.cleared_on.isoformat() if f.cleared_on else "not before the horizon"
+        return (
+            f"{cleared} (as of {f.as_of.isoformat()}; {f.open_at_target} open on "
+            f"{f.target.isoformat()})"
+        )
 
 
 def summarise(
@@ -69,7 +78,7 @@ def summarise(
     s = Summary()
     held: dict[str, bool] = defaultdict(bool)
     category: dict[str, str | None] = {}
-    for topic, envelope, raw in records:
+    for topic, envelope, _raw in records:
         kind = kind_of(topic)
         if kind is Kind.PARTNER:
             s.notices[topic.split(".")[3]] += 1
@@ -78,15 +87,13 @@ def summarise(
             s.rejections[topic] += 1
             continue
         if envelope is None:
-            ce_type = dict(raw.headers).get("ce_type", b"").decode()
-            if ce_type == FORECAST_TYPE:
-                import json
-
-                s.forecast = json.loads(raw.value)
             continue
         data, stream = envelope.data, str(envelope.stream)
         day = envelope.time.date()
-        if isinstance(data, i.CaseRegistered):
+        if isinstance(data, pl.BacklogForecastMade):
+            if s.forecast is None or data.as_of >= s.forecast.as_of:
+                s.forecast = data
+        elif isinstance(data, i.CaseRegistered):
             s.registered[stream] += 1
             category[envelope.subject] = data.category.value if data.category else None
             if stream == "backlog":

@@ -41,7 +41,8 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event, publish
-from simulator.page import render_page, write_figures_export
+from simulator.handoff import FIGURES_STEM, export_planning_figures
+from simulator.page import render_page
 
 pytestmark = pytest.mark.integration
 
@@ -194,9 +195,11 @@ async def test_the_page_of_a_small_run_in_chromium(
     }
     out = tmp_path / "demo"
     # The demo's hand-off, as make demo runs it: planning's commands in subprocesses.
-    index = await asyncio.to_thread(lambda: render_page(write_figures_export(out, env), env))
+    until = date(2026, 10, 31)  # a month past the small run's last event
+    folder = await asyncio.to_thread(export_planning_figures, settings, until, out)
+    index = await asyncio.to_thread(render_page, folder, env)
     assert index == out / "index.html"
-    rows = json.loads((out / "figures.json").read_text())["rows"]
+    rows = json.loads((out / f"{FIGURES_STEM}.json").read_text())["rows"]
     expected = {f"{r['month']}|{r['stream']}|{r['figure']}|{r['group']}": r for r in rows}
     assert expected, "the small run gave no figures"
 

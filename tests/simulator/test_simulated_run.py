@@ -4,7 +4,9 @@ the same figures."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -24,8 +26,9 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
+from simulator.handoff import FIGURES_STEM, export_planning_figures
 from simulator.reading import all_records, summary_of
-from simulator.run import Simulation
+from simulator.run import Simulation, tuned
 from simulator.world import WorldConfig, moment, roster_toml
 
 pytestmark = pytest.mark.integration
@@ -42,7 +45,7 @@ PROGRAMME_START = date(2026, 10, 1)
 
 
 async def simulate(settings: Settings, config: WorldConfig, tmp: Path, monkeypatch) -> Simulation:
-    simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 10})
+    simulated = tuned(settings)
     roster = tmp / f"roster-{uuid4().hex[:6]}.toml"
     roster.write_text(roster_toml(config))
     monkeypatch.setattr(hearing.app, "SETTINGS", HearingSettings(roster_file=roster))
@@ -83,6 +86,15 @@ async def test_the_summary_equals_the_topics(settings: Settings, tmp_path: Path,
     assert sum(summary.rejections.values()) == sum(
         n for (t, _), n in raw.items() if t == "nl.ind.caseflow.input-rejected.v1"
     )
+    # The hand-off to the progress page: planning's own figures, up to the run's last month,
+    # agree with the summary.
+    folder = export_planning_figures(settings, SMALL.ends, tmp_path / "demo")
+    with (folder / f"{FIGURES_STEM}.csv").open() as csv_file:
+        rows = list(csv.DictReader(csv_file))
+    same = json.loads((folder / f"{FIGURES_STEM}.json").read_text())["rows"]
+    assert [(r["month"], r["figure"]) for r in same] == [(r["month"], r["figure"]) for r in rows]
+    last = {r["figure"]: r["value"] for r in rows if r["month"] == "2026-08" and not r["group"]}
+    assert int(last["backlog_decided_total"]) == summary.decided["backlog"]
 
 
 async def test_the_same_seed_gives_the_same_figures(

@@ -171,6 +171,13 @@ def export_figures(
     from_topics: Annotated[
         bool, typer.Option(help="Rebuild the records from the topics instead of the tables")
     ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day (YYYY-MM-DD) of the figures' last month; default today "
+            "(a simulated run passes its own last day)"
+        ),
+    ] = None,
 ) -> None:
     """The monthly figures (R14) as open data, CSV and JSON."""
     if from_topics:
@@ -182,7 +189,8 @@ def export_figures(
     else:
         records, made = asyncio.run(_with_session(_records))
     appeal_share = PlanningSettings().appeal_share
-    figures = monthly_figures(records, _today(), made, appeal_share)
+    last_day = date.fromisoformat(until) if until else _today()
+    figures = monthly_figures(records, last_day, made, appeal_share)
     write_figures(figures, out)
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 
