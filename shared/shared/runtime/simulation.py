@@ -42,6 +42,7 @@ SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 IDLE_POLL_FIRST = 0.002
 IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
+STILL_BUSY_WARNING = 30.0  # seconds a tick waits for idleness before the follower says on what
 
 Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
@@ -220,16 +221,29 @@ class ClockFollower:
         the outbox is empty (in that order: a batch commits its outbox rows before its
         offsets); returns the records committed, in all."""
         delay = IDLE_POLL_FIRST
+        loop = asyncio.get_running_loop()
+        told = loop.time()
         while True:
-            consumed, caught_up = await self._consumer_position()
-            if caught_up and await self._outbox_empty():
+            consumed, behind = await self._consumer_position()
+            outbox_empty = not behind and await self._outbox_empty()
+            if not behind and outbox_empty:
                 return consumed
+            if loop.time() - told > STILL_BUSY_WARNING:
+                # A tick left unanswered stops the whole simulation: say what it waits on.
+                told = loop.time()
+                log.warning(
+                    "not idle yet",
+                    behind={f"{tp.topic}/{tp.partition}": lag for tp, lag in behind.items()},
+                    outbox_empty=outbox_empty,
+                )
             await asyncio.sleep(delay)
             delay = min(delay * 2, IDLE_POLL_MOST)
 
-    async def _consumer_position(self) -> tuple[int, bool]:
+    async def _consumer_position(self) -> tuple[int, dict[TopicPartition, int]]:
+        """The records the group has committed, in all, and by how many it is behind the end of
+        each partition it has not caught up on."""
         if not self._partitions:
-            return 0, True
+            return 0, {}
         assert self._consumer is not None
         assert self._admin is not None
         ends = await self._consumer.end_offsets(self._partitions)
@@ -237,7 +251,8 @@ class ClockFollower:
             self.group_id, partitions=self._partitions
         )
         offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
-        return sum(offsets.values()), all(offsets[tp] >= end for tp, end in ends.items())
+        behind = {tp: end - offsets[tp] for tp, end in ends.items() if offsets[tp] < end}
+        return sum(offsets.values()), behind
 
     async def _outbox_empty(self) -> bool:
         async with self.engine.connect() as conn:
