@@ -726,6 +726,7 @@ def run(scale: float, seed: int, json_path: Path | None, max_days: int) -> dict[
                 "backlog_on_hold": sum(1 for c in backlog if c.held and not c.closed),
                 "all_cases": len(simulation.actors.cases),
                 "simulated_days": days,
+                "clock_rounds": simulation.report.rounds,
                 "inputs_sent": simulation.report.inputs,
                 "wall_seconds": round(wall, 1),
                 "wall_seconds_to_last_closed": round(to_last, 1),
@@ -733,6 +734,9 @@ def run(scale: float, seed: int, json_path: Path | None, max_days: int) -> dict[
                 "transitions": total,
                 "transitions_per_second": round(total / wall),
                 "outbox_rows": sum(committed.values()),
+                # What the services could do if they had the cores to themselves and never
+                # waited: transitions per CPU second of the six service processes.
+                "transitions_per_service_cpu_second": round(total / max(0.01, sum(cpu.values()))),
                 "per_service": {
                     n: {
                         "transitions": handled[n],
@@ -792,11 +796,13 @@ def print_report(r: dict[str, Any]) -> None:
         "",
         f"pipeline {p['backlog_cases']:,} backlog cases ({p['backlog_closed']:,} closed, "
         f"{p['backlog_on_hold']:,} on hold), {p['all_cases']:,} cases in all, "
-        f"{p['simulated_days']} simulated days, {p['inputs_sent']:,} front-end inputs",
+        f"{p['simulated_days']} simulated days ({p['clock_rounds']:,} clock rounds), "
+        f"{p['inputs_sent']:,} front-end inputs",
         f"pipeline wall time {p['wall_seconds']} s ({p['wall_seconds_to_last_closed']} s to the "
         f"last backlog case closed); {p['transitions']:,} durable transitions: "
         f"{p['transitions_per_second']:,}/s end to end (target {TARGET_TRANSITIONS:,}/s); "
-        f"{p['outbox_rows']:,} outbox rows",
+        f"{p['outbox_rows']:,} outbox rows; "
+        f"{p['transitions_per_service_cpu_second']:,} transitions per service CPU second",
         f"share    {r['share']['of_postgres_writes']:.1%} of the postgres ceiling, "
         f"{r['share']['of_kafka_hop']:.1%} of the kafka hop",
         "",
