@@ -263,7 +263,7 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
     teams = (
         TeamCapacity(
             team="team-amv-1",
-            caseworkers=max(1, per_team // 4),
+            caseworkers=max(1, config.hearing_caseworkers // 4) * boost,
             hours_per_week=36,
             unaccompanied_minors=True,
         ),
