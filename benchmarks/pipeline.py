@@ -381,14 +381,14 @@ async def durable_counts(url: str, settings: Settings) -> Durable:
         await conn.close()
 
 
-QUIET_DAYS = 10
+QUIET_DAYS = 7
 
 
 @dataclass
 class Progress:
-    """When the replay is over: every backlog case closed or on hold, or none closed for
-    QUIET_DAYS simulated days (the rest wait on something long: an obstacle, a no-show's
-    new invitation), counted after the backlog's registration days."""
+    """When the replay is over: every backlog case closed or on hold, or, once cases close at
+    all, QUIET_DAYS simulated days in a row each closing fewer than one in 500 backlog cases
+    (the rest wait on something long: an obstacle, a no-show's new invitation)."""
 
     registration_ends: date
     closed: int = 0
@@ -398,10 +398,13 @@ class Progress:
     def over(self, simulation: Simulation, day: date, now: float) -> bool:
         backlog = [c for c in simulation.actors.cases.values() if c.stream is B]
         closed = sum(1 for c in backlog if c.closed)
-        if closed != self.closed:
-            self.closed, self.last_closed_at, self.quiet = closed, now, 0
-        elif closed:  # quiet only counts once cases close at all
+        if closed > self.closed:
+            self.last_closed_at = now
+        if closed - self.closed >= max(1, len(backlog) // 500):
+            self.quiet = 0
+        elif closed:
             self.quiet += 1
+        self.closed = closed
         if day < self.registration_ends or not backlog:
             return False
         return all(c.closed or c.held for c in backlog) or self.quiet >= QUIET_DAYS
