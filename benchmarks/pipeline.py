@@ -676,7 +676,9 @@ async def decision_latency(settings: Settings, url: str, count: int, rate: float
 # --- the run -----------------------------------------------------------------------------
 
 
-def run(scale: float, seed: int, json_path: Path | None, max_days: int) -> dict[str, Any]:
+def run(
+    scale: float, seed: int, json_path: Path | None, max_days: int, rate: float
+) -> dict[str, Any]:
     configure_logging("bench", level="WARNING", json=False)
     report: dict[str, Any] = {"scale": scale, "seed": seed, "cores": os.cpu_count()}
     load = os.getloadavg()
@@ -774,10 +776,10 @@ def run(scale: float, seed: int, json_path: Path | None, max_days: int) -> dict[
             with six_services(servers, lat, workdir, "latency", config, simulated=False):
                 report["latency"] = {
                     "registration_to_case_registered_ms": asyncio.run(
-                        registration_latency(lat, count, 100)
+                        registration_latency(lat, count, rate)
                     ),
                     "decision_to_partner_notices_ms": asyncio.run(
-                        decision_latency(lat, url, count, 100)
+                        decision_latency(lat, url, count, rate)
                     ),
                 }
     report["load_after"] = round(os.getloadavg()[0], 2)
@@ -843,11 +845,14 @@ def main(
     scale: float = typer.Option(1.0, envvar="BENCH_SCALE", help="Share of the 54,000 backlog"),
     seed: int = typer.Option(2026, envvar="BENCH_SEED", help="Seed of the simulated world"),
     json_path: str = typer.Option("", "--json", help="Write the report here too (a path)"),
+    rate: float = typer.Option(
+        100, envvar="BENCH_LATENCY_RATE", help="Inputs a second in the latency runs"
+    ),
     max_days: int = typer.Option(
         400, envvar="BENCH_MAX_DAYS", help="Stop the replay after this many simulated days"
     ),
 ) -> None:
-    run(scale, seed, Path(json_path) if json_path else None, max_days)
+    run(scale, seed, Path(json_path) if json_path else None, max_days, rate)
 
 
 if __name__ == "__main__":
