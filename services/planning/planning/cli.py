@@ -1,6 +1,7 @@
 """Planning's own commands, beside `serve` and `migrate`: the clearance forecast with what-ifs,
 the explanation of a cycle or a case, a case's timeline, and the monthly figures as open data
-(CSV and JSON, docs/planning-figures.md), kept or rebuilt from the topics."""
+(CSV and JSON, docs/planning-figures.md), kept or rebuilt from the topics, and the monthly
+progress page rendered from such an export (docs/progress-page.md)."""
 
 from __future__ import annotations
 
@@ -175,4 +176,27 @@ def export_figures(
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 
 
-COMMANDS: tuple[Callable[..., None], ...] = (forecast, explain, where, export_figures)
+def figures_page(
+    export: Annotated[
+        Path, typer.Option(help="A figures export: .json or .csv, or the path without suffix")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for index.html, figures.csv, figures.json")],
+) -> None:
+    """The monthly progress page (R14) from any figures export (docs/progress-page.md)."""
+    from planning.progress.publish import ExportError, publish
+
+    try:
+        index = publish(export, out)
+    except ExportError as error:
+        typer.echo(f"cannot render the page: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"progress page written to {index}")
+
+
+COMMANDS: tuple[Callable[..., None], ...] = (
+    forecast,
+    explain,
+    where,
+    export_figures,
+    figures_page,
+)
