@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-planning bench-planning-daily capacity clean adoption-crash
+.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-intake bench-planning bench-planning-daily capacity clean adoption-crash
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -75,9 +75,16 @@ system-packages:
 unit: install
 	$(UV) run --no-sync pytest -m "not integration"
 
-# Throughput of a backlog replay through intake, on real servers (BENCH_CASES=54000 by default).
-BENCH_CASES ?= 54000
+# The whole backlog through all six services as a share of this machine's ceiling, and the
+# latencies (docs/benchmarks.md). BENCH_SCALE=0.1 for a quick look; the report lands in
+# .data/bench.json too.
+BENCH_SCALE ?= 1
 bench: install
+	BENCH_SCALE=$(BENCH_SCALE) $(UV) run --no-sync python benchmarks/pipeline.py --json .data/bench.json
+
+# Throughput of a backlog replay through intake alone (BENCH_CASES=54000 by default).
+BENCH_CASES ?= 54000
+bench-intake: install
 	$(UV) run --no-sync python benchmarks/intake_replay.py --cases $(BENCH_CASES)
 
 # Drafting a plan cycle for backlog pools of 10k, 54k and 200k cases (domain only, no servers).

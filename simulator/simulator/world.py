@@ -256,11 +256,14 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
     """What the planners declare for a month: teams, rates, prephase locations (R11-R13)."""
     last = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     working = len(working_days_in(month_start, last))
-    per_team = config.hearing_caseworkers
+    # The unlimited mode (the benchmark) declares 20 times the plan's people and places, as
+    # its roster has 20 times the caseworkers: far above any day's demand.
+    boost = 20 if config.unlimited else 1
+    per_team = config.hearing_caseworkers * boost
     teams = (
         TeamCapacity(
             team="team-amv-1",
-            caseworkers=max(1, per_team // 4),
+            caseworkers=max(1, config.hearing_caseworkers // 4) * boost,
             hours_per_week=36,
             unaccompanied_minors=True,
         ),
@@ -274,7 +277,7 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
         ),
     )
     hearing_workers = sum(t.caseworkers for t in teams)
-    places = max(4, math.ceil(70 * config.scale))
+    places = max(4, math.ceil(70 * config.scale)) * boost
     languages = sorted(set(LANGUAGES.values()) - {"eng"})
     locations = tuple(
         PrephaseLocationCapacity(
