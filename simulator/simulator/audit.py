@@ -339,6 +339,7 @@ def audit(
     for event_id, (_, digest) in logged.items():
         if event_id in copies and copies[event_id] != {digest}:
             result.conflicting_copies.append(event_id)
+    result.conflicting_copies = sorted(set(result.conflicting_copies))
     for r in partner:
         if r.id and counts[r.id] > 1:
             result.duplicate_records_by_topic[r.topic] += 1

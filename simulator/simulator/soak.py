@@ -149,6 +149,7 @@ class Injector(threading.Thread):
         self._required_done = threading.Event()
         self._recovering: set[str] = set()
         self._rng = random.Random(plan.seed)
+        self._t0 = time.monotonic()
 
     def stop(self) -> None:
         self._halt.set()
@@ -175,6 +176,8 @@ class Injector(threading.Thread):
         restarted = not self.plan.restart_postgres
         while not self._halt.wait(self.plan.kill_every * self._rng.uniform(0.7, 1.3)):
             elapsed = time.monotonic() - started
+            if elapsed > self.plan.seconds and self._required_done.is_set():
+                break  # time is up: no new fault; the simulation ends with its next day
             if not paused and elapsed > 0.3 * self.plan.seconds:
                 paused = True
                 self._wait_recovered()
@@ -187,11 +190,14 @@ class Injector(threading.Thread):
                 if once:
                     self._kill(once.pop())
             else:
-                ready = [n for n in names if n not in self._recovering]
-                if ready:
-                    self._kill(self._rng.choice(ready))
+                # One service down at a time: the next kill counts from this one's recovery.
+                self._kill(self._rng.choice(names))
+                self._wait_recovered()
             if paused and restarted and not once:
                 self._required_done.set()
+
+    def _say(self, what: str) -> None:
+        console.print(f"  t+{time.monotonic() - self._t0:5.0f} s  {what}")
 
     def _wait_recovered(self) -> None:
         while self._recovering and not self._halt.is_set():
@@ -204,12 +210,14 @@ class Injector(threading.Thread):
         self.services.start(name)
         fault = Fault("kill -9", name, time.monotonic())
         self.faults.append(fault)
+        self._say(f"kill -9 {name}, started again")
         self._recovering.add(name)
 
         def recovered() -> None:
             try:
                 self.services.wait_healthy([name], 300)
                 fault.healthy_after = time.monotonic() - killed
+                self._say(f"{name} healthy again after {fault.healthy_after:.1f} s")
             except BaseException as error:
                 self.error = error
             finally:
@@ -221,6 +229,7 @@ class Injector(threading.Thread):
         pid = self.servers.kafka.pid
         assert pid is not None
         os.kill(pid, signal.SIGSTOP)
+        self._say(f"broker paused (SIGSTOP) for {self.plan.pause_broker:g} s")
         try:
             time.sleep(self.plan.pause_broker)
         finally:
@@ -228,13 +237,18 @@ class Injector(threading.Thread):
         fault = Fault("broker paused", f"{self.plan.pause_broker:g} s", time.monotonic())
         fault.healthy_after = self.services.wait_healthy(list(self.services.ports), 300)
         self.faults.append(fault)
+        self._say(
+            f"broker resumed (SIGCONT); every service healthy after {fault.healthy_after:.1f} s"
+        )
 
     def _restart_postgres(self) -> None:
+        self._say("PostgreSQL stopping (fast shutdown)")
         self.servers.postgres.stop()
         self.servers.postgres.start()
         fault = Fault("postgres restarted", "fast shutdown", time.monotonic())
         fault.healthy_after = self.services.wait_healthy(list(self.services.ports), 300)
         self.faults.append(fault)
+        self._say(f"PostgreSQL up; every service healthy after {fault.healthy_after:.1f} s")
 
 
 class TimeUp(Exception):
@@ -294,6 +308,8 @@ async def simulate(
     def on_day(day: date, simulation: Simulation) -> None:
         days_done.append(time.monotonic())
         last.append(day)
+        if len(days_done) % 10 == 0:
+            console.print(f"  {len(days_done)} simulated days settled, up to {day}")
         if injector.error is not None:
             raise injector.error
         enough = len(days_done) >= plan.min_days
@@ -461,7 +477,9 @@ def run(plan: Plan) -> int:
 def main(
     seconds: float = typer.Option(300, envvar="SOAK_SECONDS", help="How long faults go on"),
     kill_every: float = typer.Option(
-        8, envvar="SOAK_KILL_EVERY", help="Seconds between two faults (kills mostly)"
+        20,
+        envvar="SOAK_KILL_EVERY",
+        help="Seconds from one fault's recovery to the next fault (kills mostly)",
     ),
     kill_each_once: bool = typer.Option(
         False, help="Kill each service once, then no more (the short version in make test)"
