@@ -45,7 +45,6 @@ def test_a_short_soak_loses_nothing_and_rejects_every_malformed_input() -> None:
         capture_output=True,
         text=True,
         timeout=600,
-        env={"COLUMNS": "200", **__import__("os").environ},
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output

@@ -47,7 +47,7 @@ from .malformed import Malformed, malformed
 from .run import Simulation
 from .world import WorldConfig, roster_toml
 
-console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 @dataclass(frozen=True)

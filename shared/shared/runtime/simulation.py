@@ -43,6 +43,8 @@ SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 IDLE_POLL_FIRST = 0.002
 IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
 
+TICK_RETRY_SECONDS = 0.5  # before a tick whose answer failed is tried again
+
 Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
 
@@ -159,8 +161,12 @@ class ClockFollower:
                 await self.answer(tick)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the driver waits and says who did not answer
-                log.warning("clock tick not answered", error=type(exc).__name__)
+            except Exception as exc:
+                # The driver sends a tick once and waits for every answer: a tick dropped on a
+                # passing fault (PostgreSQL restarting) would stall the simulation. Read it again.
+                log.warning("clock tick not answered; trying again", error=type(exc).__name__)
+                await asyncio.sleep(TICK_RETRY_SECONDS)
+                consumer.seek(tick_partition, last.offset)
 
     async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
         data: ClockTicked = tick.data
