@@ -31,11 +31,14 @@ def _plain_url(url: str) -> str:
 
 @pytest.fixture
 async def settings(servers: Servers) -> AsyncIterator[Settings]:
-    """Settings for one test: its own topic prefix and schema prefix on the session's servers."""
+    """Settings for one test: its own topic prefix and schema prefix on the session's servers;
+    the idempotent producer on where the broker has it, as in production (deploy/)."""
     tag = uuid4().hex[:10]
+    idempotence = {"kafka_idempotence": True} if servers.idempotent_producer else {}
     test_settings = Settings(
         kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
         database_url=servers.database_url,
+        **idempotence,  # type: ignore[arg-type]
         topic_prefix=f"t{tag}.",
         schema_prefix=f"t{tag}_",
         batch_timeout_ms=20,

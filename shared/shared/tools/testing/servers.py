@@ -24,6 +24,13 @@ class Servers:
     origin: str  # "environment", "testcontainers" or "embedded", per server
     postgres: EmbeddedPostgres | None = None  # when embedded: tests can restart it
 
+    @property
+    def idempotent_producer(self) -> bool:
+        """Whether the broker takes the idempotent producer: Apache Kafka from testcontainers
+        does; the embedded Tansu does not (docs/architecture.md), and a broker named by
+        KAFKA_BOOTSTRAP_SERVERS follows CASEFLOW_KAFKA_IDEMPOTENCE as the services do."""
+        return "kafka: testcontainers" in self.origin
+
 
 def _docker_answers() -> bool:
     try:
