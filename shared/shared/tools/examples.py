@@ -276,8 +276,12 @@ _EXAMPLES: tuple[EventData, ...] = (
     pp.TransportCancelled(day=date(2026, 10, 14)),
     pp.GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle"),
     pp.GuardianNoticeCancelled(day=date(2026, 10, 14)),
-    pp.PrephaseNotScheduled(
-        searched_until=date(2026, 11, 9), reason=pp.NotScheduledReason.NO_INTERPRETER
+    pl.StageCouldNotPlace(
+        stage=pl.PlacingStage.PREPHASE,
+        reason=pl.CouldNotPlaceReason.NO_INTERPRETER,
+        searched_from=date(2026, 10, 12),
+        searched_until=date(2026, 11, 9),
+        languages=("tir",),
     ),
     pp.PrephaseOnHold(reason=pp.PrephaseHoldReason.NO_SHOWS, no_shows=3),
     pp.PrephaseAttended(day=date(2026, 10, 14)),

@@ -20,14 +20,17 @@ from prephase.domain.model import (
     Status,
 )
 from shared.contracts.envelope import EventData
+from shared.contracts.events.planning import (
+    CouldNotPlaceReason,
+    PlacingStage,
+    StageCouldNotPlace,
+)
 from shared.contracts.events.prephase import (
     GuardianNoticeCancelled,
     GuardianNoticeRequested,
-    NotScheduledReason,
     PrephaseCancellationReason,
     PrephaseInvitationCancelled,
     PrephaseInvited,
-    PrephaseNotScheduled,
     TransportCancelled,
     TransportRequested,
 )
@@ -111,9 +114,28 @@ def invite(
     load = dict(loads)
     result: list[Invited] = []
     for case in sorted(waiting, key=PrephaseCase.queue_order):
-        if case.status is not Status.WAITING or case.logistics is None:
-            continue  # without the applicant's languages and location, no day can be planned
+        if case.status is not Status.WAITING:
+            continue
         earliest = max(first, case.release_day or first)
+        if case.logistics is None:
+            # Without the applicant's languages and location no day can be planned. Logistics
+            # may still be on their way (topics are not ordered), so planning is told only once
+            # a pass after the release day still lacks them.
+            if (
+                not case.logistics_missing_reported
+                and case.release_day is not None
+                and case.release_day < today
+            ):
+                told = StageCouldNotPlace(
+                    stage=PlacingStage.PREPHASE,
+                    reason=CouldNotPlaceReason.LOGISTICS_MISSING,
+                    searched_from=earliest,
+                    searched_until=max(last, earliest),
+                )
+                result.append(
+                    Invited(case.model_copy(update={"logistics_missing_reported": True}), (told,))
+                )
+            continue
         interpreter_short = False
         chosen: tuple[LocationDay, str | None] | None = None
         for day in candidates:
@@ -133,15 +155,19 @@ def invite(
         if chosen is None:
             if not case.not_scheduled_reported:
                 reason = (
-                    NotScheduledReason.NO_INTERPRETER
+                    CouldNotPlaceReason.NO_INTERPRETER
                     if interpreter_short
-                    else NotScheduledReason.NO_PLACE
+                    else CouldNotPlaceReason.NO_PLACE
+                )
+                told = StageCouldNotPlace(
+                    stage=PlacingStage.PREPHASE,
+                    reason=reason,
+                    searched_from=earliest,
+                    searched_until=max(last, earliest),
+                    languages=case.logistics.interpreter_languages if interpreter_short else (),
                 )
                 result.append(
-                    Invited(
-                        case.model_copy(update={"not_scheduled_reported": True}),
-                        (PrephaseNotScheduled(searched_until=last, reason=reason),),
-                    )
+                    Invited(case.model_copy(update={"not_scheduled_reported": True}), (told,))
                 )
             continue
         day, language = chosen

@@ -218,6 +218,7 @@ def released(case: PrephaseCase | None, event: CaseReleased, ctx: Ctx) -> Result
                         "release_day": event.release_day,
                         "no_shows": 0,
                         "not_scheduled_reported": False,
+                        "logistics_missing_reported": False,
                     }
                 )
             )

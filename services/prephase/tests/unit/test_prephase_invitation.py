@@ -16,11 +16,14 @@ from prephase.domain import (
     invite,
     window,
 )
+from shared.contracts.events.planning import (
+    CouldNotPlaceReason,
+    PlacingStage,
+    StageCouldNotPlace,
+)
 from shared.contracts.events.prephase import (
     GuardianNoticeRequested,
-    NotScheduledReason,
     PrephaseInvited,
-    PrephaseNotScheduled,
     TransportRequested,
 )
 from shared.contracts.values import Category, PriorityGroup, Stream
@@ -146,11 +149,37 @@ def test_planning_is_told_once_when_no_day_fits() -> None:
     [result] = results
     assert result.case.status is Status.WAITING
     assert result.emit == (
-        PrephaseNotScheduled(searched_until=LAST, reason=NotScheduledReason.NO_INTERPRETER),
+        StageCouldNotPlace(
+            stage=PlacingStage.PREPHASE,
+            reason=CouldNotPlaceReason.NO_INTERPRETER,
+            searched_from=FIRST,
+            searched_until=LAST,
+            languages=("tir",),
+        ),
     )
     assert invite([result.case], [first], {}, TODAY, DEFAULT_CONFIG) == []
     [none] = invite([waiting("case-2")], [], {}, TODAY, DEFAULT_CONFIG)
-    assert none.emit[0].reason is NotScheduledReason.NO_PLACE  # type: ignore[attr-defined]
+    assert none.emit[0].reason is CouldNotPlaceReason.NO_PLACE  # type: ignore[attr-defined]
+    assert none.emit[0].languages == ()  # type: ignore[attr-defined]
+
+
+def test_planning_is_told_once_when_the_logistics_are_still_missing_after_the_release_day() -> None:
+    released_today = waiting("case-1", logistics=None)
+    released_before = waiting("case-2", logistics=None, release_day=date(2026, 10, 9))
+    days = [day(FIRST, 5)]
+
+    [result] = invite([released_today, released_before], days, {}, TODAY, DEFAULT_CONFIG)
+
+    assert result.case.case_id == "case-2"
+    assert result.case.status is Status.WAITING
+    [told] = result.emit
+    assert isinstance(told, StageCouldNotPlace)
+    assert told.reason is CouldNotPlaceReason.LOGISTICS_MISSING
+    assert told.stage is PlacingStage.PREPHASE
+    assert invite([result.case], days, {}, TODAY, DEFAULT_CONFIG) == []  # told once
+    # The logistics arrive: the case gets its day.
+    arrived = result.case.model_copy(update={"logistics": waiting("case-9").logistics})
+    assert booked(invite([arrived], days, {}, TODAY, DEFAULT_CONFIG), "case-2") == FIRST
 
 
 def test_an_invitation_brings_transport_and_for_an_amv_the_guardian() -> None:

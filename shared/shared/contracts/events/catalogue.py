@@ -577,13 +577,6 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(
-        _pp.PrephaseNotScheduled,
-        _PREPHASE_OUT,
-        by=PREPHASE,
-        to=(PLANNING, frontend(PLANNER)),
-        rules=("R13",),
-    ),
     _output(_pp.PrephaseOnHold, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, OPERATIONS)),
     _output(_pp.PrephaseAttended, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
     _output(_pp.PrephaseNoShow, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, frontend(PLANNER))),
@@ -699,6 +692,19 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_h.CorrectionsAndAdditionsReceived, _HEARING_OUT, by=HEARING, to=(DECISION,)),
     _output(_h.HearingOnHold, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     _output(_h.HearingResumed, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
+    # --- the placing stages, for planning ------------------------------------------
+    # Prephase (location days) and hearing (slots) tell planning when a released case does
+    # not fit within their horizon, so that planning can re-plan it (R13).
+    MessageSpec(
+        model=_pl.StageCouldNotPlace,
+        direction=Direction.OUTPUT,
+        topics={s: (stage_events(s, Stage.PREPHASE), stage_events(s, Stage.HEARING)) for s in BOTH},
+        key=CASE_KEY,
+        publishers=(system(PREPHASE), system(HEARING)),
+        producers=(PREPHASE, HEARING),
+        consumers=(PLANNING, frontend(PLANNER)),
+        rules=("R13",),
+    ),
     # --- decision -------------------------------------------------------------------
     _input(
         _d.DecisionDraftRecorded,

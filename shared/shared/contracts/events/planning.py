@@ -365,3 +365,51 @@ class CaseReleased(EventData):
         if (self.cycle is None) != (self.cohort is None):
             raise ValueError("cycle and cohort go together (both for backlog, neither for Pact)")
         return self
+
+
+# --- from the stages, for planning -----------------------------------------------------
+
+
+class PlacingStage(StrEnum):
+    """A stage that places cases on days within planning's capacity."""
+
+    PREPHASE = "prephase"
+    HEARING = "hearing"
+
+
+class CouldNotPlaceReason(StrEnum):
+    """Why a stage could not place a case; each names what planning can change."""
+
+    NO_PLACE = "no_place"
+    """Every day within the horizon is full (prephase: places; hearing: caseworker days)."""
+    NO_INTERPRETER = "no_interpreter"
+    """Places are free, but no interpreter for the applicant's languages."""
+    NO_CASEWORKER = "no_caseworker"
+    """The team planning chose has no caseworker with the specialisms the case was matched on."""
+    LOGISTICS_MISSING = "logistics_missing"
+    """The stage lacks the applicant's logistics (languages, reception location) to plan around."""
+
+
+class StageCouldNotPlace(EventData):
+    """A stage could not place a released case within its horizon: planning can re-plan it
+    (another team, more capacity, a later release). Published on the stage's events topic,
+    once per case until the case is placed or released again; the stage keeps trying each day.
+    Carries no personal data: the reason and, for interpreters, the languages asked for.
+    """
+
+    event_type = "nl.ind.stage.could-not-place"
+
+    stage: PlacingStage
+    reason: CouldNotPlaceReason
+    searched_from: date = Field(description="the first day searched")
+    searched_until: date = Field(description="the last day of the horizon searched")
+    team: TeamId | None = Field(default=None, description="hearing: the team planning chose")
+    languages: tuple[LanguageCode, ...] = Field(
+        default=(), description="no_interpreter: the languages an interpreter was sought for"
+    )
+
+    @model_validator(mode="after")
+    def _searched_forward(self) -> Self:
+        if self.searched_until < self.searched_from:
+            raise ValueError("searched_until is before searched_from")
+        return self

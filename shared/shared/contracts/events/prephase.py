@@ -109,13 +109,6 @@ class PrephaseHoldReason(StrEnum):
     NO_SHOWS = "no_shows"
 
 
-class NotScheduledReason(StrEnum):
-    """Why no location day could be found within the horizon."""
-
-    NO_PLACE = "no_place"
-    NO_INTERPRETER = "no_interpreter"
-
-
 class ExclusionScreeningOutcome(StrEnum):
     """What the specialised department concluded on a 1F/NV signal."""
 
@@ -287,15 +280,6 @@ class GuardianNoticeCancelled(EventData):
     event_type = "nl.ind.prephase.guardian-notice-cancelled"
 
     day: date
-
-
-class PrephaseNotScheduled(EventData):
-    """No location day within the horizon fits the case; prephase tries again each day."""
-
-    event_type = "nl.ind.prephase.not-scheduled"
-
-    searched_until: date = Field(description="the last day of the horizon searched")
-    reason: NotScheduledReason
 
 
 class PrephaseOnHold(EventData):
