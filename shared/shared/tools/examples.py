@@ -297,8 +297,8 @@ _EXAMPLES: tuple[EventData, ...] = (
     ),
     pp.PrephaseCompleted(
         completed_on=date(2026, 10, 21),
-        route=pp.CompletionRoute.HEARING,
-        waiver_missing=(),
+        waiver_eligible=False,
+        waiver_missing=(pp.WaiverCondition.ORIGIN_NOT_IN_DOUBT,),
         language_indication=pp.LanguageIndicationResult.CONSISTENT,
         origin=pp.OriginFinding.PLAUSIBLE,
         original_identity_document=True,

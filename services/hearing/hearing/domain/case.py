@@ -51,8 +51,9 @@ class PrephaseResult(Frozen):
     """What hearing keeps of a prephase completion: classified findings only."""
 
     completed_on: date
-    language_indication: LanguageIndicationResult
-    origin: OriginFinding
+    waiver_eligible: bool = False  # prephase's fact: category B, group membership established
+    language_indication: LanguageIndicationResult | None  # not every category requires one
+    origin: OriginFinding | None
     exclusion_signal: bool
 
 

@@ -21,7 +21,7 @@ from hearing.domain.case import (
     Status,
     route_of,
 )
-from hearing.domain.plan import group_membership_established, plan_for
+from hearing.domain.plan import negative_finding, plan_for
 from shared.contracts.envelope import EventData
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
@@ -161,6 +161,7 @@ def prephase_completed(case: HearingCase | None, event: PrephaseCompleted, ctx: 
         return Conflict("a second prephase completion for this case")
     result = PrephaseResult(
         completed_on=event.completed_on,
+        waiver_eligible=event.waiver_eligible,
         language_indication=event.language_indication,
         origin=event.origin,
         exclusion_signal=event.exclusion_signal,
@@ -219,7 +220,7 @@ def waiver_recorded(case: HearingCase | None, event: h.HearingWaiverRecorded, ct
         return found
     if found.status not in (Status.WAITING_SLOT, Status.WRITTEN_PLANNED, Status.PLANNED):
         return Refusal(f"a waiver for a case that is {found.status.value}", "out_of_order")
-    if found.category is Category.B and not group_membership_established(found.prephase):
+    if found.category is Category.B and negative_finding(found.prephase):
         # R8: a negative language indication, doubt about origin or a 1F/NV signal: heard.
         return Refusal("category B with a negative prephase finding is heard (R8)", "not_allowed")
     if (

@@ -37,7 +37,6 @@ from shared.contracts.events.planning import (
 )
 from shared.contracts.events.prephase import (
     IDENTITY_DOCUMENTS,
-    CompletionRoute,
     DocumentsHandedIn,
     DocumentsRecorded,
     ExclusionScreeningConcluded,
@@ -501,16 +500,12 @@ def completion(case: PrephaseCase | None, event: PrephaseCompletionRecorded, ctx
             RefusalKind.MISSING_OUTCOMES,
             f"cannot complete case {ctx.case_id} (category {category}): missing {listed}",
         )
+    # The eligibility is a fact prephase records; hearing decides whether to waive (one owner).
     waiver_gaps = waiver_missing(known) if known.category is Category.B else []
-    route = (
-        CompletionRoute.WAIVER
-        if known.category is Category.B and not waiver_gaps
-        else CompletionRoute.HEARING
-    )
     findings = known.findings
     completed = PrephaseCompleted(
         completed_on=event.completed_on,
-        route=route,
+        waiver_eligible=known.category is Category.B and not waiver_gaps,
         waiver_missing=tuple(waiver_gaps),
         language_indication=findings.language,
         origin=findings.origin,

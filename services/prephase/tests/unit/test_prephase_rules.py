@@ -15,7 +15,6 @@ from shared.contracts.events.planning import (
     PrephaseLocationDayPlanned,
 )
 from shared.contracts.events.prephase import (
-    CompletionRoute,
     DocumentKind,
     DocumentsRecorded,
     ExclusionScreeningOutcome,
@@ -241,7 +240,7 @@ def test_a_b_case_with_group_membership_established_is_eligible_for_a_waiver() -
     result = decided(complete(attended(**B_COMPLETE)))
     [completed] = result.emit
     assert isinstance(completed, PrephaseCompleted)
-    assert completed.route is CompletionRoute.WAIVER
+    assert completed.waiver_eligible
     assert completed.waiver_missing == ()
 
 
@@ -259,30 +258,30 @@ def test_a_b_case_with_group_membership_established_is_eligible_for_a_waiver() -
 )
 def test_each_waiver_condition_is_needed(change: dict[str, Any], missing: WaiverCondition) -> None:
     [completed] = decided(complete(attended(**(B_COMPLETE | change)))).emit
-    assert completed.route is CompletionRoute.HEARING  # type: ignore[attr-defined]
+    assert not completed.waiver_eligible  # type: ignore[attr-defined]
     assert completed.waiver_missing == (missing,)  # type: ignore[attr-defined]
 
 
 def test_documents_stand_in_for_an_inconclusive_origin_investigation() -> None:
     case = attended(**(B_COMPLETE | {"origin": OriginFinding.INCONCLUSIVE}))
     [completed] = decided(complete(case)).emit
-    assert completed.route is CompletionRoute.WAIVER  # type: ignore[attr-defined]
+    assert completed.waiver_eligible  # type: ignore[attr-defined]
 
 
 def test_a_1f_indication_rules_out_the_waiver_even_when_cleared_late() -> None:
     cleared = attended(**B_COMPLETE).model_copy(update={"exclusion": Exclusion.CLEARED})
     [completed] = decided(complete(cleared)).emit
-    assert completed.route is CompletionRoute.WAIVER  # type: ignore[attr-defined]
+    assert completed.waiver_eligible  # type: ignore[attr-defined]
     assert completed.exclusion_signal  # type: ignore[attr-defined]
     confirmed = attended(**B_COMPLETE).model_copy(update={"exclusion": Exclusion.CONFIRMED})
     refused(complete(confirmed), r.RefusalKind.ON_HOLD)
     assert r.waiver_missing(confirmed) == [WaiverCondition.NO_EXCLUSION_INDICATION]
 
 
-def test_only_category_b_is_waived() -> None:
+def test_only_category_b_is_eligible_for_a_waiver() -> None:
     d_case = attended(Category.D, **B_COMPLETE, written_account=True)
     [completed] = decided(complete(d_case)).emit
-    assert completed.route is CompletionRoute.HEARING  # type: ignore[attr-defined]
+    assert not completed.waiver_eligible  # type: ignore[attr-defined]
     assert completed.waiver_missing == ()  # type: ignore[attr-defined]
 
 
