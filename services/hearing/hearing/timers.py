@@ -67,8 +67,13 @@ async def daily(
         planned, event = steps.book(case, slot)
         changed[case.case_id] = planned
         _emit(uow, planned, [event])
-    for case, reason in allocation.unplaced:
-        log.info("no hearing slot yet", case_id=case.case_id, reason=reason)
+    for unplaced in allocation.unplaced:
+        log.info("no hearing slot yet", case_id=unplaced.case.case_id, reason=unplaced.detail)
+        told = steps.could_not_place(unplaced)
+        if told is not None:
+            reported, event = told
+            changed[reported.case_id] = reported
+            _emit(uow, reported, [event])
     # Measures of the cases that are ready, once each.
     for case in list(due.values()) + list(changed.values()):
         current = changed.get(case.case_id, case)

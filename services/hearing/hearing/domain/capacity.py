@@ -25,7 +25,7 @@ from hearing.domain.case import (
 )
 from shared.contracts.events.common import LocationId, TeamId
 from shared.contracts.events.hearing import CaseworkerId, HearingFormat, HearingKind, LawyerId
-from shared.contracts.events.planning import Specialism
+from shared.contracts.events.planning import CouldNotPlaceReason, Specialism
 from shared.runtime.calendar import add_working_days, next_working_day
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -105,9 +105,19 @@ def day_keys(roster: Roster, today: date, config: HearingConfig) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A queued case the run could not give a slot: why, and the days it searched."""
+
+    case: HearingCase
+    reason: CouldNotPlaceReason
+    detail: str  # for operators' logs (no personal data)
+    searched: tuple[date, date]
+
+
+@dataclass(frozen=True)
 class Allocation:
     booked: list[tuple[HearingCase, Slot]]
-    unplaced: list[tuple[HearingCase, str]]  # with the reason, for operators
+    unplaced: list[Unplaced]
     days: list[CaseworkerDay]  # the caseworker days that changed
 
 
@@ -125,7 +135,7 @@ def allocate(
     rows = dict(days)
     changed: dict[str, CaseworkerDay] = {}
     booked: list[tuple[HearingCase, Slot]] = []
-    unplaced: list[tuple[HearingCase, str]] = []
+    unplaced: list[Unplaced] = []
     # Kept as the run books, so that each case costs a few lookups, not a scan of every row.
     load = {key: row.load(config.daily_rates) for key, row in rows.items()}
     lawyer_days = {(b.lawyer, r.day) for r in rows.values() for b in r.bookings if b.lawyer}
@@ -133,9 +143,12 @@ def allocate(
     for case in sorted(queue, key=queue_order):
         if case.status is not Status.WAITING_SLOT:
             continue  # on hold, planned or done: not in the queue
+        days_open = window(max(start, case.release_day or start), config)
+        searched = (days_open[0], days_open[-1]) if days_open else (start, start)
         team = roster.teams.get(case.team or "")
         if team is None:
-            unplaced.append((case, f"team {case.team} has no hearing caseworkers"))
+            detail = f"team {case.team} has no hearing caseworkers"
+            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_CASEWORKER, detail, searched))
             continue
         rc = rate_class(case)
         cost = Fraction(1, config.daily_rates[rc])
@@ -145,19 +158,21 @@ def allocate(
             if set(case.specialisms) <= c.specialisms
         ]
         if not matching:
-            unplaced.append((case, "no caseworker of the team has the case's specialisms"))
+            detail = "no caseworker of the team has the case's specialisms"
+            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_CASEWORKER, detail, searched))
             continue
         choice = _first_free(
             case,
             matching,
-            window(max(start, case.release_day or start), config),
+            days_open,
             load,
             cost,
             lawyer_days,
             config,
         )
         if choice is None:
-            unplaced.append((case, "no free slot within the horizon"))
+            detail = "no free slot within the horizon"
+            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_PLACE, detail, searched))
             continue
         day, worker = choice
         row = _row(rows, worker.caseworker, day)

@@ -111,6 +111,7 @@ class HearingCase(Frozen):
     plan: Plan | None = None
     slot: Slot | None = None
     slot_to_free: Slot | None = None  # a cancelled slot whose capacity the next run gives back
+    unplaced_reported: bool = False  # planning was told no slot fits (StageCouldNotPlace)
     written_sent_on: date | None = None
     additional_pending: bool = False  # the next oral slot is an additional hearing
     hearings_held: int = 0

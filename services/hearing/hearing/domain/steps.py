@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from hearing.domain.capacity import Unplaced
 from hearing.domain.case import (
     HearingCase,
     HearingConfig,
@@ -31,7 +32,12 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.events.planning import (
+    CaseReleased,
+    PlacingStage,
+    ReleaseStage,
+    StageCouldNotPlace,
+)
 from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
 from shared.contracts.values import Category
 from shared.runtime.calendar import add_working_days
@@ -147,6 +153,7 @@ def released(case: HearingCase | None, event: CaseReleased, ctx: Ctx) -> Out:
             "team": event.team,
             "specialisms": event.specialisms,
             "release_day": event.release_day,
+            "unplaced_reported": False,  # planning re-planned it: tell again if it still fails
         }
         if case.released_to is None:
             update["released_to"] = ReleaseStage.HEARING
@@ -417,7 +424,9 @@ def obstacle_cleared(case: HearingCase | None, event: h.HearingObstacleCleared, 
 
 
 def book(case: HearingCase, slot: Slot) -> tuple[HearingCase, h.HearingPlanned]:
-    planned = case.model_copy(update={"status": Status.PLANNED, "slot": slot})
+    planned = case.model_copy(
+        update={"status": Status.PLANNED, "slot": slot, "unplaced_reported": False}
+    )
     room = case.plan.room if case.plan is not None else h.HearingRoom.STANDARD
     event = h.HearingPlanned(
         starts_at=slot.starts_at,
@@ -431,6 +440,23 @@ def book(case: HearingCase, slot: Slot) -> tuple[HearingCase, h.HearingPlanned]:
         lawyer=case.lawyer,
     )
     return planned, event
+
+
+def could_not_place(unplaced: Unplaced) -> tuple[HearingCase, StageCouldNotPlace] | None:
+    """Tell planning, once until the case is placed or released again, that no slot fits, so
+    that it can re-plan (another team, more caseworker days, a later release)."""
+    case = unplaced.case
+    if case.unplaced_reported:
+        return None
+    first, last = unplaced.searched
+    told = StageCouldNotPlace(
+        stage=PlacingStage.HEARING,
+        reason=unplaced.reason,
+        searched_from=first,
+        searched_until=last,
+        team=case.team,
+    )
+    return case.model_copy(update={"unplaced_reported": True}), told
 
 
 def lapse_review(

@@ -17,9 +17,17 @@ from hearing.domain.capacity import (
     free_slots,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
+from hearing.domain.steps import could_not_place, released
+from hearing.testing import ctx, release
 from shared.contracts.events.hearing import HearingFormat, HearingKind
-from shared.contracts.events.planning import Specialism
+from shared.contracts.events.planning import (
+    CouldNotPlaceReason,
+    PlacingStage,
+    Specialism,
+    StageCouldNotPlace,
+)
 from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.runtime.kit import Decision
 
 TODAY = date(2026, 11, 2)  # a Monday
 CONFIG = HearingConfig(horizon_working_days=3)
@@ -108,7 +116,34 @@ def test_a_case_no_caseworker_can_hear_is_left_with_a_reason() -> None:
     case = queued("case-1", specialisms=(Specialism.UNACCOMPANIED_MINOR,))
     result = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG)
     assert result.booked == []
-    assert result.unplaced == [(case, "no caseworker of the team has the case's specialisms")]
+    [unplaced] = result.unplaced
+    assert unplaced.case == case
+    assert unplaced.reason is CouldNotPlaceReason.NO_CASEWORKER
+    assert unplaced.detail == "no caseworker of the team has the case's specialisms"
+
+
+def test_planning_is_told_once_when_no_slot_fits_and_again_after_a_new_release() -> None:
+    case = queued("case-1", specialisms=(Specialism.UNACCOMPANIED_MINOR,))
+    [unplaced] = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG).unplaced
+
+    told = could_not_place(unplaced)
+    assert told is not None
+    reported, event = told
+    assert event == StageCouldNotPlace(
+        stage=PlacingStage.HEARING,
+        reason=CouldNotPlaceReason.NO_CASEWORKER,
+        searched_from=unplaced.searched[0],
+        searched_until=unplaced.searched[1],
+        team=case.team,
+    )
+    assert unplaced.searched[0] > TODAY
+    [again] = allocate([reported], ROSTER, {}, today=TODAY, config=CONFIG).unplaced
+    assert could_not_place(again) is None  # told once
+    # Planning releases it anew (another team, say): it may be told again.
+    re_released = released(reported, release(team="team-2"), ctx())
+    assert isinstance(re_released, Decision)
+    assert re_released.state is not None
+    assert not re_released.state.unplaced_reported
 
 
 def test_the_queue_is_served_by_priority_then_lodging_date_then_case_id() -> None:
