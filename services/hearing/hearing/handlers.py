@@ -14,7 +14,12 @@ from shared.contracts.events.intake import (
     PriorityGroupLeft,
 )
 from shared.contracts.events.planning import CaseReleased
-from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    LanguageIndicationCompleted,
+    PrephaseCompleted,
+)
 from shared.contracts.topics import Stage, stage_events
 from shared.contracts.values import Stream
 from shared.runtime.kit import Rules
@@ -41,6 +46,8 @@ def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
     hearing.on(CaseReleased)(steps.released)
     hearing.on(PrephaseCompleted)(steps.prephase_completed)
     hearing.on(LanguageIndicationCompleted)(steps.language_indicated)
+    hearing.on(ExclusionSignalRaised)(steps.exclusion_signalled)
+    hearing.on(ExclusionScreeningConcluded)(steps.exclusion_concluded)
     # Front-end input.
     hearing.on(h.LawyerRecorded)(steps.lawyer_recorded)
     hearing.on(h.HearingWaiverRecorded)(steps.waiver_recorded)

@@ -141,8 +141,8 @@ def allocate(
     lawyer_days = {(b.lawyer, r.day) for r in rows.values() for b in r.bookings if b.lawyer}
     start = first_day(today, config)
     for case in sorted(queue, key=queue_order):
-        if case.status is not Status.WAITING_SLOT:
-            continue  # on hold, planned or done: not in the queue
+        if case.status is not Status.WAITING_SLOT or case.exclusion_hold:
+            continue  # on hold (an obstacle, a 1F/NV screening), planned or done: not queued
         days_open = window(max(start, case.release_day or start), config)
         searched = (days_open[0], days_open[-1]) if days_open else (start, start)
         team = roster.teams.get(case.team or "")

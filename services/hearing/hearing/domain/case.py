@@ -106,6 +106,8 @@ class HearingCase(Frozen):
     # From prephase.
     prephase: PrephaseResult | None = None
     language: LanguageCode | None = None
+    # A 1F/NV signal awaits the specialised unit's screening: the fact only, never its content.
+    exclusion_hold: bool = False
     # Hearing's own.
     lawyer: LawyerId | None = None
     plan: Plan | None = None

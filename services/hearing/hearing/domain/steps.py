@@ -38,7 +38,12 @@ from shared.contracts.events.planning import (
     ReleaseStage,
     StageCouldNotPlace,
 )
-from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    LanguageIndicationCompleted,
+    PrephaseCompleted,
+)
 from shared.contracts.values import Category
 from shared.runtime.calendar import add_working_days
 from shared.runtime.kit import AMSTERDAM, Conflict, Context, Decision, Outcome, Refusal, Wait
@@ -80,6 +85,8 @@ def advance(
     through_prephase = route_of(case, config) is h.HearingRoute.VIA_PREPHASE
     if not case.registered or case.team is None or (through_prephase and case.prephase is None):
         return Decision(case)
+    if case.exclusion_hold:
+        return Decision(case)  # no plan while the 1F/NV screening is open
     plan = plan_for(case, config)
     case = case.model_copy(update={"plan": plan, "queued_on": today})
     if plan.mode is Mode.WAIVED:
@@ -195,6 +202,39 @@ def withdrawn(case: HearingCase | None, event: CaseWithdrawn, ctx: Ctx) -> Out:
         emit.append(_cancelled(case, case.slot, h.CancellationReason.CASE_WITHDRAWN))
         update |= {"slot": None, "slot_to_free": case.slot}
     return Decision(case.model_copy(update=update), emit)
+
+
+def exclusion_signalled(case: HearingCase | None, event: ExclusionSignalRaised, ctx: Ctx) -> Out:
+    """A 1F/NV signal holds the hearing until the specialised unit concludes: no plan, and a
+    planned slot is cancelled (the case is planned anew once the hold is lifted). Only the fact
+    of the signal is known here; its content never reaches this system."""
+    case = _new(case, ctx)
+    if case.status in CLOSED or case.exclusion_hold:
+        return Decision(None)  # ready: decision's concern; a second signal: one hold
+    emit: list[EventData] = []
+    update: dict[str, object] = {"exclusion_hold": True}
+    if case.status in (Status.WAITING_SLOT, Status.PLANNED, Status.WRITTEN_PLANNED):
+        if case.hearings_held == 0:
+            update |= {"status": Status.GATHERING, "plan": None}
+        if case.slot is not None:
+            emit.append(_cancelled(case, case.slot, h.CancellationReason.ON_HOLD))
+            update |= {"slot": None, "slot_to_free": case.slot}
+            if case.hearings_held:
+                update["status"] = Status.WAITING_SLOT
+    return Decision(case.model_copy(update=update), emit)
+
+
+def exclusion_concluded(
+    case: HearingCase | None, event: ExclusionScreeningConcluded, ctx: Ctx
+) -> Out:
+    """The unit concluded: no indications lifts the hold and the hearing is planned; confirmed
+    indications keep it."""
+    if case is None:
+        return Wait("hearing has not seen the 1F/NV signal for this case yet")
+    if not case.exclusion_hold or not event.hold_lifted:
+        return Decision(None)  # a signal hearing did not hold for (ready), or the hold stays
+    lifted = case.model_copy(update={"exclusion_hold": False})
+    return advance(lifted, ctx.now, ctx.today, ctx.config)
 
 
 def _cancelled(case: HearingCase, slot: Slot, reason: h.CancellationReason) -> h.HearingCancelled:
