@@ -818,7 +818,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.NidosAppointmentCancelled,
         (Partner.NIDOS,),
-        derived_from=(_pp.GuardianNoticeCancelled, _h.HearingPlanned, _i.CaseWithdrawn),
+        derived_from=(
+            _pp.GuardianNoticeCancelled,
+            _h.HearingPlanned,
+            _h.HearingCancelled,
+            _i.CaseWithdrawn,
+        ),
     ),
     _partner(_p.NidosDecisionSent, (Partner.NIDOS,), derived_from=(_d.DecisionIssued,)),
     _partner(
@@ -829,7 +834,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.LawyerAppointmentCancelled,
         (Partner.LAWYER,),
-        derived_from=(_h.HearingPlanned, _i.ApplicantLogisticsChanged, _i.CaseWithdrawn),
+        derived_from=(
+            _h.HearingPlanned,
+            _h.HearingCancelled,
+            _i.ApplicantLogisticsChanged,
+            _i.CaseWithdrawn,
+        ),
     ),
     _partner(
         _p.VolumeForecast,
