@@ -7,6 +7,7 @@ from hearing.domain import steps
 from hearing.domain.case import HearingCase, HearingConfig
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
@@ -43,6 +44,7 @@ def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
     hearing.on(PriorityGroupJoined)(steps.priority_changed)
     hearing.on(PriorityGroupLeft)(steps.priority_changed)
     hearing.on(CaseWithdrawn)(steps.withdrawn)
+    hearing.on(ApplicantLogisticsChanged)(steps.logistics_changed)
     hearing.on(CaseReleased)(steps.released)
     hearing.on(PrephaseCompleted)(steps.prephase_completed)
     hearing.on(LanguageIndicationCompleted)(steps.language_indicated)

@@ -238,7 +238,7 @@ def _slot(
         review_on=add_working_days(row.day, 1),
         kind=HearingKind.ADDITIONAL if additional else HearingKind.FIRST,
         format=HearingFormat.ADDITIONAL if additional else (plan_format or HearingFormat.FULL),
-        interpreter_language=case.language,
+        interpreter_language=case.language or next(iter(case.interpreter_languages), None),
         rate_class=rate_class(case),
     )
 

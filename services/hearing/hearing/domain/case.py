@@ -106,6 +106,9 @@ class HearingCase(Frozen):
     # From prephase.
     prephase: PrephaseResult | None = None
     language: LanguageCode | None = None
+    # From intake's logistics: the interpreter languages (most preferred first), used while no
+    # language indication names one (a Pact case on the direct route has none).
+    interpreter_languages: tuple[LanguageCode, ...] = ()
     # A 1F/NV signal awaits the specialised unit's screening: the fact only, never its content.
     exclusion_hold: bool = False
     # Hearing's own.

@@ -26,6 +26,7 @@ from hearing.domain.plan import negative_finding, plan_for
 from shared.contracts.envelope import EventData
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
@@ -202,6 +203,19 @@ def withdrawn(case: HearingCase | None, event: CaseWithdrawn, ctx: Ctx) -> Out:
         emit.append(_cancelled(case, case.slot, h.CancellationReason.CASE_WITHDRAWN))
         update |= {"slot": None, "slot_to_free": case.slot}
     return Decision(case.model_copy(update=update), emit)
+
+
+def logistics_changed(case: HearingCase | None, event: ApplicantLogisticsChanged, ctx: Ctx) -> Out:
+    """Hearing keeps its part of the applicant's logistics: the interpreter languages and the
+    lawyer (whose clients' reviews are grouped on one day). Not the COA location, not the
+    court district."""
+    case = _new(case, ctx)
+    if case.status is Status.WITHDRAWN:
+        return Decision(None)
+    update: dict[str, object] = {"interpreter_languages": event.interpreter_languages}
+    if event.lawyer is not None:
+        update["lawyer"] = event.lawyer
+    return Decision(case.model_copy(update=update))
 
 
 def exclusion_signalled(case: HearingCase | None, event: ExclusionSignalRaised, ctx: Ctx) -> Out:

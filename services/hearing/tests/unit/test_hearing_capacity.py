@@ -17,9 +17,10 @@ from hearing.domain.capacity import (
     free_slots,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
-from hearing.domain.steps import could_not_place, released
+from hearing.domain.steps import could_not_place, logistics_changed, released
 from hearing.testing import ctx, release
 from shared.contracts.events.hearing import HearingFormat, HearingKind
+from shared.contracts.events.intake import ApplicantLogisticsChanged, LogisticsPart
 from shared.contracts.events.planning import (
     CouldNotPlaceReason,
     PlacingStage,
@@ -236,3 +237,24 @@ def test_the_daily_rate_is_never_exceeded(spec: list[tuple[Category | None, int,
         )
         assert set(by_id[case.case_id].specialisms) <= worker.specialisms
     assert len(result.booked) + len(result.unplaced) == len(cases)
+
+
+def test_the_slot_names_the_indicated_language_else_the_applicants_first_one() -> None:
+    logistics = ApplicantLogisticsChanged(
+        interpreter_languages=("tir", "ara"),
+        reception_location="coa-budel",
+        lawyer="rvr-40211",
+        court_district=None,
+        changed=(LogisticsPart.INTERPRETER_LANGUAGES, LogisticsPart.LAWYER),
+    )
+    out = logistics_changed(queued("case-1", None, stream=Stream.PACT), logistics, ctx())
+    assert isinstance(out, Decision)
+    assert out.state is not None
+    pact = out.state
+    assert pact.lawyer == "rvr-40211"
+    indicated = queued("case-2").model_copy(
+        update={"language": "ara", "interpreter_languages": ("tir",)}
+    )
+    result = allocate([pact, indicated], ROSTER, {}, today=TODAY, config=CONFIG)
+    languages = {case.case_id: slot.interpreter_language for case, slot in result.booked}
+    assert languages == {"case-1": "tir", "case-2": "ara"}
