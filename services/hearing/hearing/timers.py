@@ -71,9 +71,9 @@ async def daily(
         log.info("no hearing slot yet", case_id=unplaced.case.case_id, reason=unplaced.detail)
         told = steps.could_not_place(unplaced)
         if told is not None:
-            reported, event = told
+            reported, notice = told
             changed[reported.case_id] = reported
-            _emit(uow, reported, [event])
+            _emit(uow, reported, [notice])
     # Measures of the cases that are ready, once each.
     for case in list(due.values()) + list(changed.values()):
         current = changed.get(case.case_id, case)
