@@ -18,6 +18,7 @@ from prephase.domain.model import (
     PrephaseCase,
     PrephaseConfig,
     Status,
+    day_row_key,
 )
 from shared.contracts.envelope import EventData
 from shared.contracts.events.planning import (
@@ -95,6 +96,60 @@ def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool
         if load.interpreters.get(language, 0) < day.interpreters.get(language, 0):
             return True, language
     return False, None
+
+
+def overbooked(days: Iterable[LocationDay], loads: Mapping[str, DayLoad]) -> list[str]:
+    """The days whose bookings exceed what planning now gives them (planning cut capacity)."""
+    out = []
+    for day in days:
+        load = loads.get(day.key)
+        if load is None:
+            continue
+        short = any(n > day.interpreters.get(lang, 0) for lang, n in load.interpreters.items())
+        if load.places > day.places or short:
+            out.append(day.key)
+    return out
+
+
+def trim(
+    days: Iterable[LocationDay], booked: Iterable[PrephaseCase]
+) -> tuple[list[Invited], dict[str, DayLoad]]:
+    """Planning cut a day's places or interpreters below what it had booked: the cases last in
+    planning's order lose their invitation (cancelled, reason location_unavailable, with the
+    transport and guardian notice) and wait for another day, not that one; the rest keep theirs.
+    Returns the cancelled cases and each trimmed day's load after trimming."""
+    by_key = {d.key: d for d in days}
+    holders: dict[str, list[PrephaseCase]] = {}
+    for case in booked:
+        if case.booked_day is not None:
+            holders.setdefault(day_row_key(case.stream, case.booked_day), []).append(case)
+    result: list[Invited] = []
+    loads: dict[str, DayLoad] = {}
+    for key in sorted(holders):
+        day = by_key.get(key)
+        if day is None:
+            continue
+        load = DayLoad()
+        for case in sorted(holders[key], key=PrephaseCase.queue_order):
+            language = case.booked_language
+            fits = load.places < day.places and (
+                language is None
+                or load.interpreters.get(language, 0) < day.interpreters.get(language, 0)
+            )
+            if fits:
+                load = load.add(language)
+                continue
+            assert case.invitation is not None  # booked_day implies an invitation
+            waiting = case.model_copy(
+                update={
+                    "status": Status.WAITING,
+                    "cancelled_days": (*case.cancelled_days, day.day),
+                }
+            )
+            reason = PrephaseCancellationReason.LOCATION_UNAVAILABLE
+            result.append(Invited(waiting, cancellation_events(case.invitation, reason)))
+        loads[key] = load
+    return result, loads
 
 
 def invite(
