@@ -255,6 +255,12 @@ _EXAMPLES: tuple[EventData, ...] = (
         cycle="cycle-2026-4",
         cohort="cohort-2026-4-01",
     ),
+    pl.StageCouldNotPlace(
+        stage=pl.ReleaseStage.PREPHASE,
+        reason=pl.PlacementProblem.NO_INTERPRETER,
+        searched_until=date(2026, 11, 13),
+        language="tir",
+    ),
     # prephase
     pp.PrephaseDayCancelled(reason=pp.PrephaseCancellationReason.RESCHEDULED),
     pp.PrephaseAttendanceRecorded(day=date(2026, 10, 14), attended=True),
@@ -276,13 +282,6 @@ _EXAMPLES: tuple[EventData, ...] = (
     pp.TransportCancelled(day=date(2026, 10, 14)),
     pp.GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle"),
     pp.GuardianNoticeCancelled(day=date(2026, 10, 14)),
-    pl.StageCouldNotPlace(
-        stage=pl.PlacingStage.PREPHASE,
-        reason=pl.CouldNotPlaceReason.NO_INTERPRETER,
-        searched_from=date(2026, 10, 12),
-        searched_until=date(2026, 11, 9),
-        languages=("tir",),
-    ),
     pp.PrephaseOnHold(reason=pp.PrephaseHoldReason.NO_SHOWS, no_shows=3),
     pp.PrephaseAttended(day=date(2026, 10, 14)),
     pp.PrephaseNoShow(day=date(2026, 10, 14), reason=pp.NoShowReason.TRANSPORT_FAILURE),

@@ -25,7 +25,7 @@ from hearing.domain.case import (
 )
 from shared.contracts.events.common import LocationId, TeamId
 from shared.contracts.events.hearing import CaseworkerId, HearingFormat, HearingKind, LawyerId
-from shared.contracts.events.planning import CouldNotPlaceReason, Specialism
+from shared.contracts.events.planning import PlacementProblem, Specialism
 from shared.runtime.calendar import add_working_days, next_working_day
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -109,7 +109,7 @@ class Unplaced:
     """A queued case the run could not give a slot: why, and the days it searched."""
 
     case: HearingCase
-    reason: CouldNotPlaceReason
+    reason: PlacementProblem
     detail: str  # for operators' logs (no personal data)
     searched: tuple[date, date]
 
@@ -148,7 +148,9 @@ def allocate(
         team = roster.teams.get(case.team or "")
         if team is None:
             detail = f"team {case.team} has no hearing caseworkers"
-            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_CASEWORKER, detail, searched))
+            unplaced.append(
+                Unplaced(case, PlacementProblem.NO_MATCHING_CASEWORKER, detail, searched)
+            )
             continue
         rc = rate_class(case)
         cost = Fraction(1, config.daily_rates[rc])
@@ -159,7 +161,9 @@ def allocate(
         ]
         if not matching:
             detail = "no caseworker of the team has the case's specialisms"
-            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_CASEWORKER, detail, searched))
+            unplaced.append(
+                Unplaced(case, PlacementProblem.NO_MATCHING_CASEWORKER, detail, searched)
+            )
             continue
         choice = _first_free(
             case,
@@ -172,7 +176,7 @@ def allocate(
         )
         if choice is None:
             detail = "no free slot within the horizon"
-            unplaced.append(Unplaced(case, CouldNotPlaceReason.NO_PLACE, detail, searched))
+            unplaced.append(Unplaced(case, PlacementProblem.NO_HEARING_SLOT, detail, searched))
             continue
         day, worker = choice
         row = _row(rows, worker.caseworker, day)

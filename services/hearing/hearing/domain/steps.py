@@ -33,12 +33,7 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import (
-    CaseReleased,
-    PlacingStage,
-    ReleaseStage,
-    StageCouldNotPlace,
-)
+from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -502,12 +497,10 @@ def could_not_place(unplaced: Unplaced) -> tuple[HearingCase, StageCouldNotPlace
     case = unplaced.case
     if case.unplaced_reported:
         return None
-    first, last = unplaced.searched
     told = StageCouldNotPlace(
-        stage=PlacingStage.HEARING,
+        stage=ReleaseStage.HEARING,
         reason=unplaced.reason,
-        searched_from=first,
-        searched_until=last,
+        searched_until=unplaced.searched[1],
         team=case.team,
     )
     return case.model_copy(update={"unplaced_reported": True}), told

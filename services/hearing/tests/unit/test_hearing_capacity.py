@@ -22,8 +22,8 @@ from hearing.testing import ctx, release
 from shared.contracts.events.hearing import HearingFormat, HearingKind
 from shared.contracts.events.intake import ApplicantLogisticsChanged, LogisticsPart
 from shared.contracts.events.planning import (
-    CouldNotPlaceReason,
-    PlacingStage,
+    PlacementProblem,
+    ReleaseStage,
     Specialism,
     StageCouldNotPlace,
 )
@@ -119,7 +119,7 @@ def test_a_case_no_caseworker_can_hear_is_left_with_a_reason() -> None:
     assert result.booked == []
     [unplaced] = result.unplaced
     assert unplaced.case == case
-    assert unplaced.reason is CouldNotPlaceReason.NO_CASEWORKER
+    assert unplaced.reason is PlacementProblem.NO_MATCHING_CASEWORKER
     assert unplaced.detail == "no caseworker of the team has the case's specialisms"
 
 
@@ -131,9 +131,8 @@ def test_planning_is_told_once_when_no_slot_fits_and_again_after_a_new_release()
     assert told is not None
     reported, event = told
     assert event == StageCouldNotPlace(
-        stage=PlacingStage.HEARING,
-        reason=CouldNotPlaceReason.NO_CASEWORKER,
-        searched_from=unplaced.searched[0],
+        stage=ReleaseStage.HEARING,
+        reason=PlacementProblem.NO_MATCHING_CASEWORKER,
         searched_until=unplaced.searched[1],
         team=case.team,
     )

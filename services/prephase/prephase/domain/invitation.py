@@ -21,11 +21,7 @@ from prephase.domain.model import (
     day_row_key,
 )
 from shared.contracts.envelope import EventData
-from shared.contracts.events.planning import (
-    CouldNotPlaceReason,
-    PlacingStage,
-    StageCouldNotPlace,
-)
+from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     GuardianNoticeCancelled,
     GuardianNoticeRequested,
@@ -182,9 +178,8 @@ def invite(
                 and case.release_day < today
             ):
                 told = StageCouldNotPlace(
-                    stage=PlacingStage.PREPHASE,
-                    reason=CouldNotPlaceReason.LOGISTICS_MISSING,
-                    searched_from=earliest,
+                    stage=ReleaseStage.PREPHASE,
+                    reason=PlacementProblem.LOGISTICS_MISSING,
                     searched_until=max(last, earliest),
                 )
                 result.append(
@@ -210,16 +205,17 @@ def invite(
         if chosen is None:
             if not case.not_scheduled_reported:
                 reason = (
-                    CouldNotPlaceReason.NO_INTERPRETER
+                    PlacementProblem.NO_INTERPRETER
                     if interpreter_short
-                    else CouldNotPlaceReason.NO_PLACE
+                    else PlacementProblem.NO_LOCATION_DAY
                 )
+                languages = case.logistics.interpreter_languages
                 told = StageCouldNotPlace(
-                    stage=PlacingStage.PREPHASE,
+                    stage=ReleaseStage.PREPHASE,
                     reason=reason,
-                    searched_from=earliest,
                     searched_until=max(last, earliest),
-                    languages=case.logistics.interpreter_languages if interpreter_short else (),
+                    # The most preferred language: the one planning would add an interpreter for.
+                    language=languages[0] if interpreter_short and languages else None,
                 )
                 result.append(
                     Invited(case.model_copy(update={"not_scheduled_reported": True}), (told,))

@@ -19,11 +19,7 @@ from prephase.domain import (
     trim,
     window,
 )
-from shared.contracts.events.planning import (
-    CouldNotPlaceReason,
-    PlacingStage,
-    StageCouldNotPlace,
-)
+from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     GuardianNoticeRequested,
     PrephaseCancellationReason,
@@ -156,17 +152,16 @@ def test_planning_is_told_once_when_no_day_fits() -> None:
     assert result.case.status is Status.WAITING
     assert result.emit == (
         StageCouldNotPlace(
-            stage=PlacingStage.PREPHASE,
-            reason=CouldNotPlaceReason.NO_INTERPRETER,
-            searched_from=FIRST,
+            stage=ReleaseStage.PREPHASE,
+            reason=PlacementProblem.NO_INTERPRETER,
             searched_until=LAST,
-            languages=("tir",),
+            language="tir",
         ),
     )
     assert invite([result.case], [first], {}, TODAY, DEFAULT_CONFIG) == []
     [none] = invite([waiting("case-2")], [], {}, TODAY, DEFAULT_CONFIG)
-    assert none.emit[0].reason is CouldNotPlaceReason.NO_PLACE  # type: ignore[attr-defined]
-    assert none.emit[0].languages == ()  # type: ignore[attr-defined]
+    assert none.emit[0].reason is PlacementProblem.NO_LOCATION_DAY  # type: ignore[attr-defined]
+    assert none.emit[0].language is None  # type: ignore[attr-defined]
 
 
 def test_planning_is_told_once_when_the_logistics_are_still_missing_after_the_release_day() -> None:
@@ -180,8 +175,8 @@ def test_planning_is_told_once_when_the_logistics_are_still_missing_after_the_re
     assert result.case.status is Status.WAITING
     [told] = result.emit
     assert isinstance(told, StageCouldNotPlace)
-    assert told.reason is CouldNotPlaceReason.LOGISTICS_MISSING
-    assert told.stage is PlacingStage.PREPHASE
+    assert told.reason is PlacementProblem.LOGISTICS_MISSING
+    assert told.stage is ReleaseStage.PREPHASE
     assert invite([result.case], days, {}, TODAY, DEFAULT_CONFIG) == []  # told once
     # The logistics arrive: the case gets its day.
     arrived = result.case.model_copy(update={"logistics": waiting("case-9").logistics})

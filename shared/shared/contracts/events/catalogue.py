@@ -490,6 +490,17 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
         rules=("R2", "R9", "R12"),
     ),
+    # Prephase and hearing say so when they cannot place a released case: planning re-plans.
+    MessageSpec(
+        model=_pl.StageCouldNotPlace,
+        direction=Direction.OUTPUT,
+        topics={s: (stage_events(s, Stage.PREPHASE), stage_events(s, Stage.HEARING)) for s in BOTH},
+        key=CASE_KEY,
+        publishers=(system(PREPHASE), system(HEARING)),
+        producers=(PREPHASE, HEARING),
+        consumers=(PLANNING, OPERATIONS),
+        rules=("R9", "R12"),
+    ),
     # --- prephase -------------------------------------------------------------------
     _input(
         _pp.PrephaseDayCancelled,
@@ -692,19 +703,6 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_h.CorrectionsAndAdditionsReceived, _HEARING_OUT, by=HEARING, to=(DECISION,)),
     _output(_h.HearingOnHold, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
     _output(_h.HearingResumed, _HEARING_OUT, by=HEARING, to=(PLANNING, DECISION, OPERATIONS)),
-    # --- the placing stages, for planning ------------------------------------------
-    # Prephase (location days) and hearing (slots) tell planning when a released case does
-    # not fit within their horizon, so that planning can re-plan it (R13).
-    MessageSpec(
-        model=_pl.StageCouldNotPlace,
-        direction=Direction.OUTPUT,
-        topics={s: (stage_events(s, Stage.PREPHASE), stage_events(s, Stage.HEARING)) for s in BOTH},
-        key=CASE_KEY,
-        publishers=(system(PREPHASE), system(HEARING)),
-        producers=(PREPHASE, HEARING),
-        consumers=(PLANNING, frontend(PLANNER)),
-        rules=("R13",),
-    ),
     # --- decision -------------------------------------------------------------------
     _input(
         _d.DecisionDraftRecorded,

@@ -367,49 +367,33 @@ class CaseReleased(EventData):
         return self
 
 
-# --- from the stages, for planning -----------------------------------------------------
+# --- from the stages to planning ---------------------------------------------------------
 
 
-class PlacingStage(StrEnum):
-    """A stage that places cases on days within planning's capacity."""
+class PlacementProblem(StrEnum):
+    """Why a stage could not place a released case (coarse on purpose: no personal detail)."""
 
-    PREPHASE = "prephase"
-    HEARING = "hearing"
-
-
-class CouldNotPlaceReason(StrEnum):
-    """Why a stage could not place a case; each names what planning can change."""
-
-    NO_PLACE = "no_place"
-    """Every day within the horizon is full (prephase: places; hearing: caseworker days)."""
+    NO_LOCATION_DAY = "no_location_day"
     NO_INTERPRETER = "no_interpreter"
-    """Places are free, but no interpreter for the applicant's languages."""
-    NO_CASEWORKER = "no_caseworker"
-    """The team planning chose has no caseworker with the specialisms the case was matched on."""
-    LOGISTICS_MISSING = "logistics_missing"
-    """The stage lacks the applicant's logistics (languages, reception location) to plan around."""
+    NO_HEARING_SLOT = "no_hearing_slot"
+    NO_MATCHING_CASEWORKER = "no_matching_caseworker"
+    LOGISTICS_MISSING = "logistics_missing"  # prephase lacks the languages and location to plan
 
 
 class StageCouldNotPlace(EventData):
-    """A stage could not place a released case within its horizon: planning can re-plan it
-    (another team, more capacity, a later release). Published on the stage's events topic,
-    once per case until the case is placed or released again; the stage keeps trying each day.
-    Carries no personal data: the reason and, for interpreters, the languages asked for.
-    """
+    """A stage could not place a case planning released to it within its horizon (key = case
+    id): no prephase location day, no interpreter for the language, no hearing slot or
+    caseworker of the team. Planning re-plans (herijking) and counts it; the case stays
+    released to that stage, which places it when capacity appears."""
 
-    event_type = "nl.ind.stage.could-not-place"
+    event_type = "nl.ind.planning.stage-could-not-place"
 
-    stage: PlacingStage
-    reason: CouldNotPlaceReason
-    searched_from: date = Field(description="the first day searched")
-    searched_until: date = Field(description="the last day of the horizon searched")
-    team: TeamId | None = Field(default=None, description="hearing: the team planning chose")
-    languages: tuple[LanguageCode, ...] = Field(
-        default=(), description="no_interpreter: the languages an interpreter was sought for"
+    stage: ReleaseStage = Field(description="the stage that could not place the case")
+    reason: PlacementProblem
+    searched_until: date = Field(description="the last day the stage looked for a place")
+    language: LanguageCode | None = Field(
+        default=None, description="the interpreter language missing (no_interpreter only)"
     )
-
-    @model_validator(mode="after")
-    def _searched_forward(self) -> Self:
-        if self.searched_until < self.searched_from:
-            raise ValueError("searched_until is before searched_from")
-        return self
+    team: TeamId | None = Field(
+        default=None, description="the team whose capacity was short, when one was"
+    )
