@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from decision.timers import Figures
 from shared.runtime.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -22,6 +23,7 @@ DASHBOARD = DEPLOY / "grafana" / "caseflow-dashboard.json"
 def known_metrics() -> set[str]:
     registry = CollectorRegistry()
     Metrics(registry)
+    Figures(registry)  # decision's own gauges: the deadline watch and the grant rates
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     return {
         family.name + suffix
@@ -48,6 +50,24 @@ def test_the_alert_rules_pass_promtool() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_prometheus_config_passes_promtool_and_scrapes_the_lag_exporter() -> None:
+    # The consumer-lag rule reads kafka_consumergroup_lag, which only the exporter has.
+    config = (DEPLOY / "prometheus.yml").read_text(encoding="utf-8")
+    assert "kafka-exporter:9308" in config
+    assert "danielqsj/kafka-exporter" in (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert "kafka_consumergroup_lag" in " ".join(alert_expressions())
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian's prometheus package has it)")
+    done = subprocess.run(
+        [promtool, "check", "config", str(DEPLOY / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_export() -> None:
     text = ALERTS.read_text(encoding="utf-8")
     alerts = re.findall(r"^\s+- alert: (\w+)$", text, re.MULTILINE)
@@ -59,6 +79,8 @@ def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_expor
         "CaseflowOutboxAging",
         "CaseflowConsumerLag",
         "CaseflowParkedFactsOverdue",
+        "CaseflowCasesAtRisk",
+        "CaseflowDeadlinesBreached",
     ):
         assert needed in alerts
     assert used_metrics(expressions) - known_metrics() == set()

@@ -80,6 +80,15 @@ async def test_a_suspension_moves_the_deadline_and_the_alerts_fire_on_their_simu
         await until(services[1], "case-s", lambda row: row.deadline == date(2026, 12, 18))
         async with SimulationDriver(simulated, ["intake", "decision"]) as driver:
             await driver.run(date(2026, 12, 1), 20)
+        # The alert rules' gauges (deploy/alerts.yml), from the database: late, no longer at risk.
+        figures = {
+            name: services[1].registry.get_sample_value(name, {"stream": "pact"})
+            for name in ("caseflow_decision_cases_late", "caseflow_decision_cases_at_risk")
+        }
+        assert figures == {
+            "caseflow_decision_cases_late": 1.0,
+            "caseflow_decision_cases_at_risk": 0.0,
+        }
     finally:
         for service in services:
             await service.stop()

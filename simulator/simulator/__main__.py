@@ -30,6 +30,7 @@ from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.embedded import EmbeddedServers
 
+from .page import show_progress_page
 from .reading import summary_of
 from .run import Simulation
 from .summary import Summary, checks
@@ -158,7 +159,7 @@ def run(config: WorldConfig) -> int:
             console.print("every service healthy; simulating")
             summary = asyncio.run(_simulate(sim_settings, config))
             console.print(_summary_table(summary))
-            return 0
+            return 0 if show_progress_page(settings.data_dir / "demo", env, console.print) else 1
         finally:
             for process in processes:
                 if process.poll() is None:

@@ -4,7 +4,7 @@ cases at risk in the coming working days."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -39,8 +39,7 @@ def audit_trail(case_id: Annotated[str, typer.Argument(help="The case id")]) -> 
         typer.echo(line)
 
 
-async def _at_risk(settings: Settings, days: int) -> list[str]:
-    today = WallClock().now().astimezone(AMSTERDAM).date()
+async def _at_risk(settings: Settings, days: int, today: date) -> list[str]:
     engine = make_engine(settings.database_url, settings.schema_for("decision"))
     try:
         async with engine.connect() as conn:
@@ -60,8 +59,16 @@ async def _at_risk(settings: Settings, days: int) -> list[str]:
 
 def at_risk(
     days: Annotated[int, typer.Option(min=0, help="Working days ahead")] = 10,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="The day to count from (default: today); under the simulated clock, its day",
+        ),
+    ] = None,
 ) -> None:
     """List the open cases whose deadline falls in the coming working days (or has passed),
-    per stream and stage."""
-    for line in asyncio.run(_at_risk(Settings(), days)) or ["no cases at risk"]:
+    per stream and stage (planning, prephase, hearing, or the step at decision)."""
+    today = as_of.date() if as_of else WallClock().now().astimezone(AMSTERDAM).date()
+    for line in asyncio.run(_at_risk(Settings(), days, today)) or ["no cases at risk"]:
         typer.echo(line)

@@ -10,19 +10,23 @@ from decision.domain import (
     DecisionConfig,
     deadline_changed,
     drafted,
+    intended_recorded,
     issued,
     obstacle_cleared,
     obstacle_recorded,
     ready,
     recategorised,
     referred,
+    refusal_recorded,
     registered,
     released,
     reviewed,
+    view_recorded,
     voted,
     withdrawn,
 )
 from shared.contracts.events.decision import (
+    ApplicantViewRecorded,
     DecisionDraftRecorded,
     DecisionIssueRecorded,
     DecisionObstacleCleared,
@@ -30,6 +34,7 @@ from shared.contracts.events.decision import (
     DecisionReviewRecorded,
     HardCaseReferralRecorded,
     HardCaseVoteRecorded,
+    IntendedDecisionRecorded,
 )
 from shared.contracts.events.hearing import HearingWaived, ReadyForDecision
 from shared.contracts.events.intake import (
@@ -39,6 +44,7 @@ from shared.contracts.events.intake import (
     LegalDeadlineChanged,
 )
 from shared.contracts.events.planning import CaseReleased
+from shared.contracts.rejections import Rejection
 from shared.contracts.topics import Stage, stage_events
 from shared.runtime.kit import Rules
 
@@ -64,7 +70,12 @@ def rules(config: DecisionConfig) -> Rules[DecisionCase, DecisionConfig]:
     decision.on(DecisionReviewRecorded)(reviewed)
     decision.on(HardCaseReferralRecorded)(referred)
     decision.on(HardCaseVoteRecorded)(voted)
+    decision.on(IntendedDecisionRecorded)(intended_recorded)
+    decision.on(ApplicantViewRecorded)(view_recorded)
     decision.on(DecisionIssueRecorded)(issued)
     decision.on(DecisionObstacleRecorded)(obstacle_recorded)
     decision.on(DecisionObstacleCleared)(obstacle_cleared)
+    # Its own rejections, read back from the rejection topics: a refused input (a sender
+    # without the role, an approval by the drafter) is recorded in the case's trail too.
+    decision.on(Rejection)(refusal_recorded)
     return decision

@@ -115,6 +115,25 @@ async def counts(session: AsyncSession) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+async def deadline_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Open cases per (stream, "at risk" or "late"): the watch sent its at-risk alert, or its
+    breach, for the deadline the case has now. Read from the database, so every instance
+    reports the same figures."""
+    deadline = func.to_char(cases.c.deadline, "YYYY-MM-DD")
+    late = cases.c.state["late_sent_for"].astext == deadline
+    at_risk = (cases.c.state["at_risk_sent_for"].astext == deadline) & ~late
+    rows = await session.execute(
+        select(cases.c.stream, func.count().filter(at_risk), func.count().filter(late))
+        .where(cases.c.status == "open")
+        .group_by(cases.c.stream)
+    )
+    counts = {(stream.value, kind): 0 for stream in Stream for kind in ("at risk", "late")}
+    for row in rows:
+        counts[(row[0], "at risk")] = int(row[1])
+        counts[(row[0], "late")] = int(row[2])
+    return counts
+
+
 async def load_case(conn: AsyncConnection, case_id: str) -> DecisionCase | None:
     row = (await conn.execute(select(cases.c.state).where(cases.c.case_id == case_id))).first()
     return None if row is None else _case(row)

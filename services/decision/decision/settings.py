@@ -40,7 +40,7 @@ class DecisionSettings(BaseSettings):
     intended_decision_response_days: int = Field(
         DEFAULT_CONFIG.intended_decision_response_days,
         ge=1,
-        description="The applicant's response period to an intended decision",
+        description="The period for the applicant's view after the intended decision was sent",
     )
     watch_timer_seconds: float = Field(
         3600.0, gt=0, description="How often the deadline watch and the figures run (wall time)"

@@ -68,6 +68,19 @@ class Figures:
         self.on_hold = Gauge(
             "caseflow_decision_cases_on_hold", "Open cases on hold at decision", registry=registry
         )
+        self.at_risk = Gauge(
+            "caseflow_decision_cases_at_risk",
+            "Open cases the deadline watch reported at risk for their current deadline, not "
+            "yet late, per stream",
+            ["stream"],
+            registry=registry,
+        )
+        self.late = Gauge(
+            "caseflow_decision_cases_late",
+            "Open cases past their current deadline (the breach was reported), per stream",
+            ["stream"],
+            registry=registry,
+        )
         self.watched = Gauge(
             "caseflow_decision_cases_watched",
             "Open cases whose deadline decision watches",
@@ -98,6 +111,8 @@ async def report_grant_rates(uow: UnitOfWork, gauges: Figures) -> int:
     on_hold, watched = await db.counts(uow.session)
     gauges.on_hold.set(on_hold)
     gauges.watched.set(watched)
+    for (stream, kind), count in (await db.deadline_counts(uow.session)).items():
+        (gauges.at_risk if kind == "at risk" else gauges.late).labels(stream).set(count)
     if reports:
         log.info("grant rates reported", groups=len(reports))
     return len(reports)

@@ -1,6 +1,7 @@
 """Planning's own commands, beside `serve` and `migrate`: the clearance forecast with what-ifs,
 the explanation of a cycle or a case, a case's timeline, and the monthly figures as open data
-(CSV and JSON, docs/planning-figures.md), kept or rebuilt from the topics."""
+(CSV and JSON, docs/planning-figures.md), kept or rebuilt from the topics, and the monthly
+progress page rendered from such an export (docs/progress-page.md)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning import persistence as db
 from planning.domain.capacity import month_key
+from planning.domain.capacity_file import read_capacity
 from planning.domain.cohorts import rotated_out
 from planning.domain.explain import explain_case, explain_cycle, timeline
 from planning.domain.figures import COLUMNS, Figure, monthly_figures
 from planning.domain.forecast import WhatIf, summary_lines
 from planning.domain.forecast import forecast as run_forecast
+from planning.domain.model import ForecastMade
 from planning.domain.records import CaseRecord, Step
 from planning.forecasting import forecast_inputs
+from planning.rebuild import forecasts as rebuilt_forecasts
 from planning.rebuild import rebuild
+from planning.settings import PlanningSettings
+from shared.contracts.envelope import encode, new_event
+from shared.contracts.topics import PLANNING_INPUT, TopicNames
 from shared.contracts.values import Category
+from shared.runtime.broker import publish_records
 from shared.runtime.clock import WallClock
 from shared.runtime.database import make_engine
 from shared.runtime.kit import AMSTERDAM
@@ -153,8 +161,9 @@ def write_figures(figures: list[Figure], out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n")
 
 
-async def _records(session: AsyncSession) -> list[CaseRecord]:
-    return await db.all_records(session)
+async def _records(session: AsyncSession) -> tuple[list[CaseRecord], list[ForecastMade]]:
+    made = [f for c in await db.all_cycles(session) for f in c.forecasts]
+    return await db.all_records(session), made
 
 
 def export_figures(
@@ -167,12 +176,82 @@ def export_figures(
     if from_topics:
         from planning.app import rules
 
-        records = list(asyncio.run(rebuild(Settings(), rules())).values())
+        settings = Settings()
+        records = list(asyncio.run(rebuild(settings, rules())).values())
+        made = asyncio.run(rebuilt_forecasts(settings))
     else:
-        records = asyncio.run(_with_session(_records))
-    figures = monthly_figures(records, _today())
+        records, made = asyncio.run(_with_session(_records))
+    appeal_share = PlanningSettings().appeal_share
+    figures = monthly_figures(records, _today(), made, appeal_share)
     write_figures(figures, out)
     typer.echo(f"{len(figures)} figures over {len(records)} cases to {out}.csv and {out}.json")
 
 
-COMMANDS: tuple[Callable[..., None], ...] = (forecast, explain, where, export_figures)
+DEMO_CAPACITY = Path(__file__).with_name("data") / "demo-capacity.toml"
+
+
+def declare_capacity(
+    file: Annotated[Path, typer.Argument(help="A capacity file (TOML, docs/planning.md)")] = (
+        DEMO_CAPACITY
+    ),
+    planner: Annotated[str, typer.Option(help="The planner's id, as in the actor")] = "pl-0001",
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge 'in the past' against this day (YYYY-MM-DD)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check the file only; publish nothing")] = False,
+) -> None:
+    """Check a planner's capacity file and publish one CapacityDeclared per month, as the
+    planners' front-end would; a file with any problem publishes nothing."""
+    today = date.fromisoformat(as_of) if as_of else _today()
+    read = read_capacity(file.read_text(), today)
+    for problem in read.problems:
+        typer.echo(f"refused: {problem}", err=True)
+    if read.problems:
+        raise typer.Exit(1)
+    if not dry_run:
+        settings = Settings()
+        events = [
+            new_event(
+                declared,
+                subject=month,
+                stream=None,
+                source="/front-end/planner",
+                actor=f"planner:{planner}",
+                time=WallClock().now(),
+            )
+            for month, declared in read.months
+        ]
+        names = TopicNames(settings.topic_prefix)
+        records = [encode(e, names(PLANNING_INPUT)) for e in events]
+        asyncio.run(publish_records(settings, records))
+    verb = "checked" if dry_run else "published"
+    typer.echo(
+        f"{verb} capacity for {len(read.months)} months: " + ", ".join(m for m, _ in read.months)
+    )
+
+
+def figures_page(
+    export: Annotated[
+        Path, typer.Option(help="A figures export: .json or .csv, or the path without suffix")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for index.html, figures.csv, figures.json")],
+) -> None:
+    """The monthly progress page (R14) from any figures export (docs/progress-page.md)."""
+    from planning.progress.publish import ExportError, publish
+
+    try:
+        index = publish(export, out)
+    except ExportError as error:
+        typer.echo(f"cannot render the page: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"progress page written to {index}")
+
+
+COMMANDS: tuple[Callable[..., None], ...] = (
+    forecast,
+    explain,
+    where,
+    export_figures,
+    declare_capacity,
+    figures_page,
+)

@@ -24,16 +24,20 @@ from planning.domain.capacity import (
 )
 from planning.domain.cohorts import oldest_first, rotated_out
 from planning.domain.config import PlanningConfig
-from planning.domain.cycles import draft_cycle, quotas_for, replan
+from planning.domain.cycles import ALL, draft_cycle, quotas_for, replan
 from planning.domain.dispatch import dispatch
 from planning.domain.forecast import forecast
-from planning.domain.model import Cycle, CycleOrigin, MonthCapacity, PoolCase
+from planning.domain.model import Cycle, CycleOrigin, ForecastMade, MonthCapacity, PoolCase
+from planning.domain.placement import PlacementState, taken_into_replan
+from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import judge_triage, observed_pact_per_day
 from planning.events import cycle_opened
 from planning.forecasting import forecast_inputs
 from shared.contracts.envelope import EventData, encode, new_event
 from shared.contracts.events.planning import (
     BacklogForecastMade,
+    CohortReleased,
+    PlanCycleClosed,
     ReleaseStage,
     TriageLifted,
     TriageTriggered,
@@ -80,14 +84,43 @@ async def plan_day(uow: UnitOfWork, config: PlanningConfig) -> dict[str, Any]:
     if today < config.programme_start:
         figures["released"] = await before_programme(uow, today, capacities, observed, config)
         return figures
+    figures["closed"] = await close_cycles(uow, today)
     cycle = await db.cycle_on(session, today)
-    cycle = await ensure_cycle(uow, today, cycle, capacities, observed, triage_changed, config)
+    # Read without a lock (a batch locks a case, then this row): what is taken is subtracted
+    # at the end, after the pass's own case locks, so that reports arriving meanwhile stay.
+    unplaced = await db.placement_unlocked(session)
+    cycle, replanned = await ensure_cycle(
+        uow, today, cycle, capacities, observed, triage_changed, config, unplaced
+    )
     if cycle is None:
         return figures
     released, cycle = await release_quotas(uow, today, cycle, capacities, config)
     await db.CYCLES.save(session, [cycle])
+    if replanned and unplaced.pending_cases:
+        now = await db.placement_state(session)
+        await db.PLACEMENT.save(session, [taken_into_replan(now, unplaced)])
     figures.update(released=released, cycle=cycle.cycle_id, revision=cycle.revision)
     return figures
+
+
+async def close_cycles(uow: UnitOfWork, today: date) -> int:
+    """PlanCycleClosed for each cycle that ended before today (R9, R14): what it released and
+    what of that is decided so far, and the grant rate among them."""
+    closed = []
+    for cycle in await db.cycles_ended_open(uow.session, today):
+        decided, granted = await db.cycle_decisions(uow.session, cycle.cycle_id)
+        event = PlanCycleClosed(
+            closed_on=cycle.ends_on,
+            cases_released=cycle.released,
+            cases_decided=decided,
+            grant_rate=round(granted / decided, 4) if decided else None,
+        )
+        topic = plan_events(Stream.BACKLOG)
+        emit(uow, event, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)
+        closed.append(cycle.model_copy(update={"closed_on": cycle.ends_on}))
+        log.info("plan cycle closed", released=cycle.released, decided=decided)
+    await db.CYCLES.save(uow.session, closed)
+    return len(closed)
 
 
 async def judge(uow: UnitOfWork, today: date, in_window: int, config: PlanningConfig) -> bool:
@@ -174,21 +207,33 @@ async def ensure_cycle(
     observed: float | None,
     triage_changed: bool,
     config: PlanningConfig,
-) -> Cycle | None:
+    unplaced: PlacementState | None = None,
+) -> tuple[Cycle | None, bool]:
+    """Today's cycle, drafted or re-planned (herijking) when capacity, the inflow or a stage's
+    report that it could not place cases call for it; True when it was (re)planned."""
     session = uow.session
+    # Cases a stage could not place will take that many caseworker days of the cycle's rest.
+    owed = unplaced.pending_days if unplaced else 0.0
     month = capacities.get(month_key(today))
     operational = bool(month and month.prephase_location_operational)
     earlier = await db.cycles_before(session, cycle.starts_on if cycle else today)
     history = [(config.cycle_months, c.nationalities()) for c in earlier]
     rotated = rotated_out(history, config.rotation_months)
+    rates = observed_grant_rates(await db.decision_counts(session), config)
     origin: CycleOrigin | None = None
     if cycle is None:
         start = today
         end = draft_cycle(start, [], 0, config, prephase_operational=operational).ends_on
-        days = backlog_days_between(capacities, start, end, observed, config)
+        days = max(0.0, backlog_days_between(capacities, start, end, observed, config) - owed)
         summary = await db.pool_summary(session)
         cycle = draft_cycle(
-            start, summary, days, config, prephase_operational=operational, rotated=rotated
+            start,
+            summary,
+            days,
+            config,
+            prephase_operational=operational,
+            rotated=rotated,
+            observed_grant_rates=rates,
         ).model_copy(update={"pact_per_day": observed})
         origin = CycleOrigin.DRAFTED
     else:
@@ -196,10 +241,18 @@ async def ensure_cycle(
             capacities, cycle.starts_on, cycle.ends_on, cycle.pact_per_day, config
         )
         moved = abs(full - cycle.backlog_days) > REPLAN_TOLERANCE * max(1.0, cycle.backlog_days)
-        if moved or triage_changed:
-            origin = CycleOrigin.INFLOW_CHANGED if triage_changed else CycleOrigin.CAPACITY_CHANGED
+        placing = bool(unplaced and unplaced.pending_cases)
+        if moved or triage_changed or placing:
+            origin = (
+                CycleOrigin.INFLOW_CHANGED
+                if triage_changed
+                else CycleOrigin.CAPACITY_CHANGED
+                if moved
+                else CycleOrigin.UNPLACEABLE
+            )
             pact = observed if triage_changed else cycle.pact_per_day
             rest = backlog_days_between(capacities, today, cycle.ends_on, pact, config)
+            rest = max(0.0, rest - owed)
             summary = await db.pool_summary(session)
             cycle = replan(
                 cycle,
@@ -210,6 +263,7 @@ async def ensure_cycle(
                 origin,
                 prephase_operational=operational,
                 rotated=rotated,
+                observed_grant_rates=rates,
             )
             full = backlog_days_between(capacities, cycle.starts_on, cycle.ends_on, pact, config)
             cycle = cycle.model_copy(update={"backlog_days": round(full, 2), "pact_per_day": pact})
@@ -225,12 +279,16 @@ async def ensure_cycle(
                 stream=Stream.BACKLOG,
             )
         log.info("plan cycle", revision=cycle.revision, reason=origin.value, cases=cycle.planned)
-        await emit_forecast(uow, today, cycle, config)
-    return cycle
+        cycle = await emit_forecast(uow, today, cycle, config)
+        await db.CYCLES.save(session, [cycle])
+    return cycle, origin is not None
 
 
-async def emit_forecast(uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig) -> None:
-    """R5: with each cycle opened or re-planned, when the backlog would be cleared."""
+async def emit_forecast(
+    uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig
+) -> Cycle:
+    """R5: with each cycle opened or re-planned, when the backlog would be cleared; the cycle
+    keeps it for the monthly figures."""
     result = forecast(await forecast_inputs(uow.session, today, config), config)
     made = BacklogForecastMade(
         as_of=today,
@@ -243,6 +301,10 @@ async def emit_forecast(uow: UnitOfWork, today: date, cycle: Cycle, config: Plan
     topic = plan_events(Stream.BACKLOG)
     emit(uow, made, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG)
     log.info("forecast", cleared_on=str(result.cleared_on), open_at_target=result.open_at_target)
+    kept = ForecastMade(
+        as_of=today, cleared_on=result.cleared_on, open_at_target=result.open_at_target
+    )
+    return cycle.model_copy(update={"forecasts": (*cycle.forecasts, kept)})
 
 
 async def release_quotas(
@@ -272,5 +334,18 @@ async def release_quotas(
             )
             cohort = cohort.model_copy(update={"released": cohort.released + len(done)})
             total += len(done)
+            if done:  # the day's part of the cohort, for prephase and operations (R9)
+                released_today = CohortReleased(
+                    cohort=cohort.cohort_id,
+                    released_on=today,
+                    category=cohort.category,
+                    nationalities=() if cohort.nationality == ALL else (cohort.nationality,),
+                    cases=len(done),
+                    prephase_from=today,
+                )
+                topic = plan_events(Stream.BACKLOG)
+                emit(
+                    uow, released_today, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG
+                )
         cohorts.append(cohort)
     return total, cycle.model_copy(update={"cohorts": tuple(cohorts)})

@@ -11,6 +11,7 @@ from planning.domain.capacity import days_per_working_day
 from planning.domain.config import PlanningConfig
 from planning.domain.forecast import ForecastInputs
 from planning.domain.model import PoolStatus
+from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import observed_pact_per_day
 
 
@@ -31,4 +32,5 @@ async def forecast_inputs(
         pact_per_day=observed if observed is not None else config.pact_annual_forecast / 365,
         prephase_operational_from=operational[0] if operational else None,
         held=counts.get(PoolStatus.HELD.value, 0),
+        observed_grant_rates=observed_grant_rates(await db.decision_counts(session), config),
     )

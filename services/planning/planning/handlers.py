@@ -15,14 +15,16 @@ from typing import Any
 
 from planning import persistence as db
 from planning.domain import cases as pool
-from planning.domain import records
+from planning.domain import placement, records
 from planning.domain.capacity import backlog_days_between, in_force, month_key, split_month
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
 from planning.domain.dispatch import dispatch
 from planning.domain.inputs import capacity_problem, month_capacity
 from planning.domain.locations import location_days
-from planning.domain.model import HoldReason, MonthCapacity, PoolCase
+from planning.domain.model import HoldReason, MonthCapacity, PoolCase, PoolStatus
+from planning.domain.placement import PlacementState
+from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
@@ -50,6 +52,8 @@ from shared.contracts.events.planning import (
     CapacityDeclared,
     CaseReleased,
     PlanCycleProposed,
+    ReleaseStage,
+    StageCouldNotPlace,
 )
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
@@ -58,6 +62,8 @@ from shared.contracts.events.prephase import (
     PrephaseInvited,
     PrephaseNoShow,
     PrephaseOnHold,
+    TransportCancelled,
+    TransportRequested,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -145,6 +151,40 @@ def no_show(case: PoolCase | None, event: PrephaseNoShow, ctx: Ctx) -> Outcome[P
     return Decision(pool.no_show(case))
 
 
+def could_not_place(
+    case: PoolCase | None, event: StageCouldNotPlace, ctx: Ctx
+) -> Outcome[PoolCase]:
+    """A stage could not place a case: counted for the daily pass, which re-plans the cycle."""
+    if case is None or case.stage is None:
+        return Wait("planning has not released this case yet")
+    state = ctx.rows["placement"].get("placement") or PlacementState()
+    return Decision(
+        None, rows=[placement.could_not_place(state, case, event, ctx.today, ctx.config)]
+    )
+
+
+def ready_for_decision(
+    case: PoolCase | None, event: ReadyForDecision, ctx: Ctx
+) -> Outcome[PoolCase]:
+    """Hearing is done and the file complete: planning releases the case to decision, to the
+    team it chose at the first release (R12), with its cycle and cohort, so that decision
+    knows its deciders' team and counts the grant rate per cycle (R10)."""
+    if case is None:
+        return Wait(NOT_YET)
+    if case.stage is ReleaseStage.DECISION or case.status is PoolStatus.WITHDRAWN:
+        return Decision(None)  # released to decision already (a redelivery), or gone
+    capacity = in_force(ctx.extras["capacities"], ctx.today)
+    teams = capacity.teams if capacity else ()
+    own = [t for t in teams if t.team_id == case.team]
+    team, specialisms = dispatch(case, own or teams)
+    released, release = pool.release(
+        case, ReleaseStage.DECISION, ctx.today, team, specialisms, case.cycle, case.cohort
+    )
+    if case.status is PoolStatus.HELD:  # a hold stays a hold (counted apart, R12 holds)
+        released = released.model_copy(update={"status": case.status})
+    return Decision(released, [release])
+
+
 def stage_fact(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
     """A stage's fact that changes only the case's record (tracked() keeps it)."""
     if case is None:
@@ -215,13 +255,19 @@ def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) ->
     start_month = capacities.get(month_key(event.starts_on))
     operational = bool(start_month and start_month.prephase_location_operational)
     days = backlog_days_between(capacities, event.starts_on, event.ends_on, observed, ctx.config)
+    rates = ctx.extras["observed_grant_rates"]
     problem = proposal_problem(
-        event, ctx.today, ctx.config, prephase_operational=operational, backlog_days=days
+        event,
+        ctx.today,
+        ctx.config,
+        prephase_operational=operational,
+        backlog_days=days,
+        observed_grant_rates=rates,
     )
     if problem:
         return Refusal(problem)
     existing = ctx.rows["cycles"].get(ctx.case_id)
-    cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days)
+    cycle = adopt_proposal(event, ctx.case_id, existing, ctx.config, days, rates)
     cycle = cycle.model_copy(update={"pact_per_day": observed})
     opened = cycle_opened(cycle, ctx.config)  # a proposal has at least one cohort
     topic = plan_events(Stream.BACKLOG)
@@ -240,6 +286,9 @@ async def load_plan(batch: KitBatch[PoolCase], events: Sequence[Envelope[Any]]) 
     since = today - timedelta(days=config.triage_window_days)
     batch.extras["capacities"] = await db.capacities(batch.session)
     batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)
+    proposals = any(isinstance(e.data, PlanCycleProposed) for e in events)
+    counts = await db.decision_counts(batch.session) if proposals else {}
+    batch.extras["observed_grant_rates"] = observed_grant_rates(counts, config)
 
 
 def keys_of(event_type: type) -> Any:
@@ -262,6 +311,11 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     planning.rows("capacity", db.CAPACITY, keys_of(CapacityDeclared))
     planning.rows("cycles", db.CYCLES, keys_of(PlanCycleProposed))
     planning.rows("records", db.RECORDS, case_keys)
+    planning.rows(
+        "placement",
+        db.PLACEMENT,
+        lambda e: ["placement"] if isinstance(e.data, StageCouldNotPlace) else [],
+    )
     planning.on(CaseRegistered)(tracked(registered))
     planning.on(CaseWithdrawn)(tracked(withdrawn))
     planning.on(CaseRecategorised)(tracked(recategorised))
@@ -280,13 +334,16 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
         PrephaseInvited,
         PrephaseOnHold,
         PrephaseCompleted,
+        TransportRequested,  # COA's transport notices (partner figures)
+        TransportCancelled,
         HearingPlanned,
         HearingWaived,
         HearingHeld,
-        ReadyForDecision,
         DecisionIssued,
     ):
         planning.on(fact)(tracked(stage_fact))
+    planning.on(StageCouldNotPlace)(tracked(could_not_place))
+    planning.on(ReadyForDecision)(tracked(ready_for_decision))
     planning.on(CapacityDeclared)(capacity_declared)
     planning.on(PlanCycleProposed)(cycle_proposed)
     return planning

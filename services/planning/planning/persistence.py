@@ -22,6 +22,7 @@ from planning.domain.model import (
     PoolStatus,
     TriageState,
 )
+from planning.domain.placement import PlacementState
 from planning.domain.records import CaseRecord
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
@@ -87,6 +88,8 @@ RECORDS = StateStore(
     records, CaseRecord, key=lambda r: r.case_id, columns={"stream": lambda r: r.stream.value}
 )
 TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
+# The same table, another row: what the stages could not place (domain/placement.py).
+PLACEMENT = StateStore(plan_state, PlacementState, key=lambda p: p.name)
 
 # Arbitrary but fixed: one daily planning pass at a time, across instances.
 PLAN_LOCK = 0x1A7A4E_0010
@@ -109,6 +112,22 @@ async def pact_registered_since(session: AsyncSession, since: date) -> int:
         .where(pool.c.stream == Stream.PACT.value, pool.c.registered_on >= since)
     )
     return int(count or 0)
+
+
+async def decision_counts(session: AsyncSession) -> dict[Category, tuple[int, int]]:
+    """Backlog first decisions and grants so far per category at the decision (R10)."""
+    category = records.c.state["decided_category"].astext
+    granted = records.c.state["outcome"].astext == "grant"
+    rows = await session.execute(
+        select(category, func.count(), func.count().filter(granted))
+        .where(
+            records.c.stream == Stream.BACKLOG.value,
+            records.c.state["decided_on"].astext.is_not(None),
+            category.is_not(None),
+        )
+        .group_by(category)
+    )
+    return {Category(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 async def pool_summary(session: AsyncSession) -> list[CohortSummary]:
@@ -163,6 +182,41 @@ async def queue(session: AsyncSession, cohort: CohortPlan | None, limit: int) ->
     ids = list(await session.scalars(query))
     locked = await POOL.lock(session, ids)
     return [c for c in locked if c.status is PoolStatus.POOLED]
+
+
+async def placement_state(session: AsyncSession) -> PlacementState:
+    found = await PLACEMENT.lock(session, ["placement"])
+    return found[0] if found else PlacementState()
+
+
+async def placement_unlocked(session: AsyncSession) -> PlacementState:
+    row = await session.scalar(select(plan_state.c.state).where(plan_state.c.name == "placement"))
+    return PlacementState.model_validate(row) if row is not None else PlacementState()
+
+
+async def cycles_ended_open(session: AsyncSession, today: date) -> list[Cycle]:
+    """Cycles that ended before today and are not closed yet."""
+    rows = await session.execute(
+        select(cycles.c.state).where(cycles.c.ends_on < today).order_by(cycles.c.starts_on)
+    )
+    found = (Cycle.model_validate(r.state) for r in rows)
+    return [c for c in found if c.closed_on is None]
+
+
+async def cycle_decisions(session: AsyncSession, cycle_id: str) -> tuple[int, int]:
+    """(decided, granted) among the cases a cycle released."""
+    granted = records.c.state["outcome"].astext == "grant"
+    row = (
+        await session.execute(
+            select(func.count(), func.count().filter(granted))
+            .select_from(pool.join(records, pool.c.case_id == records.c.case_id))
+            .where(
+                pool.c.state["cycle"].astext == cycle_id,
+                records.c.state["decided_on"].astext.is_not(None),
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 async def triage_state(session: AsyncSession) -> TriageState:

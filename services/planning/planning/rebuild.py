@@ -14,10 +14,11 @@ from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from planning.domain.model import ForecastMade
 from planning.domain.records import CaseRecord, replay
 from shared.contracts.envelope import DecodeError, EventData, decode
 from shared.contracts.events import catalogue
-from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.planning import BacklogForecastMade, CaseReleased
 from shared.contracts.topics import TopicNames
 from shared.runtime.kit import AMSTERDAM, Rules
 from shared.runtime.settings import Settings
@@ -78,3 +79,13 @@ async def read_events(
 
 async def rebuild(settings: Settings, rules: Rules[Any, Any]) -> dict[str, CaseRecord]:
     return replay(await read_events(settings, record_topics(rules)))
+
+
+async def forecasts(settings: Settings) -> list[ForecastMade]:
+    """The clearance forecasts planning published (BacklogForecastMade), for the figures."""
+    topics = catalogue.spec(BacklogForecastMade.ce_type()).topic_names()
+    return [
+        ForecastMade(as_of=e.as_of, cleared_on=e.cleared_on, open_at_target=e.open_at_target)
+        for _, e, _ in await read_events(settings, topics)
+        if isinstance(e, BacklogForecastMade)
+    ]

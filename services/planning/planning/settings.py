@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from planning.domain.config import DEFAULT_CONFIG, PlanningConfig
+from planning.domain.figures import DEFAULT_APPEAL_SHARE
 from shared.contracts.values import Category
 
 
@@ -56,6 +57,19 @@ class PlanningSettings(BaseSettings):
     decision_lag_weeks: int = Field(
         6, ge=0, description="Weeks from release to the expected decision (court forecast)"
     )
+    observed_rate_min_decisions: int = Field(
+        DEFAULT_CONFIG.observed_rate_min_decisions,
+        ge=1,
+        description="Backlog decisions in a category before its observed grant rate replaces "
+        "the configured one (R10)",
+    )
+    appeal_share: float = Field(
+        DEFAULT_APPEAL_SHARE,
+        ge=0,
+        le=1,
+        description="Share of refusals appealed, for the monthly figures' expected appeals "
+        "(keep it equal to chain-notify's appeal share)",
+    )
     timer_seconds: float = Field(
         3600.0, gt=0, description="How often the daily planning pass runs on wall time"
     )
@@ -88,4 +102,5 @@ class PlanningSettings(BaseSettings):
             triage_threshold=self.triage_threshold,
             triage_window_days=self.triage_window_days,
             decision_lag_weeks=self.decision_lag_weeks,
+            observed_rate_min_decisions=self.observed_rate_min_decisions,
         )

@@ -345,7 +345,16 @@ _EXAMPLES: tuple[EventData, ...] = (
     d.DecisionIssueRecorded(**_DECISION_ISSUE),
     d.DecisionObstacleRecorded(**_DECISION_OBSTACLE),
     d.DecisionObstacleCleared(cleared_on=date(2027, 2, 15)),
+    d.IntendedDecisionRecorded(sent_on=date(2026, 11, 24)),
+    d.ApplicantViewRecorded(received_on=date(2026, 12, 15)),
     d.DecisionDrafted(**_DECISION_DRAFT),
+    d.IntendedDecisionSent(
+        proposed_outcome=DecisionOutcome.REJECTION,
+        rejection_kind=RejectionKind.UNFOUNDED,
+        sent_on=date(2026, 11, 24),
+        response_due=date(2026, 12, 22),
+    ),
+    d.ApplicantViewReceived(received_on=date(2026, 12, 15), response_due=date(2026, 12, 22)),
     d.DecisionReviewed(approved=True),
     d.HardCaseDecided(
         outcome=DecisionOutcome.GRANT,

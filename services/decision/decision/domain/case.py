@@ -19,6 +19,8 @@ from shared.contracts.events.common import (
     RejectionKind,
 )
 from shared.contracts.events.decision import (
+    ApplicantViewReceived,
+    ApplicantViewRecorded,
     DecisionDrafted,
     DecisionDraftRecorded,
     DecisionEscalated,
@@ -35,6 +37,8 @@ from shared.contracts.events.decision import (
     HardCaseDecided,
     HardCaseReferralRecorded,
     HardCaseVoteRecorded,
+    IntendedDecisionRecorded,
+    IntendedDecisionSent,
 )
 from shared.contracts.events.hearing import HearingWaived, ReadyForDecision
 from shared.contracts.events.intake import (
@@ -44,6 +48,7 @@ from shared.contracts.events.intake import (
     LegalDeadlineChanged,
 )
 from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.rejections import Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import Conflict, Context, Decision, Outcome, Refusal, Wait
 
@@ -103,6 +108,16 @@ class Hold(_Frozen):
     review_on: date
 
 
+class Intended(_Frozen):
+    """The intended decision (voornemen) sent for a draft, and the applicant's view on it."""
+
+    proposal: Proposal
+    by: str
+    sent_on: date
+    response_due: date
+    view_on: date | None = None
+
+
 class AuditEntry(_Frozen):
     """One line of the trail a court or the Inspectorate follows: who did what, when."""
 
@@ -139,8 +154,10 @@ class DecisionCase(_Frozen):
     waived: bool = False
     team: str | None = None
     cycle: str | None = None
+    released_to: ReleaseStage | None = None  # planning's latest release of the case
     draft: Draft | None = None
     referral: Referral | None = None
+    intended: Intended | None = None  # the intended-decision step, where it applies
     hold: Hold | None = None
     days_on_hold: int = 0
     issued: Issued | None = None
@@ -241,10 +258,16 @@ def withdrawn(case: DecisionCase | None, event: CaseWithdrawn, ctx: Ctx) -> Outc
 
 def released(case: DecisionCase | None, event: CaseReleased, ctx: Ctx) -> Outcome[DecisionCase]:
     if event.stage is not ReleaseStage.DECISION:
-        return Decision(None)  # a release to another stage
+        # A release to an earlier stage: only where the case stands (the at-risk list).
+        if case is None:
+            return Wait(NOT_YET)  # planning's topic may come in before intake's
+        if case.status is not Status.OPEN or case.ready_on is not None:
+            return Decision(None)
+        return Decision(case.model_copy(update={"released_to": event.stage}))
     if case is None:
         return Wait(NOT_YET)
-    return Decision(case.model_copy(update={"team": event.team, "cycle": event.cycle}))
+    update = {"team": event.team, "cycle": event.cycle, "released_to": event.stage}
+    return Decision(case.model_copy(update=update))
 
 
 def ready(
@@ -441,18 +464,10 @@ def issued(
             "differs_from_draft",
         )
     refusal = event.outcome is not DecisionOutcome.GRANT
-    if (
-        config.intended_decision
-        and refusal
-        and known.lodged_on < config.old_rules_before
-        and event.issued_on < draft.on + timedelta(days=config.intended_decision_response_days)
-    ):
-        due = draft.on + timedelta(days=config.intended_decision_response_days)
-        return Refusal(
-            f"the intended-decision step is on for old-rules cases: the applicant may respond "
-            f"to the intended decision of {draft.on} until {due}",
-            "intended_decision_pending",
-        )
+    if intended_step_applies(known, proposal, config):
+        waiting = _intended_problem(known, draft, event.issued_on)
+        if waiting is not None:
+            return waiting
     appeal = config.appeal_period(event.outcome, event.rejection_kind)
     appeal_days, appeal_basis = appeal.days, appeal.basis
     if event.appeal_period_days is not None:
@@ -535,3 +550,125 @@ def obstacle_cleared(
         ctx.today, ctx.actor, "resumed", f"{days} days on hold"
     )
     return Decision(new, [DecisionResumed(resumed_on=event.cleared_on, days_on_hold=days)])
+
+
+# --- refused input, into the case's own trail ---------------------------------------------
+
+# The refusals the trail keeps: a sender without the role, and a rule of this stage. Records
+# that never decoded or were misrouted name no case reliably; the rejection topic keeps them.
+TRAIL_CODES = frozenset({"not-permitted", "refused"})
+
+
+def refusal_recorded(
+    case: DecisionCase | None, event: Rejection, ctx: Ctx
+) -> Outcome[DecisionCase]:
+    """A rejection decision published for a case it knows goes into that case's trail, with
+    who sent the refused input, what it was and why (the reason names actors and types, never
+    the input's content). The refused event itself changed nothing; this records that it came."""
+    if case is None or event.rejected_by != "decision" or event.code not in TRAIL_CODES:
+        return Decision(None)
+    headers = event.original.headers
+    sender = headers.get("ce_actor", "unknown")
+    what = headers.get("ce_type", "unknown type")
+    detail = f"{what}: {event.refusal_kind or event.code}: {event.reason}"
+    return Decision(case.logged(ctx.today, sender, "refused", detail))
+
+
+# --- the intended-decision step (voornemen), for old-rules cases where switched on --------
+
+
+def intended_step_applies(case: DecisionCase, proposal: Proposal, config: DecisionConfig) -> bool:
+    """Abolished (seed 004), also for the backlog; a setting switches it back on for cases
+    lodged under the old rules (before 12 June 2026, R1), and then only before a refusal."""
+    return (
+        config.intended_decision
+        and case.lodged_on < config.old_rules_before
+        and proposal.outcome is not DecisionOutcome.GRANT
+    )
+
+
+def _intended_problem(case: DecisionCase, draft: Draft, issued_on: date) -> Refusal | None:
+    """Why the decision may not be issued yet under the intended-decision step, or None."""
+    intended = case.intended
+    if intended is None or intended.proposal != draft.proposal:
+        return Refusal(
+            "the intended-decision step is on for this old-rules case: send the intended "
+            "decision of this draft first, then await the applicant's view",
+            "intended_decision_missing",
+        )
+    if intended.view_on is None and issued_on <= intended.response_due:
+        return Refusal(
+            f"the applicant may give their view on the intended decision of "
+            f"{intended.sent_on} until {intended.response_due}: issue after their view, or "
+            "after that day",
+            "intended_decision_pending",
+        )
+    return None
+
+
+def intended_recorded(
+    case: DecisionCase | None, event: IntendedDecisionRecorded, ctx: Ctx
+) -> Outcome[DecisionCase]:
+    known = _workable(case, "send an intended decision")
+    if isinstance(known, Refusal):
+        return known
+    draft = known.draft
+    if draft is None:
+        return Refusal("there is no draft decision to send as intended decision", "no_draft")
+    if not intended_step_applies(known, draft.proposal, ctx.config):
+        return Refusal(
+            "the intended-decision step does not apply: it is abolished, except where switched "
+            "on for old-rules cases, and only before a refusal",
+            "no_intended_step",
+        )
+    if route_of(known, ctx.config) in ctx.config.four_eyes and draft.reviewed_by is None:
+        return Refusal(
+            "the draft needs a second decider's approval before its intended decision goes out",
+            "not_reviewed",
+        )
+    if known.intended is not None and known.intended.proposal == draft.proposal:
+        return Refusal("the intended decision of this draft was sent already", "intended_sent")
+    due = event.sent_on + timedelta(days=ctx.config.intended_decision_response_days)
+    intended = Intended(
+        proposal=draft.proposal, by=ctx.actor, sent_on=event.sent_on, response_due=due
+    )
+    new = known.model_copy(update={"intended": intended}).logged(
+        ctx.today,
+        ctx.actor,
+        "intended decision sent",
+        f"{draft.proposal.describe()}; the applicant's view until {due}",
+    )
+    answer = IntendedDecisionSent(
+        proposed_outcome=draft.proposal.outcome,
+        rejection_kind=draft.proposal.rejection_kind,
+        sent_on=event.sent_on,
+        response_due=due,
+    )
+    return Decision(new, [answer])
+
+
+def view_recorded(
+    case: DecisionCase | None, event: ApplicantViewRecorded, ctx: Ctx
+) -> Outcome[DecisionCase]:
+    known = _workable(case, "record the applicant's view")
+    if isinstance(known, Refusal):
+        return known
+    intended = known.intended
+    if intended is None:
+        return Refusal("no intended decision was sent to give a view on", "no_intended_decision")
+    if intended.view_on is not None:
+        return Refusal("the applicant's view was recorded already", "view_recorded")
+    if event.received_on > intended.response_due:
+        return Refusal(
+            f"the response period ended on {intended.response_due}: issue the decision",
+            "response_period_ended",
+        )
+    viewed = intended.model_copy(update={"view_on": event.received_on})
+    # The view's content stays in the file: the trail records that it came, and when.
+    new = known.model_copy(update={"intended": viewed}).logged(
+        ctx.today, ctx.actor, "applicant's view received", f"on {event.received_on}"
+    )
+    answer = ApplicantViewReceived(
+        received_on=event.received_on, response_due=intended.response_due
+    )
+    return Decision(new, [answer])

@@ -6,22 +6,33 @@ from collections.abc import Iterable
 from datetime import date
 
 from decision.domain.case import DecisionCase
+from shared.contracts.events.planning import ReleaseStage
 from shared.runtime.calendar import working_days_between
 
 
 def stage_of(case: DecisionCase) -> str:
-    """Where an open case stands within decision."""
-    if case.hold is not None:
-        return "on hold"
+    """Where an open case stands in the procedure: before decision, the stage planning last
+    released it to (planning until then); at decision, the step it waits for."""
     if case.ready_on is None:
-        return "awaiting hearing"
+        if case.hold is not None:
+            return "decision: on hold"
+        if case.released_to is None:
+            return "planning"
+        if case.released_to is ReleaseStage.DECISION:
+            return "hearing"  # released to decision, hearing has not reported it ready
+        return str(case.released_to)
+    if case.hold is not None:
+        return "decision: on hold"
     if case.referral is not None and case.referral.decided is None:
-        return "with hard-case team"
+        return "decision: with hard-case team"
     if case.draft is None:
-        return "to draft"
+        return "decision: to draft"
     if case.draft.reviewed_by is None:
-        return "draft awaiting review"
-    return "to issue"
+        return "decision: draft awaiting review"
+    intended = case.intended
+    if intended is not None and intended.proposal == case.draft.proposal and not intended.view_on:
+        return "decision: awaiting the applicant's view"
+    return "decision: to issue"
 
 
 def audit_lines(case: DecisionCase) -> list[str]:

@@ -4,13 +4,16 @@ hearing would, input as deciders' front-ends would; timers on the driven clock."
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import typer
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from decision.app import definition
 from decision.persistence import cases
@@ -33,6 +36,7 @@ from shared.contracts.events.hearing import HearingWaived, ReadyForDecision, Wai
 from shared.contracts.events.intake import (
     CaseRegistered,
 )
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.topics import Stage, rejections, stage_events, stage_input
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
@@ -80,7 +84,7 @@ def registration(category: Category | None) -> CaseRegistered:
 
 
 async def until(runtime: ServiceRuntime, case_id: str, check: Any) -> None:
-    give_up = time.monotonic() + 20
+    give_up = time.monotonic() + 60  # a loaded machine is slow, a healthy one fast
     while time.monotonic() < give_up:
         async with runtime.engine.connect() as conn:
             row = (await conn.execute(select(cases).where(cases.c.case_id == case_id))).first()
@@ -202,4 +206,97 @@ async def test_a_decision_by_an_actor_without_the_role_is_refused_and_recorded(
     assert {first.data.code, second.data.code} == {"not-permitted"}
     assert "caseworker:cw-9 may not publish" in first.data.reason
     assert first.data.rejected_by == "decision"
-    await until(decision, "case-x", lambda row: row.state["draft"] is None)
+    # Recorded in the case's own trail as well, read back from the rejection topic.
+
+    def refused_by(row: Any) -> set[str]:
+        return {e["actor"] for e in row.state["audit"] if e["action"] == "refused"}
+
+    await until(
+        decision, "case-x", lambda row: refused_by(row) == {"caseworker:cw-9", "decider:dc-1"}
+    )
+    async with decision.engine.connect() as conn:
+        row = (await conn.execute(select(cases).where(cases.c.case_id == "case-x"))).one()
+    assert row.state["draft"] is None
+    assert len(refused_by(row)) == len([e for e in row.state["audit"] if e["action"] == "refused"])
+
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
+TRAIL_LINE = re.compile(r"^2026-11-02\s+(\S+)\s+(\w+)")
+
+
+def command(settings: Settings, *args: str) -> tuple[int, str]:
+    """Decision's commands as an operator runs them (typer, settings from the environment,
+    the same database). In this process: a second interpreter costs half a minute under load."""
+    app = typer.Typer()
+    for function in definition.commands:
+        app.command()(function)
+    env = {
+        "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "CASEFLOW_DATABASE_URL": settings.database_url,
+        "CASEFLOW_TOPIC_PREFIX": settings.topic_prefix,
+        "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
+    }
+    done = CliRunner().invoke(app, list(args), env=env)
+    # The services' log lines in this process land in the same output: keep the command's.
+    printed = [line for line in done.output.splitlines() if not LOG_LINE.match(line)]
+    return done.exit_code, "\n".join(printed)
+
+
+async def test_the_audit_trail_and_at_risk_commands_end_to_end(
+    decision: ServiceRuntime, settings: Settings
+) -> None:
+    await publish(
+        settings,
+        INTAKE_OUT,
+        fact(registration(Category.C), "case-t", "system:intake"),
+        fact(registration(Category.C), "case-p", "system:intake"),
+    )
+    release = CaseReleased(stage=ReleaseStage.HEARING, release_day=date(2026, 11, 2), team="team-1")
+    planning = stage_events(B, Stage.PLANNING)
+    await publish(settings, planning, fact(release, "case-p", "system:planning"))
+    ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=True)
+    await publish(settings, HEARING_OUT, fact(ready, "case-t", "system:hearing"))
+    await until(decision, "case-t", lambda row: row.state["ready_on"] is not None)
+    await until(decision, "case-p", lambda row: row.state["released_to"] == "hearing")
+    rejection = DecisionDraftRecorded(
+        proposed_outcome=DecisionOutcome.REJECTION, standardised=False
+    )
+    approval = DecisionReviewRecorded(approved=True)
+    await publish(settings, DECISION_IN, fact(rejection, "case-t", "decider:dc-1"))
+    await publish(settings, DECISION_IN, fact(approval, "case-t", "decider:dc-1"))  # own draft
+    await until(decision, "case-t", lambda row: row.state["audit"][-1]["action"] == "refused")
+    await publish(settings, DECISION_IN, fact(approval, "case-t", "decider:dc-2"))
+    the_issue = fact(issue(DecisionOutcome.REJECTION), "case-t", "decider:dc-3")
+    await publish(settings, DECISION_IN, the_issue)
+    await until(decision, "case-t", lambda row: row.state["status"] == "decided")
+
+    # The commands run asyncio.run() of their own: in a thread beside this test's loop.
+    trail_rc, trail = await asyncio.to_thread(command, settings, "audit-trail", "case-t")
+    risk_rc, risk = await asyncio.to_thread(
+        command, settings, "at-risk", "--days", "10", "--as-of", "2027-02-20"
+    )
+    none_rc, none = await asyncio.to_thread(
+        command, settings, "at-risk", "--days", "10", "--as-of", "2026-11-02"
+    )
+    gone_rc, gone = await asyncio.to_thread(command, settings, "audit-trail", "case-unknown")
+    assert trail_rc == 0, trail
+    steps = [list(m.groups()) for m in map(TRAIL_LINE.match, trail.splitlines()) if m]
+    assert steps == [
+        ["system:hearing", "ready"],
+        ["decider:dc-1", "drafted"],
+        ["decider:dc-1", "refused"],  # the approval of their own draft, read back
+        ["decider:dc-2", "approved"],
+        ["decider:dc-3", "issued"],
+    ], trail
+    assert "own_draft" in trail
+    assert "decision: rejection (unfounded), route individual, policy cp-2026-10" in trail
+    assert "drafted by decider:dc-1, approved by decider:dc-2" in trail
+    # 2027-03-01 is 6 working days after 2027-02-20; the decided case is no longer listed.
+    assert risk_rc == 0, risk
+    assert risk.splitlines() == [
+        "backlog / hearing: 1",
+        "  case-p  deadline 2027-03-01  +6 working days",
+    ], risk
+    assert (none_rc, none.strip()) == (0, "no cases at risk")
+    assert gone_rc == 1
+    assert "does not know case case-unknown" in gone

@@ -18,17 +18,20 @@ from decision.domain import (
     deadline_changed,
     drafted,
     grant_rates,
+    intended_recorded,
     issued,
     obstacle_recorded,
     ready,
     referred,
     registered,
+    released,
     reviewed,
+    view_recorded,
     voted,
     watch,
     withdrawn,
 )
-from decision.domain.report import at_risk, audit_lines
+from decision.domain.report import at_risk, audit_lines, stage_of
 from decision.persistence import CASES
 from shared.contracts.events.common import (
     DecisionOutcome,
@@ -38,6 +41,8 @@ from shared.contracts.events.common import (
     RejectionKind,
 )
 from shared.contracts.events.decision import (
+    ApplicantViewReceived,
+    ApplicantViewRecorded,
     DecisionAtRisk,
     DecisionDraftRecorded,
     DecisionIssued,
@@ -50,6 +55,8 @@ from shared.contracts.events.decision import (
     HardCaseDecided,
     HardCaseReferralRecorded,
     HardCaseVoteRecorded,
+    IntendedDecisionRecorded,
+    IntendedDecisionSent,
 )
 from shared.contracts.events.hearing import HearingWaived, ReadyForDecision, WaiverReason
 from shared.contracts.events.intake import (
@@ -58,6 +65,7 @@ from shared.contracts.events.intake import (
     DeadlineChangeReason,
     LegalDeadlineChanged,
 )
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal
 
@@ -329,20 +337,82 @@ def test_votes_need_a_referral() -> None:
     assert refusal_kind(voted(case(), vote, ctx("senior-decider:sd-1"))) == "not_referred"
 
 
-def test_the_intended_decision_step_switched_on_holds_an_old_rules_refusal() -> None:
-    config = DEFAULT_CONFIG.model_copy(update={"intended_decision": True})
-    c = state(
-        drafted(case(Category.C), draft(DecisionOutcome.REJECTION), ctx(DRAFTER, config=config))
+ON = DEFAULT_CONFIG.model_copy(update={"intended_decision": True})
+
+
+def test_the_intended_decision_step_is_abolished_by_default_also_for_the_backlog() -> None:
+    c = drafted_and_approved(case(Category.C), draft(DecisionOutcome.REJECTION))
+    assert isinstance(issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER)), Decision)
+    sent = IntendedDecisionRecorded(sent_on=TODAY)
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER))) == "no_intended_step"
+
+
+def test_intended_decision_then_the_view_within_its_period_then_the_decision() -> None:
+    c = state(drafted(case(Category.C), draft(DecisionOutcome.REJECTION), ctx(DRAFTER, config=ON)))
+    sent = IntendedDecisionRecorded(sent_on=TODAY)
+    # Four eyes first; no decision before the intended decision went out.
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER, config=ON))) == "not_reviewed"
+    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=ON)))
+    early = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON))
+    assert refusal_kind(early) == "intended_decision_missing"
+    out = intended_recorded(c, sent, ctx(DRAFTER, config=ON))
+    [answer] = emitted(out)
+    assert isinstance(answer, IntendedDecisionSent)
+    assert (answer.sent_on, answer.response_due) == (TODAY, date(2026, 11, 30))
+    c = state(out)
+    assert refusal_kind(intended_recorded(c, sent, ctx(DRAFTER, config=ON))) == "intended_sent"
+    assert stage_of(c) == "decision: awaiting the applicant's view"
+    # While the period runs, no decision.
+    pending = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON))
+    assert refusal_kind(pending) == "intended_decision_pending"
+    late_view = ApplicantViewRecorded(received_on=date(2026, 12, 1))
+    assert refusal_kind(view_recorded(c, late_view, ctx(DRAFTER, config=ON))) == (
+        "response_period_ended"
     )
-    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=config)))
-    early = issued(c, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=config))
-    assert refusal_kind(early) == "intended_decision_pending"
-    later = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 11, 30))
-    assert isinstance(issued(c, later, ctx(ISSUER, config=config)), Decision)
+    view = ApplicantViewRecorded(received_on=date(2026, 11, 20))
+    [received] = emitted(view_recorded(c, view, ctx(DRAFTER, config=ON)))
+    assert isinstance(received, ApplicantViewReceived)
+    viewed = state(view_recorded(c, view, ctx(DRAFTER, config=ON)))
+    assert refusal_kind(view_recorded(viewed, view, ctx(config=ON))) == "view_recorded"
+    after_view = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 11, 23))
+    assert isinstance(issued(viewed, after_view, ctx(ISSUER, config=ON)), Decision)
+    # No view: the decision after the period ends.
+    after_period = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 12, 1))
+    done = state(issued(c, after_period, ctx(ISSUER, config=ON)))
+    assert [e.action for e in done.audit] == [
+        "ready for decision",
+        "drafted",
+        "approved",
+        "intended decision sent",
+        "issued",
+    ]
+
+
+def test_a_new_draft_needs_its_own_intended_decision_and_grants_and_pact_cases_none() -> None:
+    c = drafted_and_approved(case(Category.C), draft(DecisionOutcome.REJECTION))
+    c = state(intended_recorded(c, IntendedDecisionRecorded(sent_on=TODAY), ctx(config=ON)))
+    other = draft(DecisionOutcome.REJECTION).model_copy(
+        update={"rejection_kind": RejectionKind.MANIFESTLY_UNFOUNDED}
+    )
+    c = state(drafted(c, other, ctx(DRAFTER, config=ON)))
+    c = state(reviewed(c, DecisionReviewRecorded(approved=True), ctx(READER, config=ON)))
+    manifest = issue(DecisionOutcome.REJECTION, issued_on=date(2026, 12, 1)).model_copy(
+        update={"rejection_kind": RejectionKind.MANIFESTLY_UNFOUNDED}
+    )
+    assert refusal_kind(issued(c, manifest, ctx(ISSUER, config=ON))) == (
+        "intended_decision_missing"
+    )
+    grant = drafted_and_approved(case(Category.D), draft(DecisionOutcome.GRANT, LegalGround.B))
+    granted = issue(DecisionOutcome.GRANT, LegalGround.B)
+    assert isinstance(issued(grant, granted, ctx(ISSUER, config=ON)), Decision)
     pact = case(None, stream=Stream.PACT, lodged=date(2026, 7, 1))
     pact = drafted_and_approved(pact, draft(DecisionOutcome.REJECTION))
     assert isinstance(
-        issued(pact, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=config)), Decision
+        issued(pact, issue(DecisionOutcome.REJECTION), ctx(ISSUER, config=ON)), Decision
+    )
+    no_intended = ApplicantViewRecorded(received_on=TODAY)
+    assert refusal_kind(view_recorded(pact, no_intended, ctx(config=ON))) == (
+        "no_intended_decision"
     )
 
 
@@ -421,7 +491,32 @@ def test_the_at_risk_list_groups_by_stream_and_stage() -> None:
     near = case(deadline=date(2026, 11, 9))
     far = case(deadline=date(2027, 3, 1)).model_copy(update={"case_id": "case-2"})
     table = at_risk([near, far], TODAY, 10)
-    assert table == {("backlog", "to draft"): [("case-1", date(2026, 11, 9), 5)]}
+    assert table == {("backlog", "decision: to draft"): [("case-1", date(2026, 11, 9), 5)]}
+
+
+def test_the_at_risk_list_names_the_stage_each_case_is_at() -> None:
+    registration = case().model_copy(update={"ready_on": None, "audit": ()})
+    assert stage_of(registration) == "planning"
+    release = CaseReleased(
+        stage=ReleaseStage.PREPHASE, release_day=TODAY, team="team-1", file_complete=True
+    )
+    at_prephase = state(released(registration, release, ctx("system:planning")))
+    assert stage_of(at_prephase) == "prephase"
+    to_hearing = release.model_copy(update={"stage": ReleaseStage.HEARING})
+    assert stage_of(state(released(at_prephase, to_hearing, ctx()))) == "hearing"
+    to_decision = release.model_copy(update={"stage": ReleaseStage.DECISION})
+    assert stage_of(state(released(at_prephase, to_decision, ctx()))) == "hearing"
+    ready_case = state(ready(at_prephase, ReadyForDecision(ready_on=TODAY, heard=True), ctx()))
+    assert stage_of(ready_case) == "decision: to draft"
+    # A late release to an earlier stage does not move a case that is at decision back.
+    assert released(ready_case, to_hearing, ctx()) == Decision(None)
+    drafted_case = state(drafted(ready_case, draft(DecisionOutcome.REJECTION), ctx(DRAFTER)))
+    assert stage_of(drafted_case) == "decision: draft awaiting review"
+    table = at_risk([registration, drafted_case.model_copy(update={"case_id": "c2"})], TODAY, 200)
+    assert sorted(table) == [
+        ("backlog", "decision: draft awaiting review"),
+        ("backlog", "planning"),
+    ]
 
 
 # --- grant rates -----------------------------------------------------------------------

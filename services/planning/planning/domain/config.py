@@ -50,6 +50,9 @@ class PlanningConfig(BaseModel):
     triage_lift_ratio: float = Field(0.95, gt=0, le=1)
     full_time_hours: float = Field(36.0, gt=0, description="a Dutch full-time week")
     decision_lag_weeks: int = Field(6, ge=0, description="from release to the expected decision")
+    observed_rate_min_decisions: int = Field(
+        30, ge=1, description="decisions in a category before its observed grant rate counts"
+    )
 
     def rate(self, category: str, overrides: dict[Category, float] | None = None) -> float:
         rates = {**self.hearing_rates, **(overrides or {})}

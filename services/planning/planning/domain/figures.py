@@ -13,28 +13,34 @@ Every figure is one row of the same shape (docs/planning-figures.md):
 - `decided`, `granted`, `grant_rate` per stream and category (group; `none` for Pact and
   priority cases without one), by the category at the decision (R10, R14).
 - `holds_started`, `holds_open` by reason (group).
-- `forecast_clearance`: at the backlog's pace of the last three months (decisions a working
-  day), the working day the open backlog would be decided; absent when nothing was decided.
-
-Partner notices per partner and kind wait for chain-notify's events (not built yet).
+- `partner_notices` by partner and kind (group `partner.kind`): the notices chain-notify sends,
+  counted from the events it maps (the same rules: one transport request a day, a cancellation
+  only of a request, a withdrawal cancels what is still asked for; a grant asks COA for housing,
+  a refusal ends reception at COA, goes to DT&V for return and to the courts; an AMV's
+  decision goes to Nidos). Requests and cancellations count in the month they were sent,
+  decision notices in the month the decision was sent.
+- `expected_appeals`: refusals sent to the courts in the month x the appeal share.
+- `forecast_clearance`, `forecast_open_at_target`: the capacity forecast (BacklogForecastMade,
+  R5) last made on or before the month's end: the day the backlog would be cleared (absent
+  when not within the horizon) and the cases still open on 12 June 2029.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.values import Stream
-from shared.runtime.calendar import add_working_days, working_days_in
 
 from .capacity import month_bounds, month_key, months_between
 from .forecast import TARGET
+from .model import ForecastMade
 from .records import CaseRecord
 
-PACE_MONTHS = 3
+DEFAULT_APPEAL_SHARE = 0.8
+"""The share of refusals appealed; the same default as chain-notify's appeal forecast."""
 
 
 @dataclass(frozen=True, order=True)
@@ -62,9 +68,15 @@ def _month(day: date | None) -> str | None:
     return month_key(day) if day else None
 
 
-def monthly_figures(records: Iterable[CaseRecord], until: date) -> list[Figure]:
+def monthly_figures(
+    records: Iterable[CaseRecord],
+    until: date,
+    forecasts: Iterable[ForecastMade] = (),
+    appeal_share: float = DEFAULT_APPEAL_SHARE,
+) -> list[Figure]:
     """Every figure of every month from the first registration to `until`'s month."""
     cases = list(records)
+    made = sorted(forecasts, key=lambda f: f.as_of)
     if not cases:
         return []
     first = min(c.registered_on for c in cases)
@@ -72,9 +84,8 @@ def monthly_figures(records: Iterable[CaseRecord], until: date) -> list[Figure]:
     out: list[Figure] = []
     path_start: tuple[date, int] | None = None
     decided_so_far = 0
-    backlog_pace: list[int] = []
     for month in months:
-        start, end = month_bounds(month)
+        end = month_bounds(month)[1]
         for stream in Stream:
             s = stream.value
             mine = [c for c in cases if c.stream is stream]
@@ -97,7 +108,6 @@ def monthly_figures(records: Iterable[CaseRecord], until: date) -> list[Figure]:
                     and not (c.withdrawn_on and c.withdrawn_on <= end)
                 ]
                 decided_so_far += len(decided)
-                backlog_pace.append(len(decided))
                 out += [
                     Figure(month, s, "backlog_decided", "", len(decided)),
                     Figure(month, s, "backlog_decided_total", "", decided_so_far),
@@ -108,9 +118,7 @@ def monthly_figures(records: Iterable[CaseRecord], until: date) -> list[Figure]:
                 if path_start is None:
                     path_start = (end, len(open_now))
                 out.append(Figure(month, s, "backlog_path", "", path_value(path_start, end)))
-                clearance = clearance_at(len(open_now), backlog_pace[-PACE_MONTHS:], start, end)
-                if clearance:
-                    out.append(Figure(month, s, "forecast_clearance", "", clearance.isoformat()))
+                out += forecast_figures(month, s, made, end)
             by_category: dict[str, list[CaseRecord]] = {}
             for c in decided:
                 key = c.decided_category.value if c.decided_category else "none"
@@ -132,6 +140,54 @@ def monthly_figures(records: Iterable[CaseRecord], until: date) -> list[Figure]:
                         still[h.reason.value] = still.get(h.reason.value, 0) + 1
             out += [Figure(month, s, "holds_started", r, n) for r, n in sorted(started.items())]
             out += [Figure(month, s, "holds_open", r, n) for r, n in sorted(still.items())]
+            notices = partner_notices(mine, month)
+            out += [Figure(month, s, "partner_notices", k, n) for k, n in sorted(notices.items())]
+            refusals = notices.get("courts.decision_sent", 0)
+            out.append(Figure(month, s, "expected_appeals", "", round(refusals * appeal_share)))
+    return out
+
+
+def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
+    """The notices chain-notify sends in a month, per `partner.kind` (only kinds sent)."""
+    counts: dict[str, int] = {}
+
+    def add(kind: str, n: int = 1) -> None:
+        if n:
+            counts[kind] = counts.get(kind, 0) + n
+
+    for c in cases:
+        add(
+            "coa.transport_requested", sum(1 for d in c.transport_requests if month_key(d) == month)
+        )
+        add(
+            "coa.transport_cancelled",
+            sum(1 for d in c.transport_cancellations if month_key(d) == month),
+        )
+        sent = c.decision_sent_on or c.decided_on
+        if c.outcome is None or sent is None or month_key(sent) != month:
+            continue
+        if c.outcome is DecisionOutcome.GRANT:
+            add("coa.housing_requested")
+        else:
+            add("coa.reception_ends")
+            add("dtv.refusal_notified")
+            add("courts.decision_sent")
+        if c.amv:
+            add("nidos.decision_sent")
+    return counts
+
+
+def forecast_figures(
+    month: str, stream: str, made: Sequence[ForecastMade], end: date
+) -> list[Figure]:
+    """The capacity forecast last made on or before the month's end (R5), if any."""
+    known = [f for f in made if f.as_of <= end]
+    if not known:
+        return []
+    last = known[-1]
+    out = [Figure(month, stream, "forecast_open_at_target", "", last.open_at_target)]
+    if last.cleared_on is not None:
+        out.append(Figure(month, stream, "forecast_clearance", "", last.cleared_on.isoformat()))
     return out
 
 
@@ -142,18 +198,3 @@ def path_value(start: tuple[date, int], day: date) -> int:
         return 0
     whole = (TARGET - begin).days
     return round(count * (TARGET - day).days / whole) if whole > 0 else 0
-
-
-def clearance_at(open_now: int, pace: Sequence[int], start: date, end: date) -> date | None:
-    """The working day the open backlog is decided at the recent pace: decisions per working
-    day over the last PACE_MONTHS months (this one included), rounded up to whole days."""
-    if not open_now:
-        return end
-    first = start
-    for _ in range(len(pace) - 1):
-        first = month_bounds(month_key(first - timedelta(days=1)))[0]
-    days = len(working_days_in(first, end))
-    per_day = sum(pace) / days if days else 0.0
-    if per_day <= 0:
-        return None
-    return add_working_days(end, math.ceil(open_now / per_day - 1e-9))

@@ -73,6 +73,7 @@ class ForecastInputs:
     pact_per_day: float  # observed (or forecast) Pact first applications a calendar day
     prephase_operational_from: str | None = None  # first month B may be drafted (R11)
     held: int = 0
+    observed_grant_rates: Mapping[Category, float] = field(default_factory=dict)  # R10
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,13 @@ def forecast(
             inputs.prephase_operational_from is not None
             and inputs.prephase_operational_from <= month_key(starts_on)
         )
-        selection = select_cohorts(pool, days, config, prephase_operational=operational)
+        selection = select_cohorts(
+            pool,
+            days,
+            config,
+            prephase_operational=operational,
+            observed_grant_rates=inputs.observed_grant_rates,
+        )
         taken = {c.cohort_id: c.planned for c in selection.cohorts}
         pool = [replace(s, cases=s.cases - taken.get(s.cohort_id, 0)) for s in pool]
         pool = [s for s in pool if s.cases > 0]

@@ -122,6 +122,14 @@ class CycleOrigin(StrEnum):
     UNPLACEABLE = "unplaceable"
 
 
+class ForecastMade(Frozen):
+    """A clearance forecast as planning published it (BacklogForecastMade, R5)."""
+
+    as_of: date
+    cleared_on: date | None
+    open_at_target: int
+
+
 class Cycle(Frozen):
     """A plan cycle of about three months (R9): its cohorts and how far releases got."""
 
@@ -134,6 +142,8 @@ class Cycle(Frozen):
     revision: int = 0
     origin: CycleOrigin = CycleOrigin.DRAFTED
     pact_per_day: float | None = None  # the observed Pact inflow the plan was made with
+    forecasts: tuple[ForecastMade, ...] = ()  # made with each revision (the monthly figures)
+    closed_on: date | None = None  # PlanCycleClosed was published
 
     @property
     def planned(self) -> int:

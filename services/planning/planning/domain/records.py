@@ -35,7 +35,7 @@ from shared.contracts.events.intake import (
     CaseWithdrawn,
     LegalDeadlineChanged,
 )
-from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -43,6 +43,8 @@ from shared.contracts.events.prephase import (
     PrephaseInvited,
     PrephaseNoShow,
     PrephaseOnHold,
+    TransportCancelled,
+    TransportRequested,
 )
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import AMSTERDAM
@@ -64,6 +66,13 @@ class Waiting(StrEnum):
     DECISION = "decision"
     HOLD = "hold"
     NOTHING = "nothing"  # decided or withdrawn
+
+
+RELEASED_WAITING = {
+    ReleaseStage.PREPHASE: Waiting.PREPHASE_DAY,
+    ReleaseStage.HEARING: Waiting.HEARING,
+    ReleaseStage.DECISION: Waiting.DECISION,
+}
 
 
 class Step(Frozen):
@@ -96,6 +105,12 @@ class CaseRecord(Frozen):
     deadline_met: bool | None = None
     decided_category: Category | None = None
     withdrawn_on: date | None = None
+    decision_sent_on: date | None = None
+    # COA transport, as chain-notify notifies it (one request a day, cancelled once): the days
+    # asked for now, and the days each request and cancellation was sent (partner figures).
+    transports: tuple[date, ...] = ()
+    transport_requests: tuple[date, ...] = ()
+    transport_cancellations: tuple[date, ...] = ()
 
     @property
     def open_holds(self) -> tuple[Hold, ...]:
@@ -158,8 +173,35 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
     match event:
         case CaseWithdrawn():
             on = event.withdrawn_at.astimezone(AMSTERDAM).date()
+            # Chain-notify cancels each transport still asked for (CoaTransportCancelled).
+            cancelled = tuple(on for _ in record.transports)
             return _step(
-                record, on, "intake", "withdrawn", withdrawn_on=on, waiting=Waiting.NOTHING
+                record,
+                on,
+                "intake",
+                "withdrawn",
+                withdrawn_on=on,
+                waiting=Waiting.NOTHING,
+                transports=(),
+                transport_cancellations=(*record.transport_cancellations, *cancelled),
+            )
+        case TransportRequested():
+            if event.day in record.transports or record.withdrawn_on is not None:
+                return record  # chain-notify sends no second request for the day
+            return record.model_copy(
+                update={
+                    "transports": tuple(sorted((*record.transports, event.day))),
+                    "transport_requests": (*record.transport_requests, day),
+                }
+            )
+        case TransportCancelled():
+            if event.day not in record.transports:
+                return record
+            return record.model_copy(
+                update={
+                    "transports": tuple(d for d in record.transports if d != event.day),
+                    "transport_cancellations": (*record.transport_cancellations, day),
+                }
             )
         case CaseRecategorised():
             return _step(
@@ -185,7 +227,14 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 f"released to {event.stage}, team {event.team}"
                 + (f", cohort {event.cohort}" if event.cohort else ""),
                 stage=str(event.stage),
-                waiting=Waiting.PREPHASE_DAY if event.stage == "prephase" else Waiting.HEARING,
+                waiting=RELEASED_WAITING[event.stage],
+            )
+        case StageCouldNotPlace():
+            return _step(
+                record,
+                day,
+                str(event.stage),
+                f"could not be placed: {event.reason} (looked until {event.searched_until})",
             )
         case PrephaseInvited():
             return _step(
@@ -248,6 +297,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 outcome=event.outcome,
                 deadline_met=event.deadline_met,
                 decided_category=record.category,
+                decision_sent_on=event.sent_at.astimezone(AMSTERDAM).date(),
             )
     return record
 

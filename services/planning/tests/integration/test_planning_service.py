@@ -15,9 +15,16 @@ from shared.contracts.events.common import Procedure
 from shared.contracts.events.intake import CaseRegistered
 from shared.contracts.events.planning import (
     CapacityDeclared,
+    CohortReleased,
     CohortSelection,
+    PlacementProblem,
+    PlanCycleClosed,
     PlanCycleProposed,
+    ReleaseStage,
+    StageCouldNotPlace,
     TeamCapacity,
+    TriageLifted,
+    TriageTriggered,
 )
 from shared.contracts.topics import (
     PLANNING_INPUT,
@@ -107,12 +114,14 @@ def schema(runtime: ServiceRuntime) -> str:
     return runtime.schema
 
 
-async def run_day(runtime: ServiceRuntime, clock: DrivenClock, day: date) -> dict[str, Any]:
+async def run_day(
+    runtime: ServiceRuntime, clock: DrivenClock, day: date, config: Any = CONFIG
+) -> dict[str, Any]:
     clock.set(datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
     figures: dict[str, Any] = {}
 
     async def work(uow: Any) -> None:
-        figures.update(await daily.plan_day(uow, CONFIG))
+        figures.update(await daily.plan_day(uow, config))
 
     assert runtime.processor is not None
     await runtime.processor.run_work(work)
@@ -258,3 +267,151 @@ async def test_a_planners_invalid_proposal_is_refused_with_a_reason(
     [refused_past] = data_of(await read_topic(settings, REGISTRATION_REJECTIONS, expect=1))
     assert "in the past" in refused_past.data.reason
     await until(runtime, f"select count(*) from {schema(runtime)}.cycles", 0)
+
+
+def could_not_place(case_id: str) -> Any:
+    data = StageCouldNotPlace(
+        stage=ReleaseStage.PREPHASE,
+        reason=PlacementProblem.NO_LOCATION_DAY,
+        searched_until=date(2026, 12, 4),
+    )
+    return front_end_event(data, subject=case_id, stream=Stream.BACKLOG, actor="system:prephase")
+
+
+async def test_cohorts_released_a_stage_that_cannot_place_re_plans_and_the_cycle_closes(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, clock = planning
+    months = ("2026-11", "2026-12", "2027-01")
+    await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
+    pool = [
+        registered(
+            f"case-d-{i:03d}", Stream.BACKLOG, date(2023, 1, 1), Category.D, nationality="NGA"
+        )
+        for i in range(200)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *pool)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 200)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+
+    first = await run_day(runtime, clock, date(2026, 11, 2))
+    assert first["released"] > 0
+    released = data_of(
+        await read_topic(
+            settings,
+            stage_events(Stream.BACKLOG, Stage.PLANNING),
+            expect=first["released"],
+            settle=0.5,
+        )
+    )
+    plan = data_of(await read_topic(settings, plan_events(Stream.BACKLOG), expect=5, settle=0.5))
+    [cohort] = [e for e in plan if isinstance(e.data, CohortReleased)]
+    assert cohort.subject == "cycle-2026-11-02"
+    assert (cohort.data.cohort, cohort.data.category, cohort.data.nationalities) == (
+        "d-nga",
+        Category.D,
+        ("NGA",),
+    )
+    assert cohort.data.cases == first["released"] == len(released)
+    assert cohort.data.released_on == date(2026, 11, 2)
+
+    # Prephase finds no location day for one released case: the next pass re-plans.
+    unplaced = released[0].subject
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.PREPHASE), could_not_place(unplaced))
+    await until(
+        runtime,
+        f"select state->>'pending_cases' from {schema(runtime)}.plan_state "
+        "where name = 'placement'",
+        "1",
+    )
+    await run_day(runtime, clock, date(2026, 11, 3))
+    opened = await cycles_opened(settings, 2)
+    assert [(e.data.revision, e.data.reason) for e in opened] == [
+        (0, "drafted"),
+        (1, "unplaceable"),
+    ]
+    await until(
+        runtime,
+        f"select state->>'pending_cases' from {schema(runtime)}.plan_state "
+        "where name = 'placement'",
+        "0",
+    )
+    await until(
+        runtime,
+        f"select count(*) from {schema(runtime)}.case_records "
+        f"where case_id = '{unplaced}' and state::text like '%could not be placed%'",
+        1,
+    )
+
+    # The first pass after the cycle's end closes it with what it released.
+    cycle = await until_cycle(runtime)
+    await run_day(runtime, clock, date(2027, 2, 2))
+    plan = data_of(await read_topic(settings, plan_events(Stream.BACKLOG), expect=12, settle=0.5))
+    [closed] = [e for e in plan if isinstance(e.data, PlanCycleClosed)]
+    assert closed.subject == "cycle-2026-11-02"
+    assert closed.data.closed_on == date(2027, 2, 1)
+    assert closed.data.cases_released == cycle["released"]
+    assert closed.data.cases_decided == 0
+    assert closed.data.grant_rate is None
+
+
+async def until_cycle(runtime: ServiceRuntime) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    async with runtime.engine.connect() as conn:
+        state = (
+            await conn.execute(
+                text(
+                    f"select state from {schema(runtime)}.cycles "
+                    "where cycle_id = 'cycle-2026-11-02'"
+                )
+            )
+        ).scalar_one()
+    return {"released": sum(c["released"] for c in state["cohorts"])}
+
+
+async def test_pact_inflow_above_the_threshold_triggers_triage_and_re_plans_until_it_falls(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    """R4 on a small scale: a threshold of 100 a year over a 30-day window. Twelve Pact
+    registrations in the window project to 146 a year: triage, and the running cycle is
+    re-planned; once they fall out of the window, triage is lifted and it is re-planned again."""
+    runtime, clock = planning
+    config = CONFIG.model_copy(update={"triage_threshold": 100, "triage_window_days": 30})
+    months = ("2026-11", "2026-12", "2027-01")
+    await publish(settings, PLANNING_INPUT, *(capacity(m, 60) for m in months))
+    backlog = [
+        registered(f"case-b-{i}", Stream.BACKLOG, date(2023, 1, 1), Category.D, nationality="NGA")
+        for i in range(5)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *backlog)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 5)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+    await run_day(runtime, clock, date(2026, 11, 2), config)
+
+    pact = [registered(f"case-p-{i:02d}", Stream.PACT, date(2026, 11, 1), None) for i in range(12)]
+    await publish(settings, stage_events(Stream.PACT, Stage.INTAKE), *pact)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 17)
+    await run_day(runtime, clock, date(2026, 11, 3), config)
+    pact_plan = data_of(await read_topic(settings, plan_events(Stream.PACT), expect=4, settle=0.5))
+    [triggered] = [e for e in pact_plan if isinstance(e.data, TriageTriggered)]
+    assert triggered.subject == "triage"
+    assert triggered.data.projected_first_applications == 12 * 365 // 30
+    assert triggered.data.threshold == 100
+    assert triggered.data.triggered_on == date(2026, 11, 3)
+
+    # A quiet day within the window: nothing changes.
+    await run_day(runtime, clock, date(2026, 11, 4), config)
+    # 5 December: the registrations of 2 November are out of the 30-day window.
+    await run_day(runtime, clock, date(2026, 12, 7), config)
+    pact_plan = data_of(await read_topic(settings, plan_events(Stream.PACT), expect=5, settle=0.5))
+    triage = [e for e in pact_plan if isinstance(e.data, TriageTriggered | TriageLifted)]
+    assert [type(e.data) for e in triage] == [TriageTriggered, TriageLifted]
+    assert triage[1].data.lifted_on == date(2026, 12, 7)
+    assert triage[1].data.projected_first_applications == 0
+    opened = await cycles_opened(settings, 3)
+    assert [(e.data.revision, e.data.reason) for e in opened] == [
+        (0, "drafted"),
+        (1, "inflow_changed"),
+        (2, "inflow_changed"),
+    ]

@@ -8,12 +8,21 @@ from planning.domain.cohorts import CohortSummary
 from planning.domain.config import PlanningConfig
 from planning.domain.explain import explain_case, explain_cycle, timeline
 from planning.domain.figures import Figure, monthly_figures
-from planning.domain.model import NO_PRIORITY, CohortPlan, Cycle, HoldReason, PoolCase, PoolStatus
+from planning.domain.model import (
+    NO_PRIORITY,
+    CohortPlan,
+    Cycle,
+    ForecastMade,
+    HoldReason,
+    PoolCase,
+    PoolStatus,
+)
 from planning.domain.records import CaseRecord, Waiting, recorded, registered, replay
 from shared.contracts.envelope import EventData
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
-from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.events.intake import CaseRegistered, CaseWithdrawn
+from shared.contracts.events.prephase import TransportCancelled, TransportRequested
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.tools.examples import example
 
@@ -42,6 +51,7 @@ def issued(on: date, deadline: date, *, grant: bool) -> DecisionIssued:
     base = example(DecisionIssued).model_dump()
     days = (on - deadline).days
     base.update(issued_on=on, deadline=deadline, days_relative_to_deadline=days)
+    base.update(sent_at=datetime(on.year, on.month, on.day, 11, tzinfo=UTC))
     base.update(deadline_met=days <= 0)
     if grant:
         base.update(outcome=DecisionOutcome.GRANT, legal_ground="a", rejection_kind=None)
@@ -107,11 +117,63 @@ def test_monthly_figures_over_a_hand_made_history() -> None:
     # The straight path: 3 open at 31 October 2026 down to 0 on 12 June 2029.
     assert figure(figures, oct_, "backlog", "backlog_path") == 3
     assert figure(figures, nov, "backlog", "backlog_path") == round(3 * 955 / 985)
-    # One decision over October and November (43 working days): 2 open need 86 more
-    assert figure(figures, oct_, "backlog", "forecast_clearance") is None
-    assert (
-        figure(figures, nov, "backlog", "forecast_clearance") == "2027-04-02"
-    )  # Christmas and Easter Monday off
+    # No forecast made yet: no clearance figure (it comes from the capacity forecast only).
+    assert figure(figures, nov, "backlog", "forecast_clearance") is None
+
+
+def test_the_clearance_figure_is_the_capacity_forecast_last_made_in_or_before_the_month() -> None:
+    made = [
+        ForecastMade(as_of=date(2026, 11, 20), cleared_on=date(2029, 1, 5), open_at_target=0),
+        ForecastMade(as_of=date(2026, 10, 1), cleared_on=None, open_at_target=4200),
+        ForecastMade(as_of=date(2026, 11, 2), cleared_on=date(2029, 8, 1), open_at_target=900),
+    ]
+    figures = monthly_figures(replay(history()).values(), date(2026, 11, 30), made)
+    # October: the horizon was not enough (no date), 4,200 open on 12 June 2029.
+    assert figure(figures, "2026-10", "backlog", "forecast_clearance") is None
+    assert figure(figures, "2026-10", "backlog", "forecast_open_at_target") == 4200
+    # November: the forecast of the 20th, the later of the two made that month.
+    assert figure(figures, "2026-11", "backlog", "forecast_clearance") == "2029-01-05"
+    assert figure(figures, "2026-11", "backlog", "forecast_open_at_target") == 0
+    assert figure(figures, "2026-11", "pact", "forecast_clearance") is None
+
+
+def test_partner_notices_per_partner_and_kind_as_chain_notify_sends_them() -> None:
+    """b1 gets transport for 10 and 12 November (the 10th asked twice: one request), the 12th
+    cancelled, then b1 is withdrawn (the 10th cancelled with it). Decisions: p1 refused, p2 and
+    b2 (an AMV) granted, b3 refused."""
+    moved = TransportRequested(
+        day=date(2026, 11, 10), from_location="coa-ter-apel", to_location="prephase-zwolle"
+    )
+    events = [
+        *history(),
+        ("b1", moved, date(2026, 11, 3)),
+        ("b1", moved, date(2026, 11, 4)),  # redelivered or asked again: no second request
+        ("b1", moved.model_copy(update={"day": date(2026, 11, 12)}), date(2026, 11, 4)),
+        ("b1", TransportCancelled(day=date(2026, 11, 12)), date(2026, 11, 5)),
+        ("b1", TransportCancelled(day=date(2026, 11, 20)), date(2026, 11, 5)),  # never asked
+        ("b1", withdrawal(datetime(2026, 11, 6, 10, tzinfo=UTC)), date(2026, 11, 6)),
+        ("b3", issued(date(2026, 12, 1), date(2027, 3, 1), grant=False), date(2026, 12, 1)),
+    ]
+    figures = monthly_figures(replay(events).values(), date(2026, 12, 31), appeal_share=0.5)
+    nov, dec = "2026-11", "2026-12"
+    notices = "partner_notices"
+    assert figure(figures, nov, "backlog", notices, "coa.transport_requested") == 2
+    assert figure(figures, nov, "backlog", notices, "coa.transport_cancelled") == 2
+    assert figure(figures, nov, "backlog", notices, "coa.housing_requested") == 1  # b2
+    assert figure(figures, nov, "backlog", notices, "nidos.decision_sent") == 1  # b2, an AMV
+    assert figure(figures, nov, "backlog", notices, "dtv.refusal_notified") is None
+    assert figure(figures, nov, "pact", notices, "coa.housing_requested") == 1  # p2
+    assert figure(figures, nov, "pact", notices, "coa.reception_ends") == 1  # p1
+    assert figure(figures, nov, "pact", notices, "dtv.refusal_notified") == 1
+    assert figure(figures, nov, "pact", notices, "courts.decision_sent") == 1
+    assert figure(figures, nov, "pact", "expected_appeals") == 0  # round(0.5), to even
+    assert figure(figures, dec, "backlog", notices, "courts.decision_sent") == 1  # b3
+    assert figure(figures, dec, "backlog", "expected_appeals") == 0
+    assert figure(figures, dec, "backlog", notices, "coa.transport_requested") is None
+
+
+def withdrawal(at: datetime) -> CaseWithdrawn:
+    return CaseWithdrawn.model_validate({**example(CaseWithdrawn).model_dump(), "withdrawn_at": at})
 
 
 def test_a_rebuild_in_another_order_gives_the_same_figures() -> None:

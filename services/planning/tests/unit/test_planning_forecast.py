@@ -134,3 +134,11 @@ def test_ramp_up_keeps_b_out_until_the_prephase_location_is_operational() -> Non
     config = CONFIG.model_copy(update={"target_grant_rate": 0.9})
     result = forecast(b, config)
     assert [c.cases for c in result.cycles] == [0, 10]
+
+
+def test_observed_grant_rates_replace_the_configured_ones_in_the_forecast() -> None:
+    # A is configured at the target (0.2); decisions show 0.6, outside the band 0.1-0.3: the
+    # draft keeps to one step (25 cases) per cycle instead of the 100 that fit.
+    assert [c.cases for c in forecast(inputs(100, 1.0), CONFIG).cycles] == [100]
+    observed = forecast(inputs(100, 1.0, observed_grant_rates={Category.A: 0.6}), CONFIG)
+    assert [c.cases for c in observed.cycles][:2] == [25, 25]

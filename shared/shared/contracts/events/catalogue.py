@@ -584,8 +584,9 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(
         _pp.PrephaseInvitationCancelled, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, CHAIN_NOTIFY)
     ),
-    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    # Planning counts COA's transport notices for the monthly figures (R14).
+    _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
+    _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.PrephaseOnHold, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, OPERATIONS)),
@@ -754,7 +755,24 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=DECISION,
         answers=(_d.DecisionResumed,),
     ),
+    # The intended-decision step, for old-rules cases where it is switched on (issue 14).
+    _input(
+        _d.IntendedDecisionRecorded,
+        _DECISION_IN,
+        by=DECIDER,
+        to=DECISION,
+        answers=(_d.IntendedDecisionSent,),
+    ),
+    _input(
+        _d.ApplicantViewRecorded,
+        _DECISION_IN,
+        by=DECIDER,
+        to=DECISION,
+        answers=(_d.ApplicantViewReceived,),
+    ),
     _output(_d.DecisionDrafted, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.IntendedDecisionSent, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
+    _output(_d.ApplicantViewReceived, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.DecisionReviewed, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.DecisionEscalated, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
     _output(_d.HardCaseDecided, _DECISION_OUT, by=DECISION, to=(PLANNING,)),
@@ -855,7 +873,8 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         key=CASE_KEY,
         publishers=tuple(system(s) for s in SERVICES),
         producers=SERVICES,
-        consumers=(*(frontend(r) for r in ROLES), OPERATIONS),
+        # Decision reads its own back, to keep refused input in the case's trail (issue 14).
+        consumers=(*(frontend(r) for r in ROLES), OPERATIONS, DECISION),
     ),
     # --- simulated time (control) ---------------------------------------------------
     MessageSpec(

@@ -5,7 +5,9 @@ rejection on weight, B a grant on the refugee ground (a-grond), C and D individu
 decisions with formats. Complex cases go to the hard-case team
 (knopen-doorhak-team), whose senior deciders each vote; a quorum of equal votes decides.
 Where configured, a second reader reviews a draft before it is issued (four eyes). The
-intended-decision step (voornemen) no longer exists, so there is no event for it. Decision
+intended-decision step (voornemen) is abolished; a setting switches it back on for cases
+lodged under the old rules: the intended decision is sent, the applicant's view (zienswijze)
+may come within its period, then the decision is issued. Decision
 also watches each case's legal deadline as intake publishes it (at risk, late) and reports
 grant rates per stream, category and plan cycle (R10, R14).
 
@@ -218,6 +220,30 @@ class DecisionObstacleCleared(EventData):
     cleared_on: date
 
 
+class IntendedDecisionRecorded(EventData):
+    """A decider sent the applicant the intended decision (voornemen) of the case's draft
+    refusal (input; key = case id); answer: IntendedDecisionSent.
+
+    Only where the step is switched on, for a case lodged under the old rules and a draft
+    that refuses (four eyes: once approved). Refused otherwise, and for a draft whose intended
+    decision was sent already."""
+
+    event_type = "nl.ind.decision.intended-decision-recorded"
+
+    sent_on: date = Field(description="the day the intended decision was sent")
+
+
+class ApplicantViewRecorded(EventData):
+    """The applicant's view (zienswijze) on the intended decision came in (input; key = case
+    id); answer: ApplicantViewReceived. Its content stays in the file, not in any message.
+
+    Refused without an intended decision, a second time, or after the response period."""
+
+    event_type = "nl.ind.decision.applicant-view-recorded"
+
+    received_on: date
+
+
 # --- output ----------------------------------------------------------------------------
 
 
@@ -230,6 +256,27 @@ class DecisionDrafted(EventData):
     proposed_legal_ground: LegalGround | None = None
     standardised: bool
     rejection_kind: RejectionKind | None = None
+
+
+class IntendedDecisionSent(EventData):
+    """The intended decision went to the applicant (old-rules cases, where switched on); the
+    decision follows the view, or the end of the response period."""
+
+    event_type = "nl.ind.decision.intended-decision-sent"
+
+    proposed_outcome: DecisionOutcome
+    rejection_kind: RejectionKind | None = None
+    sent_on: date
+    response_due: date = Field(description="the last day the applicant's view is taken")
+
+
+class ApplicantViewReceived(EventData):
+    """The applicant's view on the intended decision came in within its period."""
+
+    event_type = "nl.ind.decision.applicant-view-received"
+
+    received_on: date
+    response_due: date
 
 
 class DecisionReviewed(EventData):
