@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -88,6 +89,5 @@ class DeliveryLogHandler(KitHandler[Any, Any]):
     async def _log(self, uow: UnitOfWork, records: Sequence[KafkaRecord]) -> None:
         rows = db.log_rows(records, uow.topics.prefix)
         await db.log_deliveries(uow.session, rows)
-        # Counted before the commit: a batch rolled back and retried counts its notices again.
-        # A rate, not an account (the delivery log is the account).
-        self.metrics.observe(rows)
+        # Counted once the batch commits: a batch rolled back and retried counts nothing twice.
+        uow.after_commit(partial(self.metrics.observe, rows))

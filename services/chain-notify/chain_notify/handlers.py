@@ -11,7 +11,7 @@ from typing import Any
 
 from chain_notify import persistence as db
 from chain_notify.domain import cases as c
-from chain_notify.domain.hearing import hearing_planned
+from chain_notify.domain.hearing import hearing_cancelled, hearing_planned
 from chain_notify.domain.plans import (
     DISTRICT_SHARES,
     location_day_planned,
@@ -21,7 +21,7 @@ from chain_notify.domain.plans import (
 from chain_notify.domain.state import NotifyCase, NotifyConfig
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.decision import DecisionIssued
-from shared.contracts.events.hearing import HearingPlanned
+from shared.contracts.events.hearing import HearingCancelled, HearingPlanned
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRegistered,
@@ -75,6 +75,7 @@ def rules(config: NotifyConfig) -> Rules[NotifyCase, NotifyConfig]:
     notify.on(GuardianNoticeRequested)(c.guardian_notice_requested)
     notify.on(GuardianNoticeCancelled)(c.guardian_notice_cancelled)
     notify.on(HearingPlanned)(hearing_planned)
+    notify.on(HearingCancelled)(hearing_cancelled)
     notify.on(DecisionIssued)(c.decision_issued)
     notify.on(PrephaseLocationDayPlanned)(location_day_planned)
     notify.on(PlanCycleOpened)(plan_cycle_opened)

@@ -7,6 +7,7 @@ from hearing.domain import steps
 from hearing.domain.case import HearingCase, HearingConfig
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
@@ -14,7 +15,12 @@ from shared.contracts.events.intake import (
     PriorityGroupLeft,
 )
 from shared.contracts.events.planning import CaseReleased
-from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    LanguageIndicationCompleted,
+    PrephaseCompleted,
+)
 from shared.contracts.topics import Stage, stage_events
 from shared.contracts.values import Stream
 from shared.runtime.kit import Rules
@@ -38,9 +44,12 @@ def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
     hearing.on(PriorityGroupJoined)(steps.priority_changed)
     hearing.on(PriorityGroupLeft)(steps.priority_changed)
     hearing.on(CaseWithdrawn)(steps.withdrawn)
+    hearing.on(ApplicantLogisticsChanged)(steps.logistics_changed)
     hearing.on(CaseReleased)(steps.released)
     hearing.on(PrephaseCompleted)(steps.prephase_completed)
     hearing.on(LanguageIndicationCompleted)(steps.language_indicated)
+    hearing.on(ExclusionSignalRaised)(steps.exclusion_signalled)
+    hearing.on(ExclusionScreeningConcluded)(steps.exclusion_concluded)
     # Front-end input.
     hearing.on(h.LawyerRecorded)(steps.lawyer_recorded)
     hearing.on(h.HearingWaiverRecorded)(steps.waiver_recorded)

@@ -12,10 +12,10 @@ from hearing.domain.steps import prephase_completed, registered, released
 from shared.contracts.events.intake import CaseRegistered
 from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.events.prephase import (
-    CompletionRoute,
     LanguageIndicationResult,
     OriginFinding,
     PrephaseCompleted,
+    WaiverCondition,
 )
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Outcome
@@ -76,15 +76,27 @@ def release(
 
 
 def completion(
-    language: LanguageIndicationResult = LanguageIndicationResult.CONSISTENT,
-    origin: OriginFinding = OriginFinding.PLAUSIBLE,
+    language: LanguageIndicationResult | None = LanguageIndicationResult.CONSISTENT,
+    origin: OriginFinding | None = OriginFinding.PLAUSIBLE,
     exclusion_signal: bool = False,
-    route: CompletionRoute = CompletionRoute.HEARING,
+    *,
+    category_b: bool = True,
 ) -> PrephaseCompleted:
+    """A prephase completion as prephase makes it: eligible for a waiver only for category B
+    with all three conditions met (prephase owns that rule; hearing only reads the flag)."""
+    missing = tuple(
+        condition
+        for condition, met in (
+            (WaiverCondition.LANGUAGE_CONSISTENT, language is LanguageIndicationResult.CONSISTENT),
+            (WaiverCondition.ORIGIN_NOT_IN_DOUBT, origin is OriginFinding.PLAUSIBLE),
+            (WaiverCondition.NO_EXCLUSION_INDICATION, not exclusion_signal),
+        )
+        if not met and category_b
+    )
     return PrephaseCompleted(
         completed_on=date(2026, 10, 28),
-        route=route,
-        waiver_missing=(),
+        waiver_eligible=category_b and not missing,
+        waiver_missing=missing,
         language_indication=language,
         origin=origin,
         original_identity_document=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from hearing import persistence as db
 from hearing.domain import steps
@@ -66,23 +67,36 @@ async def daily(
         planned, event = steps.book(case, slot)
         changed[case.case_id] = planned
         _emit(uow, planned, [event])
-    for case, reason in allocation.unplaced:
-        log.info("no hearing slot yet", case_id=case.case_id, reason=reason)
+    for unplaced in allocation.unplaced:
+        log.info("no hearing slot yet", case_id=unplaced.case.case_id, reason=unplaced.detail)
+        told = steps.could_not_place(unplaced)
+        if told is not None:
+            reported, notice = told
+            changed[reported.case_id] = reported
+            _emit(uow, reported, [notice])
     # Measures of the cases that are ready, once each.
     for case in list(due.values()) + list(changed.values()):
         current = changed.get(case.case_id, case)
         if not current.measured:
-            _observe(current, config, metrics)
+            # Observed once the run commits: a run rolled back and retried observes nothing twice.
+            uow.after_commit(partial(_observe, current, config, metrics))
             changed[case.case_id] = current.model_copy(update={"measured": True})
     await db.CASES.save(uow.session, list(changed.values()))
     saved = {d.key: d for d in freed} | {d.key: d for d in allocation.days}
     await db.DAYS.save(uow.session, list(saved.values()))
-    for row in allocation.days:
-        for rate_class in {b.rate_class for b in row.bookings}:
-            count = sum(b.rate_class == rate_class for b in row.bookings)
-            metrics.slots.labels(rate_class).observe(count)
+    per_day = [
+        (rate_class, sum(b.rate_class == rate_class for b in row.bookings))
+        for row in allocation.days
+        for rate_class in sorted({b.rate_class for b in row.bookings})
+    ]
+    uow.after_commit(partial(_observe_slots, per_day, metrics))
     metrics.waiting.set(len(allocation.unplaced))
     await _hold_gauges(uow, today, metrics)
+
+
+def _observe_slots(per_day: list[tuple[str, int]], metrics: HearingMetrics) -> None:
+    for rate_class, count in per_day:
+        metrics.slots.labels(rate_class).observe(count)
 
 
 def _observe(case: HearingCase, config: HearingConfig, metrics: HearingMetrics) -> None:

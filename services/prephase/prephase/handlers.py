@@ -9,7 +9,16 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge
 
 from prephase import persistence as db
-from prephase.domain import PrephaseCase, PrephaseConfig, day_row_key, invite, window
+from prephase.domain import (
+    PrephaseCase,
+    PrephaseConfig,
+    Status,
+    day_row_key,
+    invite,
+    overbooked,
+    trim,
+    window,
+)
 from prephase.domain import rules as r
 from shared.contracts.envelope import Envelope, encode, new_event
 from shared.contracts.events import intake, planning, prephase
@@ -76,10 +85,19 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     today = uow.clock.now().astimezone(AMSTERDAM).date()
     first, last = window(today, rules.config)
     days = await db.lock_days_between(uow.session, first, last)
-    waiting = await db.lock_waiting(uow.session)
     loads = await db.day_loads(uow.session, [d.key for d in days])
+    # Days planning cut below their bookings: their last invitations move to another day first.
+    cut = overbooked(days, loads)
+    locked = await db.lock_waiting(uow.session, booked_on=cut)
+    waiting = [c for c in locked if c.status is Status.WAITING]
+    moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
+    loads = {**loads, **trimmed}
     invited = 0
-    for result in invite(waiting, days, loads, today, rules.config):
+    results = [
+        *moved,
+        *invite([*waiting, *(m.case for m in moved)], days, loads, today, rules.config),
+    ]
+    for result in results:
         case = result.case
         batch.cases.put(case)
         invited += case.booked_day is not None
@@ -95,7 +113,9 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
             topic = stage_events(case.stream, Stage.PREPHASE)
             uow.records.append(encode(envelope, uow.topics(topic)))
     await write(batch)
-    log.info("invitation pass", waiting=len(waiting), invited=invited, days=len(days))
+    log.info(
+        "invitation pass", waiting=len(waiting), invited=invited, days=len(days), moved=len(moved)
+    )
     return invited
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Column, Date, MetaData, Text, func, select
+from sqlalchemy import Column, Date, MetaData, Text, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prephase.domain import DayLoad, LocationDay, PrephaseCase, Status, day_row_key
@@ -81,12 +81,14 @@ async def lock_days(session: AsyncSession, keys: Sequence[str]) -> None:
         )
 
 
-async def lock_waiting(session: AsyncSession) -> list[PrephaseCase]:
+async def lock_waiting(session: AsyncSession, booked_on: Sequence[str] = ()) -> list[PrephaseCase]:
+    """The waiting cases, and the cases booked on `booked_on` days (location_days keys), locked
+    in one query in key order, as the kit locks a batch's cases (no two orders, no deadlock)."""
+    wanted = cases.c.status == Status.WAITING.value
+    if booked_on:
+        wanted = or_(wanted, cases.c.booked_day.in_(sorted(set(booked_on))))
     rows = await session.execute(
-        select(cases.c.state)
-        .where(cases.c.status == Status.WAITING.value)
-        .order_by(cases.c.case_id)
-        .with_for_update()
+        select(cases.c.state).where(wanted).order_by(cases.c.case_id).with_for_update()
     )
     return [PrephaseCase.model_validate(row.state) for row in rows]
 

@@ -69,11 +69,18 @@ class Context(Generic[C]):
     cases: BatchCases[Any]  # the batch's other cases (e.g. an applicant's earlier ones)
     extras: Mapping[str, Any]  # what the rules' `prepare` hook loaded for the batch
     rows: Mapping[str, BatchCases[Any]]  # the batch's rows of the rules' other stores, by name
+    after_commit_callbacks: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def today(self) -> date:
         """The Dutch calendar day of `now`."""
         return self.now.astimezone(AMSTERDAM).date()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` (a metric to observe) once the batch has committed: only when the
+        function returns a Decision, never when the batch rolls back. The function stays
+        testable: a test reads `after_commit_callbacks`."""
+        self.after_commit_callbacks.append(callback)
 
 
 @dataclass(frozen=True)
@@ -539,13 +546,16 @@ class KitHandler(Generic[S, C]):
         """Apply one event; True when it changed the case (its parked facts may now fit)."""
         case_id = event.subject
         before = batch.cases.get(case_id)
+        context = batch.context(event, topic)
         try:
-            outcome = registration.function(before, event.data, batch.context(event, topic))
+            outcome = registration.function(before, event.data, context)
         except Refused as refused:  # domain code may raise its refusals too
             outcome = Refusal(refused.reason, refused.kind)
         is_input = kind_of(topic) is Kind.INPUT
         match outcome:
             case Decision():
+                for callback in context.after_commit_callbacks:
+                    batch.uow.after_commit(callback)
                 if parked is not None:
                     if parked.row_id is not None:
                         batch.unparked.append(parked.row_id)

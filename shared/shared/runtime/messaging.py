@@ -113,6 +113,22 @@ class UnitOfWork:
     records: list[KafkaRecord] = field(default_factory=list)
     rejections: list[tuple[Envelope[Any], Refused]] = field(default_factory=list)
     _emitted: dict[tuple[UUID, str, str], int] = field(default_factory=dict)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this unit's transaction has committed, never when it rolls back
+        (a batch split or retried registers its callbacks again): metrics observed once."""
+        self._after_commit.append(callback)
+
+    def run_after_commit(self) -> None:
+        """The runtime calls this after the commit. A failing callback is logged, not raised:
+        the work is committed and must not be redone."""
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception as exc:
+                log.warning("after-commit callback failed", error=describe_error(exc))
 
     @property
     def source(self) -> str:
@@ -407,6 +423,7 @@ class BatchProcessor:
             )
             result = await work(uow)
             await add_to_outbox(session, uow.records)
+        uow.run_after_commit()
         if uow.records:
             self.on_committed()
         return result
@@ -474,6 +491,7 @@ class BatchProcessor:
                 if transaction.is_active:
                     await transaction.rollback()
                 raise
+        uow.run_after_commit()
         for event_type, stream in handled:
             self.metrics.handled.labels(event_type, stream).inc()
         for code, rejection in zip(out.codes, out.records, strict=True):

@@ -282,9 +282,6 @@ _EXAMPLES: tuple[EventData, ...] = (
     pp.TransportCancelled(day=date(2026, 10, 14)),
     pp.GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle"),
     pp.GuardianNoticeCancelled(day=date(2026, 10, 14)),
-    pp.PrephaseNotScheduled(
-        searched_until=date(2026, 11, 9), reason=pp.NotScheduledReason.NO_INTERPRETER
-    ),
     pp.PrephaseOnHold(reason=pp.PrephaseHoldReason.NO_SHOWS, no_shows=3),
     pp.PrephaseAttended(day=date(2026, 10, 14)),
     pp.PrephaseNoShow(day=date(2026, 10, 14), reason=pp.NoShowReason.TRANSPORT_FAILURE),
@@ -299,8 +296,8 @@ _EXAMPLES: tuple[EventData, ...] = (
     ),
     pp.PrephaseCompleted(
         completed_on=date(2026, 10, 21),
-        route=pp.CompletionRoute.HEARING,
-        waiver_missing=(),
+        waiver_eligible=False,
+        waiver_missing=(pp.WaiverCondition.ORIGIN_NOT_IN_DOUBT,),
         language_indication=pp.LanguageIndicationResult.CONSISTENT,
         origin=pp.OriginFinding.PLAUSIBLE,
         original_identity_document=True,

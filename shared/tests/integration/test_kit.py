@@ -68,6 +68,25 @@ async def test_a_decision_saves_rows_of_the_rules_other_stores(
     await wait_until(counted)
 
 
+async def test_after_commit_callbacks_run_once_for_each_committed_event(
+    runtime: ServiceRuntime, settings: Settings
+) -> None:
+    # A bug in one event fails its batch: the batch is rolled back and split, and the others
+    # are handled again. Their callbacks run once, after the commit that kept them.
+    echo.COMMITTED.clear()
+    good = [event(echo.EchoRequested(text=f"t{n}"), f"case-{n:04d}") for n in range(6)]
+    failing = event(echo.EchoRequested(text="boom"), "case-0099")
+    refused = event(echo.EchoRequested(text="refuse"), "case-0098")
+    await publish(settings, echo.INPUT, *good[:3], failing, refused, *good[3:])
+    await read_topic(settings, echo.OUTPUT, expect=6)
+
+    async def all_committed() -> bool:
+        return len(echo.COMMITTED) >= 6
+
+    await wait_until(all_committed)
+    assert sorted(echo.COMMITTED) == [f"t{n}" for n in range(6)]
+
+
 async def test_a_refusal_after_an_emit_publishes_nothing_of_that_event(
     runtime: ServiceRuntime, settings: Settings
 ) -> None:

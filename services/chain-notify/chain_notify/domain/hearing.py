@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chain_notify.domain.notices import cancelled, local_day, planned
 from chain_notify.domain.state import Appointment, NotifyCase, NotifyConfig
-from shared.contracts.events.hearing import HearingPlanned
+from shared.contracts.events.hearing import HearingCancelled, HearingPlanned
 from shared.contracts.events.partners import AppointmentKind
 from shared.runtime.kit import Context, Decision, Emit, Outcome, Wait
 
@@ -51,3 +51,20 @@ def hearing_planned(
         if new is not None:
             emit += planned(case, new)
     return Decision(case.model_copy(update={"hearing": hearing, "review": review}), emit)
+
+
+def hearing_cancelled(
+    case: NotifyCase | None, event: HearingCancelled, ctx: Context[NotifyConfig]
+) -> Outcome[NotifyCase]:
+    """A hearing is off without a new one yet (on hold, waived, rescheduled): the lawyer and
+    Nidos hear that the hearing and its review no longer take place. A withdrawal was told
+    already; a hearing planned since (another day) is left alone."""
+    if case is None:
+        return Wait("chain-notify has not seen this case registered yet")
+    if case.withdrawn or case.decided or case.hearing is None or case.hearing.day != event.day:
+        return Decision(None)
+    emit: list[Emit] = []
+    for appointment in (case.hearing, case.review):
+        if appointment is not None and appointment.day >= ctx.today:
+            emit += cancelled(case, appointment)
+    return Decision(case.model_copy(update={"hearing": None, "review": None}), emit)

@@ -10,10 +10,16 @@ from typing import Any
 import pytest
 
 from chain_notify.domain import cases as c
-from chain_notify.domain.hearing import hearing_planned
+from chain_notify.domain.hearing import hearing_cancelled, hearing_planned
 from chain_notify.domain.state import Appointment, NotifyCase
 from shared.contracts.events.common import DecisionOutcome, LegalGround, Procedure
-from shared.contracts.events.hearing import HearingFormat, HearingPlanned, HearingRoom
+from shared.contracts.events.hearing import (
+    CancellationReason,
+    HearingCancelled,
+    HearingFormat,
+    HearingPlanned,
+    HearingRoom,
+)
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRegistered,
@@ -201,6 +207,33 @@ def test_hearing_goes_to_lawyer_and_nidos_and_a_move_cancels_first(
         "NidosAppointmentPlanned",
         "LawyerAppointmentPlanned",
     ]
+
+
+def test_a_hearing_cancelled_without_a_new_one_tells_the_lawyer_and_nidos(
+    make_case: Callable[..., NotifyCase], make_ctx: Callable[..., Any]
+) -> None:
+    at = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
+    first = hearing_planned(
+        make_case(unaccompanied=True), hearing(at, date(2026, 11, 4)), make_ctx()
+    )
+    assert isinstance(first, Decision)
+    assert first.state is not None
+    other_day = HearingCancelled(
+        day=date(2026, 11, 10), reason=CancellationReason.ON_HOLD, lawyer="rvr-40211"
+    )
+    assert sent(hearing_cancelled(first.state, other_day, make_ctx())) == []
+    off = HearingCancelled(day=date(2026, 11, 3), reason=CancellationReason.ON_HOLD, lawyer=None)
+    outcome = hearing_cancelled(first.state, off, make_ctx())
+    assert [(type(m).__name__, m.kind, m.day) for _, m in sent(outcome)] == [
+        ("NidosAppointmentCancelled", "hearing", date(2026, 11, 3)),
+        ("LawyerAppointmentCancelled", "hearing", date(2026, 11, 3)),
+        ("NidosAppointmentCancelled", "post_hearing_review", date(2026, 11, 4)),
+        ("LawyerAppointmentCancelled", "post_hearing_review", date(2026, 11, 4)),
+    ]
+    assert isinstance(outcome, Decision)
+    assert outcome.state is not None
+    assert outcome.state.appointments == ()
+    assert sent(hearing_cancelled(outcome.state, off, make_ctx())) == []  # told once
 
 
 def test_hearing_without_a_lawyer_is_kept_for_the_lawyer_to_come(

@@ -25,7 +25,7 @@ from hearing.domain.case import (
 )
 from shared.contracts.events.common import LocationId, TeamId
 from shared.contracts.events.hearing import CaseworkerId, HearingFormat, HearingKind, LawyerId
-from shared.contracts.events.planning import Specialism
+from shared.contracts.events.planning import PlacementProblem, Specialism
 from shared.runtime.calendar import add_working_days, next_working_day
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -105,9 +105,19 @@ def day_keys(roster: Roster, today: date, config: HearingConfig) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A queued case the run could not give a slot: why, and the days it searched."""
+
+    case: HearingCase
+    reason: PlacementProblem
+    detail: str  # for operators' logs (no personal data)
+    searched: tuple[date, date]
+
+
+@dataclass(frozen=True)
 class Allocation:
     booked: list[tuple[HearingCase, Slot]]
-    unplaced: list[tuple[HearingCase, str]]  # with the reason, for operators
+    unplaced: list[Unplaced]
     days: list[CaseworkerDay]  # the caseworker days that changed
 
 
@@ -125,17 +135,22 @@ def allocate(
     rows = dict(days)
     changed: dict[str, CaseworkerDay] = {}
     booked: list[tuple[HearingCase, Slot]] = []
-    unplaced: list[tuple[HearingCase, str]] = []
+    unplaced: list[Unplaced] = []
     # Kept as the run books, so that each case costs a few lookups, not a scan of every row.
     load = {key: row.load(config.daily_rates) for key, row in rows.items()}
     lawyer_days = {(b.lawyer, r.day) for r in rows.values() for b in r.bookings if b.lawyer}
     start = first_day(today, config)
     for case in sorted(queue, key=queue_order):
-        if case.status is not Status.WAITING_SLOT:
-            continue  # on hold, planned or done: not in the queue
+        if case.status is not Status.WAITING_SLOT or case.exclusion_hold:
+            continue  # on hold (an obstacle, a 1F/NV screening), planned or done: not queued
+        days_open = window(max(start, case.release_day or start), config)
+        searched = (days_open[0], days_open[-1]) if days_open else (start, start)
         team = roster.teams.get(case.team or "")
         if team is None:
-            unplaced.append((case, f"team {case.team} has no hearing caseworkers"))
+            detail = f"team {case.team} has no hearing caseworkers"
+            unplaced.append(
+                Unplaced(case, PlacementProblem.NO_MATCHING_CASEWORKER, detail, searched)
+            )
             continue
         rc = rate_class(case)
         cost = Fraction(1, config.daily_rates[rc])
@@ -145,19 +160,23 @@ def allocate(
             if set(case.specialisms) <= c.specialisms
         ]
         if not matching:
-            unplaced.append((case, "no caseworker of the team has the case's specialisms"))
+            detail = "no caseworker of the team has the case's specialisms"
+            unplaced.append(
+                Unplaced(case, PlacementProblem.NO_MATCHING_CASEWORKER, detail, searched)
+            )
             continue
         choice = _first_free(
             case,
             matching,
-            window(max(start, case.release_day or start), config),
+            days_open,
             load,
             cost,
             lawyer_days,
             config,
         )
         if choice is None:
-            unplaced.append((case, "no free slot within the horizon"))
+            detail = "no free slot within the horizon"
+            unplaced.append(Unplaced(case, PlacementProblem.NO_HEARING_SLOT, detail, searched))
             continue
         day, worker = choice
         row = _row(rows, worker.caseworker, day)
@@ -223,7 +242,7 @@ def _slot(
         review_on=add_working_days(row.day, 1),
         kind=HearingKind.ADDITIONAL if additional else HearingKind.FIRST,
         format=HearingFormat.ADDITIONAL if additional else (plan_format or HearingFormat.FULL),
-        interpreter_language=case.language,
+        interpreter_language=case.language or next(iter(case.interpreter_languages), None),
         rate_class=rate_class(case),
     )
 

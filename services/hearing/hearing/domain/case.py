@@ -51,8 +51,9 @@ class PrephaseResult(Frozen):
     """What hearing keeps of a prephase completion: classified findings only."""
 
     completed_on: date
-    language_indication: LanguageIndicationResult
-    origin: OriginFinding
+    waiver_eligible: bool = False  # prephase's fact: category B, group membership established
+    language_indication: LanguageIndicationResult | None  # not every category requires one
+    origin: OriginFinding | None
     exclusion_signal: bool
 
 
@@ -105,11 +106,17 @@ class HearingCase(Frozen):
     # From prephase.
     prephase: PrephaseResult | None = None
     language: LanguageCode | None = None
+    # From intake's logistics: the interpreter languages (most preferred first), used while no
+    # language indication names one (a Pact case on the direct route has none).
+    interpreter_languages: tuple[LanguageCode, ...] = ()
+    # A 1F/NV signal awaits the specialised unit's screening: the fact only, never its content.
+    exclusion_hold: bool = False
     # Hearing's own.
     lawyer: LawyerId | None = None
     plan: Plan | None = None
     slot: Slot | None = None
     slot_to_free: Slot | None = None  # a cancelled slot whose capacity the next run gives back
+    unplaced_reported: bool = False  # planning was told no slot fits (StageCouldNotPlace)
     written_sent_on: date | None = None
     additional_pending: bool = False  # the next oral slot is an additional hearing
     hearings_held: int = 0

@@ -1,8 +1,8 @@
 """The hearing plan of a case: from its category, priority group and prephase results.
 
 - A: a short, targeted hearing.
-- B: waived when the prephase establishes group membership: no negative language indication,
-  no doubt about origin, no 1F/NV signal. Otherwise heard (intake moves it to D, R8).
+- B: waived when prephase marked the case eligible (group membership established: prephase
+  owns that rule). Otherwise heard (a negative finding moves it to D through intake, R8).
 - C and D: a targeted hearing with a format per motive.
 - Outside the categories, Pact cases and priority groups (R7): the configured format.
 - A written hearing for the configured categories (the caseworker sends the questions).
@@ -24,13 +24,19 @@ CATEGORY_FORMATS = {
 }
 
 
-def group_membership_established(prephase: PrephaseResult | None) -> bool:
-    """Category B needs no hearing when the prephase found nothing against the group (R8)."""
-    return (
-        prephase is not None
-        and prephase.language_indication is not LanguageIndicationResult.INCONSISTENT
-        and prephase.origin is not OriginFinding.DOUBTFUL
-        and not prephase.exclusion_signal
+def waiver_eligible(prephase: PrephaseResult | None) -> bool:
+    """Prephase marked the case eligible for a waiver (its rule: a consistent language
+    indication, an origin not in doubt, no 1F/NV indication); hearing decides on that fact."""
+    return prephase is not None and prephase.waiver_eligible
+
+
+def negative_finding(prephase: PrephaseResult | None) -> bool:
+    """A finding that makes a category-B case heard whatever a caseworker says (R8): an
+    inconsistent language indication, doubt about origin or a 1F/NV signal."""
+    return prephase is not None and (
+        prephase.language_indication is LanguageIndicationResult.INCONSISTENT
+        or prephase.origin is OriginFinding.DOUBTFUL
+        or prephase.exclusion_signal
     )
 
 
@@ -44,7 +50,7 @@ def plan_for(case: HearingCase, config: HearingConfig) -> Plan:
         return Plan(mode=Mode.ORAL, format=config.priority_formats[case.priority_group], room=room)
     if case.category is None:
         return Plan(mode=Mode.ORAL, format=config.pact_format, room=room)
-    if case.category is Category.B and group_membership_established(case.prephase):
+    if case.category is Category.B and waiver_eligible(case.prephase):
         return Plan(mode=Mode.WAIVED, format=None, room=room)
     if case.category.value in config.written_categories:
         return Plan(mode=Mode.WRITTEN, format=None, room=room)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from hearing.domain.capacity import Unplaced
 from hearing.domain.case import (
     HearingCase,
     HearingConfig,
@@ -21,18 +22,24 @@ from hearing.domain.case import (
     Status,
     route_of,
 )
-from hearing.domain.plan import group_membership_established, plan_for
+from hearing.domain.plan import negative_finding, plan_for
 from shared.contracts.envelope import EventData
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage
-from shared.contracts.events.prephase import LanguageIndicationCompleted, PrephaseCompleted
+from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionSignalRaised,
+    LanguageIndicationCompleted,
+    PrephaseCompleted,
+)
 from shared.contracts.values import Category
 from shared.runtime.calendar import add_working_days
 from shared.runtime.kit import AMSTERDAM, Conflict, Context, Decision, Outcome, Refusal, Wait
@@ -74,6 +81,8 @@ def advance(
     through_prephase = route_of(case, config) is h.HearingRoute.VIA_PREPHASE
     if not case.registered or case.team is None or (through_prephase and case.prephase is None):
         return Decision(case)
+    if case.exclusion_hold:
+        return Decision(case)  # no plan while the 1F/NV screening is open
     plan = plan_for(case, config)
     case = case.model_copy(update={"plan": plan, "queued_on": today})
     if plan.mode is Mode.WAIVED:
@@ -147,6 +156,7 @@ def released(case: HearingCase | None, event: CaseReleased, ctx: Ctx) -> Out:
             "team": event.team,
             "specialisms": event.specialisms,
             "release_day": event.release_day,
+            "unplaced_reported": False,  # planning re-planned it: tell again if it still fails
         }
         if case.released_to is None:
             update["released_to"] = ReleaseStage.HEARING
@@ -161,6 +171,7 @@ def prephase_completed(case: HearingCase | None, event: PrephaseCompleted, ctx: 
         return Conflict("a second prephase completion for this case")
     result = PrephaseResult(
         completed_on=event.completed_on,
+        waiver_eligible=event.waiver_eligible,
         language_indication=event.language_indication,
         origin=event.origin,
         exclusion_signal=event.exclusion_signal,
@@ -187,6 +198,52 @@ def withdrawn(case: HearingCase | None, event: CaseWithdrawn, ctx: Ctx) -> Out:
         emit.append(_cancelled(case, case.slot, h.CancellationReason.CASE_WITHDRAWN))
         update |= {"slot": None, "slot_to_free": case.slot}
     return Decision(case.model_copy(update=update), emit)
+
+
+def logistics_changed(case: HearingCase | None, event: ApplicantLogisticsChanged, ctx: Ctx) -> Out:
+    """Hearing keeps its part of the applicant's logistics: the interpreter languages and the
+    lawyer (whose clients' reviews are grouped on one day). Not the COA location, not the
+    court district."""
+    case = _new(case, ctx)
+    if case.status is Status.WITHDRAWN:
+        return Decision(None)
+    update: dict[str, object] = {"interpreter_languages": event.interpreter_languages}
+    if event.lawyer is not None:
+        update["lawyer"] = event.lawyer
+    return Decision(case.model_copy(update=update))
+
+
+def exclusion_signalled(case: HearingCase | None, event: ExclusionSignalRaised, ctx: Ctx) -> Out:
+    """A 1F/NV signal holds the hearing until the specialised unit concludes: no plan, and a
+    planned slot is cancelled (the case is planned anew once the hold is lifted). Only the fact
+    of the signal is known here; its content never reaches this system."""
+    case = _new(case, ctx)
+    if case.status in CLOSED or case.exclusion_hold:
+        return Decision(None)  # ready: decision's concern; a second signal: one hold
+    emit: list[EventData] = []
+    update: dict[str, object] = {"exclusion_hold": True}
+    if case.status in (Status.WAITING_SLOT, Status.PLANNED, Status.WRITTEN_PLANNED):
+        if case.hearings_held == 0:
+            update |= {"status": Status.GATHERING, "plan": None}
+        if case.slot is not None:
+            emit.append(_cancelled(case, case.slot, h.CancellationReason.ON_HOLD))
+            update |= {"slot": None, "slot_to_free": case.slot}
+            if case.hearings_held:
+                update["status"] = Status.WAITING_SLOT
+    return Decision(case.model_copy(update=update), emit)
+
+
+def exclusion_concluded(
+    case: HearingCase | None, event: ExclusionScreeningConcluded, ctx: Ctx
+) -> Out:
+    """The unit concluded: no indications lifts the hold and the hearing is planned; confirmed
+    indications keep it."""
+    if case is None:
+        return Wait("hearing has not seen the 1F/NV signal for this case yet")
+    if not case.exclusion_hold or not event.hold_lifted:
+        return Decision(None)  # a signal hearing did not hold for (ready), or the hold stays
+    lifted = case.model_copy(update={"exclusion_hold": False})
+    return advance(lifted, ctx.now, ctx.today, ctx.config)
 
 
 def _cancelled(case: HearingCase, slot: Slot, reason: h.CancellationReason) -> h.HearingCancelled:
@@ -219,7 +276,7 @@ def waiver_recorded(case: HearingCase | None, event: h.HearingWaiverRecorded, ct
         return found
     if found.status not in (Status.WAITING_SLOT, Status.WRITTEN_PLANNED, Status.PLANNED):
         return Refusal(f"a waiver for a case that is {found.status.value}", "out_of_order")
-    if found.category is Category.B and not group_membership_established(found.prephase):
+    if found.category is Category.B and negative_finding(found.prephase):
         # R8: a negative language indication, doubt about origin or a 1F/NV signal: heard.
         return Refusal("category B with a negative prephase finding is heard (R8)", "not_allowed")
     if (
@@ -416,7 +473,9 @@ def obstacle_cleared(case: HearingCase | None, event: h.HearingObstacleCleared, 
 
 
 def book(case: HearingCase, slot: Slot) -> tuple[HearingCase, h.HearingPlanned]:
-    planned = case.model_copy(update={"status": Status.PLANNED, "slot": slot})
+    planned = case.model_copy(
+        update={"status": Status.PLANNED, "slot": slot, "unplaced_reported": False}
+    )
     room = case.plan.room if case.plan is not None else h.HearingRoom.STANDARD
     event = h.HearingPlanned(
         starts_at=slot.starts_at,
@@ -430,6 +489,21 @@ def book(case: HearingCase, slot: Slot) -> tuple[HearingCase, h.HearingPlanned]:
         lawyer=case.lawyer,
     )
     return planned, event
+
+
+def could_not_place(unplaced: Unplaced) -> tuple[HearingCase, StageCouldNotPlace] | None:
+    """Tell planning, once until the case is placed or released again, that no slot fits, so
+    that it can re-plan (another team, more caseworker days, a later release)."""
+    case = unplaced.case
+    if case.unplaced_reported:
+        return None
+    told = StageCouldNotPlace(
+        stage=ReleaseStage.HEARING,
+        reason=unplaced.reason,
+        searched_until=unplaced.searched[1],
+        team=case.team,
+    )
+    return case.model_copy(update={"unplaced_reported": True}), told
 
 
 def lapse_review(

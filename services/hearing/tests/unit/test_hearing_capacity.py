@@ -17,9 +17,18 @@ from hearing.domain.capacity import (
     free_slots,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
+from hearing.domain.steps import could_not_place, logistics_changed, released
+from hearing.testing import ctx, release
 from shared.contracts.events.hearing import HearingFormat, HearingKind
-from shared.contracts.events.planning import Specialism
+from shared.contracts.events.intake import ApplicantLogisticsChanged, LogisticsPart
+from shared.contracts.events.planning import (
+    PlacementProblem,
+    ReleaseStage,
+    Specialism,
+    StageCouldNotPlace,
+)
 from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.runtime.kit import Decision
 
 TODAY = date(2026, 11, 2)  # a Monday
 CONFIG = HearingConfig(horizon_working_days=3)
@@ -108,7 +117,33 @@ def test_a_case_no_caseworker_can_hear_is_left_with_a_reason() -> None:
     case = queued("case-1", specialisms=(Specialism.UNACCOMPANIED_MINOR,))
     result = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG)
     assert result.booked == []
-    assert result.unplaced == [(case, "no caseworker of the team has the case's specialisms")]
+    [unplaced] = result.unplaced
+    assert unplaced.case == case
+    assert unplaced.reason is PlacementProblem.NO_MATCHING_CASEWORKER
+    assert unplaced.detail == "no caseworker of the team has the case's specialisms"
+
+
+def test_planning_is_told_once_when_no_slot_fits_and_again_after_a_new_release() -> None:
+    case = queued("case-1", specialisms=(Specialism.UNACCOMPANIED_MINOR,))
+    [unplaced] = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG).unplaced
+
+    told = could_not_place(unplaced)
+    assert told is not None
+    reported, event = told
+    assert event == StageCouldNotPlace(
+        stage=ReleaseStage.HEARING,
+        reason=PlacementProblem.NO_MATCHING_CASEWORKER,
+        searched_until=unplaced.searched[1],
+        team=case.team,
+    )
+    assert unplaced.searched[0] > TODAY
+    [again] = allocate([reported], ROSTER, {}, today=TODAY, config=CONFIG).unplaced
+    assert could_not_place(again) is None  # told once
+    # Planning releases it anew (another team, say): it may be told again.
+    re_released = released(reported, release(team="team-2"), ctx())
+    assert isinstance(re_released, Decision)
+    assert re_released.state is not None
+    assert not re_released.state.unplaced_reported
 
 
 def test_the_queue_is_served_by_priority_then_lodging_date_then_case_id() -> None:
@@ -201,3 +236,24 @@ def test_the_daily_rate_is_never_exceeded(spec: list[tuple[Category | None, int,
         )
         assert set(by_id[case.case_id].specialisms) <= worker.specialisms
     assert len(result.booked) + len(result.unplaced) == len(cases)
+
+
+def test_the_slot_names_the_indicated_language_else_the_applicants_first_one() -> None:
+    logistics = ApplicantLogisticsChanged(
+        interpreter_languages=("tir", "ara"),
+        reception_location="coa-budel",
+        lawyer="rvr-40211",
+        court_district=None,
+        changed=(LogisticsPart.INTERPRETER_LANGUAGES, LogisticsPart.LAWYER),
+    )
+    out = logistics_changed(queued("case-1", None, stream=Stream.PACT), logistics, ctx())
+    assert isinstance(out, Decision)
+    assert out.state is not None
+    pact = out.state
+    assert pact.lawyer == "rvr-40211"
+    indicated = queued("case-2").model_copy(
+        update={"language": "ara", "interpreter_languages": ("tir",)}
+    )
+    result = allocate([pact, indicated], ROSTER, {}, today=TODAY, config=CONFIG)
+    languages = {case.case_id: slot.interpreter_language for case, slot in result.booked}
+    assert languages == {"case-1": "tir", "case-2": "ara"}

@@ -10,13 +10,19 @@ import pytest
 from hearing.domain import steps
 from hearing.domain.capacity import allocate
 from hearing.domain.case import HearingCase, HearingConfig, Status
+from hearing.domain.steps import prephase_completed, registered, released
 from hearing.settings import HearingSettings
-from hearing.testing import NOW, Arrive, ctx, state
+from hearing.testing import NOW, Arrive, completion, ctx, registration, release, state
 from shared.contracts.events import hearing as h
 from shared.contracts.events.common import ObstacleKind
 from shared.contracts.events.intake import CaseWithdrawn
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionScreeningOutcome,
+    ExclusionSignalRaised,
+)
 from shared.contracts.values import Category
-from shared.runtime.kit import Decision, Refusal
+from shared.runtime.kit import Decision, Refusal, Wait
 
 ROSTER = HearingSettings().roster()
 TUESDAY = date(2026, 11, 3)
@@ -239,3 +245,55 @@ def test_facts_after_a_withdrawal_change_nothing(arrive: Arrive, fact: str) -> N
         else steps.prephase_completed(case, completion(), ctx())
     )
     assert out == Decision(None)
+
+
+def test_a_1f_signal_before_the_completion_holds_the_plan_until_the_unit_lifts_it() -> None:
+    c = ctx()
+    case = state(registered(None, registration(Category.A), c))
+    case = state(released(case, release(), c))
+    signalled = state(
+        steps.exclusion_signalled(case, ExclusionSignalRaised(signalled_on=NOW.date()), c)
+    )
+    assert signalled.exclusion_hold
+    # The completion arrives (it carries no content of the signal): no plan while held.
+    waiting = state(prephase_completed(signalled, completion(), c))
+    assert waiting.status is Status.GATHERING
+    assert waiting.plan is None
+    kept = steps.exclusion_concluded(waiting, concluded(lifted=False), c)
+    assert isinstance(kept, Decision)
+    assert kept.state is None  # confirmed indications keep the hold
+    lifted = state(steps.exclusion_concluded(waiting, concluded(lifted=True), c))
+    assert not lifted.exclusion_hold
+    assert lifted.status is Status.WAITING_SLOT
+
+
+def test_a_1f_signal_cancels_a_planned_slot_and_keeps_the_case_out_of_the_queue(
+    arrive: Arrive,
+) -> None:
+    booked = planned(arrive)
+    out = steps.exclusion_signalled(booked, ExclusionSignalRaised(signalled_on=NOW.date()), ctx())
+    assert isinstance(out, Decision)
+    [cancelled] = out.emit
+    assert isinstance(cancelled, h.HearingCancelled)
+    assert cancelled.reason is h.CancellationReason.ON_HOLD
+    held_case = state(out)
+    assert held_case.slot is None
+    assert held_case.slot_to_free == booked.slot
+    assert held_case.status is Status.GATHERING
+    queued = held_case.model_copy(update={"status": Status.WAITING_SLOT})  # even if it were
+    result = allocate([queued], ROSTER, {}, today=NOW.date(), config=HearingConfig())
+    assert result.booked == []
+
+
+def test_a_screening_conclusion_before_its_signal_waits() -> None:
+    out = steps.exclusion_concluded(None, concluded(lifted=True), ctx())
+    assert isinstance(out, Wait)
+
+
+def concluded(*, lifted: bool) -> ExclusionScreeningConcluded:
+    outcome = (
+        ExclusionScreeningOutcome.NO_INDICATIONS
+        if lifted
+        else ExclusionScreeningOutcome.INDICATIONS_CONFIRMED
+    )
+    return ExclusionScreeningConcluded(outcome=outcome, hold_lifted=lifted)

@@ -15,7 +15,11 @@ from shared.contracts.events.hearing import (
     ReadyForDecision,
 )
 from shared.contracts.events.planning import ReleaseStage
-from shared.contracts.events.prephase import LanguageIndicationResult, OriginFinding
+from shared.contracts.events.prephase import (
+    LanguageIndicationResult,
+    OriginFinding,
+    WaiverCondition,
+)
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import Decision
 
@@ -58,9 +62,11 @@ def test_b_with_group_membership_established_is_waived_and_ready(arrive: Arrive)
         completion(language=LanguageIndicationResult.INCONSISTENT),
         completion(origin=OriginFinding.DOUBTFUL),
         completion(exclusion_signal=True),
+        completion(language=LanguageIndicationResult.INCONCLUSIVE),
+        completion(origin=OriginFinding.INCONCLUSIVE),
     ],
 )
-def test_b_with_a_negative_prephase_finding_is_heard(arrive: Arrive, finding: object) -> None:
+def test_b_that_prephase_did_not_mark_eligible_is_heard(arrive: Arrive, finding: object) -> None:
     case = state(arrive(Category.B, prephase=finding))
     assert case.status is Status.WAITING_SLOT
     assert case.plan is not None
@@ -127,3 +133,19 @@ def test_a_pact_release_to_the_prephase_routes_it_there() -> None:
     assert case.team == "team-general-1"  # planning's team stands until a hearing release
     case = state(prephase_completed(case, completion(), c))
     assert case.status is Status.WAITING_SLOT
+
+
+def test_hearing_follows_prephase_eligibility_and_does_not_judge_the_findings_again(
+    arrive: Arrive,
+) -> None:
+    # Findings that look clean, but prephase did not mark the case eligible (say, no original
+    # identity document beside an inconclusive origin): prephase owns that rule, so it is heard.
+    not_eligible = completion().model_copy(
+        update={"waiver_eligible": False, "waiver_missing": (WaiverCondition.ORIGIN_NOT_IN_DOUBT,)}
+    )
+    case = state(arrive(Category.B, prephase=not_eligible))
+    assert case.status is Status.WAITING_SLOT
+    # Eligible is a fact about a category-B case: a case hearing knows as C is heard anyway.
+    heard = state(arrive(Category.C, prephase=completion()))
+    assert heard.plan is not None
+    assert heard.plan.mode is Mode.ORAL

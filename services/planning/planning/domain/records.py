@@ -253,7 +253,9 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 record,
                 event.completed_on,
                 "prephase",
-                f"prephase completed, route {event.route}",
+                "prephase completed, eligible for a waiver"
+                if event.waiver_eligible
+                else "prephase completed",
                 stage="hearing",
                 waiting=Waiting.HEARING,
             )

@@ -6,6 +6,8 @@ from prephase.domain.invitation import (
     cancellation_events,
     invitation_events,
     invite,
+    overbooked,
+    trim,
     window,
 )
 from prephase.domain.model import (
@@ -47,6 +49,8 @@ __all__ = [
     "invitation_events",
     "invite",
     "missing",
+    "overbooked",
+    "trim",
     "waiver_missing",
     "window",
 ]

@@ -18,16 +18,16 @@ from prephase.domain.model import (
     PrephaseCase,
     PrephaseConfig,
     Status,
+    day_row_key,
 )
 from shared.contracts.envelope import EventData
+from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     GuardianNoticeCancelled,
     GuardianNoticeRequested,
-    NotScheduledReason,
     PrephaseCancellationReason,
     PrephaseInvitationCancelled,
     PrephaseInvited,
-    PrephaseNotScheduled,
     TransportCancelled,
     TransportRequested,
 )
@@ -94,6 +94,60 @@ def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool
     return False, None
 
 
+def overbooked(days: Iterable[LocationDay], loads: Mapping[str, DayLoad]) -> list[str]:
+    """The days whose bookings exceed what planning now gives them (planning cut capacity)."""
+    out = []
+    for day in days:
+        load = loads.get(day.key)
+        if load is None:
+            continue
+        short = any(n > day.interpreters.get(lang, 0) for lang, n in load.interpreters.items())
+        if load.places > day.places or short:
+            out.append(day.key)
+    return out
+
+
+def trim(
+    days: Iterable[LocationDay], booked: Iterable[PrephaseCase]
+) -> tuple[list[Invited], dict[str, DayLoad]]:
+    """Planning cut a day's places or interpreters below what it had booked: the cases last in
+    planning's order lose their invitation (cancelled, reason location_unavailable, with the
+    transport and guardian notice) and wait for another day, not that one; the rest keep theirs.
+    Returns the cancelled cases and each trimmed day's load after trimming."""
+    by_key = {d.key: d for d in days}
+    holders: dict[str, list[PrephaseCase]] = {}
+    for case in booked:
+        if case.booked_day is not None:
+            holders.setdefault(day_row_key(case.stream, case.booked_day), []).append(case)
+    result: list[Invited] = []
+    loads: dict[str, DayLoad] = {}
+    for key in sorted(holders):
+        day = by_key.get(key)
+        if day is None:
+            continue
+        load = DayLoad()
+        for case in sorted(holders[key], key=PrephaseCase.queue_order):
+            language = case.booked_language
+            fits = load.places < day.places and (
+                language is None
+                or load.interpreters.get(language, 0) < day.interpreters.get(language, 0)
+            )
+            if fits:
+                load = load.add(language)
+                continue
+            assert case.invitation is not None  # booked_day implies an invitation
+            waiting = case.model_copy(
+                update={
+                    "status": Status.WAITING,
+                    "cancelled_days": (*case.cancelled_days, day.day),
+                }
+            )
+            reason = PrephaseCancellationReason.LOCATION_UNAVAILABLE
+            result.append(Invited(waiting, cancellation_events(case.invitation, reason)))
+        loads[key] = load
+    return result, loads
+
+
 def invite(
     waiting: Iterable[PrephaseCase],
     days: Sequence[LocationDay],
@@ -111,9 +165,27 @@ def invite(
     load = dict(loads)
     result: list[Invited] = []
     for case in sorted(waiting, key=PrephaseCase.queue_order):
-        if case.status is not Status.WAITING or case.logistics is None:
-            continue  # without the applicant's languages and location, no day can be planned
+        if case.status is not Status.WAITING:
+            continue
         earliest = max(first, case.release_day or first)
+        if case.logistics is None:
+            # Without the applicant's languages and location no day can be planned. Logistics
+            # may still be on their way (topics are not ordered), so planning is told only once
+            # a pass after the release day still lacks them.
+            if (
+                not case.logistics_missing_reported
+                and case.release_day is not None
+                and case.release_day < today
+            ):
+                told = StageCouldNotPlace(
+                    stage=ReleaseStage.PREPHASE,
+                    reason=PlacementProblem.LOGISTICS_MISSING,
+                    searched_until=max(last, earliest),
+                )
+                result.append(
+                    Invited(case.model_copy(update={"logistics_missing_reported": True}), (told,))
+                )
+            continue
         interpreter_short = False
         chosen: tuple[LocationDay, str | None] | None = None
         for day in candidates:
@@ -133,15 +205,20 @@ def invite(
         if chosen is None:
             if not case.not_scheduled_reported:
                 reason = (
-                    NotScheduledReason.NO_INTERPRETER
+                    PlacementProblem.NO_INTERPRETER
                     if interpreter_short
-                    else NotScheduledReason.NO_PLACE
+                    else PlacementProblem.NO_LOCATION_DAY
+                )
+                languages = case.logistics.interpreter_languages
+                told = StageCouldNotPlace(
+                    stage=ReleaseStage.PREPHASE,
+                    reason=reason,
+                    searched_until=max(last, earliest),
+                    # The most preferred language: the one planning would add an interpreter for.
+                    language=languages[0] if interpreter_short and languages else None,
                 )
                 result.append(
-                    Invited(
-                        case.model_copy(update={"not_scheduled_reported": True}),
-                        (PrephaseNotScheduled(searched_until=last, reason=reason),),
-                    )
+                    Invited(case.model_copy(update={"not_scheduled_reported": True}), (told,))
                 )
             continue
         day, language = chosen

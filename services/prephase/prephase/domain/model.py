@@ -158,7 +158,8 @@ class PrephaseCase(_Frozen):
     invitations: int = 0
     no_shows: int = 0  # those that count towards the hold
     cancelled_days: tuple[date, ...] = ()
-    not_scheduled_reported: bool = False
+    not_scheduled_reported: bool = False  # planning was told no day fits (StageCouldNotPlace)
+    logistics_missing_reported: bool = False  # planning was told the logistics are missing
     findings: Findings = Findings()
     exclusion: Exclusion = Exclusion.NONE
 

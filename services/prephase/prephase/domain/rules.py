@@ -37,7 +37,6 @@ from shared.contracts.events.planning import (
 )
 from shared.contracts.events.prephase import (
     IDENTITY_DOCUMENTS,
-    CompletionRoute,
     DocumentsHandedIn,
     DocumentsRecorded,
     ExclusionScreeningConcluded,
@@ -218,6 +217,7 @@ def released(case: PrephaseCase | None, event: CaseReleased, ctx: Ctx) -> Result
                         "release_day": event.release_day,
                         "no_shows": 0,
                         "not_scheduled_reported": False,
+                        "logistics_missing_reported": False,
                     }
                 )
             )
@@ -232,24 +232,12 @@ def released(case: PrephaseCase | None, event: CaseReleased, ctx: Ctx) -> Result
 def day_planned(case: PrephaseCase | None, event: PrephaseLocationDayPlanned, ctx: Ctx) -> Result:
     """Planning's capacity of a location day (the subject is the location day, not a case).
 
-    A day is never overbooked: capacity below what is booked already is a recorded conflict,
-    and the day keeps its capacity until planning cancels invitations first."""
+    The latest capacity counts. When planning cuts it below what the day has booked, the next
+    invitation pass moves the invitations last in planning's order to another day (`trim`),
+    with cancellation events: the day is rescheduled, not overbooked, before it takes place."""
     if ctx.stream is None or ctx.stream not in ctx.config.streams:
         return Decision(None)
     key = day_row_key(ctx.stream, ctx.case_id)
-    load = ctx.extras.get("loads", {}).get(key)
-    if load is not None:
-        if event.places < load.places:
-            return Conflict(
-                f"{event.places} places for {ctx.case_id}, but {load.places} are booked"
-            )
-        for language, booked in load.interpreters.items():
-            offered = next((i.places for i in event.interpreters if i.language == language), 0)
-            if offered < booked:
-                return Conflict(
-                    f"{offered} interpreter places in {language} for {ctx.case_id}, "
-                    f"but {booked} are booked"
-                )
     day = LocationDay(
         key=key,
         stream=ctx.stream,
@@ -500,16 +488,12 @@ def completion(case: PrephaseCase | None, event: PrephaseCompletionRecorded, ctx
             RefusalKind.MISSING_OUTCOMES,
             f"cannot complete case {ctx.case_id} (category {category}): missing {listed}",
         )
+    # The eligibility is a fact prephase records; hearing decides whether to waive (one owner).
     waiver_gaps = waiver_missing(known) if known.category is Category.B else []
-    route = (
-        CompletionRoute.WAIVER
-        if known.category is Category.B and not waiver_gaps
-        else CompletionRoute.HEARING
-    )
     findings = known.findings
     completed = PrephaseCompleted(
         completed_on=event.completed_on,
-        route=route,
+        waiver_eligible=known.category is Category.B and not waiver_gaps,
         waiver_missing=tuple(waiver_gaps),
         language_indication=findings.language,
         origin=findings.origin,

@@ -36,7 +36,6 @@ from shared.contracts.events.planning import (
     ReleaseStage,
 )
 from shared.contracts.events.prephase import (
-    CompletionRoute,
     DocumentKind,
     DocumentsRecorded,
     ExclusionScreeningOutcome,
@@ -358,14 +357,8 @@ async def test_cases_go_from_release_to_completion(
             break
         assert time.monotonic() < deadline, f"events never all published: {sorted(out)}"
         await asyncio.sleep(0.2)
-    routes = {e.subject: e.data.route for e in out["PrephaseCompleted"]}
-    assert routes == {
-        HEAR: CompletionRoute.HEARING,
-        WAIVE: CompletionRoute.WAIVER,
-        MOVE: CompletionRoute.HEARING,
-        SIGNAL: CompletionRoute.HEARING,
-        NO_SHOW: CompletionRoute.HEARING,
-    }
+    eligible = {e.subject: e.data.waiver_eligible for e in out["PrephaseCompleted"]}
+    assert eligible == {HEAR: False, WAIVE: True, MOVE: False, SIGNAL: False, NO_SHOW: False}
     assert len(out["PrephaseInvited"]) == 7
     assert len(out["TransportRequested"]) == 7
     assert [(e.subject, e.data.reason) for e in out["PrephaseInvitationCancelled"]] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from prephase.domain import (
     DEFAULT_CONFIG,
@@ -14,13 +15,17 @@ from prephase.domain import (
     Status,
     day_row_key,
     invite,
+    overbooked,
+    trim,
     window,
 )
+from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     GuardianNoticeRequested,
-    NotScheduledReason,
+    PrephaseCancellationReason,
+    PrephaseInvitationCancelled,
     PrephaseInvited,
-    PrephaseNotScheduled,
+    TransportCancelled,
     TransportRequested,
 )
 from shared.contracts.values import Category, PriorityGroup, Stream
@@ -146,11 +151,36 @@ def test_planning_is_told_once_when_no_day_fits() -> None:
     [result] = results
     assert result.case.status is Status.WAITING
     assert result.emit == (
-        PrephaseNotScheduled(searched_until=LAST, reason=NotScheduledReason.NO_INTERPRETER),
+        StageCouldNotPlace(
+            stage=ReleaseStage.PREPHASE,
+            reason=PlacementProblem.NO_INTERPRETER,
+            searched_until=LAST,
+            language="tir",
+        ),
     )
     assert invite([result.case], [first], {}, TODAY, DEFAULT_CONFIG) == []
     [none] = invite([waiting("case-2")], [], {}, TODAY, DEFAULT_CONFIG)
-    assert none.emit[0].reason is NotScheduledReason.NO_PLACE  # type: ignore[attr-defined]
+    assert none.emit[0].reason is PlacementProblem.NO_LOCATION_DAY  # type: ignore[attr-defined]
+    assert none.emit[0].language is None  # type: ignore[attr-defined]
+
+
+def test_planning_is_told_once_when_the_logistics_are_still_missing_after_the_release_day() -> None:
+    released_today = waiting("case-1", logistics=None)
+    released_before = waiting("case-2", logistics=None, release_day=date(2026, 10, 9))
+    days = [day(FIRST, 5)]
+
+    [result] = invite([released_today, released_before], days, {}, TODAY, DEFAULT_CONFIG)
+
+    assert result.case.case_id == "case-2"
+    assert result.case.status is Status.WAITING
+    [told] = result.emit
+    assert isinstance(told, StageCouldNotPlace)
+    assert told.reason is PlacementProblem.LOGISTICS_MISSING
+    assert told.stage is ReleaseStage.PREPHASE
+    assert invite([result.case], days, {}, TODAY, DEFAULT_CONFIG) == []  # told once
+    # The logistics arrive: the case gets its day.
+    arrived = result.case.model_copy(update={"logistics": waiting("case-9").logistics})
+    assert booked(invite([arrived], days, {}, TODAY, DEFAULT_CONFIG), "case-2") == FIRST
 
 
 def test_an_invitation_brings_transport_and_for_an_amv_the_guardian() -> None:
@@ -196,3 +226,37 @@ def test_another_stream_s_capacity_is_not_used() -> None:
     config = PrephaseConfig(streams=frozenset(Stream))
     [result] = invite([waiting("case-1")], [pact_day], {}, TODAY, config)
     assert result.case.status is Status.WAITING
+
+
+def test_a_capacity_cut_moves_the_last_invitations_in_planning_s_order_to_another_day() -> None:
+    first = day(FIRST, 3, ara=3)
+    second = day(date(2026, 10, 20), 5, ara=5)
+    cases = [
+        waiting(f"case-{i}", "ara", lodged_at=datetime(2025, 3, i, 9, tzinfo=UTC))
+        for i in (1, 2, 3)
+    ]
+    booked = [r.case for r in invite(cases, [first, second], {}, TODAY, DEFAULT_CONFIG)]
+    assert {c.invitation.day for c in booked if c.invitation} == {FIRST}
+    # Planning cuts the first day to one place, and its interpreter to one as well.
+    cut = first.model_copy(update={"places": 2, "interpreters": {"ara": 1}})
+    loads = {first.key: DayLoad(places=3, interpreters={"ara": 3})}
+    assert overbooked([cut, second], loads) == [first.key]
+
+    moved, after = trim([cut, second], booked)
+
+    assert [m.case.case_id for m in moved] == ["case-2", "case-3"]  # the last in release order
+    assert after == {first.key: DayLoad(places=1, interpreters={"ara": 1})}
+    for m in moved:
+        assert m.case.status is Status.WAITING
+        assert FIRST in m.case.cancelled_days
+        assert m.emit[0] == PrephaseInvitationCancelled(
+            day=FIRST, reason=PrephaseCancellationReason.LOCATION_UNAVAILABLE
+        )
+        assert isinstance(m.emit[1], TransportCancelled)
+    again = invite([m.case for m in moved], [cut, second], after, TODAY, DEFAULT_CONFIG)
+    assert {booked_on(r) for r in again} == {date(2026, 10, 20)}  # rescheduled, not the cut day
+    assert overbooked([cut], after) == []
+
+
+def booked_on(result: Any) -> date | None:
+    return result.case.invitation.day if result.case.invitation else None

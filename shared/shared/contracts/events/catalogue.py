@@ -589,13 +589,6 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
     _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(
-        _pp.PrephaseNotScheduled,
-        _PREPHASE_OUT,
-        by=PREPHASE,
-        to=(PLANNING, frontend(PLANNER)),
-        rules=("R13",),
-    ),
     _output(_pp.PrephaseOnHold, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, OPERATIONS)),
     _output(_pp.PrephaseAttended, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
     _output(_pp.PrephaseNoShow, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, frontend(PLANNER))),
@@ -841,7 +834,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.NidosAppointmentCancelled,
         (Partner.NIDOS,),
-        derived_from=(_pp.GuardianNoticeCancelled, _h.HearingPlanned, _i.CaseWithdrawn),
+        derived_from=(
+            _pp.GuardianNoticeCancelled,
+            _h.HearingPlanned,
+            _h.HearingCancelled,
+            _i.CaseWithdrawn,
+        ),
     ),
     _partner(_p.NidosDecisionSent, (Partner.NIDOS,), derived_from=(_d.DecisionIssued,)),
     _partner(
@@ -852,7 +850,12 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     _partner(
         _p.LawyerAppointmentCancelled,
         (Partner.LAWYER,),
-        derived_from=(_h.HearingPlanned, _i.ApplicantLogisticsChanged, _i.CaseWithdrawn),
+        derived_from=(
+            _h.HearingPlanned,
+            _h.HearingCancelled,
+            _i.ApplicantLogisticsChanged,
+            _i.CaseWithdrawn,
+        ),
     ),
     _partner(
         _p.VolumeForecast,

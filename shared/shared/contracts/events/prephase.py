@@ -7,7 +7,7 @@ indication (taalindicatie), the written motive and account (kernrelaas), informa
 procedure and voluntary return, and 1F/NV signals passed to a specialised department. Its
 findings can move a case from category B to D (R8): intake does that, from
 LanguageIndicationCompleted and OriginInvestigationCompleted. PrephaseCompleted tells hearing
-whether the case is heard or eligible for a waiver.
+whether a category-B case is eligible for a waiver; hearing decides.
 
 The events record *that* something happened and its classified result; the content
 (the account, documents, findings in detail, anything about a 1F/NV signal beyond its
@@ -88,13 +88,6 @@ class ReturnInformant(StrEnum):
     IND = "ind"
 
 
-class CompletionRoute(StrEnum):
-    """Where a case goes after its prephase."""
-
-    HEARING = "hearing"
-    WAIVER = "waiver"  # category B, group membership established: no hearing needed
-
-
 class WaiverCondition(StrEnum):
     """The three things that establish a category-B case's group membership."""
 
@@ -107,13 +100,6 @@ class PrephaseHoldReason(StrEnum):
     """Why a case's prephase is on hold."""
 
     NO_SHOWS = "no_shows"
-
-
-class NotScheduledReason(StrEnum):
-    """Why no location day could be found within the horizon."""
-
-    NO_PLACE = "no_place"
-    NO_INTERPRETER = "no_interpreter"
 
 
 class ExclusionScreeningOutcome(StrEnum):
@@ -289,15 +275,6 @@ class GuardianNoticeCancelled(EventData):
     day: date
 
 
-class PrephaseNotScheduled(EventData):
-    """No location day within the horizon fits the case; prephase tries again each day."""
-
-    event_type = "nl.ind.prephase.not-scheduled"
-
-    searched_until: date = Field(description="the last day of the horizon searched")
-    reason: NotScheduledReason
-
-
 class PrephaseOnHold(EventData):
     """The case's prephase is on hold; it is not invited again until planning releases it anew."""
 
@@ -417,19 +394,24 @@ class ExclusionScreeningConcluded(EventData):
 
 
 class PrephaseCompleted(EventData):
-    """The prephase of a case is complete: where it goes next and its classified findings.
+    """The prephase of a case is complete: its classified findings and whether they make a
+    category-B case eligible for a waiver of the hearing.
 
-    For hearing (which acts on it; decision listens to hearing only) and planning. Version 2:
-    the route, the waiver conditions missing, and findings that a category need not require.
+    Prephase records the facts; hearing decides (it plans the hearing, or waives it with
+    HearingWaived, which decision acts on: decision listens to hearing only). Version 2: the
+    waiver eligibility with the conditions not met, and findings a category need not require.
     """
 
     event_type = "nl.ind.prephase.completed"
     version = 2
 
     completed_on: date
-    route: CompletionRoute
+    waiver_eligible: bool = Field(
+        description="a category-B case whose group membership the prephase established: a "
+        "consistent language indication, an origin not in doubt and no 1F/NV indication"
+    )
     waiver_missing: tuple[WaiverCondition, ...] = Field(
-        description="for a category-B case heading to a hearing: the conditions not met"
+        description="for a category-B case: the conditions not met (why it is not eligible)"
     )
     language_indication: LanguageIndicationResult | None
     origin: OriginFinding | None
@@ -438,3 +420,9 @@ class PrephaseCompleted(EventData):
     exclusion_signal: bool = Field(
         description="a 1F/NV signal was raised (nothing of its content is here)"
     )
+
+    @model_validator(mode="after")
+    def _eligible_iff_nothing_missing(self) -> Self:
+        if self.waiver_eligible and self.waiver_missing:
+            raise ValueError("a case eligible for a waiver misses no condition")
+        return self

@@ -92,6 +92,10 @@ counters = state_table("echo_counters", metadata, key="name")
 COUNTERS = StateStore(counters, Counter, key=lambda counter: counter.name)
 
 
+COMMITTED: list[str] = []
+"""Texts of requests whose batch committed, appended by ctx.after_commit (a metric stand-in)."""
+
+
 # --- Domain functions: plain, no I/O ---
 
 
@@ -102,6 +106,7 @@ def requested(case: EchoCase | None, event: EchoRequested, ctx: Context[None]) -
         raise RuntimeError("a bug in the handler")
     case = case or EchoCase(case_id=ctx.case_id)
     answered = ctx.rows["counters"].get("answered") or Counter(name="answered")
+    ctx.after_commit(lambda: COMMITTED.append(event.text))
     return Decision(
         case.model_copy(update={"texts": (*case.texts, event.text)}),
         [EchoDone(text=event.text)],
