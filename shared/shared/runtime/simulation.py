@@ -145,7 +145,14 @@ class ClockFollower:
         consumer = self._consumer
         assert consumer is not None
         while True:
-            batch = await consumer.getmany(tick_partition, timeout_ms=1000)
+            try:
+                batch = await consumer.getmany(tick_partition, timeout_ms=1000)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a follower that died here would stall the run unseen
+                log.warning("clock topic not readable; trying again", error=type(exc).__name__)
+                await asyncio.sleep(TICK_RETRY_SECONDS)
+                continue
             records = batch.get(tick_partition, [])
             if not records:
                 continue

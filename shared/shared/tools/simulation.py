@@ -3,11 +3,16 @@
 It publishes "day D, round r" on the clock topic and waits for every expected service's
 acknowledgement of (D, r); each service answers only once it is idle. A day is over when a
 round's counters equal those of the round before it, every service idle in both
-(Termination). It never reads a service's tables.
+(Termination). A round with no answer for `ask_again_after` seconds sends its tick again (a
+follower answers the newest tick it reads), and a round no service finishes within
+`answer_timeout` stops the run with the names of the silent services. It never reads a
+service's tables.
 """
 
 from __future__ import annotations
 
+import asyncio
+import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -93,12 +98,16 @@ class SimulationDriver:
         at: time_of_day = time_of_day(9, 0),
         answer_timeout: float = 60.0,
         max_rounds: int = 100,
+        ask_again_after: float = 10.0,
     ) -> None:
         self.settings = settings
         self.services = tuple(services)
         self.at = at  # the local (Amsterdam) time the services' clocks read during a day
         self.answer_timeout = answer_timeout
         self.max_rounds = max_rounds
+        self.ask_again_after = (
+            ask_again_after  # seconds without any answer before a tick is sent again
+        )
         self.termination = Termination(services)
         names = TopicNames(settings.topic_prefix)
         self._ticks = TopicPartition(names(CLOCK), CONTROL_PARTITION)
@@ -155,9 +164,8 @@ class SimulationDriver:
                 return report
         raise SimulationStuck(f"{day}: still busy after {self.max_rounds} rounds")
 
-    async def _round(self, day: date, round_: int) -> dict[str, ClockAcknowledged]:
-        producer, consumer = self._producer, self._consumer
-        if producer is None or consumer is None:
+    async def _send_tick(self, day: date, round_: int) -> None:
+        if self._producer is None:
             raise RuntimeError("start the driver first")
         now = self.moment(day)
         tick = new_event(
@@ -169,26 +177,50 @@ class SimulationDriver:
             time=now,
         )
         record = encode(tick, self._ticks.topic)
-        await producer.send_and_wait(
+        await self._producer.send_and_wait(
             record.topic,
             key=record.key,
             value=record.value,
             headers=list(record.headers),
             partition=CONTROL_PARTITION,
         )
+
+    async def _round(self, day: date, round_: int) -> dict[str, ClockAcknowledged]:
+        consumer = self._consumer
+        if consumer is None:
+            raise RuntimeError("start the driver first")
+        await self._send_tick(day, round_)
         answers: dict[str, ClockAcknowledged] = {}
         deadline = time.monotonic() + self.answer_timeout
         while len(answers) < len(self.services):
             left = deadline - time.monotonic()
             if left <= 0:
                 missing = sorted(set(self.services) - answers.keys())
+                _log_follower_stacks(missing)
                 raise SimulationStuck(f"{day} round {round_}: no answer from {missing}")
-            batch = await consumer.getmany(self._acks, timeout_ms=int(left * 1000) + 1)
+            wait = min(left, self.ask_again_after)
+            batch = await consumer.getmany(self._acks, timeout_ms=int(wait * 1000) + 1)
+            if not batch and len(answers) < len(self.services):
+                # Ask again: a follower answers the newest tick it reads, so a tick it missed
+                # costs one more record instead of the whole run.
+                await self._send_tick(day, round_)
             for item in batch.get(self._acks, []):
                 ack = _acknowledgement(item)
                 if ack is not None and _answers(ack, self.services, day, round_):
                     answers[ack.service] = ack
         return answers
+
+
+def _log_follower_stacks(services: Sequence[str]) -> None:
+    """Where the clock followers of the services that did not answer are waiting, when they
+    run in this process (the tests); services in their own processes log their own warnings."""
+    for task in asyncio.all_tasks():
+        if task.get_name() in {f"{s}-clock" for s in services}:
+            stack = io.StringIO()
+            task.print_stack(limit=30, file=stack)
+            log.warning(
+                "clock follower did not answer", task=task.get_name(), stack=stack.getvalue()
+            )
 
 
 def _answers(ack: ClockAcknowledged, services: Sequence[str], day: date, round_: int) -> bool:
