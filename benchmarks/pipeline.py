@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,6 +80,7 @@ from shared.runtime.broker import ensure_topics, publish_records
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
+from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.testing.kafka import front_end_event
 from simulator.run import Simulation
@@ -123,14 +123,6 @@ def tree_cpu(match: str) -> float:
         except psutil.NoSuchProcess:
             pass
     return total
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 @contextmanager
@@ -178,7 +170,7 @@ def six_services(
             )
             log.close()
         deadline = time.monotonic() + 180
-        while not all(_healthy(p) for p in ports.values()):
+        while not all(healthy(p) for p in ports.values()):
             dead = [n for n, p in processes.items() if p.poll() is not None]
             if dead or time.monotonic() > deadline:
                 raise SystemExit(f"services did not come up ({dead or 'timeout'}); see {logs}")

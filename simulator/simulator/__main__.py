@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date, timedelta
 
 import typer
@@ -28,6 +27,7 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
+from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers
 
 from .handoff import FIGURES_STEM, ExportFailed, export_planning_figures
@@ -39,14 +39,6 @@ from .world import WorldConfig, roster_toml
 
 console = Console(stderr=True)
 PROGRAMME_START = date(2026, 10, 1)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def _progress(day: date, simulation: Simulation, started: float) -> Table:
@@ -154,7 +146,7 @@ def run(config: WorldConfig) -> int:
                 )
                 log.close()
             deadline = time.monotonic() + 120
-            while not all(_healthy(s.port) for s in SERVICES):
+            while not all(healthy(s.port) for s in SERVICES):
                 if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
                     console.print(f"[red]services did not come up; see {logs}[/]")
                     return 1

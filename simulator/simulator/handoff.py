@@ -22,13 +22,9 @@ class ExportFailed(RuntimeError):
     """Planning's export command did not succeed (its output says why)."""
 
 
-def export_planning_figures(settings: Settings, until: date, folder: Path | None = None) -> Path:
-    """Write planning's monthly figures up to `until` (the run's last simulated day) as
-    `<folder>/planning-figures.csv` and `.json`, from planning's tables; returns the folder
-    (by default `.data/demo/`)."""
-    folder = folder or settings.data_dir / DEMO_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    env = {
+def command_environment(settings: Settings) -> dict[str, str]:
+    """The environment a service's command needs to work on the run's servers and prefixes."""
+    return {
         **os.environ,
         "CASEFLOW_DATABASE_URL": settings.database_url,
         "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
@@ -36,6 +32,15 @@ def export_planning_figures(settings: Settings, until: date, folder: Path | None
         "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "CASEFLOW_LOG_LEVEL": "WARNING",
     }
+
+
+def export_planning_figures(settings: Settings, until: date, folder: Path | None = None) -> Path:
+    """Write planning's monthly figures up to `until` (the run's last simulated day) as
+    `<folder>/planning-figures.csv` and `.json`, from planning's tables; returns the folder
+    (by default `.data/demo/`)."""
+    folder = folder or settings.data_dir / DEMO_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    env = command_environment(settings)
     command = [
         sys.executable,
         "-m",

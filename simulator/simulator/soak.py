@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +38,7 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
+from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.simulation import SimulationDriver
 
@@ -100,12 +100,7 @@ class Services:
         process.wait(10)
 
     def healthy(self, name: str) -> bool:
-        url = f"http://127.0.0.1:{self.ports[name]}/health"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return bool(response.status == 200)
-        except OSError:
-            return False
+        return healthy(self.ports[name])
 
     def wait_healthy(self, names: list[str], timeout: float) -> float:
         """Seconds until all named services are healthy; raises after `timeout`."""

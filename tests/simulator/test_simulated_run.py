@@ -4,6 +4,7 @@ the same figures."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import json
@@ -26,7 +27,8 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
-from simulator.handoff import FIGURES_STEM, export_planning_figures
+from simulator.handoff import FIGURES_STEM, command_environment, export_planning_figures
+from simulator.page import render_page
 from simulator.reading import all_records, summary_of
 from simulator.run import Simulation, tuned
 from simulator.world import WorldConfig, moment, roster_toml
@@ -74,7 +76,9 @@ def raw_counts(records) -> Counter[tuple[str, str]]:
     return counts
 
 
-async def test_the_summary_equals_the_topics(settings: Settings, tmp_path: Path, monkeypatch):
+async def test_the_summary_equals_the_topics(
+    settings: Settings, tmp_path: Path, monkeypatch, progress_page_check
+):
     await simulate(settings, SMALL, tmp_path, monkeypatch)
     summary = await summary_of(settings, SMALL, PROGRAMME_START)
     raw = raw_counts(await all_records(settings))
@@ -95,6 +99,9 @@ async def test_the_summary_equals_the_topics(settings: Settings, tmp_path: Path,
     assert [(r["month"], r["figure"]) for r in same] == [(r["month"], r["figure"]) for r in rows]
     last = {r["figure"]: r["value"] for r in rows if r["month"] == "2026-08" and not r["group"]}
     assert int(last["backlog_decided_total"]) == summary.decided["backlog"]
+    # The monthly progress page of this run, as make demo shows it, in a real browser.
+    index = await asyncio.to_thread(render_page, folder, command_environment(settings))
+    await progress_page_check(index, same, tmp_path, "progress-page-simulated-run")
 
 
 async def test_the_same_seed_gives_the_same_figures(

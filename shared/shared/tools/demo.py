@@ -10,12 +10,12 @@ Ctrl-C or after --seconds.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 
 import asyncpg
@@ -52,11 +52,14 @@ async def _create_database(admin_url: str, name: str) -> None:
         await conn.close()
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
+    """Whether the service on this local port answers its health check with 200. Anything else
+    (nothing listening yet, a 503, or an answer that is not HTTP from whatever holds the port)
+    is "not yet": a service that cannot bind its port exits, and its start-up says so."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
             return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
+    except (OSError, http.client.HTTPException):  # URLError is an OSError
         return False
 
 
@@ -161,7 +164,7 @@ def _run_services(
         for name in sorted(waiting):
             if processes[name].poll() is not None:
                 raise EmbeddedError(f"{name} exited during start-up; see {logs_dir / name}.log")
-            if _healthy(ports[name]):
+            if healthy(ports[name]):
                 waiting.discard(name)
         if waiting and time.monotonic() > deadline:
             raise EmbeddedError(
