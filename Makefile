@@ -54,8 +54,11 @@ typecheck: install
 # alert rules check (promtool, from Debian's prometheus). Installed with apt when missing and we
 # are root (as in CI); elsewhere those tests are skipped, and the reason is printed here and in
 # pytest's summary.
+# Two pytest workers, each with its own embedded servers: most integration tests wait on
+# servers more than they compute, so two share the 2 cores well (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= 2
 test: lint typecheck system-packages
-	$(UV) run --no-sync pytest
+	$(UV) run --no-sync pytest -n $(TEST_WORKERS) --dist loadfile
 
 system-packages:
 	@missing=""; \
