@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import random
 import shutil
 import signal
 import socket
@@ -46,10 +47,27 @@ def port_in_use(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A local port nothing listens on, for a server about to start. Taken below the kernel's
+    ephemeral range: a port the kernel hands out is free only until some client connection
+    takes it, which under parallel tests happened between this check and the server's bind."""
+    top = _ephemeral_start()
+    for _ in range(200):
+        port = random.randrange(20_000, top) if top > 21_000 else 0
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise EmbeddedError("no free local port below the ephemeral range")
 
 
 class DataDirLock:
