@@ -326,7 +326,7 @@ def forecast_section(f: Figures) -> Section:
         )
     latest = [(m, n) for n in names if (m := f.latest("backlog", n))]
     if not latest:
-        line = "No clearance forecast in this export yet (nothing decided yet)."
+        line = "No clearance forecast in this export yet: planning makes one with each plan cycle."
     else:
         month, name = max(latest)
         day = as_date(f.get(month, "backlog", name))
