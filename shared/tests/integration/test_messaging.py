@@ -188,7 +188,7 @@ async def test_a_service_killed_between_commit_and_publish_publishes_exactly_onc
     try:
         event = request("survives a crash")
         await publish(settings, echo.INPUT, event)
-        await wait_until(lambda: _ready(count))
+        await wait_until(lambda: _ready(count), timeout=90)  # a subprocess start, slow under load
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -198,7 +198,7 @@ async def test_a_service_killed_between_commit_and_publish_publishes_exactly_onc
     try:
         answers = await read_topic(settings, echo.OUTPUT, expect=1, settle=2.0)
         assert [decode(r.headers, r.value).causationid for r in answers] == [event.id]
-        await wait_until(lambda: _empty(count))
+        await wait_until(lambda: _empty(count), timeout=90)
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)
