@@ -154,10 +154,17 @@ def no_show(case: PoolCase | None, event: PrephaseNoShow, ctx: Ctx) -> Outcome[P
 def could_not_place(
     case: PoolCase | None, event: StageCouldNotPlace, ctx: Ctx
 ) -> Outcome[PoolCase]:
-    """A stage could not place a case: counted for the daily pass, which re-plans the cycle."""
+    """A stage could not place a case: released again to another matching team when the team
+    was short (R12), else counted for the daily pass, which re-plans the cycle."""
     if case is None or case.stage is None:
         return Wait("planning has not released this case yet")
     state = ctx.rows["placement"].get("placement") or PlacementState()
+    capacity = in_force(ctx.extras["capacities"], ctx.today)
+    moved = placement.moved(case, event, capacity.teams if capacity else (), ctx.today)
+    if moved is not None:
+        released, release = moved
+        counted = placement.counted_as_moved(state, event, ctx.today)
+        return Decision(released, [release], rows=[counted])
     return Decision(
         None, rows=[placement.could_not_place(state, case, event, ctx.today, ctx.config)]
     )

@@ -87,6 +87,14 @@ class Hold(Frozen):
     until: date | None = None
 
 
+class Unplaced(Frozen):
+    """A stage reported it could not place the case, and nothing has placed it since."""
+
+    stage: str
+    reason: str
+    since: date
+
+
 class CaseRecord(Frozen):
     case_id: str
     stream: Stream
@@ -111,6 +119,9 @@ class CaseRecord(Frozen):
     transports: tuple[date, ...] = ()
     transport_requests: tuple[date, ...] = ()
     transport_cancellations: tuple[date, ...] = ()
+    # Cleared by what places the case or ends the wait: a release (to another team, the next
+    # stage), an invitation, a planned hearing, readiness, a decision, a withdrawal.
+    unplaced: Unplaced | None = None
 
     @property
     def open_holds(self) -> tuple[Hold, ...]:
@@ -182,6 +193,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 "withdrawn",
                 withdrawn_on=on,
                 waiting=Waiting.NOTHING,
+                unplaced=None,
                 transports=(),
                 transport_cancellations=(*record.transport_cancellations, *cancelled),
             )
@@ -228,6 +240,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 + (f", cohort {event.cohort}" if event.cohort else ""),
                 stage=str(event.stage),
                 waiting=RELEASED_WAITING[event.stage],
+                unplaced=None,
             )
         case StageCouldNotPlace():
             return _step(
@@ -235,10 +248,16 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 day,
                 str(event.stage),
                 f"could not be placed: {event.reason} (looked until {event.searched_until})",
+                unplaced=Unplaced(stage=str(event.stage), reason=str(event.reason), since=day),
             )
         case PrephaseInvited():
             return _step(
-                record, day, "prephase", f"invited for {event.day}", waiting=Waiting.PREPHASE
+                record,
+                day,
+                "prephase",
+                f"invited for {event.day}",
+                waiting=Waiting.PREPHASE,
+                unplaced=None,
             )
         case PrephaseNoShow():
             return _step(record, day, "prephase", "no-show", waiting=Waiting.PREPHASE_DAY)
@@ -261,7 +280,9 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
             )
         case HearingPlanned():
             on = event.starts_at.astimezone(AMSTERDAM).date()
-            return _step(record, day, "hearing", f"hearing planned for {on}", stage="hearing")
+            return _step(
+                record, day, "hearing", f"hearing planned for {on}", stage="hearing", unplaced=None
+            )
         case HearingWaived():
             return _step(record, day, "hearing", f"hearing waived ({event.reason})")
         case HearingHeld():
@@ -274,6 +295,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 "ready for decision",
                 stage="decision",
                 waiting=Waiting.DECISION,
+                unplaced=None,
             )
         case HearingOnHold():
             return _hold(record, HoldReason.HEARING_OBSTACLE, event.since)
@@ -298,6 +320,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 deadline_met=event.deadline_met,
                 decided_category=record.category,
                 decision_sent_on=event.sent_at.astimezone(AMSTERDAM).date(),
+                unplaced=None,
             )
     return record
 
