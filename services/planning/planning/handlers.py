@@ -29,20 +29,12 @@ from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.catalogue import location_day_key
-from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
-from shared.contracts.events.hearing import (
-    HearingHeld,
-    HearingOnHold,
-    HearingPlanned,
-    HearingResumed,
-    HearingWaived,
-    ReadyForDecision,
-)
+from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
+from shared.contracts.events.hearing import HearingOnHold, HearingResumed, ReadyForDecision
 from shared.contracts.events.intake import (
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
-    LegalDeadlineChanged,
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
@@ -58,12 +50,7 @@ from shared.contracts.events.planning import (
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
-    PrephaseCompleted,
-    PrephaseInvited,
     PrephaseNoShow,
-    PrephaseOnHold,
-    TransportCancelled,
-    TransportRequested,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -336,18 +323,7 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     planning.on(DecisionOnHold)(tracked(hold(HoldReason.DECISION_OBSTACLE)))
     planning.on(DecisionResumed)(tracked(hold(HoldReason.DECISION_OBSTACLE, ends=True)))
     # Facts that only the record keeps: the timeline and the monthly figures (R14).
-    for fact in (
-        LegalDeadlineChanged,
-        PrephaseInvited,
-        PrephaseOnHold,
-        PrephaseCompleted,
-        TransportRequested,  # COA's transport notices (partner figures)
-        TransportCancelled,
-        HearingPlanned,
-        HearingWaived,
-        HearingHeld,
-        DecisionIssued,
-    ):
+    for fact in records.RECORD_ONLY:
         planning.on(fact)(tracked(stage_fact))
     planning.on(StageCouldNotPlace)(tracked(could_not_place))
     planning.on(ReadyForDecision)(tracked(ready_for_decision))

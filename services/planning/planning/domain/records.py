@@ -51,6 +51,21 @@ from shared.runtime.kit import AMSTERDAM
 
 from .model import HoldReason
 
+RECORD_ONLY: tuple[type[EventData], ...] = (
+    LegalDeadlineChanged,
+    PrephaseInvited,
+    PrephaseOnHold,
+    PrephaseCompleted,
+    TransportRequested,  # COA's transport notices (partner figures)
+    TransportCancelled,
+    HearingPlanned,
+    HearingWaived,
+    HearingHeld,
+    DecisionIssued,
+)
+"""Facts that change only a case's record, not the pool: the service registers them for the
+record alone (handlers.py); the other types `recorded` reads have a pool function too."""
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
