@@ -35,12 +35,10 @@ from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.values import Stream
 
 from .capacity import month_bounds, month_key, months_between
+from .config import DEFAULT_CONFIG
 from .forecast import TARGET
 from .model import ForecastMade
 from .records import CaseRecord
-
-DEFAULT_APPEAL_SHARE = 0.8
-"""The share of refusals appealed; the same default as chain-notify's appeal forecast."""
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +70,7 @@ def monthly_figures(
     records: Iterable[CaseRecord],
     until: date,
     forecasts: Iterable[ForecastMade] = (),
-    appeal_share: float = DEFAULT_APPEAL_SHARE,
+    appeal_share: float = DEFAULT_CONFIG.appeal_share,
 ) -> list[Figure]:
     """Every figure of every month from the first registration to `until`'s month."""
     cases = list(records)
