@@ -161,8 +161,11 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
             "coa.transport_cancelled",
             sum(1 for d in c.transport_cancellations if month_key(d) == month),
         )
-        sent = c.decision_sent_on or c.decided_on
-        if c.outcome is None or sent is None or month_key(sent) != month:
+        for sent in c.partners.sent:  # Nidos's and the lawyer's (domain/notices.py)
+            if month_key(sent.day) == month:
+                add(sent.kind)
+        sent_on = c.decision_sent_on or c.decided_on
+        if c.outcome is None or sent_on is None or month_key(sent_on) != month:
             continue
         if c.outcome is DecisionOutcome.GRANT:
             add("coa.housing_requested")
@@ -170,8 +173,6 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
             add("coa.reception_ends")
             add("dtv.refusal_notified")
             add("courts.decision_sent")
-        if c.amv:
-            add("nidos.decision_sent")
     return counts
 
 
