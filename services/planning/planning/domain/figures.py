@@ -61,6 +61,22 @@ class Figure:
 
 COLUMNS = ("month", "stream", "figure", "group", "value")
 
+PARTNER_KINDS = (
+    "coa.transport_requested",
+    "coa.transport_cancelled",
+    "coa.housing_requested",
+    "coa.reception_ends",
+    "dtv.refusal_notified",
+    "courts.decision_sent",
+    "nidos.appointment_planned",
+    "nidos.appointment_cancelled",
+    "nidos.decision_sent",
+    "lawyer.appointment_planned",
+    "lawyer.appointment_cancelled",
+)
+"""Every `partner.kind` of `partner_notices`: each notice chain-notify sends about a case (the
+partner and the message type's last word). Plan-level forecasts are not counted."""
+
 
 def _month(day: date | None) -> str | None:
     return month_key(day) if day else None
