@@ -16,22 +16,11 @@ from planning.domain.capacity import month_key
 from planning.domain.figures import PARTNER_KINDS, monthly_figures, partner_notices
 from planning.domain.records import replay
 from shared.contracts.envelope import EventData
+from shared.contracts.events import hearing as h
+from shared.contracts.events import intake as i
+from shared.contracts.events import prephase as pp
 from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.events.decision import DecisionIssued
-from shared.contracts.events.hearing import CancellationReason, HearingCancelled, HearingPlanned
-from shared.contracts.events.intake import (
-    ApplicantLogisticsChanged,
-    CaseRegistered,
-    CaseWithdrawn,
-    PriorityGroupJoined,
-    PriorityGroupLeft,
-)
-from shared.contracts.events.prephase import (
-    GuardianNoticeCancelled,
-    GuardianNoticeRequested,
-    TransportCancelled,
-    TransportRequested,
-)
 from shared.contracts.values import PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Emit
 from shared.tools.examples import example
@@ -43,19 +32,19 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
 
 
-def registered(amv: bool) -> CaseRegistered:
-    return example(CaseRegistered).model_copy(update={"unaccompanied": amv, "stream": STREAM})
+def registered(amv: bool) -> EventData:
+    return example(i.CaseRegistered).model_copy(update={"unaccompanied": amv, "stream": STREAM})
 
 
-def lawyer(name: str | None) -> ApplicantLogisticsChanged:
-    return example(ApplicantLogisticsChanged).model_copy(update={"lawyer": name})
+def lawyer(name: str | None) -> EventData:
+    return example(i.ApplicantLogisticsChanged).model_copy(update={"lawyer": name})
 
 
-def hearing(day: date, review: date | None) -> HearingPlanned:
-    return example(HearingPlanned).model_copy(update={"starts_at": at(day), "review_on": review})
+def hearing(day: date, review: date | None) -> EventData:
+    return example(h.HearingPlanned).model_copy(update={"starts_at": at(day), "review_on": review})
 
 
-def issued(on: date, *, grant: bool) -> DecisionIssued:
+def issued(on: date, *, grant: bool) -> EventData:
     base = example(DecisionIssued)
     if not grant:
         return base.model_copy(update={"issued_on": on, "sent_at": at(on)})
@@ -74,8 +63,8 @@ def issued(on: date, *, grant: bool) -> DecisionIssued:
 def amv_group(joined: bool) -> EventData:
     group = PriorityGroup.UNACCOMPANIED_MINOR
     if joined:
-        return PriorityGroupJoined(group=group, reason="age: minor", priority_group=group)
-    return PriorityGroupLeft(group=group, reason="age assessment: adult", priority_group=None)
+        return i.PriorityGroupJoined(group=group, reason="age: minor", priority_group=group)
+    return i.PriorityGroupLeft(group=group, reason="age assessment: adult", priority_group=None)
 
 
 OCT, NOV, DEC = date(2026, 10, 5), date(2026, 11, 2), date(2026, 12, 1)
@@ -85,13 +74,13 @@ HISTORY: list[tuple[str, date, EventData]] = [
     # another day with the same review, a new lawyer, then a refusal.
     ("amv", OCT, registered(amv=True)),
     ("amv", OCT, lawyer("rvr-1")),
-    ("amv", OCT, GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle")),
-    ("amv", OCT, GuardianNoticeRequested(day=date(2026, 10, 21), location="prephase-zwolle")),
-    ("amv", OCT, GuardianNoticeCancelled(day=date(2026, 10, 14))),
+    ("amv", OCT, pp.GuardianNoticeRequested(day=date(2026, 10, 14), location="prephase-zwolle")),
+    ("amv", OCT, pp.GuardianNoticeRequested(day=date(2026, 10, 21), location="prephase-zwolle")),
+    ("amv", OCT, pp.GuardianNoticeCancelled(day=date(2026, 10, 14))),
     (
         "amv",
         OCT,
-        TransportRequested(
+        pp.TransportRequested(
             day=date(2026, 10, 21), from_location="coa-budel", to_location="prephase-zwolle"
         ),
     ),
@@ -109,7 +98,7 @@ HISTORY: list[tuple[str, date, EventData]] = [
     (
         "adult",
         date(2026, 11, 16),
-        HearingCancelled(day=date(2026, 11, 20), reason=CancellationReason.RESCHEDULED),
+        h.HearingCancelled(day=date(2026, 11, 20), reason=h.CancellationReason.RESCHEDULED),
     ),
     ("adult", DEC, issued(DEC, grant=True)),
     # An AMV withdrawn with a transport, a prephase day and a hearing still to come.
@@ -118,21 +107,21 @@ HISTORY: list[tuple[str, date, EventData]] = [
     (
         "gone",
         OCT,
-        TransportRequested(
+        pp.TransportRequested(
             day=date(2026, 11, 4), from_location="coa-budel", to_location="prephase-zwolle"
         ),
     ),
-    ("gone", OCT, TransportCancelled(day=date(2026, 11, 4))),
+    ("gone", OCT, pp.TransportCancelled(day=date(2026, 11, 4))),
     (
         "gone",
         OCT,
-        TransportRequested(
+        pp.TransportRequested(
             day=date(2026, 11, 5), from_location="coa-budel", to_location="prephase-zwolle"
         ),
     ),
-    ("gone", OCT, GuardianNoticeRequested(day=date(2026, 11, 5), location="prephase-zwolle")),
+    ("gone", OCT, pp.GuardianNoticeRequested(day=date(2026, 11, 5), location="prephase-zwolle")),
     ("gone", OCT, hearing(date(2026, 12, 7), date(2026, 12, 8))),
-    ("gone", NOV, CaseWithdrawn(withdrawn_at=at(NOV))),
+    ("gone", NOV, i.CaseWithdrawn(withdrawn_at=at(NOV))),
 ]
 
 
@@ -161,6 +150,7 @@ def chain_notify_counts() -> Counter[tuple[str, str]]:
             state[case_id] = outcome.state
         for item in outcome.emit:
             assert isinstance(item, Emit)
+            assert item.topic is not None
             partner = item.topic.split(".")[3]  # ind.<stream>.partner.<partner>.v1
             kind = type(item.data).event_type.rsplit(".", 1)[1].replace("-", "_")
             sent[(month_key(day), f"{partner}.{kind}")] += 1
