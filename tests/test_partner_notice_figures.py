@@ -19,7 +19,7 @@ from shared.contracts.envelope import EventData
 from shared.contracts.events import hearing as h
 from shared.contracts.events import intake as i
 from shared.contracts.events import prephase as pp
-from shared.contracts.events.common import DecisionOutcome
+from shared.contracts.events.common import DecisionOutcome, LegalGround
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.values import PriorityGroup, Stream
 from shared.runtime.kit import BatchCases, Context, Decision, Emit
@@ -48,9 +48,11 @@ def issued(on: date, *, grant: bool) -> EventData:
     base = example(DecisionIssued)
     if not grant:
         return base.model_copy(update={"issued_on": on, "sent_at": at(on)})
-    return base.model_copy(
-        update={
+    return DecisionIssued.model_validate(
+        base.model_dump()
+        | {
             "outcome": DecisionOutcome.GRANT,
+            "legal_ground": LegalGround.A,
             "rejection_kind": None,
             "departure_period_days": None,
             "enforceable_from": None,
