@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from planning.domain import records
 from planning.domain.cases import release
 from planning.domain.config import PlanningConfig
 from planning.domain.model import PoolCase, PoolStatus, Team
@@ -15,13 +16,17 @@ from planning.domain.placement import (
     moved,
     taken_into_replan,
 )
+from shared.contracts.events.hearing import HearingHeld, HearingPlanned
+from shared.contracts.events.intake import CaseRegistered, CaseWithdrawn
 from shared.contracts.events.planning import (
+    CaseReleased,
     PlacementProblem,
     ReleaseStage,
     Specialism,
     StageCouldNotPlace,
 )
 from shared.contracts.values import Category, Stream
+from shared.tools.examples import example
 
 CONFIG = PlanningConfig()  # A: 2 a caseworker day, C: 1
 DAY = date(2026, 11, 3)
@@ -157,3 +162,25 @@ def test_a_moved_case_is_counted_but_owes_no_days_to_a_re_plan() -> None:
     state = counted_as_moved(PlacementState(), short("syria-1"), DAY)
     assert (state.reported, state.moved, state.pending_cases, state.pending_days) == (1, 1, 0, 0)
     assert state.by_reason == {"no_hearing_slot": 1}
+
+
+def test_the_record_shows_a_case_unplaced_until_something_places_it() -> None:
+    registered = example(CaseRegistered)
+    record = records.registered("case-1", registered, DAY)
+    reported = records.recorded(record, short("syria-1"), DAY)
+    assert reported is not None
+    assert reported.unplaced == records.Unplaced(
+        stage="hearing", reason="no_hearing_slot", since=DAY
+    )
+    for placing in (
+        example(HearingPlanned),
+        CaseReleased(stage=ReleaseStage.HEARING, release_day=DAY, team="syria-2"),
+        example(CaseWithdrawn),
+    ):
+        placed = records.recorded(reported, placing, DAY)
+        assert placed is not None
+        assert placed.unplaced is None, placing
+    # A fact that places nothing leaves it shown.
+    still = records.recorded(reported, example(HearingHeld), DAY)
+    assert still is not None
+    assert still.unplaced is not None
