@@ -29,9 +29,10 @@ from .world import WorldConfig
 
 SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
 
-# Settings of every process in a simulated run: the embedded broker holds a fetch for its
-# whole wait, so it is short here (docs/adr/0008). Shorter batch timeouts and relay polls were
-# tried and left out: the e2e runs then stuck on a service's answer (docs/adr/0021).
+# Settings of every process in a simulated run (the demo, the e2e tests, the soak and the
+# benchmark; docs/adr/0021): the embedded broker holds a fetch for its whole wait, so waits
+# are short; two partitions a topic, since the broker's work for every idle fetch grows with
+# the partitions it names; the relay, woken by every commit, polls only once a second.
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 10,
