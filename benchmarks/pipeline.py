@@ -146,8 +146,9 @@ def six_services(
         "CASEFLOW_TOPIC_PREFIX": settings.topic_prefix,
         "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
         "CASEFLOW_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
-        # The simulated run as `make demo` runs it; the latency runs on wall time.
-        **(tuning_environment() if simulated else {"CASEFLOW_SIMULATED_CLOCK": "false"}),
+        # As `make demo` runs them; the latency runs on wall time.
+        **tuning_environment(),
+        "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
         "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         "CASEFLOW_LOG_LEVEL": "WARNING",
         # Planning reserves the Pact's forecast inflow first (R13); at a fraction of the
@@ -761,7 +762,10 @@ def run(
             }
 
             print("3/3 latency on the wall clock", file=sys.stderr)
-            lat = base.model_copy(update={"topic_prefix": "l.", "schema_prefix": "l_"})
+            # The simulation's waits and partitions, on the wall clock.
+            lat = tuned(
+                base.model_copy(update={"topic_prefix": "l.", "schema_prefix": "l_"})
+            ).model_copy(update={"simulated_clock": False})
             asyncio.run(ensure_topics(lat, all_topics()))
             count = max(500, round(2_000 * scale))
             with six_services(servers, lat, workdir, "latency", config, simulated=False):
