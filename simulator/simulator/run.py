@@ -35,7 +35,7 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 # the partitions it names; the relay, woken by every commit, polls only once a second.
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
-    "fetch_max_wait_ms": 10,
+    "fetch_max_wait_ms": 25,
     "batch_timeout_ms": 10,
     "topic_partitions": 2,
     "relay_interval_ms": 1000,
