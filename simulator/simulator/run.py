@@ -144,6 +144,7 @@ class RunReport:
     seconds: float = 0.0
     by_type: Counter[str] = field(default_factory=Counter)
     costs: list[DayCost] = field(default_factory=list)
+    holes_read_again: int = 0  # acknowledgements the broker showed out of order (ADR 0021)
 
     def cost_lines(self) -> list[str]:
         """Median and slowest day, apart for days with and without input from outside."""
@@ -159,6 +160,11 @@ class RunReport:
                     f"{len(days)} {name}: median {statistics.median(seconds):.2f} s, "
                     f"slowest {seconds[-1]:.2f} s, {rounds:.1f} rounds a day"
                 )
+        if self.holes_read_again:
+            lines.append(
+                f"{self.holes_read_again} time(s) the clock's acknowledgements were read again "
+                "at a hole in their offsets (the embedded broker; docs/adr/0021)"
+            )
         return lines
 
 
@@ -192,6 +198,7 @@ class Simulation:
                 for n in range(self.config.days):
                     day = self.config.starts + timedelta(days=n)
                     await self._day(day, driver, reader, producer)
+                    self.report.holes_read_again = driver.holes_read_again
                     if on_day is not None:
                         on_day(day, self)
         finally:
