@@ -15,11 +15,11 @@ from typing import Any
 
 from planning import persistence as db
 from planning.domain import cases as pool
-from planning.domain import placement, records
+from planning.domain import file, placement, records
 from planning.domain.capacity import backlog_days_between, in_force, month_key, split_month
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
-from planning.domain.dispatch import dispatch
+from planning.domain.dispatch import decision_gate, dispatch
 from planning.domain.inputs import capacity_problem, month_capacity
 from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase, PoolStatus
@@ -44,13 +44,18 @@ from shared.contracts.events.planning import (
     CapacityDeclared,
     CaseReleased,
     PlanCycleProposed,
+    ReleaseHeld,
     ReleaseStage,
     StageCouldNotPlace,
 )
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
+    LanguageIndicationCompleted,
+    OriginInvestigationCompleted,
+    PrephaseCompleted,
     PrephaseNoShow,
+    WrittenAccountReceived,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -93,7 +98,8 @@ def withdrawn(case: PoolCase | None, event: CaseWithdrawn, ctx: Ctx) -> Outcome[
 def recategorised(case: PoolCase | None, event: CaseRecategorised, ctx: Ctx) -> Outcome[PoolCase]:
     if case is None:
         return Wait(NOT_YET)
-    return Decision(pool.recategorised(case, event.new_category))
+    # A decider of the new category may need less (or more) of the file.
+    return _file_changed(pool.recategorised(case, event.new_category), ctx)
 
 
 def regrouped(
@@ -160,13 +166,24 @@ def could_not_place(
 def ready_for_decision(
     case: PoolCase | None, event: ReadyForDecision, ctx: Ctx
 ) -> Outcome[PoolCase]:
-    """Hearing is done and the file complete: planning releases the case to decision, to the
-    team it chose at the first release (R12), with its cycle and cohort, so that decision
-    knows its deciders' team and counts the grant rate per cycle (R10)."""
+    """Hearing is done: planning releases the case to decision, to the team it chose at the
+    first release (R12), with its cycle and cohort, so that decision knows its deciders' team
+    and counts the grant rate per cycle (R10); or, when the file lacks an item a decider needs,
+    holds the release and says what is missing (ReleaseHeld)."""
     if case is None:
         return Wait(NOT_YET)
     if case.stage is ReleaseStage.DECISION or case.status is PoolStatus.WITHDRAWN:
         return Decision(None)  # released to decision already (a redelivery), or gone
+    missing = file.missing_items(case)
+    if decision_gate(ReleaseStage.DECISION, missing):
+        if case.decision_held_on is not None:
+            return Decision(None)  # held already (a redelivery)
+        held = case.model_copy(update={"decision_held_on": ctx.today})
+        return Decision(held, [ReleaseHeld(stage=ReleaseStage.DECISION, missing_items=missing)])
+    return _to_decision(case, ctx)
+
+
+def _to_decision(case: PoolCase, ctx: Ctx) -> Decision[PoolCase]:
     capacity = in_force(ctx.extras["capacities"], ctx.today)
     teams = capacity.teams if capacity else ()
     own = [t for t in teams if t.team_id == case.team]
@@ -174,9 +191,38 @@ def ready_for_decision(
     released, release = pool.release(
         case, ReleaseStage.DECISION, ctx.today, team, specialisms, case.cycle, case.cohort
     )
+    released = released.model_copy(update={"decision_held_on": None})
     if case.status is PoolStatus.HELD:  # a hold stays a hold (counted apart, R12 holds)
         released = released.model_copy(update={"status": case.status})
     return Decision(released, [release])
+
+
+def _file_changed(case: PoolCase, ctx: Ctx) -> Outcome[PoolCase]:
+    """The file changed: a held release to decision goes once nothing is missing."""
+    held = case.decision_held_on is not None and case.status is not PoolStatus.WITHDRAWN
+    if held and not file.missing_items(case):
+        return _to_decision(case, ctx)
+    return Decision(case)
+
+
+def prephase_completed(
+    case: PoolCase | None, event: PrephaseCompleted, ctx: Ctx
+) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    items = file.recorded_in_prephase(event)
+    return _file_changed(file.with_items(case, items, prephase_done=True), ctx)
+
+
+def file_item_recorded(
+    case: PoolCase | None, event: file.ItemRecorded, ctx: Ctx
+) -> Outcome[PoolCase]:
+    if case is None:
+        return Wait(NOT_YET)
+    item = file.item_of(event)
+    if item in case.file_items:
+        return Decision(None)
+    return _file_changed(file.with_items(case, (item,), prephase_done=False), ctx)
 
 
 def stage_fact(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
@@ -201,9 +247,9 @@ def tracked(function: Callable[[PoolCase | None, Any, Ctx], Outcome[PoolCase]]) 
             record = records.registered(ctx.case_id, event, ctx.today)
         else:
             record = records.recorded(record, event, ctx.today)
-        for item in outcome.emit:  # a Pact case's release at registration
+        for item in outcome.emit:  # a release (a Pact case's at registration), a held one
             data = item.data if isinstance(item, Emit) else item
-            if isinstance(data, CaseReleased):
+            if isinstance(data, CaseReleased | ReleaseHeld):
                 record = records.recorded(record, data, ctx.today)
         if record is None or record == before:
             return outcome
@@ -327,6 +373,9 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
         planning.on(fact)(tracked(stage_fact))
     planning.on(StageCouldNotPlace)(tracked(could_not_place))
     planning.on(ReadyForDecision)(tracked(ready_for_decision))
+    planning.on(PrephaseCompleted)(tracked(prephase_completed))
+    for item in (WrittenAccountReceived, LanguageIndicationCompleted, OriginInvestigationCompleted):
+        planning.on(item)(tracked(file_item_recorded))
     planning.on(CapacityDeclared)(capacity_declared)
     planning.on(PlanCycleProposed)(cycle_proposed)
     return planning

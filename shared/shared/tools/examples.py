@@ -255,6 +255,10 @@ _EXAMPLES: tuple[EventData, ...] = (
         cycle="cycle-2026-4",
         cohort="cohort-2026-4-01",
     ),
+    pl.ReleaseHeld(
+        stage=pl.ReleaseStage.DECISION,
+        missing_items=(pl.FileItem.WRITTEN_ACCOUNT,),
+    ),
     pl.StageCouldNotPlace(
         stage=pl.ReleaseStage.PREPHASE,
         reason=pl.PlacementProblem.NO_INTERPRETER,

@@ -15,6 +15,7 @@ from shared.runtime.calendar import working_days_between
 
 from .cohorts import CohortSummary
 from .config import PlanningConfig
+from .file import missing_items
 from .model import NO_PRIORITY, PRIORITY_ORDER, Cycle, PoolCase, PoolStatus
 from .records import CaseRecord, Unplaced, Waiting
 
@@ -87,6 +88,7 @@ WAITING_WORDS = {
     Waiting.PREPHASE: "the prephase to complete (the file is not complete until then, R12)",
     Waiting.HEARING: "a hearing",
     Waiting.DECISION: "a decision",
+    Waiting.FILE: "the file to be complete: the release to decision is held (R12)",
     Waiting.HOLD: "the end of a hold",
     Waiting.NOTHING: "nothing",
 }
@@ -122,6 +124,11 @@ def explain_case(case: PoolCase, record: CaseRecord | None, today: date) -> list
         lines.append(where)
         if record is not None:
             lines.append(f"waiting for {WAITING_WORDS[record.waiting]}")
+        if case.decision_held_on is not None:
+            lines.append(
+                f"release to decision held since {case.decision_held_on}: the file is "
+                f"incomplete, missing: {', '.join(missing_items(case)) or 'nothing now'} (R12)"
+            )
         if record is not None and record.unplaced is not None:
             tried = sorted({*case.tried_teams, *([case.team] if case.team else [])})
             lines.append(unplaced_line(record.unplaced, tried))
@@ -144,6 +151,8 @@ def timeline(record: CaseRecord, today: date) -> list[str]:
     lines = [f"case {record.case_id} ({record.stream}, {record.procedure})"]
     lines += [f"  {s.day}  {s.stage:<9} {s.what}" for s in record.steps]
     waits = WAITING_WORDS[record.waiting]
+    if record.waiting is Waiting.FILE and record.missing_items:
+        waits += ", missing: " + ", ".join(record.missing_items)
     if record.waiting is Waiting.HOLD:
         waits += ": " + ", ".join(f"{h.reason} since {h.since}" for h in record.open_holds)
     lines.append(f"now: {record.stage}, waiting for {waits}")

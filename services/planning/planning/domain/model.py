@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.events.planning import ReleaseStage
+from shared.contracts.events.planning import FileItem, ReleaseStage
 from shared.contracts.values import Category, PriorityGroup, Stream
 
 # R7: nuisance first, then unaccompanied minors (AMV), then former safe countries; then the rest.
@@ -68,6 +68,12 @@ class PoolCase(Frozen):
     # Teams that reported they could not place the case at its stage (R12: the next goes
     # elsewhere); cleared by a release to the next stage.
     tried_teams: tuple[str, ...] = ()
+    # The file (R12, domain/file.py): the items recorded, whether the prephase completed (before
+    # that planning does not judge the file), and the day a release to decision was held back
+    # for a missing item (released when the last one comes).
+    file_items: tuple[FileItem, ...] = ()
+    file_known: bool = False
+    decision_held_on: date | None = None
 
     @property
     def rank(self) -> int:

@@ -39,23 +39,32 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
+from shared.contracts.events.planning import (
+    CaseReleased,
+    FileItem,
+    ReleaseHeld,
+    ReleaseStage,
+    StageCouldNotPlace,
+)
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
     GuardianNoticeCancelled,
     GuardianNoticeRequested,
+    LanguageIndicationCompleted,
+    OriginInvestigationCompleted,
     PrephaseCompleted,
     PrephaseInvited,
     PrephaseNoShow,
     PrephaseOnHold,
     TransportCancelled,
     TransportRequested,
+    WrittenAccountReceived,
 )
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import AMSTERDAM
 
-from . import notices
+from . import file, notices
 from .model import HoldReason
 from .notices import PartnerView
 
@@ -63,7 +72,6 @@ RECORD_ONLY: tuple[type[EventData], ...] = (
     LegalDeadlineChanged,
     PrephaseInvited,
     PrephaseOnHold,
-    PrephaseCompleted,
     TransportRequested,  # COA's transport notices (partner figures)
     TransportCancelled,
     HearingPlanned,
@@ -104,6 +112,7 @@ class Waiting(StrEnum):
     PREPHASE = "prephase"  # the prephase to complete
     HEARING = "hearing"
     DECISION = "decision"
+    FILE = "file"  # the items a decider needs (R12): the release to decision is held
     HOLD = "hold"
     NOTHING = "nothing"  # decided or withdrawn
 
@@ -162,6 +171,8 @@ class CaseRecord(Frozen):
     # Cleared by what places the case or ends the wait: a release (to another team, the next
     # stage), an invitation, a planned hearing, readiness, a decision, a withdrawal.
     unplaced: Unplaced | None = None
+    # The file items a decider misses: the release to decision is held until they come (R12).
+    missing_items: tuple[FileItem, ...] = ()
     # What Nidos and the lawyer were told, as chain-notify tells them (domain/notices.py).
     partners: PartnerView = PartnerView()
 
@@ -292,6 +303,17 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 stage=str(event.stage),
                 waiting=RELEASED_WAITING[event.stage],
                 unplaced=None,
+                missing_items=(),
+            )
+        case ReleaseHeld():
+            return _step(
+                record,
+                day,
+                "planning",
+                f"release to {event.stage} held: the file is incomplete, missing: "
+                + ", ".join(event.missing_items),
+                waiting=Waiting.FILE,
+                missing_items=event.missing_items,
             )
         case StageCouldNotPlace():
             return _step(
@@ -310,6 +332,16 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 waiting=Waiting.PREPHASE,
                 unplaced=None,
             )
+        case (
+            WrittenAccountReceived()
+            | LanguageIndicationCompleted()
+            | OriginInvestigationCompleted()
+        ):
+            item = file.item_of(event)
+            if item not in record.missing_items:
+                return record
+            missing = tuple(i for i in record.missing_items if i is not item)
+            return record.model_copy(update={"missing_items": missing})
         case PrephaseNoShow():
             return _step(record, day, "prephase", "no-show", waiting=Waiting.PREPHASE_DAY)
         case PrephaseOnHold():

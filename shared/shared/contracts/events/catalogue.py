@@ -490,6 +490,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
         rules=("R2", "R9", "R12"),
     ),
+    # A release to decision waits for a complete file: the planners see what is missing.
+    _output(
+        _pl.ReleaseHeld,
+        _stage_out(Stage.PLANNING),
+        by=PLANNING,
+        to=(frontend(PLANNER),),
+        rules=("R12",),
+    ),
     # Prephase and hearing say so when they cannot place a released case: planning re-plans.
     MessageSpec(
         model=_pl.StageCouldNotPlace,
@@ -598,17 +606,18 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         _pp.LanguageIndicationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(INTAKE, HEARING),  # intake: R8
+        to=(INTAKE, HEARING, PLANNING),  # intake: R8; planning: the file (R12)
         rules=("R8",),
     ),
     _output(
         _pp.OriginInvestigationCompleted,
         _PREPHASE_OUT,
         by=PREPHASE,
-        to=(INTAKE, HEARING),  # intake: R8
+        to=(INTAKE, HEARING, PLANNING),  # intake: R8; planning: the file (R12)
         rules=("R8",),
     ),
-    _output(_pp.WrittenAccountReceived, _PREPHASE_OUT, by=PREPHASE, to=(HEARING,)),
+    # Planning keeps which file items are recorded: a release to decision waits for them (R12).
+    _output(_pp.WrittenAccountReceived, _PREPHASE_OUT, by=PREPHASE, to=(HEARING, PLANNING)),
     _output(_pp.ReturnInformationGiven, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
     _output(_pp.ExclusionSignalRaised, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, HEARING)),
     _output(_pp.ExclusionScreeningConcluded, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, HEARING)),

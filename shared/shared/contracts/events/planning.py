@@ -97,6 +97,14 @@ class Specialism(StrEnum):
     UNACCOMPANIED_MINOR = "unaccompanied_minor"
 
 
+class FileItem(StrEnum):
+    """A part of a case's file a decider needs (R12: deciders get complete files)."""
+
+    WRITTEN_ACCOUNT = "written_account"
+    LANGUAGE_INDICATION = "language_indication"
+    ORIGIN_INVESTIGATION = "origin_investigation"
+
+
 # --- fields an input shares with its answer -------------------------------------------
 # No event_type: this is not a message, so it is not registered; each message below keeps
 # its own docstring, type and version.
@@ -373,6 +381,17 @@ class CaseReleased(EventData):
         if (self.cycle is None) != (self.cohort is None):
             raise ValueError("cycle and cohort go together (both for backlog, neither for Pact)")
         return self
+
+
+class ReleaseHeld(EventData):
+    """Planning holds a case's release to a stage because its file is incomplete (R12; key =
+    case id): hearing reported it ready for decision, but items a decider needs for its
+    category are missing. Planning releases it (CaseReleased) once they are recorded."""
+
+    event_type = "nl.ind.planning.release-held"
+
+    stage: ReleaseStage = Field(description="the stage the release waits for")
+    missing_items: tuple[FileItem, ...] = Field(min_length=1, description="what the file lacks")
 
 
 # --- from the stages to planning ---------------------------------------------------------
