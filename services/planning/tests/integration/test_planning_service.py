@@ -13,6 +13,7 @@ from planning.app import SETTINGS, definition
 from planning.metrics import metrics_for
 from shared.contracts.envelope import decode
 from shared.contracts.events.common import Procedure
+from shared.contracts.events.hearing import ReadyForDecision
 from shared.contracts.events.intake import CaseRegistered
 from shared.contracts.events.planning import (
     CapacityDeclared,
@@ -27,6 +28,7 @@ from shared.contracts.events.planning import (
     TriageLifted,
     TriageTriggered,
 )
+from shared.contracts.events.prephase import PrephaseCompleted, WrittenAccountReceived
 from shared.contracts.topics import (
     PLANNING_INPUT,
     REGISTRATION_REJECTIONS,
@@ -506,3 +508,67 @@ async def test_pact_inflow_above_the_threshold_triggers_triage_and_re_plans_unti
         (1, "inflow_changed"),
         (2, "inflow_changed"),
     ]
+
+
+def from_stage(data: Any, stage: Stage, case_id: str) -> tuple[str, Any]:
+    event = front_end_event(data, subject=case_id, stream=Stream.PACT, actor=f"system:{stage}")
+    return stage_events(Stream.PACT, stage), event
+
+
+async def test_an_incomplete_file_holds_the_release_to_decision_until_the_item_comes(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    await publish(settings, PLANNING_INPUT, capacity("2026-11", 10))
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        registered("case-p-5", Stream.PACT, date(2026, 10, 30), None),
+    )
+    released = stage_events(Stream.PACT, Stage.PLANNING)
+    [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
+    assert first.data.stage == "hearing"
+
+    # The prephase completed without the written account; hearing then reports ready.
+    completed = PrephaseCompleted(
+        completed_on=date(2026, 11, 2),
+        waiver_eligible=False,
+        waiver_missing=(),
+        language_indication=None,
+        origin=None,
+        original_identity_document=False,
+        written_account=False,
+        exclusion_signal=False,
+    )
+    await publish(settings, *from_stage(completed, Stage.PREPHASE, "case-p-5"))
+    ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=True)
+    await publish(settings, *from_stage(ready, Stage.HEARING, "case-p-5"))
+    [_, held] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
+    assert held.subject == "case-p-5"
+    assert held.type.startswith("nl.ind.planning.release-held")
+    assert (held.data.stage, held.data.missing_items) == ("decision", ("written_account",))
+    await until(
+        runtime,
+        f"select state->>'waiting' from {schema(runtime)}.case_records where case_id = 'case-p-5'",
+        "file",
+    )
+    await until(
+        runtime,
+        f"select state->>'stage' from {schema(runtime)}.pool_cases where case_id = 'case-p-5'",
+        "hearing",
+    )
+
+    # The account arrives: the case is released to decision, to its team.
+    account = WrittenAccountReceived(
+        received_on=date(2026, 11, 2), language="ara", pages=2, translation_needed=True
+    )
+    await publish(settings, *from_stage(account, Stage.PREPHASE, "case-p-5"))
+    [*_, release] = data_of(await read_topic(settings, released, expect=3, settle=0.3))
+    assert release.type.startswith("nl.ind.planning.case-released")
+    assert (release.data.stage, release.data.team) == ("decision", first.data.team)
+    await until(
+        runtime,
+        f"select state->>'waiting' from {schema(runtime)}.case_records where case_id = 'case-p-5'",
+        "decision",
+    )
