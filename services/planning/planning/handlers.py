@@ -32,6 +32,7 @@ from shared.contracts.events.catalogue import location_day_key
 from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
 from shared.contracts.events.hearing import HearingOnHold, HearingResumed, ReadyForDecision
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
@@ -225,6 +226,18 @@ def file_item_recorded(
     return _file_changed(file.with_items(case, (item,), prephase_done=False), ctx)
 
 
+def logistics_changed(
+    case: PoolCase | None, event: ApplicantLogisticsChanged, ctx: Ctx
+) -> Outcome[PoolCase]:
+    """Keep the case's interpreter languages: dispatch prefers a team that hears in one (R12)."""
+    if case is None:
+        return Wait(NOT_YET)
+    languages = tuple(event.interpreter_languages)
+    if languages == case.languages:
+        return Decision(None)
+    return Decision(case.model_copy(update={"languages": languages}))
+
+
 def stage_fact(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
     """A stage's fact that changes only the case's record (tracked() keeps it)."""
     if case is None:
@@ -371,6 +384,7 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     # Facts that only the record keeps: the timeline and the monthly figures (R14).
     for fact in records.RECORD_ONLY:
         planning.on(fact)(tracked(stage_fact))
+    planning.on(ApplicantLogisticsChanged)(tracked(logistics_changed))
     planning.on(StageCouldNotPlace)(tracked(could_not_place))
     planning.on(ReadyForDecision)(tracked(ready_for_decision))
     planning.on(PrephaseCompleted)(tracked(prephase_completed))

@@ -20,16 +20,13 @@ def dispatch(
     """The best matching team and what it was matched on.
 
     An unaccompanied minor goes to an AMV team where there is one. Among the rest, a team that
-    knows the nationality wins; ties go to the team with the fewest releases per caseworker so
-    far (`load`), then to the lowest team code, so that the choice is reproducible; without a
-    `load`, by the case id."""
-    staffed = [t for t in teams if t.caseworkers > 0]
+    knows the nationality wins, then among those one that hears in one of the case's
+    interpreter languages (where such a team is left); ties go to the team with the fewest
+    releases per caseworker so far (`load`), then to the lowest team code, so that the choice
+    is reproducible; without a `load`, by the case id."""
+    staffed = matching([t for t in teams if t.caseworkers > 0], case)
     if not staffed:
         return UNASSIGNED, ()
-    if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
-        staffed = [t for t in staffed if t.unaccompanied_minors]
-    if any(case.nationality in t.nationalities for t in staffed):
-        staffed = [t for t in staffed if case.nationality in t.nationalities]
     staffed.sort(key=lambda t: t.team_id)
     if load is None:
         # One case at a time (a Pact registration): spread by the case id, in proportion to
@@ -44,9 +41,24 @@ def dispatch(
     specialisms: list[Specialism] = []
     if case.nationality in best.nationalities:
         specialisms.append(Specialism.NATIONALITY)
+    if set(case.languages) & set(best.languages):
+        specialisms.append(Specialism.LANGUAGE)
     if case.unaccompanied and best.unaccompanied_minors:
         specialisms.append(Specialism.UNACCOMPANIED_MINOR)
     return best.team_id, tuple(specialisms)
+
+
+def matching(staffed: list[Team], case: PoolCase) -> list[Team]:
+    """The staffed teams whose specialisms match the case best (R12), narrowed one specialism
+    at a time where some team has it: AMV, then the nationality, then a language."""
+    if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
+        staffed = [t for t in staffed if t.unaccompanied_minors]
+    if any(case.nationality in t.nationalities for t in staffed):
+        staffed = [t for t in staffed if case.nationality in t.nationalities]
+    speaks = set(case.languages)
+    if any(speaks & set(t.languages) for t in staffed):
+        staffed = [t for t in staffed if speaks & set(t.languages)]
+    return staffed
 
 
 def another_team(
@@ -55,12 +67,8 @@ def another_team(
     """A team not yet `tried` that matches the case as well as the first choice had to (R12),
     or None when there is none. A case is never moved to a team that lacks a specialism
     some staffed team has for it: an AMV stays with AMV teams, a nationality with the teams
-    that know it, where such teams exist."""
-    staffed = [t for t in teams if t.caseworkers > 0]
-    if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
-        staffed = [t for t in staffed if t.unaccompanied_minors]
-    if any(case.nationality in t.nationalities for t in staffed):
-        staffed = [t for t in staffed if case.nationality in t.nationalities]
+    that know it, a language with the teams that hear in it, where such teams exist."""
+    staffed = matching([t for t in teams if t.caseworkers > 0], case)
     left = [t for t in staffed if t.team_id not in tried]
     return dispatch(case, left) if left else None
 

@@ -34,6 +34,7 @@ def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:
                 caseworkers=t.caseworkers,
                 hours_per_week=t.hours_per_week,
                 nationalities=t.nationalities,
+                languages=t.languages,
                 unaccompanied_minors=t.unaccompanied_minors,
             )
             for t in declared.teams

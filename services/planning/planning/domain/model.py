@@ -56,6 +56,8 @@ class PoolCase(Frozen):
     category: Category | None = None
     priority_group: PriorityGroup | None = None
     unaccompanied: bool = False
+    # The interpreter languages from intake's logistics, most preferred first (R12 dispatch).
+    languages: tuple[str, ...] = ()
     status: PoolStatus = PoolStatus.POOLED
     holds: tuple[HoldReason, ...] = ()
     no_shows: int = 0
@@ -98,6 +100,7 @@ class Team(Frozen):
     caseworkers: int = Field(ge=0)
     hours_per_week: float = Field(ge=0, description="per caseworker")
     nationalities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     unaccompanied_minors: bool = False
 
 

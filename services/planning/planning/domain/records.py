@@ -79,7 +79,6 @@ RECORD_ONLY: tuple[type[EventData], ...] = (
     HearingHeld,
     DecisionIssued,
     # Nidos's and the lawyer's appointment notices (partner figures)
-    ApplicantLogisticsChanged,
     GuardianNoticeRequested,
     GuardianNoticeCancelled,
     HearingCancelled,

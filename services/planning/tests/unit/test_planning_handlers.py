@@ -10,8 +10,9 @@ from planning import persistence as db
 from planning.domain.config import PlanningConfig
 from planning.domain.model import MonthCapacity, PoolCase, PoolStatus, Team
 from planning.domain.placement import PlacementState
-from planning.handlers import could_not_place, ready_for_decision
+from planning.handlers import could_not_place, logistics_changed, ready_for_decision
 from shared.contracts.events.hearing import ReadyForDecision
+from shared.contracts.events.intake import ApplicantLogisticsChanged, LogisticsPart
 from shared.contracts.events.planning import (
     CaseReleased,
     PlacementProblem,
@@ -140,3 +141,21 @@ def test_a_hearing_team_without_a_slot_gets_the_case_moved_to_another_matching_t
     [state] = again.rows
     assert isinstance(state, PlacementState)
     assert state.pending_cases == 1
+
+
+def test_the_interpreter_languages_are_kept_for_dispatch() -> None:
+    logistics = ApplicantLogisticsChanged(
+        interpreter_languages=("kmr", "ara"),
+        reception_location=None,
+        lawyer=None,
+        court_district=None,
+        changed=(LogisticsPart.INTERPRETER_LANGUAGES,),
+    )
+    outcome = logistics_changed(case(), logistics, ctx())
+    assert isinstance(outcome, Decision)
+    assert outcome.state is not None
+    assert outcome.state.languages == ("kmr", "ara")
+    same = logistics_changed(outcome.state, logistics, ctx())
+    assert isinstance(same, Decision)
+    assert same.state is None
+    assert isinstance(logistics_changed(None, logistics, ctx()), Wait)

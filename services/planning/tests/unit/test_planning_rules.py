@@ -9,7 +9,7 @@ import pytest
 from planning.domain.cases import held, hold_ended, no_show, release, withdrawn
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
-from planning.domain.dispatch import UNASSIGNED, decision_gate, dispatch
+from planning.domain.dispatch import UNASSIGNED, another_team, decision_gate, dispatch
 from planning.domain.model import HoldReason, PoolCase, PoolStatus, Team, TriageState
 from planning.domain.triage import judge_triage, projected_per_year
 from shared.contracts.events.planning import (
@@ -89,6 +89,41 @@ def test_without_a_specialist_the_least_loaded_team_per_caseworker_wins() -> Non
     assert dispatch(pool_case("NGA"), TEAMS, {"general": 40, "syria": 10, "amv": 0})[0] == "amv"
     assert (
         dispatch(pool_case("NGA"), TEAMS, {"general": 10, "syria": 10, "amv": 10})[0] == "general"
+    )
+
+
+LANGUAGE_TEAMS = (
+    *TEAMS,
+    Team(
+        team_id="syria-kurdish",
+        caseworkers=4,
+        hours_per_week=36,
+        nationalities=("SYR",),
+        languages=("kmr", "ara"),
+    ),
+    Team(team_id="farsi", caseworkers=4, hours_per_week=36, languages=("pes", "prs")),
+)
+
+
+def test_a_case_goes_to_a_team_that_hears_in_its_interpreter_language() -> None:
+    # Nationality first, then the language among the teams that know it (R12).
+    kurdish = pool_case("SYR", languages=("kmr",))
+    assert dispatch(kurdish, LANGUAGE_TEAMS, {}) == (
+        "syria-kurdish",
+        (Specialism.NATIONALITY, Specialism.LANGUAGE),
+    )
+    # A language no team hears in: the nationality team as before.
+    tigrinya = pool_case("SYR", languages=("tir",))
+    assert dispatch(tigrinya, LANGUAGE_TEAMS, {}) == ("syria", (Specialism.NATIONALITY,))
+    # No nationality team: a team that hears in one of its languages (the second here).
+    afghan = pool_case("AFG", languages=("pus", "prs"))
+    assert dispatch(afghan, LANGUAGE_TEAMS, {}) == ("farsi", (Specialism.LANGUAGE,))
+    # A moved case stays with the teams that hear in its language, while one is left.
+    assert another_team(kurdish, LANGUAGE_TEAMS, ["syria-kurdish"]) is None
+    assert another_team(afghan, LANGUAGE_TEAMS, ["farsi"]) is None
+    assert another_team(tigrinya, LANGUAGE_TEAMS, ["syria"]) == (
+        "syria-kurdish",
+        (Specialism.NATIONALITY,),
     )
 
 

@@ -50,6 +50,9 @@ class TeamCapacity(Part):
     nationalities: tuple[Nationality, ...] = Field(
         default=(), description="nationalities the team specialises in"
     )
+    languages: tuple[LanguageCode, ...] = Field(
+        default=(), description="languages the team's caseworkers hear in (R12)"
+    )
     unaccompanied_minors: bool = Field(default=False, description="an AMV team (R7)")
 
 
