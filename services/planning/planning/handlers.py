@@ -175,6 +175,7 @@ def ready_for_decision(
         return Wait(NOT_YET)
     if case.stage is ReleaseStage.DECISION or case.status is PoolStatus.WITHDRAWN:
         return Decision(None)  # released to decision already (a redelivery), or gone
+    case = file.after_hearing(case, heard=event.heard)
     missing = file.missing_items(case)
     if decision_gate(ReleaseStage.DECISION, missing):
         if case.decision_held_on is not None:

@@ -5,7 +5,8 @@ recorded, and a written account, a language indication or an origin investigatio
 later adds to it. What a decider needs depends on the case's category (the same findings the
 prephase requires to complete: a category that changed after the prephase may need more). A
 case that had no prephase (a Pact case sent straight to the hearing) has its file put together
-by the hearing, whose readiness vouches for it: planning holds nothing back there.
+by the hearing, whose readiness vouches for it: planning holds nothing back there. A hearing
+held covers the written account: the decider has the applicant's account in its report.
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def with_items(case: PoolCase, items: tuple[FileItem, ...], *, prephase_done: bo
     return case.model_copy(
         update={"file_items": have, "file_known": case.file_known or prephase_done}
     )
+
+
+def after_hearing(case: PoolCase, *, heard: bool) -> PoolCase:
+    """The file when hearing is done: a hearing held gives the decider the account."""
+    if not heard or _ACCOUNT in case.file_items:
+        return case
+    return with_items(case, (_ACCOUNT,), prephase_done=False)
 
 
 def missing_items(case: PoolCase) -> tuple[FileItem, ...]:

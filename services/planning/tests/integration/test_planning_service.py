@@ -530,7 +530,8 @@ async def test_an_incomplete_file_holds_the_release_to_decision_until_the_item_c
     [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
     assert first.data.stage == "hearing"
 
-    # The prephase completed without the written account; hearing then reports ready.
+    # The prephase completed without the written account; hearing then reports the case ready
+    # without a hearing held (a waiver), so nothing gave the decider the account.
     completed = PrephaseCompleted(
         completed_on=date(2026, 11, 2),
         waiver_eligible=False,
@@ -542,7 +543,12 @@ async def test_an_incomplete_file_holds_the_release_to_decision_until_the_item_c
         exclusion_signal=False,
     )
     await publish(settings, *from_stage(completed, Stage.PREPHASE, "case-p-5"))
-    ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=True)
+    await until(  # hearing reports days later: the prephase's topic is read by then
+        runtime,
+        f"select state->>'file_known' from {schema(runtime)}.pool_cases where case_id = 'case-p-5'",
+        "true",
+    )
+    ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=False)
     await publish(settings, *from_stage(ready, Stage.HEARING, "case-p-5"))
     [_, held] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
     assert held.subject == "case-p-5"

@@ -11,6 +11,7 @@ from planning.domain.model import PoolCase
 from planning.handlers import file_item_recorded, prephase_completed, ready_for_decision
 from planning.handlers import recategorised as recategorised_handler
 from shared.contracts.events.common import Procedure
+from shared.contracts.events.hearing import ReadyForDecision
 from shared.contracts.events.intake import CaseRecategorised, RecategorisationReason
 from shared.contracts.events.planning import CaseReleased, FileItem, ReleaseHeld, ReleaseStage
 from shared.contracts.events.prephase import (
@@ -45,6 +46,9 @@ def completed(
         exclusion_signal=False,
     )
 
+
+WAIVED = ReadyForDecision(ready_on=TODAY, heard=False, category=Category.A)
+"""Ready without a hearing held (a waiver): the hearing gave the decider no account."""
 
 ACCOUNT = WrittenAccountReceived(
     received_on=TODAY, language="ara", pages=3, translation_needed=True
@@ -100,7 +104,7 @@ def test_a_file_planning_has_not_seen_misses_nothing() -> None:
 def test_an_incomplete_file_holds_the_release_to_decision_and_names_what_is_missing() -> None:
     pooled = after_prephase(completed(account=False))
     assert file.missing_items(pooled) == (FileItem.WRITTEN_ACCOUNT,)
-    outcome = decided(ready_for_decision(pooled, READY, ctx()))
+    outcome = decided(ready_for_decision(pooled, WAIVED, ctx()))
     [held] = outcome.emit
     assert held == ReleaseHeld(
         stage=ReleaseStage.DECISION, missing_items=(FileItem.WRITTEN_ACCOUNT,)
@@ -108,14 +112,14 @@ def test_an_incomplete_file_holds_the_release_to_decision_and_names_what_is_miss
     held_case = state(outcome)
     assert held_case.stage is ReleaseStage.PREPHASE  # not released to decision
     assert held_case.decision_held_on == TODAY
-    again = decided(ready_for_decision(held_case, READY, ctx()))
+    again = decided(ready_for_decision(held_case, WAIVED, ctx()))
     assert again.emit == ()
     assert again.state is None
 
 
 def test_the_held_release_goes_once_the_last_item_is_recorded() -> None:
     pooled = after_prephase(completed(account=False, language=None), category=Category.A)
-    held = state(ready_for_decision(pooled, READY, ctx()))
+    held = state(ready_for_decision(pooled, WAIVED, ctx()))
     one = decided(file_item_recorded(held, ACCOUNT, ctx()))
     assert one.emit == ()
     still = state(one)
@@ -130,6 +134,14 @@ def test_the_held_release_goes_once_the_last_item_is_recorded() -> None:
     assert (release.team, release.cohort) == ("syria", "a-syr")
     assert state(done).stage is ReleaseStage.DECISION
     assert state(done).decision_held_on is None
+
+
+def test_a_hearing_held_gives_the_decider_the_account() -> None:
+    pooled = after_prephase(completed(account=False))
+    outcome = decided(ready_for_decision(pooled, READY, ctx()))
+    [release] = outcome.emit
+    assert isinstance(release, CaseReleased)
+    assert release.stage is ReleaseStage.DECISION
 
 
 def test_an_item_before_hearing_is_done_releases_nothing_yet() -> None:
@@ -168,7 +180,7 @@ def test_the_origin_investigation_counts_for_the_file() -> None:
 
 def test_explain_and_where_list_the_missing_items() -> None:
     pooled = after_prephase(completed(account=False), status="released")
-    outcome = decided(ready_for_decision(pooled, READY, ctx()))
+    outcome = decided(ready_for_decision(pooled, WAIVED, ctx()))
     lines = explain_case(state(outcome), None, TODAY)
     assert any(
         "release to decision held since 2026-11-02" in line and "missing: written_account" in line
@@ -183,7 +195,7 @@ def test_explain_and_where_list_the_missing_items() -> None:
         unaccompanied=False,
         deadline=date(2027, 1, 1),
     )
-    ready = records.recorded(record, READY, TODAY)
+    ready = records.recorded(record, WAIVED, TODAY)
     assert ready is not None
     [held] = outcome.emit
     assert isinstance(held, ReleaseHeld)
