@@ -14,7 +14,11 @@ from planning.metrics import metrics_for
 from shared.contracts.envelope import decode
 from shared.contracts.events.common import Procedure
 from shared.contracts.events.hearing import ReadyForDecision
-from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
+    CaseRegistered,
+    LogisticsPart,
+)
 from shared.contracts.events.planning import (
     CapacityDeclared,
     CohortReleased,
@@ -577,4 +581,65 @@ async def test_an_incomplete_file_holds_the_release_to_decision_until_the_item_c
         runtime,
         f"select state->>'waiting' from {schema(runtime)}.case_records where case_id = 'case-p-5'",
         "decision",
+    )
+
+
+async def test_a_moved_case_goes_to_a_team_that_hears_in_its_language(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    declared = CapacityDeclared(
+        prephase_places=0,
+        hearing_days=0,
+        decision_days=0,
+        prephase_location_operational=True,
+        teams=(
+            TeamCapacity(team="general-1", caseworkers=50, hours_per_week=36),
+            TeamCapacity(team="general-2", caseworkers=50, hours_per_week=36),
+            TeamCapacity(team="kurdish", caseworkers=5, hours_per_week=36, languages=("kmr",)),
+        ),
+    )
+    await publish(
+        settings,
+        PLANNING_INPUT,
+        front_end_event(declared, subject="2026-11", stream=None, actor="planner:pl-1"),
+    )
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        registered("case-p-8", Stream.PACT, date(2026, 10, 30), None, nationality="IRQ"),
+    )
+    released = stage_events(Stream.PACT, Stage.PLANNING)
+    [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
+
+    # Intake learns the interpreter language after the release at registration.
+    logistics = ApplicantLogisticsChanged(
+        interpreter_languages=("kmr", "ara"),
+        reception_location=None,
+        lawyer=None,
+        court_district=None,
+        changed=(LogisticsPart.INTERPRETER_LANGUAGES,),
+    )
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        front_end_event(logistics, subject="case-p-8", stream=Stream.PACT, actor="system:intake"),
+    )
+    await until(
+        runtime,
+        f"select state->'languages'->>0 from {schema(runtime)}.pool_cases "
+        "where case_id = 'case-p-8'",
+        "kmr",
+    )
+    # A general team is short: the case moves to the team that hears in Kurmanji (R12), not to
+    # the other general team.
+    assert first.data.team != "kurdish"  # the release at registration knew no language
+    hearing = stage_events(Stream.PACT, Stage.HEARING)
+    await publish(settings, hearing, hearing_short("case-p-8", first.data.team))
+    [_, moved] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
+    assert (moved.data.stage, moved.data.team, moved.data.specialisms) == (
+        "hearing",
+        "kurdish",
+        ("language",),
     )
