@@ -16,7 +16,6 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import typer
 from sqlalchemy import func, select
@@ -24,8 +23,7 @@ from sqlalchemy import func, select
 from chain_notify.app import definition
 from chain_notify.persistence import delivery_log
 from shared.contracts.envelope import Envelope, encode
-from shared.contracts.events.common import DecisionOutcome, Procedure, RejectionKind
-from shared.contracts.events.decision import DecisionIssued, DecisionRoute
+from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRegistered,
@@ -39,8 +37,9 @@ from shared.runtime.broker import ensure_topics, publish_records
 from shared.runtime.clock import DrivenClock
 from shared.runtime.database import outbox_table
 from shared.runtime.service import ServiceRuntime
-from shared.runtime.settings import Settings
+from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event
+from shared.tools.testing.runtimes import isolated_settings
 from shared.tools.testing.servers import real_servers
 
 NOW = datetime(2026, 10, 12, 9, tzinfo=UTC)
@@ -49,21 +48,9 @@ DISTRICTS = list(CourtDistrict)
 
 def case_events(n: int) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
     case_id = f"bench-{n:06d}"
-    registered = CaseRegistered.model_validate(
-        {
-            "v_number": f"{4_000_000_000 + n}",
-            "nationality": "SYR",
-            "stream": "backlog",
-            "lodged_at": "2025-03-01T09:00:00+00:00",
-            "procedure": Procedure.NATIONAL_REGULAR,
-            "category": "A",
-            "policy_version": "cp-2026-10",
-            "deadline": "2026-12-01",
-            "deadline_basis": "Vw 2000 art. 42(1)",
-            "minor_on_lodging": False,
-            "unaccompanied": False,
-        }
-    )
+    # The catalogue's examples: a category-A backlog registration and a refusal with an
+    # enforceable date and a departure period (so COA, DT&V and the courts are each told).
+    registered = example(CaseRegistered).model_copy(update={"v_number": f"{4_000_000_000 + n}"})
     logistics = ApplicantLogisticsChanged(
         interpreter_languages=("ara",),
         reception_location="coa-budel",
@@ -74,24 +61,7 @@ def case_events(n: int) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
     transport = TransportRequested(
         day=date(2026, 10, 19), from_location="coa-budel", to_location="prephase-zwolle"
     )
-    refusal = DecisionIssued(
-        outcome=DecisionOutcome.REJECTION,
-        rejection_kind=RejectionKind.UNFOUNDED,
-        standardised=True,
-        hard_case_team=False,
-        issued_on=date(2026, 11, 20),
-        sent_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
-        appeal_period_days=28,
-        departure_period_days=28,
-        enforceable_from=date(2026, 12, 18),
-        deadline=date(2026, 12, 1),
-        days_relative_to_deadline=-11,
-        deadline_met=True,
-        route=DecisionRoute.CATEGORY_A,
-        policy_version="cp-2026-10",
-        appeal_period_basis="Vw 2000 art. 69(2)",
-        departure_period_basis="Vw 2000 art. 62(1)",
-    )
+    refusal = example(DecisionIssued)
     out = []
     for stage, data in (
         (Stage.INTAKE, registered),
@@ -119,15 +89,7 @@ async def unpublished(runtime: ServiceRuntime) -> int:
 
 async def measure(cases: int) -> None:
     with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
-        tag = uuid4().hex[:8]
-        settings = Settings(
-            kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
-            database_url=servers.database_url,
-            topic_prefix=f"b{tag}.",
-            schema_prefix=f"b{tag}_",
-            fetch_max_wait_ms=10,
-            log_level="WARNING",
-        )
+        settings = isolated_settings(servers, fetch_max_wait_ms=10, log_level="WARNING")
         await ensure_topics(settings, all_topics())
         runtime = ServiceRuntime(definition, settings, clock=DrivenClock(NOW))
         await runtime.migrate()

@@ -15,31 +15,23 @@ import statistics
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import typer
 
 from shared.contracts.topics import all_topics
 from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
-from shared.runtime.service import ServiceDefinition, ServiceRuntime
-from shared.runtime.settings import Settings
+from shared.runtime.service import ServiceDefinition
 from shared.tools.simulation import SimulationDriver
 from shared.tools.testing import echo, tally
+from shared.tools.testing.runtimes import isolated_settings, running
 from shared.tools.testing.servers import real_servers
 
 
 async def measure(days: int, services: int, fetch_wait_ms: int) -> None:
     with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
-        tag = uuid4().hex[:8]
-        settings = Settings(
-            kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
-            database_url=servers.database_url,
-            topic_prefix=f"b{tag}.",
-            schema_prefix=f"b{tag}_",
-            simulated_clock=True,
-            fetch_max_wait_ms=fetch_wait_ms,
-            log_level="WARNING",
+        settings = isolated_settings(
+            servers, simulated_clock=True, fetch_max_wait_ms=fetch_wait_ms, log_level="WARNING"
         )
         await ensure_topics(settings, all_topics())
         # No timers: every day is empty. Copies of echo/tally under other names for more services.
@@ -48,20 +40,13 @@ async def measure(days: int, services: int, fetch_wait_ms: int) -> None:
             dataclasses.replace(bases[n % 2], name=f"{bases[n % 2].name}-{n}", periodic=())
             for n in range(services)
         ]
-        runtimes = [
-            ServiceRuntime(d, settings, clock=DrivenClock(datetime(2026, 1, 1, tzinfo=UTC)))
-            for d in definitions
-        ]
-        for runtime in runtimes:
-            await runtime.migrate()
-            await runtime.start()
-        try:
-            async with SimulationDriver(settings, [d.name for d in definitions]) as driver:
-                await driver.run(date(2026, 1, 1), 3)  # warm-up: group joins, connections
-                reports = await driver.run(date(2026, 1, 4), days)
-        finally:
-            for runtime in runtimes:
-                await runtime.stop()
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        async with (
+            running(settings, *definitions, clock=lambda: DrivenClock(start)),
+            SimulationDriver(settings, [d.name for d in definitions]) as driver,
+        ):
+            await driver.run(date(2026, 1, 1), 3)  # warm-up: group joins, connections
+            reports = await driver.run(date(2026, 1, 4), days)
     ms = sorted(r.seconds * 1000 for r in reports)
     rounds = statistics.mean(r.rounds for r in reports)
     print(

@@ -15,10 +15,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import typer
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from intake.app import definition
 from intake.domain import default_backlog_mix
@@ -30,8 +28,8 @@ from shared.contracts.values import Stream
 from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
-from shared.runtime.settings import Settings
-from shared.tools.testing.kafka import front_end_event, publish_records
+from shared.tools.testing.kafka import front_end_event, publish_records, read_topic
+from shared.tools.testing.runtimes import isolated_settings
 from shared.tools.testing.servers import real_servers
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -61,35 +59,9 @@ def registrations(cases: int, seed: int = 7) -> list[tuple[str, ApplicationRegis
     return out
 
 
-async def count_on(settings: Settings, topic: str, expect: int, timeout: float) -> int:
-    name = TopicNames(settings.topic_prefix)(topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None)
-    await consumer.start()
-    try:
-        await consumer.topics()
-        parts = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        seen, deadline = 0, time.monotonic() + timeout
-        while seen < expect and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500, max_records=10_000)
-            seen += sum(len(records) for records in batch.values())
-        return seen
-    finally:
-        await consumer.stop()
-
-
 async def run(cases: int, batch_size: int, timeout: float) -> None:
     with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
-        tag = uuid4().hex[:8]
-        settings = Settings(
-            kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
-            database_url=servers.database_url,
-            topic_prefix=f"b{tag}.",
-            schema_prefix=f"b{tag}_",
-            batch_size=batch_size,
-            log_json=False,
-        )
+        settings = isolated_settings(servers, batch_size=batch_size, log_json=False)
         print(f"servers: {servers.origin}; {cases} registrations; batch size {batch_size}")
         await ensure_topics(settings, all_topics())
         names = TopicNames(settings.topic_prefix)
@@ -107,9 +79,8 @@ async def run(cases: int, batch_size: int, timeout: float) -> None:
         started = time.perf_counter()
         await runtime.start()
         try:
-            seen = await count_on(
-                settings, stage_events(Stream.BACKLOG, Stage.INTAKE), cases, timeout
-            )
+            out = stage_events(Stream.BACKLOG, Stage.INTAKE)
+            seen = len(await read_topic(settings, out, expect=cases, timeout=timeout))
             elapsed = time.perf_counter() - started
             batches = runtime.registry.get_sample_value("caseflow_batch_records_count") or 0
             seconds = runtime.registry.get_sample_value("caseflow_batch_seconds_sum") or 0

@@ -44,7 +44,7 @@ import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts.envelope import DecodeError, EventData, decode, encode
-from shared.contracts.events.common import DecisionOutcome, Procedure, RejectionKind
+from shared.contracts.events.common import DecisionOutcome, RejectionKind
 from shared.contracts.events.decision import (
     DecisionDraftRecorded,
     DecisionIssueRecorded,
@@ -75,13 +75,14 @@ from shared.contracts.topics import (
     stage_events,
     stage_input,
 )
-from shared.contracts.values import Category, Stream
+from shared.contracts.values import Stream
 from shared.runtime.broker import ensure_topics, publish_records
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers, free_port
+from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event
 from simulator.run import Simulation, tuned, tuning_environment
 from simulator.world import WorldConfig, roster_toml
@@ -204,21 +205,21 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
 # --- 1. the ceiling ----------------------------------------------------------------------
 
 
+def _registered(v_number: int) -> EventData:
+    """A category-A backlog case as intake registers it (the catalogue's example), lodged on
+    1 September 2025 and due on 1 March 2027."""
+    update = {
+        "v_number": f"{v_number}",
+        "lodged_at": datetime(2025, 9, 1, 9, tzinfo=UTC),
+        "policy_version": "cp-bench",
+        "deadline": date(2027, 3, 1),
+    }
+    return example(CaseRegistered).model_copy(update=update)
+
+
 def _sample_record(n: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """A record the size and shape of a stage event (an encoded CaseRegistered)."""
-    data = CaseRegistered(
-        v_number=f"{5_000_000_000 + n}",
-        nationality="SYR",
-        stream=B,
-        lodged_at=datetime(2025, 9, 1, 9, tzinfo=UTC),
-        procedure=Procedure.NATIONAL_REGULAR,
-        category=Category.A,
-        policy_version="cp-bench",
-        deadline=date(2027, 3, 1),
-        deadline_basis="Vw 2000 art. 42(1)",
-        minor_on_lodging=False,
-        unaccompanied=False,
-    )
+    data = _registered(5_000_000_000 + n)
     record = encode(front_end_event(data, subject=f"c-{n}", stream=B), "ceiling.hop")
     return record.key, record.value, list(record.headers)
 
@@ -565,19 +566,7 @@ async def registration_latency(settings: Settings, count: int, rate: float) -> d
 
 def _decision_case(n: int, tag: str) -> tuple[str, list[tuple[str, Any]]]:
     case_id = f"dec-{tag}-{n:06d}"
-    registered = CaseRegistered(
-        v_number=f"{7_000_000_000 + n}",
-        nationality="SYR",
-        stream=B,
-        lodged_at=datetime(2025, 9, 1, 9, tzinfo=UTC),
-        procedure=Procedure.NATIONAL_REGULAR,
-        category=Category.A,
-        policy_version="cp-bench",
-        deadline=date(2027, 3, 1),
-        deadline_basis="Vw 2000 art. 42(1)",
-        minor_on_lodging=False,
-        unaccompanied=False,
-    )
+    registered = _registered(7_000_000_000 + n)
     logistics = ApplicantLogisticsChanged(
         interpreter_languages=("ara",),
         reception_location="coa-budel",

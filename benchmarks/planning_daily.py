@@ -25,7 +25,6 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from planning_draft import NATIONALITIES, pool  # type: ignore[import-not-found]
 
@@ -38,7 +37,7 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.service import ServiceRuntime
-from shared.runtime.settings import Settings
+from shared.tools.testing.runtimes import isolated_settings
 from shared.tools.testing.servers import real_servers
 
 CONFIG = SETTINGS.config()
@@ -95,14 +94,7 @@ async def plan_day(runtime: ServiceRuntime) -> tuple[dict[str, Any], int]:
 async def measure(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
         for size in sizes:
-            tag = uuid4().hex[:8]
-            settings = Settings(
-                kafka_bootstrap_servers=servers.kafka_bootstrap_servers,
-                database_url=servers.database_url,
-                topic_prefix=f"b{tag}.",
-                schema_prefix=f"b{tag}_",
-                log_level="WARNING",
-            )
+            settings = isolated_settings(servers, log_level="WARNING")
             await ensure_topics(settings, all_topics())
             clock = DrivenClock(datetime(2026, 11, 2, 10, tzinfo=UTC))
             runtime = ServiceRuntime(definition, settings, clock=clock)

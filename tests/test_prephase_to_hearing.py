@@ -52,6 +52,7 @@ from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.runtimes import running
 
 pytestmark = pytest.mark.integration
 
@@ -94,12 +95,8 @@ async def test_planning_prephase_and_hearing_follow_the_r8_move_and_hearing_owns
 ) -> None:
     clock = DrivenClock(NOW)
     definitions = (intake_definition, planning_definition, prephase_definition, hearing_definition)
-    runtimes = [ServiceRuntime(d, settings, clock=clock) for d in definitions]
-    for runtime in runtimes:
-        await runtime.migrate()
-        await runtime.start()
-    _, planning, prephase, hearing = runtimes
-    try:
+    async with running(settings, *definitions, clock=clock) as runtimes:
+        _, planning, prephase, hearing = runtimes
         # Two category-B applicants (Myanmar is B under the default country policy).
         for i, case_id in enumerate((MOVE, WAIVE)):
             application = ApplicationRegistered(
@@ -239,6 +236,3 @@ async def test_planning_prephase_and_hearing_follow_the_r8_move_and_hearing_owns
             if isinstance(e.data, PrephaseCompleted)
         }
         assert eligibility == {MOVE: False, WAIVE: True}
-    finally:
-        for runtime in reversed(runtimes):
-            await runtime.stop()

@@ -25,6 +25,7 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.simulation import SimulationDriver
 from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.runtimes import running
 
 pytestmark = pytest.mark.integration
 
@@ -45,14 +46,9 @@ async def test_a_suspension_moves_the_deadline_and_the_alerts_fire_on_their_simu
 ) -> None:
     simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 20})
     before = datetime(2026, 11, 30, 12, tzinfo=UTC)
-    services = [
-        ServiceRuntime(d, simulated, clock=DrivenClock(before))
-        for d in (intake_definition, definition)
-    ]
-    for service in services:
-        await service.migrate()
-        await service.start()
-    try:
+    async with running(
+        simulated, intake_definition, definition, clock=lambda: DrivenClock(before)
+    ) as services:
         # A Pact regular case lodged 15 June 2026: due 15 December; at risk 10 working days
         # ahead (1 December). Suspended by 3 days: due 18 December, at risk on 4 December.
         lodged = ApplicationRegistered(
@@ -89,9 +85,6 @@ async def test_a_suspension_moves_the_deadline_and_the_alerts_fire_on_their_simu
             "caseflow_decision_cases_late": 1.0,
             "caseflow_decision_cases_at_risk": 0.0,
         }
-    finally:
-        for service in services:
-            await service.stop()
     out = [
         decode(r.headers, r.value)
         for r in await read_topic(

@@ -98,7 +98,7 @@ async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
     )
     for line in simulation.report.cost_lines():
         console.print(line)
-    return await summary_of(settings, config, PROGRAMME_START)
+    return await summary_of(settings, PROGRAMME_START)
 
 
 def run(config: WorldConfig, base_port: int = 0) -> int:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from shared.contracts.envelope import Envelope
+from shared.contracts.topics import PLANNING_INPUT
 from shared.runtime.settings import Settings
 
 from .run import TopicReader, decoded, watched
 from .summary import Summary, summarise
-from .world import WorldConfig
 
 
 async def all_records(settings: Settings) -> list[tuple[str, Envelope[Any] | None, Any]]:
-    reader = TopicReader(settings, watched())
+    # Planning's input too: the planners' capacity declarations say when B may start (R11).
+    reader = TopicReader(settings, [*watched(), PLANNING_INPUT])
     await reader.start()
     try:
         records = await reader.drain()
@@ -25,9 +27,5 @@ async def all_records(settings: Settings) -> list[tuple[str, Envelope[Any] | Non
     return out
 
 
-async def summary_of(settings: Settings, config: WorldConfig, programme_start: Any) -> Summary:
-    return summarise(
-        await all_records(settings),
-        programme_start=programme_start,
-        operational_from=config.operational_from,
-    )
+async def summary_of(settings: Settings, programme_start: date) -> Summary:
+    return summarise(await all_records(settings), programme_start=programme_start)

@@ -2,7 +2,9 @@
 simulator's notes), and the run's checks on the plan's assumptions.
 
 The clearance forecast is planning's latest `BacklogForecastMade` (issue 11); the counts come
-straight from the case events, partner notices and rejections the services published.
+straight from the case events, partner notices and rejections the services published. Which
+months a prephase location is operational is what the planners declared to planning (its input
+topic), as planning itself reads it (R11).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from shared.contracts.events import hearing as h
 from shared.contracts.events import intake as i
 from shared.contracts.events import planning as pl
 from shared.contracts.events import prephase as pp
-from shared.contracts.topics import Kind, kind_of
+from shared.contracts.topics import PLANNING_INPUT, Kind, kind_of
 
 from .world import CATEGORY_SHARES
 
@@ -33,6 +35,9 @@ class Summary:
     withdrawn: Counter[str] = field(default_factory=Counter)
     on_hold: Counter[str] = field(default_factory=Counter)
     on_time: Counter[str] = field(default_factory=Counter)
+    # Pact decisions issued once the backlog is being decided, and how many of them on time.
+    pact_while_backlog: int = 0
+    pact_on_time_while_backlog: int = 0
     notices: Counter[str] = field(default_factory=Counter)
     rejections: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
@@ -51,6 +56,7 @@ class Summary:
             "withdrawn": dict(self.withdrawn),
             "on_hold": dict(self.on_hold),
             "on_time": dict(self.on_time),
+            "pact_while_backlog": [self.pact_on_time_while_backlog, self.pact_while_backlog],
             "notices": dict(self.notices),
             "rejections": dict(self.rejections),
             "categories": dict(self.categories),
@@ -72,13 +78,20 @@ def summarise(
     records: list[tuple[str, Envelope[Any] | None, Any]],
     *,
     programme_start: date,
-    operational_from: date,
 ) -> Summary:
-    """records: (topic without prefix, decoded envelope or None, raw record)."""
+    """records: (topic without prefix, decoded envelope or None, raw record), in publication
+    order; the planners' capacity declarations (planning's input) among them."""
     s = Summary()
     held: dict[str, bool] = defaultdict(bool)
     category: dict[str, str | None] = {}
+    operational: dict[str, bool] = {}  # month 'YYYY-MM' -> declared operational (latest word)
+    b_release_days: list[date] = []
+    backlog_decided = False
     for topic, envelope, _raw in records:
+        if topic == PLANNING_INPUT:
+            if envelope is not None and isinstance(envelope.data, pl.CapacityDeclared):
+                operational[envelope.subject] = envelope.data.prephase_location_operational
+            continue
         kind = kind_of(topic)
         if kind is Kind.PARTNER:
             s.notices[topic.split(".")[3]] += 1
@@ -103,6 +116,10 @@ def summarise(
         elif isinstance(data, d.DecisionIssued):
             s.decided[stream] += 1
             s.on_time[stream] += 1 if data.deadline_met else 0
+            backlog_decided = backlog_decided or stream == "backlog"
+            if stream == "pact" and backlog_decided:
+                s.pact_while_backlog += 1
+                s.pact_on_time_while_backlog += 1 if data.deadline_met else 0
             held[envelope.subject] = False
         elif isinstance(data, i.CaseWithdrawn):
             s.withdrawn[stream] += 1
@@ -116,8 +133,11 @@ def summarise(
         if isinstance(data, pl.CaseReleased) and stream == "backlog":
             if data.cycle is not None and day < programme_start:
                 s.programme_releases_before_start += 1
-            if category.get(envelope.subject) == "B" and data.release_day < operational_from:
-                s.b_before_operational += 1
+            if category.get(envelope.subject) == "B":
+                b_release_days.append(data.release_day)
+    s.b_before_operational = sum(
+        1 for day in b_release_days if not operational.get(f"{day:%Y-%m}", False)
+    )
     for subject, is_held in held.items():
         if is_held:
             s.on_hold["pact" if subject.startswith("pa-") else "backlog"] += 1
@@ -129,11 +149,16 @@ def checks(s: Summary, *, minimum_on_time: float = 0.9) -> list[tuple[str, bool,
     total = sum(s.categories.values()) or 1
     worst = max(abs(s.categories[c.value] / total - share) for c, share in CATEGORY_SHARES.items())
     tolerance = 0.03 + 1.5 / total**0.5  # sampling error shrinks with the run's size
-    pact_decided = s.decided["pact"]
-    on_time = s.on_time["pact"] / pact_decided if pact_decided else 1.0
+    # Pact first (R2): judged on the Pact decisions issued while the backlog is being decided.
+    pact = s.pact_while_backlog
+    on_time = s.pact_on_time_while_backlog / pact if pact else 1.0
     return [
         ("category shares as planned", worst <= tolerance, f"largest gap {worst:.1%}"),
-        ("Pact first: on time", on_time >= minimum_on_time, f"{on_time:.1%} of Pact decisions"),
+        (
+            "Pact first: on time while the backlog is worked",
+            on_time >= minimum_on_time,
+            f"{on_time:.1%} of {pact} Pact decisions since the first backlog decision",
+        ),
         (
             "no programme release before the start",
             s.programme_releases_before_start == 0,
@@ -142,6 +167,6 @@ def checks(s: Summary, *, minimum_on_time: float = 0.9) -> list[tuple[str, bool,
         (
             "B only once a location is operational",
             s.b_before_operational == 0,
-            f"{s.b_before_operational} B releases before",
+            f"{s.b_before_operational} B releases in a month not declared operational",
         ),
     ]

@@ -17,6 +17,7 @@ from shared.contracts.events.intake import (
     ApplicationRegistered,
     CountryPolicyPublished,
     CountryPolicyRule,
+    CourtDistrict,
 )
 from shared.contracts.events.planning import (
     CapacityDeclared,
@@ -66,6 +67,13 @@ LANGUAGES: dict[str, str] = {
     "GEO": "kat",
 }
 RECEPTION = ("coa-budel", "coa-ter-apel", "coa-zweeloo")
+# The district court whose region holds each reception location: it hears the applicant's
+# appeals, so the courts are told of a refusal there (chain-notify waits for it until known).
+COURT_DISTRICT: dict[str, CourtDistrict] = {
+    "coa-budel": CourtDistrict.OOST_BRABANT,
+    "coa-ter-apel": CourtDistrict.NOORD_NEDERLAND,
+    "coa-zweeloo": CourtDistrict.NOORD_NEDERLAND,
+}
 PREPHASE_LOCATIONS = ("prephase-zwolle", "prephase-budel")
 TEAMS = ("team-amv-1", "team-general-1", "team-general-2", "team-syria-1")
 HEARING_LOCATION = "ind-den-bosch"
@@ -204,11 +212,12 @@ def applicant(
         nuisance=draw.random() < rates.nuisance,
     )
     language = LANGUAGES[nationality]
+    reception = draw.choice(RECEPTION)
     logistics = ApplicantLogisticsRecorded(
         interpreter_languages=(language,) if language != "eng" else (),
-        reception_location=draw.choice(RECEPTION),
+        reception_location=reception,
         lawyer=f"lawyer-{draw.randint(1, 400):04d}",
-        court_district=None,
+        court_district=COURT_DISTRICT[reception],
     )
     return Applicant(case_id, on, application, logistics, language)
 

@@ -1,6 +1,6 @@
 """A small simulated run through every service on the real broker and database, driven a day
-at a time: the summary equals counts taken straight from the topics, and the same seed gives
-the same figures."""
+at a time: the summary equals counts taken straight from the topics, every chain partner is
+told something, the run's checks on the plan hold, and the same seed gives the same figures."""
 
 from __future__ import annotations
 
@@ -22,15 +22,16 @@ from hearing.settings import HearingSettings
 from intake.app import definition as intake
 from planning.app import definition as planning
 from prephase.app import definition as prephase
-from shared.contracts.topics import TopicSpec, all_topics
+from shared.contracts.topics import Kind, Partner, TopicSpec, all_topics, kind_of
 from shared.runtime.broker import ensure_topics
 from shared.runtime.clock import DrivenClock
-from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
+from shared.tools.testing.runtimes import running
 from simulator.handoff import FIGURES_STEM, command_environment, export_planning_figures
 from simulator.page import render_page
 from simulator.reading import all_records, summary_of
 from simulator.run import Simulation, tuned
+from simulator.summary import checks
 from simulator.world import WorldConfig, moment, roster_toml
 
 pytestmark = pytest.mark.integration
@@ -51,19 +52,11 @@ async def simulate(settings: Settings, config: WorldConfig, tmp: Path, monkeypat
     roster = tmp / f"roster-{uuid4().hex[:6]}.toml"
     roster.write_text(roster_toml(config))
     monkeypatch.setattr(hearing.app, "SETTINGS", HearingSettings(roster_file=roster))
-    runtimes = [
-        ServiceRuntime(d, simulated, clock=DrivenClock(moment(config.starts)))
-        for d in (intake, planning, prephase, hearing.app.definition, decision, chain_notify)
-    ]
-    for runtime in runtimes:
-        await runtime.migrate()
-        await runtime.start()
-    try:
+    services = (intake, planning, prephase, hearing.app.definition, decision, chain_notify)
+    # Each service follows the driver on a clock of its own, as in the demo's processes.
+    async with running(simulated, *services, clock=lambda: DrivenClock(moment(config.starts))):
         simulation = Simulation(simulated, config)
         await simulation.run()
-    finally:
-        for runtime in runtimes:
-            await runtime.stop()
     return simulation
 
 
@@ -76,17 +69,34 @@ def raw_counts(records) -> Counter[tuple[str, str]]:
     return counts
 
 
+def partner_counts(records, prefix: str) -> Counter[str]:
+    """Records per partner, from the partner topics' names alone."""
+    counts: Counter[str] = Counter()
+    for _, _, raw in records:
+        topic = raw.topic.removeprefix(prefix)
+        if kind_of(topic) is Kind.PARTNER:
+            counts[topic.split(".")[3]] += 1
+    return counts
+
+
 async def test_the_summary_equals_the_topics(
     settings: Settings, tmp_path: Path, monkeypatch, progress_page_check
 ):
     await simulate(settings, SMALL, tmp_path, monkeypatch)
-    summary = await summary_of(settings, SMALL, PROGRAMME_START)
-    raw = raw_counts(await all_records(settings))
+    summary = await summary_of(settings, PROGRAMME_START)
+    records = await all_records(settings)
+    raw = raw_counts(records)
     for stream in ("backlog", "pact"):
         assert summary.registered[stream] == raw[("nl.ind.intake.case-registered.v1", stream)]
         assert summary.decided[stream] == raw[("nl.ind.decision.issued.v1", stream)]
         assert summary.decided[stream] > 0, f"no {stream} decision in the run"
     assert summary.registered["backlog"] == SMALL.backlog_cases
+    # Every chain partner was told something, and the summary says as much as the topics.
+    told = partner_counts(records, settings.topic_prefix)
+    assert summary.notices == told
+    assert {p.value for p in Partner} == {p for p, n in told.items() if n > 0}, told
+    # The run's checks on the plan's assumptions hold (and say why where not).
+    assert [(name, figure) for name, passed, figure in checks(summary) if not passed] == []
     assert sum(summary.rejections.values()) == sum(
         n for (t, _), n in raw.items() if t == "nl.ind.caseflow.input-rejected.v1"
     )
@@ -122,7 +132,7 @@ async def test_the_same_seed_gives_the_same_figures(
     figures = []
     for run_settings in (settings, other):
         simulation = await simulate(run_settings, short, tmp_path, monkeypatch)
-        summary = await summary_of(run_settings, short, PROGRAMME_START)
+        summary = await summary_of(run_settings, PROGRAMME_START)
         figures.append((summary.figures(), simulation.report.inputs))
     assert figures[0] == figures[1]
     assert figures[0][0]["registered"]

@@ -38,6 +38,7 @@ from shared.runtime.database import inbox_table
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.testing.kafka import front_end_event, publish
+from shared.tools.testing.runtimes import running
 
 pytestmark = pytest.mark.integration
 
@@ -59,11 +60,8 @@ def clock() -> DrivenClock:
 
 @pytest.fixture
 async def notify(settings: Settings, clock: DrivenClock) -> AsyncIterator[ServiceRuntime]:
-    runtime = ServiceRuntime(definition, settings, clock=clock)
-    await runtime.migrate()
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
+    async with running(settings, definition, clock=clock) as (runtime,):
+        yield runtime
 
 
 def upstream(data: EventData, stage: Stage, clock: DrivenClock) -> Envelope[Any]:

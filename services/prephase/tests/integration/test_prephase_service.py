@@ -66,6 +66,7 @@ from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
 from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.runtimes import running
 
 pytestmark = pytest.mark.integration
 
@@ -85,20 +86,14 @@ def clock() -> DrivenClock:
 
 @pytest.fixture
 async def prephase(settings: Settings, clock: DrivenClock) -> AsyncIterator[ServiceRuntime]:
-    runtime = ServiceRuntime(definition, settings, clock=clock)
-    await runtime.migrate()
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
+    async with running(settings, definition, clock=clock) as (runtime,):
+        yield runtime
 
 
 @pytest.fixture
 async def intake(settings: Settings, clock: DrivenClock) -> AsyncIterator[ServiceRuntime]:
-    runtime = ServiceRuntime(intake_definition, settings, clock=clock)
-    await runtime.migrate()
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
+    async with running(settings, intake_definition, clock=clock) as (runtime,):
+        yield runtime
 
 
 def event(
