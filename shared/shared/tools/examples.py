@@ -245,6 +245,7 @@ _EXAMPLES: tuple[EventData, ...] = (
             pl.CategoryRate(category=Category.C, per_day=1),
         ),
         interpreters=(pl.InterpreterPlaces(language="ara", places=6),),
+        full_time_hours=36,
     ),
     pl.PrephaseLocationDayPlanned(
         location="prephase-zwolle",

@@ -342,6 +342,9 @@ class HearingRosterPlanned(EventData):
     interpreters: tuple[InterpreterPlaces, ...] = Field(
         default=(), description="per language, hearings interpreters can assist a working day"
     )
+    full_time_hours: float = Field(
+        gt=0, le=60, description="a full-time week: a caseworker with these hours has whole days"
+    )
 
     @model_validator(mode="after")
     def _one_line_each(self) -> Self:
