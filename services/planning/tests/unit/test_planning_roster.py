@@ -150,7 +150,8 @@ def test_a_declaration_naming_nobody_gives_no_roster() -> None:
 )
 def test_invalid_rosters_are_refused_with_a_reason(change: dict[str, Any], reason: str) -> None:
     problem = capacity_problem("2026-11", declared(**change), TODAY)
-    assert problem is not None and problem.startswith(reason)
+    assert problem is not None
+    assert problem.startswith(reason)
 
 
 @pytest.mark.parametrize(
