@@ -16,15 +16,14 @@ from hearing import handlers, timers
 from hearing.app import definition
 from hearing.domain.case import HearingCase, HearingConfig, Status
 from hearing.metrics import metrics_for
-from hearing.persistence import cases
-from hearing.settings import HearingSettings
-from hearing.testing import completion, registration, release
+from hearing.persistence import cases, rosters
+from hearing.testing import completion, registration, release, roster_event
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events import hearing as h
 from shared.contracts.events.common import ObstacleKind
 from shared.contracts.events.intake import CaseWithdrawn
 from shared.contracts.events.planning import ReleaseStage
-from shared.contracts.topics import Stage, rejections, stage_events, stage_input
+from shared.contracts.topics import Stage, plan_events, rejections, stage_events, stage_input
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
 from shared.runtime.messaging import UnitOfWork
@@ -37,14 +36,13 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday
 CONFIG = HearingConfig(written_categories=frozenset({"outside"}))
-ROSTER = HearingSettings().roster()
 TEAM = "team-general-1"
 
 
 @pytest.fixture
 async def hearing(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     async def daily(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
-        await timers.daily(uow, CONFIG, ROSTER, metrics_for(runtime.registry))
+        await timers.daily(uow, CONFIG, metrics_for(runtime.registry))
 
     under_test = dataclasses.replace(
         definition,
@@ -54,6 +52,17 @@ async def hearing(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     runtime = ServiceRuntime(under_test, settings, clock=DrivenClock(NOW))
     await runtime.migrate()
     await runtime.start()
+    # Planning's roster for the month (the slots are booked within it).
+    roster = front_end_event(
+        roster_event(), subject="2026-11", stream=Stream.BACKLOG, actor="system:planning"
+    )
+    await publish(settings, plan_events(Stream.BACKLOG), roster)
+
+    async def roster_kept() -> bool:
+        async with runtime.engine.connect() as conn:
+            return bool((await conn.execute(select(rosters.c.month))).all())
+
+    await wait_until(roster_kept)
     yield runtime
     await runtime.stop()
 
