@@ -84,7 +84,7 @@ from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.testing.kafka import front_end_event
 from simulator.run import Simulation
-from simulator.world import WorldConfig, roster_toml
+from simulator.world import WorldConfig
 
 B = Stream.BACKLOG
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
@@ -135,8 +135,6 @@ def six_services(
     simulated: bool,
 ) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     """Every service as its own process, as `make demo` starts them, on free HTTP ports."""
-    roster = workdir / f"{label}-roster.toml"
-    roster.write_text(roster_toml(config))
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     env = {
@@ -147,7 +145,6 @@ def six_services(
         "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
         "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
         "CASEFLOW_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
-        "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         "CASEFLOW_LOG_LEVEL": "WARNING",
         # Planning reserves the Pact's forecast inflow first (R13); at a fraction of the
         # volumes the forecast is that fraction, or it would leave nothing for the backlog.

@@ -11,14 +11,12 @@ import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 
 import hearing.app
 from chain_notify.app import definition as chain_notify
 from decision.app import definition as decision
-from hearing.settings import HearingSettings
 from intake.app import definition as intake
 from planning.app import definition as planning
 from prephase.app import definition as prephase
@@ -31,7 +29,7 @@ from simulator.handoff import FIGURES_STEM, command_environment, export_planning
 from simulator.page import render_page
 from simulator.reading import all_records, summary_of
 from simulator.run import Simulation, tuned
-from simulator.world import WorldConfig, moment, roster_toml
+from simulator.world import WorldConfig, moment
 
 pytestmark = pytest.mark.integration
 
@@ -48,9 +46,6 @@ PROGRAMME_START = date(2026, 10, 1)
 
 async def simulate(settings: Settings, config: WorldConfig, tmp: Path, monkeypatch) -> Simulation:
     simulated = tuned(settings)
-    roster = tmp / f"roster-{uuid4().hex[:6]}.toml"
-    roster.write_text(roster_toml(config))
-    monkeypatch.setattr(hearing.app, "SETTINGS", HearingSettings(roster_file=roster))
     runtimes = [
         ServiceRuntime(d, simulated, clock=DrivenClock(moment(config.starts)))
         for d in (intake, planning, prephase, hearing.app.definition, decision, chain_notify)
