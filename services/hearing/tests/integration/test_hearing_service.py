@@ -23,6 +23,11 @@ from shared.contracts.events import hearing as h
 from shared.contracts.events.common import ObstacleKind
 from shared.contracts.events.intake import CaseWithdrawn
 from shared.contracts.events.planning import ReleaseStage
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionScreeningOutcome,
+    ExclusionSignalRaised,
+)
 from shared.contracts.topics import Stage, plan_events, rejections, stage_events, stage_input
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
@@ -295,3 +300,40 @@ async def test_out_of_order_input_is_refused_with_a_reason(
     assert any("never planned" in r for r in reasons), reasons
     assert any("already complete" in r for r in reasons), reasons
     assert any("no such case" in r for r in reasons), reasons
+
+
+async def test_a_1f_nv_hold_is_counted_in_the_hold_gauges(
+    hearing: ServiceRuntime, settings: Settings
+) -> None:
+    await arrive(settings, "case-f", Category.C)
+    await until(hearing, "case-f", Status.PLANNED)
+    signal = fact(
+        ExclusionSignalRaised(signalled_on=NOW.date()), "case-f", Stream.BACKLOG, "prephase"
+    )
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.PREPHASE), signal)
+    held_case = await until(hearing, "case-f", Status.GATHERING)
+    assert held_case.exclusion_hold
+    assert held_case.slot is None
+    registry = hearing.registry
+    screening = {"obstacle": "exclusion_screening"}
+
+    async def counted() -> bool:
+        holds = registry.get_sample_value("caseflow_hearing_holds", screening)
+        oldest = registry.get_sample_value("caseflow_hearing_oldest_hold_days", screening)
+        return (holds, oldest) == (1, 0)
+
+    await wait_until(counted)
+    lifted = ExclusionScreeningConcluded(
+        outcome=ExclusionScreeningOutcome.NO_INDICATIONS, hold_lifted=True
+    )
+    await publish(
+        settings,
+        stage_events(Stream.BACKLOG, Stage.PREPHASE),
+        fact(lifted, "case-f", Stream.BACKLOG, "prephase"),
+    )
+    await until(hearing, "case-f", Status.PLANNED)
+
+    async def gone() -> bool:
+        return registry.get_sample_value("caseflow_hearing_holds", screening) is None
+
+    await wait_until(gone)
