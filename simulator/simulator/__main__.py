@@ -28,7 +28,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.demo import healthy
-from shared.tools.embedded import EmbeddedServers
+from shared.tools.embedded import EmbeddedServers, port_in_use
 
 from .handoff import FIGURES_STEM, ExportFailed, export_planning_figures
 from .page import show_progress_page
@@ -101,7 +101,7 @@ async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
     return await summary_of(settings, config, PROGRAMME_START)
 
 
-def run(config: WorldConfig) -> int:
+def run(config: WorldConfig, base_port: int = 0) -> int:
     settings = Settings()
     configure_logging("simulator", level="WARNING", json=False)
     processes: list[subprocess.Popen[bytes]] = []
@@ -128,13 +128,24 @@ def run(config: WorldConfig) -> int:
             "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
             **tuning_environment(),
         }
+        ports = {s.name: base_port + i if base_port else s.port for i, s in enumerate(SERVICES)}
+        taken = sorted(
+            f"{name} ({port})" for name, port in ports.items() if port_in_use("127.0.0.1", port)
+        )
+        if taken:
+            # A health check answered by another run's services would pass, and the run stall.
+            console.print(
+                f"[red]ports taken: {', '.join(taken)}; another demo running? Stop it, or set "
+                "CASEFLOW_DEMO_BASE_PORT to a free range[/]"
+            )
+            return 1
         try:
             for service in SERVICES:
                 log = (logs / f"{service.name}.log").open("ab")
                 processes.append(
                     subprocess.Popen(
                         [sys.executable, "-m", service.module, "serve"],
-                        env={**env, "CASEFLOW_HTTP_PORT": str(service.port)},
+                        env={**env, "CASEFLOW_HTTP_PORT": str(ports[service.name])},
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         stdin=subprocess.DEVNULL,
@@ -143,7 +154,7 @@ def run(config: WorldConfig) -> int:
                 )
                 log.close()
             deadline = time.monotonic() + 120
-            while not all(healthy(s.port) for s in SERVICES):
+            while not all(healthy(port) for port in ports.values()):
                 if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
                     console.print(f"[red]services did not come up; see {logs}[/]")
                     return 1
@@ -175,11 +186,16 @@ def main(
     days: int = typer.Option(0, help="Simulate only this many days (0: the whole programme)"),
     above_triage: bool = typer.Option(False, help="Pact inflow above the triage threshold"),
     unlimited: bool = typer.Option(False, help="Unlimited caseworker capacity (benchmark)"),
+    base_port: int = typer.Option(
+        0,
+        envvar="CASEFLOW_DEMO_BASE_PORT",
+        help="First HTTP port; services take consecutive ports (0: their defaults)",
+    ),
 ) -> None:
     config = WorldConfig(seed=seed, scale=scale, above_triage=above_triage, unlimited=unlimited)
     if days:
         config = dataclasses.replace(config, ends=config.starts + timedelta(days=days - 1))
-    raise typer.Exit(run(config))
+    raise typer.Exit(run(config, base_port))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 10,
+    "batch_timeout_ms": 10,
+    "topic_partitions": 2,
 }
 
 

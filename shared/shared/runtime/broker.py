@@ -97,7 +97,9 @@ async def ensure_topics(
         wanted = [
             NewTopic(
                 names(spec.name),
-                num_partitions=spec.partitions,
+                num_partitions=min(spec.partitions, settings.topic_partitions)
+                if settings.topic_partitions
+                else spec.partitions,
                 replication_factor=replication_factor,
                 topic_configs=topic_configs(settings, spec),
             )

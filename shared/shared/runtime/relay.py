@@ -243,6 +243,9 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
+            # Cleared before the pass, not after: a commit that wakes the relay while a pass
+            # finds nothing is seen at once, not one idle interval later.
+            self._wake.clear()
             try:
                 sent = await self.publish_once()
             except asyncio.CancelledError:
@@ -257,7 +260,6 @@ class OutboxRelay:
                 step = min(self._failures, len(self.backoff)) - 1
                 await asyncio.sleep(self.backoff[step])
             elif sent == 0:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
 

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         description="Longest a consumer's fetch waits for records (the embedded broker holds "
         "a fetch for the whole wait: keep it short there)",
     )
+    topic_partitions: int = Field(
+        0,
+        ge=0,
+        description="Most partitions a topic gets when this process creates it; 0: each "
+        "topic's own count from the catalogue (12 for most). Simulated runs use 2: one "
+        "instance per service needs no more, and the embedded broker's work for every idle "
+        "fetch grows with the partitions it names",
+    )
     simulated_clock: bool = Field(
         False,
         description="Follow the simulation driver's clock (caseflow.clock.v1) instead of the "
