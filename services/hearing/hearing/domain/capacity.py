@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -45,7 +46,7 @@ class Caseworker(Frozen):
     @property
     def day(self) -> Fraction:
         """The part of a day this caseworker hears cases (exact, so loads add up)."""
-        return Fraction(self.share).limit_denominator(1000)
+        return _fraction(self.share, 1000)
 
 
 class Team(Frozen):
@@ -75,12 +76,18 @@ class Roster(Frozen):
     def cost(self, rate_class: str, config: HearingConfig) -> Fraction:
         """The share of a caseworker's day one hearing of the class takes: 1 / its rate."""
         rate = self.rates.get(rate_class, config.daily_rates[rate_class])
-        return 1 / Fraction(rate).limit_denominator(100)
+        return 1 / _fraction(rate, 100)
 
     def interpreter_room(self, language: str | None, used: int) -> bool:
         if language is None or self.interpreters is None:
             return True
         return used < self.interpreters.get(language, 0)
+
+
+@cache
+def _fraction(value: float, limit: int) -> Fraction:
+    # Cached: a run asks for the same few rates and shares many thousands of times.
+    return Fraction(value).limit_denominator(limit)
 
 
 def roster_from(month: str, event: HearingRosterPlanned) -> Roster:
@@ -260,6 +267,7 @@ def allocate(
     `lawyer_grouping_days` later to a day where that lawyer already has a client, so the
     reviews fall on one day (seed 004)."""
     ledger = _Ledger(days, rosters, config)
+    matching = _Matching()
     changed: dict[str, CaseworkerDay] = {}
     booked: list[tuple[HearingCase, Slot]] = []
     unplaced: list[Unplaced] = []
@@ -270,7 +278,7 @@ def allocate(
         days_open = window(max(start, case.release_day or start), config)
         searched = (days_open[0], days_open[-1]) if days_open else (start, start)
         search = _Search()
-        choice = _first_free(case, rosters, days_open, ledger, search, config)
+        choice = _first_free(case, rosters, days_open, ledger, matching, search, config)
         if choice is None:
             unplaced.append(_unplaced(case, search, searched))
             continue
@@ -308,15 +316,23 @@ def _row(rows: Mapping[str, CaseworkerDay], caseworker: str, day: date) -> Casew
     return rows.get(day_key(caseworker, day)) or CaseworkerDay(caseworker=caseworker, day=day)
 
 
-def _matching(case: HearingCase, roster: Roster | None) -> list[Caseworker]:
-    team = roster.teams.get(case.team or "") if roster is not None else None
-    if team is None:
-        return []
-    return [
-        c
-        for c in sorted(team.caseworkers, key=lambda c: c.caseworker)
-        if set(case.specialisms) <= c.specialisms
-    ]
+class _Matching:
+    """A team's caseworkers with a case's specialisms, per roster: worked out once a run."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[int, str, frozenset[Specialism]], list[Caseworker]] = {}
+
+    def __call__(self, case: HearingCase, roster: Roster) -> list[Caseworker]:
+        key = (id(roster), case.team or "", frozenset(case.specialisms))
+        workers = self.found.get(key)
+        if workers is None:
+            team = roster.teams.get(case.team or "")
+            workers = self.found[key] = [
+                c
+                for c in sorted(team.caseworkers if team else (), key=lambda c: c.caseworker)
+                if key[2] <= c.specialisms
+            ]
+        return workers
 
 
 def _first_free(
@@ -324,6 +340,7 @@ def _first_free(
     rosters: Rosters,
     days: Sequence[date],
     ledger: _Ledger,
+    matching: _Matching,
     search: _Search,
     config: HearingConfig,
 ) -> tuple[date, Caseworker, Roster] | None:
@@ -340,7 +357,7 @@ def _first_free(
         if roster is None or (case.team or "") not in roster.teams:
             continue
         search.team = True
-        workers = _matching(case, roster)
+        workers = matching(case, roster)
         if not workers:
             continue
         search.matching = True
