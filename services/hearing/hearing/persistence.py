@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, or_, select, text
+from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearing.domain.capacity import CaseworkerDay, Roster
@@ -106,7 +106,12 @@ async def holds(session: AsyncSession) -> list[tuple[str, date]]:
     ]
 
 
-async def all_rosters(session: AsyncSession) -> dict[str, Roster]:
-    rows = await session.execute(select(rosters.c.state))
+async def rosters_from(session: AsyncSession, today: date) -> dict[str, Roster]:
+    """The rosters a run can need: the one in force today (its month's, else the latest before)
+    and those of the months after it; older months are history."""
+    month = today.strftime("%Y-%m")
+    in_force = select(func.max(rosters.c.month)).where(rosters.c.month <= month)
+    since = func.coalesce(in_force.scalar_subquery(), "")
+    rows = await session.execute(select(rosters.c.state).where(rosters.c.month >= since))
     found = [Roster.model_validate(row.state) for row in rows]
     return {r.month: r for r in found}

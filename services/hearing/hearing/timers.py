@@ -41,7 +41,7 @@ def _emit(uow: UnitOfWork, case: HearingCase, events: Iterable[EventData]) -> No
 async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics) -> None:
     now = uow.clock.now()
     today = now.astimezone(AMSTERDAM).date()
-    rosters = await db.all_rosters(uow.session)
+    rosters = await db.rosters_from(uow.session, today)
     # The caseworker days first (as prephase's pass locks its days before its cases), then the
     # cases, among them those booked on days planning's roster no longer covers.
     days = {d.key: d for d in await db.DAYS.lock(uow.session, day_keys(rosters, today, config))}

@@ -64,6 +64,9 @@ class Roster(Frozen):
     teams: dict[TeamId, Team]
     rates: dict[str, float] = {}  # per category; over the configured daily rates
     interpreters: dict[LanguageCode, int] | None = None  # None: not counted (no language data)
+    # Caseworkers an earlier version of this month's roster named and this one does not: their
+    # booked days are still looked at, so that their bookings move.
+    former: tuple[CaseworkerId, ...] = ()
 
     def caseworkers(self) -> list[CaseworkerId]:
         return sorted(c.caseworker for t in self.teams.values() for c in t.caseworkers)
@@ -90,9 +93,13 @@ def _fraction(value: float, limit: int) -> Fraction:
     return Fraction(value).limit_denominator(limit)
 
 
-def roster_from(month: str, event: HearingRosterPlanned) -> Roster:
-    """Planning's roster as hearing keeps it: a caseworker's hours as a share of a day."""
+def roster_from(month: str, event: HearingRosterPlanned, before: Roster | None = None) -> Roster:
+    """Planning's roster as hearing keeps it: a caseworker's hours as a share of a day; the
+    caseworkers the month's roster `before` named and this one drops are kept as `former`."""
+    named = {c.caseworker for t in event.teams for c in t.caseworkers}
+    dropped = set(before.caseworkers()) | set(before.former) if before is not None else set()
     return Roster(
+        former=tuple(sorted(dropped - named)),
         month=month,
         teams={
             t.team: Team(
@@ -183,7 +190,7 @@ def coming_days(today: date, config: HearingConfig) -> list[date]:
 
 def day_keys(rosters: Rosters, today: date, config: HearingConfig) -> list[str]:
     """Every caseworker day an allocation run may book or find booked (the rows to lock)."""
-    workers = sorted({c for r in _all(rosters) for c in r.caseworkers()})
+    workers = sorted({c for r in _all(rosters) for c in (*r.caseworkers(), *r.former)})
     return [day_key(c, d) for d in coming_days(today, config) for c in workers]
 
 

@@ -531,4 +531,6 @@ def roster_planned(case: HearingCase | None, event: HearingRosterPlanned, ctx: C
     """Planning's roster for a month (the subject is the month, not a case): kept in the
     rosters store; the latest counts. The next daily run books within it and moves bookings
     it no longer covers (capacity.trim)."""
-    return Decision(None, rows=[roster_from(ctx.case_id, event)])
+    kept = ctx.rows.get("rosters")
+    before = kept.get(ctx.case_id) if kept is not None else None
+    return Decision(None, rows=[roster_from(ctx.case_id, event, before)])

@@ -10,11 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearing.domain.capacity import (
+    Booking,
     Caseworker,
     CaseworkerDay,
     Roster,
     Team,
     allocate,
+    day_keys,
     in_force,
     overbooked,
     roster_from,
@@ -212,3 +214,19 @@ def test_a_1f_signal_hold_is_dated_for_the_hold_gauges_and_cleared_when_lifted()
     assert isinstance(lifted, Decision)
     assert lifted.state is not None
     assert lifted.state.exclusion_since is None
+
+
+def test_a_caseworker_dropped_from_the_month_s_roster_is_still_looked_at_until_moved() -> None:
+    first = roster_from("2026-11", roster_event(Roster(teams=team(worker("cw-1"), worker("cw-2")))))
+    again = roster_from("2026-11", roster_event(Roster(teams=team(worker("cw-1")))), first)
+    assert again.caseworkers() == ["cw-1"]
+    assert again.former == ("cw-2",)
+    keys = day_keys({"2026-11": again}, TODAY, CONFIG)
+    assert f"cw-2/{TUESDAY.isoformat()}" in keys
+    # The dropped caseworker's booking no longer fits: the day is cut.
+    booked = CaseworkerDay(
+        caseworker="cw-2",
+        day=TUESDAY,
+        bookings=(Booking(case_id="case-1", rate_class="A"),),
+    )
+    assert overbooked([booked], {"2026-11": again}, TODAY, CONFIG) == {TUESDAY}
