@@ -37,6 +37,7 @@ SIMULATION_TUNING: dict[str, int | bool] = {
     "fetch_max_wait_ms": 10,
     "batch_timeout_ms": 10,
     "topic_partitions": 2,
+    "relay_interval_ms": 1000,
 }
 
 
