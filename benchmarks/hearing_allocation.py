@@ -5,7 +5,7 @@ the fixed order and booked against a roster, as the daily run does.
     uv run python benchmarks/hearing_allocation.py --languages 5 --interpreters 20
 
 With --languages, each case needs an interpreter of one of that many languages, and the roster
-has --interpreters of each a day (counted per slot, ADR 0025); then a cut to half the
+has --interpreters of each a day (counted per slot, ADR 0027); then a cut to half the
 interpreters is fitted again (the cut's moves, as the daily run does).
 
 Prints the cases booked and left, the caseworker days used, and milliseconds per run (median

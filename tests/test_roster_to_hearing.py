@@ -1,4 +1,4 @@
-"""Planning's roster reaches hearing on the real broker and database (issue 13, ADR 0025): a
+"""Planning's roster reaches hearing on the real broker and database (issue 13, ADR 0027): a
 planner declares the month's capacity with named caseworkers and hearing interpreters; planning
 publishes HearingRosterPlanned; hearing books each case with a caseworker of the matched
 specialism and an interpreter free for its language; a cut in interpreters moves the booking

@@ -248,7 +248,7 @@ def capacity_declared(
         emit.append(Emit(day, topic=plan_events(stream), subject=key, stream=stream))
     roster = hearing_roster(event, ctx.config)
     if roster is not None:
-        # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0025).
+        # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0027).
         for stream in (Stream.PACT, Stream.BACKLOG):
             emit.append(Emit(roster, topic=plan_events(stream), subject=month, stream=stream))
     # A cycle running in that month is re-planned by the daily pass (it sees the change).
