@@ -83,7 +83,7 @@ from shared.runtime.settings import Settings
 from shared.tools.demo import healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.testing.kafka import front_end_event
-from simulator.run import Simulation
+from simulator.run import Simulation, tuned, tuning_environment
 from simulator.world import WorldConfig
 
 B = Stream.BACKLOG
@@ -143,8 +143,10 @@ def six_services(
         "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
         "CASEFLOW_TOPIC_PREFIX": settings.topic_prefix,
         "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
-        "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
         "CASEFLOW_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
+        # As `make demo` runs them; the latency runs on wall time.
+        **tuning_environment(),
+        "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
         "CASEFLOW_LOG_LEVEL": "WARNING",
         # Planning reserves the Pact's forecast inflow first (R13); at a fraction of the
         # volumes the forecast is that fraction, or it would leave nothing for the backlog.
@@ -691,9 +693,7 @@ def run(
             }
 
             print("2/3 pipeline: the backlog through six services", file=sys.stderr)
-            pipe = base.model_copy(
-                update={"topic_prefix": "p.", "schema_prefix": "p_", "simulated_clock": True}
-            )
+            pipe = tuned(base.model_copy(update={"topic_prefix": "p.", "schema_prefix": "p_"}))
             asyncio.run(ensure_topics(pipe, all_topics()))
             # Unlimited capacity, and a prephase location operational from the first day: the
             # software is the bottleneck, not the ramp-up (R11).
@@ -759,7 +759,10 @@ def run(
             }
 
             print("3/3 latency on the wall clock", file=sys.stderr)
-            lat = base.model_copy(update={"topic_prefix": "l.", "schema_prefix": "l_"})
+            # The simulation's waits and partitions, on the wall clock.
+            lat = tuned(
+                base.model_copy(update={"topic_prefix": "l.", "schema_prefix": "l_"})
+            ).model_copy(update={"simulated_clock": False})
             asyncio.run(ensure_topics(lat, all_topics()))
             count = max(500, round(2_000 * scale))
             with six_services(servers, lat, workdir, "latency", config, simulated=False):

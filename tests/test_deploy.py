@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from decision.timers import Figures
+from planning.metrics import PlanningMetrics
 from shared.runtime.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -24,6 +25,7 @@ def known_metrics() -> set[str]:
     registry = CollectorRegistry()
     Metrics(registry)
     Figures(registry)  # decision's own gauges: the deadline watch and the grant rates
+    PlanningMetrics(registry)  # planning's: cases the stages cannot place
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     return {
         family.name + suffix
@@ -81,6 +83,7 @@ def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_expor
         "CaseflowParkedFactsOverdue",
         "CaseflowCasesAtRisk",
         "CaseflowDeadlinesBreached",
+        "CaseflowCasesUnplaced",
     ):
         assert needed in alerts
     assert used_metrics(expressions) - known_metrics() == set()

@@ -44,7 +44,7 @@ from shared.tools.simulation import SimulationDriver
 
 from .audit import Audit, Position, audit, read_tables, read_topics
 from .malformed import Malformed, malformed
-from .run import Simulation
+from .run import Simulation, tuned, tuning_environment
 from .world import WorldConfig
 
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -393,15 +393,15 @@ def run(plan: Plan) -> int:
     started = time.monotonic()
     try:
         with EmbeddedServers(data_dir, free_port(), free_port(), fresh_database=True) as servers:
-            settings = base.model_copy(
-                update={
-                    "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
-                    "database_url": servers.postgres.url,
-                    "simulated_clock": True,
-                    "fetch_max_wait_ms": 10,
-                    "topic_prefix": "",
-                    "schema_prefix": "",
-                }
+            settings = tuned(
+                base.model_copy(
+                    update={
+                        "kafka_bootstrap_servers": servers.kafka.bootstrap_servers,
+                        "database_url": servers.postgres.url,
+                        "topic_prefix": "",
+                        "schema_prefix": "",
+                    }
+                )
             )
             asyncio.run(ensure_topics(settings, all_topics()))
             logs = data_dir / "logs"
@@ -415,8 +415,7 @@ def run(plan: Plan) -> int:
             env.update(
                 CASEFLOW_DATABASE_URL=servers.postgres.url,
                 CASEFLOW_KAFKA_BOOTSTRAP_SERVERS=servers.kafka.bootstrap_servers,
-                CASEFLOW_SIMULATED_CLOCK="true",
-                CASEFLOW_FETCH_MAX_WAIT_MS="10",
+                **tuning_environment(),
                 CASEFLOW_LOG_LEVEL="WARNING",
             )
             services = Services(env, logs)

@@ -6,6 +6,7 @@ from planning import daily, handlers
 from planning.cli import COMMANDS
 from planning.domain.config import PlanningConfig
 from planning.domain.model import PoolCase
+from planning.metrics import metrics_for
 from planning.settings import PlanningSettings
 from shared.runtime.kit import Rules
 from shared.runtime.logs import get_logger
@@ -24,6 +25,7 @@ def rules() -> Rules[PoolCase, PlanningConfig]:
 
 async def plan_day(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
     figures = await daily.plan_day(uow, SETTINGS.config())
+    await daily.report_unplaced(uow, metrics_for(runtime.registry))
     log.info("planning pass", **figures)
 
 

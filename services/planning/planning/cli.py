@@ -188,7 +188,7 @@ def export_figures(
         made = asyncio.run(rebuilt_forecasts(settings))
     else:
         records, made = asyncio.run(_with_session(_records))
-    appeal_share = PlanningSettings().appeal_share
+    appeal_share = PlanningSettings().config().appeal_share
     last_day = date.fromisoformat(until) if until else _today()
     figures = monthly_figures(records, last_day, made, appeal_share)
     write_figures(figures, out)

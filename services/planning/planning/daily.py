@@ -33,6 +33,7 @@ from planning.domain.rates import observed_grant_rates
 from planning.domain.triage import judge_triage, observed_pact_per_day
 from planning.events import cycle_opened
 from planning.forecasting import forecast_inputs
+from planning.metrics import PlanningMetrics
 from shared.contracts.envelope import EventData, encode, new_event
 from shared.contracts.events.planning import (
     BacklogForecastMade,
@@ -101,6 +102,12 @@ async def plan_day(uow: UnitOfWork, config: PlanningConfig) -> dict[str, Any]:
         await db.PLACEMENT.save(session, [taken_into_replan(now, unplaced)])
     figures.update(released=released, cycle=cycle.cycle_id, revision=cycle.revision)
     return figures
+
+
+async def report_unplaced(uow: UnitOfWork, metrics: PlanningMetrics) -> None:
+    """The unplaced cases per stream, stage and reason, set once the pass has committed."""
+    counts = await db.unplaced_counts(uow.session)
+    uow.after_commit(lambda: metrics.report_unplaced(counts))
 
 
 async def close_cycles(uow: UnitOfWork, today: date) -> int:

@@ -57,4 +57,5 @@ def cycle_opened(cycle: Cycle, config: PlanningConfig) -> PlanCycleOpened | None
             WeeklyDecisions(week_of=week, category=category, decisions=n)
             for week, category, n in expected_decisions(cycle, config)
         ),
+        appeal_share=config.appeal_share,
     )

@@ -30,20 +30,12 @@ from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.catalogue import location_day_key
-from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
-from shared.contracts.events.hearing import (
-    HearingHeld,
-    HearingOnHold,
-    HearingPlanned,
-    HearingResumed,
-    HearingWaived,
-    ReadyForDecision,
-)
+from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
+from shared.contracts.events.hearing import HearingOnHold, HearingResumed, ReadyForDecision
 from shared.contracts.events.intake import (
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
-    LegalDeadlineChanged,
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
@@ -59,12 +51,7 @@ from shared.contracts.events.planning import (
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
-    PrephaseCompleted,
-    PrephaseInvited,
     PrephaseNoShow,
-    PrephaseOnHold,
-    TransportCancelled,
-    TransportRequested,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
 from shared.contracts.values import Stream
@@ -155,10 +142,17 @@ def no_show(case: PoolCase | None, event: PrephaseNoShow, ctx: Ctx) -> Outcome[P
 def could_not_place(
     case: PoolCase | None, event: StageCouldNotPlace, ctx: Ctx
 ) -> Outcome[PoolCase]:
-    """A stage could not place a case: counted for the daily pass, which re-plans the cycle."""
+    """A stage could not place a case: released again to another matching team when the team
+    was short (R12), else counted for the daily pass, which re-plans the cycle."""
     if case is None or case.stage is None:
         return Wait("planning has not released this case yet")
     state = ctx.rows["placement"].get("placement") or PlacementState()
+    capacity = in_force(ctx.extras["capacities"], ctx.today)
+    moved = placement.moved(case, event, capacity.teams if capacity else (), ctx.today)
+    if moved is not None:
+        released, release = moved
+        counted = placement.counted_as_moved(state, event, ctx.today)
+        return Decision(released, [release], rows=[counted])
     return Decision(
         None, rows=[placement.could_not_place(state, case, event, ctx.today, ctx.config)]
     )
@@ -335,18 +329,7 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     planning.on(DecisionOnHold)(tracked(hold(HoldReason.DECISION_OBSTACLE)))
     planning.on(DecisionResumed)(tracked(hold(HoldReason.DECISION_OBSTACLE, ends=True)))
     # Facts that only the record keeps: the timeline and the monthly figures (R14).
-    for fact in (
-        LegalDeadlineChanged,
-        PrephaseInvited,
-        PrephaseOnHold,
-        PrephaseCompleted,
-        TransportRequested,  # COA's transport notices (partner figures)
-        TransportCancelled,
-        HearingPlanned,
-        HearingWaived,
-        HearingHeld,
-        DecisionIssued,
-    ):
+    for fact in records.RECORD_ONLY:
         planning.on(fact)(tracked(stage_fact))
     planning.on(StageCouldNotPlace)(tracked(could_not_place))
     planning.on(ReadyForDecision)(tracked(ready_for_decision))

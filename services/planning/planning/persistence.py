@@ -257,3 +257,15 @@ async def pool_counts(session: AsyncSession) -> dict[str, int]:
 async def all_cycles(session: AsyncSession) -> list[Cycle]:
     rows = await session.execute(select(cycles.c.state).order_by(cycles.c.starts_on))
     return [Cycle.model_validate(r.state) for r in rows]
+
+
+async def unplaced_counts(session: AsyncSession) -> dict[tuple[str, str, str], int]:
+    """Cases a stage could not place and nothing has placed since, per (stream, stage, reason)."""
+    unplaced = records.c.state["unplaced"]
+    stage, reason = unplaced["stage"].astext, unplaced["reason"].astext
+    rows = await session.execute(
+        select(records.c.stream, stage, reason, func.count())
+        .where(stage.is_not(None))
+        .group_by(records.c.stream, stage, reason)
+    )
+    return {(r[0], r[1], r[2]): int(r[3]) for r in rows}

@@ -8,7 +8,6 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from planning.domain.config import DEFAULT_CONFIG, PlanningConfig
-from planning.domain.figures import DEFAULT_APPEAL_SHARE
 from shared.contracts.values import Category
 
 
@@ -64,11 +63,11 @@ class PlanningSettings(BaseSettings):
         "the configured one (R10)",
     )
     appeal_share: float = Field(
-        DEFAULT_APPEAL_SHARE,
+        DEFAULT_CONFIG.appeal_share,
         ge=0,
         le=1,
-        description="Share of refusals appealed, for the monthly figures' expected appeals "
-        "(keep it equal to chain-notify's appeal share)",
+        description="Share of refusals appealed: the monthly figures' expected appeals, and on "
+        "each PlanCycleOpened for the courts' appeal forecast chain-notify sends",
     )
     timer_seconds: float = Field(
         3600.0, gt=0, description="How often the daily planning pass runs on wall time"
@@ -103,4 +102,5 @@ class PlanningSettings(BaseSettings):
             triage_window_days=self.triage_window_days,
             decision_lag_weeks=self.decision_lag_weeks,
             observed_rate_min_decisions=self.observed_rate_min_decisions,
+            appeal_share=self.appeal_share,
         )

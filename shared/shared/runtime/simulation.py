@@ -94,6 +94,7 @@ class ClockFollower:
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
         self._partitions: list[TopicPartition] = []
+        self._coordinator: int | None = None  # the broker that keeps the group's offsets
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -260,12 +261,30 @@ class ClockFollower:
         assert self._consumer is not None
         assert self._admin is not None
         ends = await self._consumer.end_offsets(self._partitions)
-        committed = await self._admin.list_consumer_group_offsets(
-            self.group_id, partitions=self._partitions
-        )
+        committed = await self._committed()
         offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
         behind = {tp: end - offsets[tp] for tp, end in ends.items() if offsets[tp] < end}
         return sum(offsets.values()), behind
+
+    async def _committed(self) -> dict[TopicPartition, Any]:
+        """The group's committed offsets, asking the coordinator found before (one request a
+        poll instead of two); a coordinator that moved is looked up again."""
+        assert self._admin is not None
+        for attempt in (1, 2):
+            if self._coordinator is None:
+                self._coordinator = await self._admin.find_coordinator(self.group_id)
+            try:
+                committed: dict[
+                    TopicPartition, Any
+                ] = await self._admin.list_consumer_group_offsets(
+                    self.group_id, self._coordinator, partitions=self._partitions
+                )
+                return committed
+            except Exception:
+                self._coordinator = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     async def _outbox_empty(self) -> bool:
         async with self.engine.connect() as conn:

@@ -76,14 +76,15 @@ def apportion(total: int, weights: Mapping[CourtDistrict, int]) -> dict[CourtDis
 
 
 def appeal_forecast(
-    event: PlanCycleOpened, shares: Mapping[CourtDistrict, int], config: NotifyConfig
+    event: PlanCycleOpened, shares: Mapping[CourtDistrict, int]
 ) -> list[CourtsAppealForecast]:
-    """Per court district, the appeals to expect per week: refusals x the share appealed,
-    split over the districts as the stream's known cases are (their court district)."""
+    """Per court district, the appeals to expect per week: refusals x the share appealed (the
+    plan's: planning owns it), split over the districts as the stream's known cases are (their
+    court district)."""
     weights = {d: n for d, n in shares.items() if n > 0}
     if not weights:
         return []
-    appeal_share = Decimal(str(config.appeal_share))
+    appeal_share = Decimal(str(event.appeal_share))
     per_district: dict[CourtDistrict, list[WeeklyAppeals]] = {d: [] for d in sorted(weights)}
     for week, refusals in weekly_refusals(event).items():
         total = _round(refusals * appeal_share)
@@ -124,6 +125,6 @@ def plan_cycle_opened(
     shares: Mapping[CourtDistrict, int] = ctx.extras.get(DISTRICT_SHARES, {})
     emit += [
         Emit(f, topic=partner_topic(stream, Partner.COURTS), stream=stream)
-        for f in appeal_forecast(event, shares, ctx.config)
+        for f in appeal_forecast(event, shares)
     ]
     return Decision(None, emit)

@@ -60,11 +60,8 @@ class ReturnDay(BaseModel):
 
 @dataclass(frozen=True)
 class NotifyConfig:
-    """Chain-notify's settings the domain reads."""
-
-    appeal_share: float = 0.8
-    """Share of refusals expected to be appealed (the courts' weekly forecast): a planning
-    assumption, set from the courts' own figures."""
+    """Chain-notify's settings the domain reads: none so far. The appeal share of the courts'
+    forecast comes with each plan cycle (PlanCycleOpened.appeal_share): planning owns it."""
 
 
 DEFAULT_CONFIG = NotifyConfig()

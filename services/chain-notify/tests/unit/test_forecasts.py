@@ -17,7 +17,7 @@ from chain_notify.domain.plans import (
     plan_cycle_opened,
     volume_forecast,
 )
-from chain_notify.domain.state import NotifyConfig, ReturnDay
+from chain_notify.domain.state import ReturnDay
 from shared.contracts.events.intake import CourtDistrict
 from shared.contracts.events.partners import (
     CourtsAppealForecast,
@@ -38,7 +38,7 @@ W1, W2 = date(2026, 10, 5), date(2026, 10, 12)
 AMS, OB = CourtDistrict.AMSTERDAM, CourtDistrict.OOST_BRABANT
 
 
-def cycle(grant_rate: float = 0.4, revision: int = 1) -> PlanCycleOpened:
+def cycle(grant_rate: float = 0.4, revision: int = 1, appeal_share: float = 0.8) -> PlanCycleOpened:
     return PlanCycleOpened(
         starts_on=date(2026, 10, 1),
         ends_on=date(2026, 12, 31),
@@ -46,6 +46,7 @@ def cycle(grant_rate: float = 0.4, revision: int = 1) -> PlanCycleOpened:
         planned_cases=300,
         expected_grant_rate=grant_rate,
         revision=revision,
+        appeal_share=appeal_share,
         expected_decisions=(
             WeeklyDecisions(week_of=W1, category=Category.A, decisions=60),
             WeeklyDecisions(week_of=W1, category=Category.C, decisions=40),
@@ -57,7 +58,7 @@ def cycle(grant_rate: float = 0.4, revision: int = 1) -> PlanCycleOpened:
 def test_weekly_appeals_per_district_follow_refusals_appeal_share_and_district_shares() -> None:
     # Week 1: 100 decisions, 60 refusals, 48 appeals at 0.8; week 2: 50 -> 30 -> 24.
     # Districts 3:1 -> 36/12 and 18/6.
-    forecasts = appeal_forecast(cycle(), {AMS: 30, OB: 10}, NotifyConfig(appeal_share=0.8))
+    forecasts = appeal_forecast(cycle(appeal_share=0.8), {AMS: 30, OB: 10})
     assert forecasts == [
         CourtsAppealForecast(
             cycle_revision=1,
@@ -79,14 +80,20 @@ def test_weekly_appeals_per_district_follow_refusals_appeal_share_and_district_s
 
 
 def test_a_higher_grant_rate_means_fewer_appeals() -> None:
-    low = appeal_forecast(cycle(0.2), {AMS: 1}, NotifyConfig())
-    high = appeal_forecast(cycle(0.9), {AMS: 1}, NotifyConfig())
+    low = appeal_forecast(cycle(0.2), {AMS: 1})
+    high = appeal_forecast(cycle(0.9), {AMS: 1})
     assert low[0].weeks[0].expected_appeals == 64  # 100 x 0.8 x 0.8
     assert high[0].weeks[0].expected_appeals == 8  # 100 x 0.1 x 0.8
 
 
+def test_the_appeal_share_is_the_one_the_plan_carries() -> None:
+    # Planning owns the appeal share: week 1's 60 refusals at the plan's 0.5 are 30 appeals.
+    half = appeal_forecast(cycle(appeal_share=0.5), {AMS: 1})
+    assert [w.expected_appeals for w in half[0].weeks] == [30, 15]
+
+
 def test_no_district_known_no_regional_guess() -> None:
-    assert appeal_forecast(cycle(), {}, NotifyConfig()) == []
+    assert appeal_forecast(cycle(), {}) == []
 
 
 @pytest.mark.parametrize(

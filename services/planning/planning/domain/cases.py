@@ -55,6 +55,7 @@ def release(
             "team": team,
             "cycle": cycle,
             "cohort": cohort,
+            "tried_teams": (),
         }
     )
     event = CaseReleased(

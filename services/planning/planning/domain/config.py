@@ -53,6 +53,9 @@ class PlanningConfig(BaseModel):
     observed_rate_min_decisions: int = Field(
         30, ge=1, description="decisions in a category before its observed grant rate counts"
     )
+    # Planning owns it: the figures' expected appeals, and on each PlanCycleOpened for
+    # chain-notify's courts' forecast (one figure, one owner).
+    appeal_share: float = Field(0.8, ge=0, le=1, description="share of refusals appealed")
 
     def rate(self, category: str, overrides: dict[Category, float] | None = None) -> float:
         rates = {**self.hearing_rates, **(overrides or {})}

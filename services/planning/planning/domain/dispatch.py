@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from shared.contracts.events.planning import ReleaseStage, Specialism
 
@@ -47,6 +47,22 @@ def dispatch(
     if case.unaccompanied and best.unaccompanied_minors:
         specialisms.append(Specialism.UNACCOMPANIED_MINOR)
     return best.team_id, tuple(specialisms)
+
+
+def another_team(
+    case: PoolCase, teams: Sequence[Team], tried: Collection[str]
+) -> tuple[str, tuple[Specialism, ...]] | None:
+    """A team not yet `tried` that matches the case as well as the first choice had to (R12),
+    or None when there is none. A case is never moved to a team that lacks a specialism
+    some staffed team has for it: an AMV stays with AMV teams, a nationality with the teams
+    that know it, where such teams exist."""
+    staffed = [t for t in teams if t.caseworkers > 0]
+    if case.unaccompanied and any(t.unaccompanied_minors for t in staffed):
+        staffed = [t for t in staffed if t.unaccompanied_minors]
+    if any(case.nationality in t.nationalities for t in staffed):
+        staffed = [t for t in staffed if case.nationality in t.nationalities]
+    left = [t for t in staffed if t.team_id not in tried]
+    return dispatch(case, left) if left else None
 
 
 def decision_gate(stage: ReleaseStage, missing_items: Sequence[str]) -> str | None:

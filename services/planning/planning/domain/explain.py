@@ -16,7 +16,7 @@ from shared.runtime.calendar import working_days_between
 from .cohorts import CohortSummary
 from .config import PlanningConfig
 from .model import NO_PRIORITY, PRIORITY_ORDER, Cycle, PoolCase, PoolStatus
-from .records import CaseRecord, Waiting
+from .records import CaseRecord, Unplaced, Waiting
 
 
 def explain_cycle(
@@ -122,7 +122,20 @@ def explain_case(case: PoolCase, record: CaseRecord | None, today: date) -> list
         lines.append(where)
         if record is not None:
             lines.append(f"waiting for {WAITING_WORDS[record.waiting]}")
+        if record is not None and record.unplaced is not None:
+            tried = sorted({*case.tried_teams, *([case.team] if case.team else [])})
+            lines.append(unplaced_line(record.unplaced, tried))
     return [f"{case.case_id}:", *(f"  {line}" for line in lines)]
+
+
+def unplaced_line(unplaced: Unplaced, tried: Sequence[str]) -> str:
+    """Capacity: a stage found no place, and no other matching team was left to try (R12)."""
+    line = (
+        f"capacity: {unplaced.stage} could not place it since {unplaced.since} ({unplaced.reason})"
+    )
+    if tried:
+        line += f"; teams tried: {', '.join(tried)}"
+    return line + "; it waits for capacity, the cycle was re-planned with less (R9)"
 
 
 def timeline(record: CaseRecord, today: date) -> list[str]:

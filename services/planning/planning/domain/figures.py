@@ -35,12 +35,10 @@ from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.values import Stream
 
 from .capacity import month_bounds, month_key, months_between
+from .config import DEFAULT_CONFIG
 from .forecast import TARGET
 from .model import ForecastMade
 from .records import CaseRecord
-
-DEFAULT_APPEAL_SHARE = 0.8
-"""The share of refusals appealed; the same default as chain-notify's appeal forecast."""
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +61,22 @@ class Figure:
 
 COLUMNS = ("month", "stream", "figure", "group", "value")
 
+PARTNER_KINDS = (
+    "coa.transport_requested",
+    "coa.transport_cancelled",
+    "coa.housing_requested",
+    "coa.reception_ends",
+    "dtv.refusal_notified",
+    "courts.decision_sent",
+    "nidos.appointment_planned",
+    "nidos.appointment_cancelled",
+    "nidos.decision_sent",
+    "lawyer.appointment_planned",
+    "lawyer.appointment_cancelled",
+)
+"""Every `partner.kind` of `partner_notices`: each notice chain-notify sends about a case (the
+partner and the message type's last word). Plan-level forecasts are not counted."""
+
 
 def _month(day: date | None) -> str | None:
     return month_key(day) if day else None
@@ -72,7 +86,7 @@ def monthly_figures(
     records: Iterable[CaseRecord],
     until: date,
     forecasts: Iterable[ForecastMade] = (),
-    appeal_share: float = DEFAULT_APPEAL_SHARE,
+    appeal_share: float = DEFAULT_CONFIG.appeal_share,
 ) -> list[Figure]:
     """Every figure of every month from the first registration to `until`'s month."""
     cases = list(records)
@@ -163,8 +177,11 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
             "coa.transport_cancelled",
             sum(1 for d in c.transport_cancellations if month_key(d) == month),
         )
-        sent = c.decision_sent_on or c.decided_on
-        if c.outcome is None or sent is None or month_key(sent) != month:
+        for sent in c.partners.sent:  # Nidos's and the lawyer's (domain/notices.py)
+            if month_key(sent.day) == month:
+                add(sent.kind)
+        sent_on = c.decision_sent_on or c.decided_on
+        if c.outcome is None or sent_on is None or month_key(sent_on) != month:
             continue
         if c.outcome is DecisionOutcome.GRANT:
             add("coa.housing_requested")
@@ -172,8 +189,6 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
             add("coa.reception_ends")
             add("dtv.refusal_notified")
             add("courts.decision_sent")
-        if c.amv:
-            add("nidos.decision_sent")
     return counts
 
 

@@ -65,6 +65,9 @@ class PoolCase(Frozen):
     team: str | None = None
     cycle: str | None = None
     cohort: str | None = None
+    # Teams that reported they could not place the case at its stage (R12: the next goes
+    # elsewhere); cleared by a release to the next stage.
+    tried_teams: tuple[str, ...] = ()
 
     @property
     def rank(self) -> int:

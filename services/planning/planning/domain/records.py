@@ -22,6 +22,7 @@ from shared.contracts.envelope import EventData
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold, DecisionResumed
 from shared.contracts.events.hearing import (
+    HearingCancelled,
     HearingHeld,
     HearingOnHold,
     HearingPlanned,
@@ -30,15 +31,20 @@ from shared.contracts.events.hearing import (
     ReadyForDecision,
 )
 from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
     CaseRecategorised,
     CaseRegistered,
     CaseWithdrawn,
     LegalDeadlineChanged,
+    PriorityGroupJoined,
+    PriorityGroupLeft,
 )
 from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
+    GuardianNoticeCancelled,
+    GuardianNoticeRequested,
     PrephaseCompleted,
     PrephaseInvited,
     PrephaseNoShow,
@@ -49,7 +55,41 @@ from shared.contracts.events.prephase import (
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import AMSTERDAM
 
+from . import notices
 from .model import HoldReason
+from .notices import PartnerView
+
+RECORD_ONLY: tuple[type[EventData], ...] = (
+    LegalDeadlineChanged,
+    PrephaseInvited,
+    PrephaseOnHold,
+    PrephaseCompleted,
+    TransportRequested,  # COA's transport notices (partner figures)
+    TransportCancelled,
+    HearingPlanned,
+    HearingWaived,
+    HearingHeld,
+    DecisionIssued,
+    # Nidos's and the lawyer's appointment notices (partner figures)
+    ApplicantLogisticsChanged,
+    GuardianNoticeRequested,
+    GuardianNoticeCancelled,
+    HearingCancelled,
+)
+"""Facts that change only a case's record, not the pool: the service registers them for the
+record alone (handlers.py); the other types `recorded` reads have a pool function too."""
+
+
+NOTICE_FACTS = (
+    PriorityGroupJoined,
+    PriorityGroupLeft,
+    ApplicantLogisticsChanged,
+    GuardianNoticeRequested,
+    GuardianNoticeCancelled,
+    HearingPlanned,
+    HearingCancelled,
+)
+"""What changes Nidos's and the lawyer's notices (domain/notices.py) beside the steps."""
 
 
 class Frozen(BaseModel):
@@ -87,6 +127,14 @@ class Hold(Frozen):
     until: date | None = None
 
 
+class Unplaced(Frozen):
+    """A stage reported it could not place the case, and nothing has placed it since."""
+
+    stage: str
+    reason: str
+    since: date
+
+
 class CaseRecord(Frozen):
     case_id: str
     stream: Stream
@@ -111,6 +159,11 @@ class CaseRecord(Frozen):
     transports: tuple[date, ...] = ()
     transport_requests: tuple[date, ...] = ()
     transport_cancellations: tuple[date, ...] = ()
+    # Cleared by what places the case or ends the wait: a release (to another team, the next
+    # stage), an invitation, a planned hearing, readiness, a decision, a withdrawal.
+    unplaced: Unplaced | None = None
+    # What Nidos and the lawyer were told, as chain-notify tells them (domain/notices.py).
+    partners: PartnerView = PartnerView()
 
     @property
     def open_holds(self) -> tuple[Hold, ...]:
@@ -132,6 +185,7 @@ def registered(case_id: str, event: CaseRegistered, day: date) -> CaseRecord:
         unaccompanied=event.unaccompanied,
         category=event.category,
         deadline=event.deadline,
+        partners=notices.on_registration(event),
         steps=(
             Step(day=lodged, stage="intake", what="lodged"),
             Step(day=day, stage="intake", what=f"registered ({event.procedure})"),
@@ -170,11 +224,18 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
     """The record after one event; None when the event needs a registration first."""
     if record is None:
         return None  # only a registration starts a record (registered())
+    if isinstance(event, NOTICE_FACTS):
+        closed = record.withdrawn_on is not None or record.decided_on is not None
+        partners = notices.noticed(record.partners, event, day, closed=closed)
+        record = record.model_copy(update={"partners": partners})
     match event:
         case CaseWithdrawn():
+            if record.withdrawn_on is not None:
+                return record  # chain-notify tells the partners once
             on = event.withdrawn_at.astimezone(AMSTERDAM).date()
-            # Chain-notify cancels each transport still asked for (CoaTransportCancelled).
-            cancelled = tuple(on for _ in record.transports)
+            # Chain-notify cancels each transport still to come (CoaTransportCancelled), on the
+            # day it handles the withdrawal.
+            cancelled = tuple(day for d in record.transports if d >= day)
             return _step(
                 record,
                 on,
@@ -182,8 +243,10 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 "withdrawn",
                 withdrawn_on=on,
                 waiting=Waiting.NOTHING,
+                unplaced=None,
                 transports=(),
                 transport_cancellations=(*record.transport_cancellations, *cancelled),
+                partners=notices.withdrawn(record.partners, day),
             )
         case TransportRequested():
             if event.day in record.transports or record.withdrawn_on is not None:
@@ -228,6 +291,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 + (f", cohort {event.cohort}" if event.cohort else ""),
                 stage=str(event.stage),
                 waiting=RELEASED_WAITING[event.stage],
+                unplaced=None,
             )
         case StageCouldNotPlace():
             return _step(
@@ -235,10 +299,16 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 day,
                 str(event.stage),
                 f"could not be placed: {event.reason} (looked until {event.searched_until})",
+                unplaced=Unplaced(stage=str(event.stage), reason=str(event.reason), since=day),
             )
         case PrephaseInvited():
             return _step(
-                record, day, "prephase", f"invited for {event.day}", waiting=Waiting.PREPHASE
+                record,
+                day,
+                "prephase",
+                f"invited for {event.day}",
+                waiting=Waiting.PREPHASE,
+                unplaced=None,
             )
         case PrephaseNoShow():
             return _step(record, day, "prephase", "no-show", waiting=Waiting.PREPHASE_DAY)
@@ -261,7 +331,9 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
             )
         case HearingPlanned():
             on = event.starts_at.astimezone(AMSTERDAM).date()
-            return _step(record, day, "hearing", f"hearing planned for {on}", stage="hearing")
+            return _step(
+                record, day, "hearing", f"hearing planned for {on}", stage="hearing", unplaced=None
+            )
         case HearingWaived():
             return _step(record, day, "hearing", f"hearing waived ({event.reason})")
         case HearingHeld():
@@ -274,6 +346,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 "ready for decision",
                 stage="decision",
                 waiting=Waiting.DECISION,
+                unplaced=None,
             )
         case HearingOnHold():
             return _hold(record, HoldReason.HEARING_OBSTACLE, event.since)
@@ -284,6 +357,7 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
         case DecisionResumed():
             return _unhold(record, HoldReason.DECISION_OBSTACLE, event.resumed_on, Waiting.DECISION)
         case DecisionIssued():
+            sent_on = event.sent_at.astimezone(AMSTERDAM).date()
             return _step(
                 record,
                 event.issued_on,
@@ -297,7 +371,11 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 outcome=event.outcome,
                 deadline_met=event.deadline_met,
                 decided_category=record.category,
-                decision_sent_on=event.sent_at.astimezone(AMSTERDAM).date(),
+                decision_sent_on=sent_on,
+                unplaced=None,
+                partners=notices.decided(
+                    record.partners, event.sent_at.astimezone(AMSTERDAM).date()
+                ),
             )
     return record
 

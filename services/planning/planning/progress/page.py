@@ -61,6 +61,10 @@ KINDS = {
     "dtv.refusal_notified": "return cases (DT&V)",
     "courts.decision_sent": "decisions sent to the courts",
     "nidos.decision_sent": "decisions sent to Nidos",
+    "nidos.appointment_planned": "appointments announced to Nidos",
+    "nidos.appointment_cancelled": "appointments cancelled to Nidos",
+    "lawyer.appointment_planned": "appointments announced to lawyers",
+    "lawyer.appointment_cancelled": "appointments cancelled to lawyers",
     "expected_appeals": "expected appeals",
 }
 STREAMS = {"pact": "Pact", "backlog": "Backlog"}

@@ -10,6 +10,7 @@ import pytest
 
 from planning import daily
 from planning.app import SETTINGS, definition
+from planning.metrics import metrics_for
 from shared.contracts.envelope import decode
 from shared.contracts.events.common import Procedure
 from shared.contracts.events.intake import CaseRegistered
@@ -353,6 +354,96 @@ async def test_cohorts_released_a_stage_that_cannot_place_re_plans_and_the_cycle
     assert closed.data.cases_released == cycle["released"]
     assert closed.data.cases_decided == 0
     assert closed.data.grant_rate is None
+
+
+def hearing_short(case_id: str, team: str) -> Any:
+    data = StageCouldNotPlace(
+        stage=ReleaseStage.HEARING,
+        reason=PlacementProblem.NO_HEARING_SLOT,
+        searched_until=date(2026, 12, 4),
+        team=team,
+    )
+    return front_end_event(data, subject=case_id, stream=Stream.PACT, actor="system:hearing")
+
+
+async def test_a_case_a_hearing_team_cannot_place_moves_to_another_matching_team(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    teams = tuple(
+        TeamCapacity(team=t, caseworkers=5, hours_per_week=36, nationalities=("SYR",))
+        for t in ("syria-1", "syria-2")
+    )
+    declared = CapacityDeclared(
+        prephase_places=0,
+        hearing_days=0,
+        decision_days=0,
+        prephase_location_operational=True,
+        teams=(TeamCapacity(team="general", caseworkers=50, hours_per_week=36), *teams),
+    )
+    await publish(
+        settings,
+        PLANNING_INPUT,
+        front_end_event(declared, subject="2026-11", stream=None, actor="planner:pl-1"),
+    )
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    await publish(
+        settings,
+        stage_events(Stream.PACT, Stage.INTAKE),
+        registered("case-p-9", Stream.PACT, date(2026, 10, 30), None),
+    )
+    released = stage_events(Stream.PACT, Stage.PLANNING)
+    [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
+    assert first.data.team in ("syria-1", "syria-2")  # R12: a team that knows Syria
+    other = "syria-2" if first.data.team == "syria-1" else "syria-1"
+
+    # Hearing has no slot in that team: the case goes to the other Syria team, same stage.
+    hearing = stage_events(Stream.PACT, Stage.HEARING)
+    await publish(settings, hearing, hearing_short("case-p-9", first.data.team))
+    [_, moved] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
+    assert moved.subject == "case-p-9"
+    assert (moved.data.stage, moved.data.team, moved.data.specialisms) == (
+        "hearing",
+        other,
+        ("nationality",),
+    )
+    await until(
+        runtime,
+        f"select state->>'team' from {schema(runtime)}.pool_cases where case_id = 'case-p-9'",
+        other,
+    )
+    gauge = ("caseflow_planning_cases_unplaced", {"stream": "pact", "stage": "hearing"})
+
+    async def unplaced() -> float:
+        async def work(uow: Any) -> None:
+            await daily.report_unplaced(uow, metrics_for(runtime.registry))
+
+        assert runtime.processor is not None
+        await runtime.processor.run_work(work)
+        labels = {**gauge[1], "reason": "no_hearing_slot"}
+        value = runtime.registry.get_sample_value(gauge[0], labels)
+        assert value is not None
+        return value
+
+    assert await unplaced() == 0  # moved, not waiting
+
+    # The other team is short too, and no third team knows Syria: no move (not to "general"),
+    # the case waits for the re-plan and shows in the gauge until hearing plans it.
+    await publish(settings, hearing, hearing_short("case-p-9", other))
+    await until(
+        runtime,
+        f"select state->>'pending_cases' from {schema(runtime)}.plan_state "
+        "where name = 'placement'",
+        "1",
+    )
+    assert await unplaced() == 1
+    assert len(await read_topic(settings, released, expect=2, settle=0.3)) == 2
+    await until(
+        runtime,
+        f"select state->'unplaced'->>'reason' from {schema(runtime)}.case_records "
+        "where case_id = 'case-p-9'",
+        "no_hearing_slot",
+    )
 
 
 async def until_cycle(runtime: ServiceRuntime) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from shared.contracts.envelope import EventData
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
 from shared.contracts.events.intake import CaseRegistered, CaseWithdrawn
+from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import TransportCancelled, TransportRequested
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.tools.examples import example
@@ -265,3 +266,26 @@ def test_the_explanation_of_a_held_and_a_waiting_case() -> None:
     )
     assert "priority group nuisance (R7), lodged 2020-01-01" in explain_case(waiting, None, NOV2)[1]
     assert registered("x", registration(Stream.PACT, deadline=NOV2), OCT1).stream is Stream.PACT
+    # Released, and no matching team left to place it: the explanation says capacity.
+    short = StageCouldNotPlace(
+        stage=ReleaseStage.HEARING,
+        reason=PlacementProblem.NO_HEARING_SLOT,
+        searched_until=NOV2,
+        team="syria-2",
+    )
+    unplaced = recorded(record, short, NOV2)
+    assert unplaced is not None
+    released = held.model_copy(
+        update={
+            "holds": (),
+            "status": PoolStatus.RELEASED,
+            "stage": ReleaseStage.HEARING,
+            "release_day": OCT1,
+            "team": "syria-2",
+            "tried_teams": ("syria-1",),
+        }
+    )
+    assert explain_case(released, unplaced, NOV2)[-1] == (
+        "  capacity: hearing could not place it since 2026-11-02 (no_hearing_slot); teams "
+        "tried: syria-1, syria-2; it waits for capacity, the cycle was re-planned with less (R9)"
+    )

@@ -104,3 +104,39 @@ def test_a_report_that_a_stage_could_not_place_a_case_is_counted() -> None:
     assert isinstance(state, PlacementState)
     assert (state.pending_cases, state.pending_days) == (3, 0.5)
     assert isinstance(could_not_place(case(stage=None), report, ctx()), Wait)
+
+
+def test_a_hearing_team_without_a_slot_gets_the_case_moved_to_another_matching_team() -> None:
+    teams = (
+        *TEAMS,
+        Team(team_id="syria-2", caseworkers=4, hours_per_week=36, nationalities=("SYR",)),
+    )
+    context = ctx({"placement": BatchCases(db.PLACEMENT, [])})
+    context.extras["capacities"]["2026-11"] = MonthCapacity(month="2026-11", teams=teams)
+    report = StageCouldNotPlace(
+        stage=ReleaseStage.HEARING,
+        reason=PlacementProblem.NO_HEARING_SLOT,
+        searched_until=date(2026, 12, 4),
+        team="syria",
+    )
+    outcome = could_not_place(case(stage=ReleaseStage.HEARING), report, context)
+    assert isinstance(outcome, Decision)
+    [release] = outcome.emit
+    assert isinstance(release, CaseReleased)
+    assert (release.stage, release.team, release.cohort) == (
+        ReleaseStage.HEARING,
+        "syria-2",
+        "a-syr",
+    )
+    assert outcome.state is not None
+    assert outcome.state.team == "syria-2"
+    [state] = outcome.rows
+    assert isinstance(state, PlacementState)
+    assert (state.moved, state.pending_cases) == (1, 0)
+    # The same team reporting again, with no third matching team: counted for the re-plan.
+    again = could_not_place(outcome.state, report.model_copy(update={"team": "syria-2"}), context)
+    assert isinstance(again, Decision)
+    assert again.emit == ()
+    [state] = again.rows
+    assert isinstance(state, PlacementState)
+    assert state.pending_cases == 1

@@ -14,10 +14,12 @@ import typer
 from typer.testing import CliRunner
 
 from planning.cli import figures_page, write_figures
-from planning.domain.figures import Figure
-from planning.progress.page import render, show
+from planning.domain.figures import PARTNER_KINDS, Figure
+from planning.progress.page import KINDS, render, show
 from planning.progress.publish import ExportError, publish, read_export
 from planning.progress.svg import PALETTE, nice_step
+
+SCHEMA_DOC = Path(__file__).resolve().parents[4] / "docs" / "planning-figures.md"
 
 
 def rows(*, late: int = 1, open_oct: int = 90, path_oct: int = 95) -> list[Figure]:
@@ -171,6 +173,26 @@ def test_partner_figures_are_drawn_when_the_export_has_them() -> None:
     cells = parsed(html).cells
     assert cells["2026-10|backlog|forecast_open_at_target|"] == [("0", "0")]
     assert cells["2026-10|pact|partner_notices|coa.transport_requested"] == [("2", "2")]
+
+
+def test_every_partner_and_kind_is_named_on_the_page_and_in_the_documented_schema() -> None:
+    export = [
+        *rows(),
+        *(
+            Figure("2026-10", "backlog", "partner_notices", kind, n + 1)
+            for n, kind in enumerate(PARTNER_KINDS)
+        ),
+    ]
+    html = render(export)
+    partners = line(html, "partners")
+    cells = parsed(html).cells
+    schema = SCHEMA_DOC.read_text(encoding="utf-8")
+    for n, kind in enumerate(PARTNER_KINDS):
+        assert f"{n + 1} {KINDS[kind]}" in partners.replace("&amp;", "&")
+        assert cells[f"2026-10|backlog|partner_notices|{kind}"] == [(str(n + 1), str(n + 1))]
+        assert f"`{kind}`" in schema
+    for partner in ("COA", "DT&V", "courts", "Nidos", "lawyer"):
+        assert any(partner in KINDS[k] for k in PARTNER_KINDS)
 
 
 def test_nice_steps_are_round() -> None:

@@ -595,8 +595,9 @@ CATALOGUE: tuple[MessageSpec, ...] = (
     # Planning counts COA's transport notices for the monthly figures (R14).
     _output(_pp.TransportRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.TransportCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
-    _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
-    _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY,)),
+    # And Nidos's notices of an AMV's prephase days (chain-notify sends them).
+    _output(_pp.GuardianNoticeRequested, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
+    _output(_pp.GuardianNoticeCancelled, _PREPHASE_OUT, by=PREPHASE, to=(CHAIN_NOTIFY, PLANNING)),
     _output(_pp.PrephaseOnHold, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, OPERATIONS)),
     _output(_pp.PrephaseAttended, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING,)),
     _output(_pp.PrephaseNoShow, _PREPHASE_OUT, by=PREPHASE, to=(PLANNING, frontend(PLANNER))),

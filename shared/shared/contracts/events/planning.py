@@ -246,6 +246,13 @@ class PlanCycleOpened(_PlanCycleFields):
     expected_decisions: tuple[WeeklyDecisions, ...] = Field(
         default=(), description="decisions expected per week by category (R10, courts)"
     )
+    appeal_share: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="share of refusals planning expects to be appealed: chain-notify turns the "
+        "expected decisions into the courts' appeal forecast with it",
+    )
 
 
 class PlanCycleClosed(EventData):
@@ -411,7 +418,8 @@ class ReleaseStage(StrEnum):
 class CaseReleased(EventData):
     """Planning released a case to a stage on a day, to a team (R2, R9, R12). The one release
     event: every stage knows its own cases by `stage`. A Pact case is released on registration
-    (no cycle, no cohort); a backlog case in its plan cycle's cohort."""
+    (no cycle, no cohort); a backlog case in its plan cycle's cohort. A case a team could not
+    place is released again to the same stage, to another team (the latest release counts)."""
 
     event_type = "nl.ind.planning.case-released"
 
@@ -454,8 +462,10 @@ class PlacementProblem(StrEnum):
 class StageCouldNotPlace(EventData):
     """A stage could not place a case planning released to it within its horizon (key = case
     id): no prephase location day, no interpreter for the language, no hearing slot or
-    caseworker of the team. Planning re-plans (herijking) and counts it; the case stays
-    released to that stage, which places it when capacity appears."""
+    caseworker of the team. When the team was short, planning releases the case again to
+    another team whose specialisms match (CaseReleased, R12); else, or when no such team is
+    left, it re-plans (herijking) and counts it, and the case stays released to that stage,
+    which places it when capacity appears."""
 
     event_type = "nl.ind.planning.stage-could-not-place"
 
