@@ -7,6 +7,7 @@ Time comes from the unit of work's clock only.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -77,8 +78,11 @@ async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics)
         planned, event = steps.book(case, slot)
         changed[case.case_id] = planned
         _emit(uow, planned, [event])
+    if allocation.unplaced:
+        # One line a pass, not one a case: thousands wait on a busy day, every day.
+        reasons = Counter(str(u.reason.value) for u in allocation.unplaced)
+        log.info("cases without a hearing slot yet", cases=len(allocation.unplaced), **reasons)
     for unplaced in allocation.unplaced:
-        log.info("no hearing slot yet", case_id=unplaced.case.case_id, reason=unplaced.detail)
         told = steps.could_not_place(unplaced)
         if told is not None:
             reported, notice = told
