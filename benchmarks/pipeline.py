@@ -85,7 +85,7 @@ from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event
 from simulator.run import Simulation, tuned, tuning_environment
-from simulator.world import WorldConfig, roster_toml
+from simulator.world import WorldConfig
 
 B = Stream.BACKLOG
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
@@ -136,8 +136,6 @@ def six_services(
     simulated: bool,
 ) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     """Every service as its own process, as `make demo` starts them, on free HTTP ports."""
-    roster = workdir / f"{label}-roster.toml"
-    roster.write_text(roster_toml(config))
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     env = {
@@ -150,7 +148,6 @@ def six_services(
         # As `make demo` runs them; the latency runs on wall time.
         **tuning_environment(),
         "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
-        "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         "CASEFLOW_LOG_LEVEL": "WARNING",
         # Planning reserves the Pact's forecast inflow first (R13); at a fraction of the
         # volumes the forecast is that fraction, or it would leave nothing for the backlog.

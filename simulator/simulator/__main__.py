@@ -35,7 +35,7 @@ from .page import show_progress_page
 from .reading import summary_of
 from .run import Simulation, tuned, tuning_environment
 from .summary import Summary, checks
-from .world import WorldConfig, roster_toml
+from .world import WorldConfig
 
 console = Console(stderr=True)
 PROGRAMME_START = date(2026, 10, 1)
@@ -120,8 +120,6 @@ def run(config: WorldConfig, base_port: int = 0) -> int:
             )
         )
         asyncio.run(ensure_topics(sim_settings, all_topics()))
-        roster = settings.data_dir / "simulated-roster.toml"
-        roster.write_text(roster_toml(config))
         logs = settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         env = {
@@ -129,7 +127,6 @@ def run(config: WorldConfig, base_port: int = 0) -> int:
             "CASEFLOW_DATABASE_URL": servers.postgres.url,
             "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
             **tuning_environment(),
-            "CASEFLOW_HEARING_ROSTER_FILE": str(roster),
         }
         ports = {s.name: base_port + i if base_port else s.port for i, s in enumerate(SERVICES)}
         taken = sorted(

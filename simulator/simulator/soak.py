@@ -45,7 +45,7 @@ from shared.tools.simulation import SimulationDriver
 from .audit import Audit, Position, audit, read_tables, read_topics
 from .malformed import Malformed, malformed
 from .run import Simulation, tuned, tuning_environment
-from .world import WorldConfig, roster_toml
+from .world import WorldConfig
 
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
@@ -404,8 +404,6 @@ def run(plan: Plan) -> int:
                 )
             )
             asyncio.run(ensure_topics(settings, all_topics()))
-            roster = data_dir / "simulated-roster.toml"
-            roster.write_text(roster_toml(config))
             logs = data_dir / "logs"
             logs.mkdir()
             env = {
@@ -418,7 +416,6 @@ def run(plan: Plan) -> int:
                 CASEFLOW_DATABASE_URL=servers.postgres.url,
                 CASEFLOW_KAFKA_BOOTSTRAP_SERVERS=servers.kafka.bootstrap_servers,
                 **tuning_environment(),
-                CASEFLOW_HEARING_ROSTER_FILE=str(roster),
                 CASEFLOW_LOG_LEVEL="WARNING",
             )
             services = Services(env, logs)

@@ -21,8 +21,10 @@ from shared.contracts.events.intake import (
 )
 from shared.contracts.events.planning import (
     CapacityDeclared,
+    CaseworkerCapacity,
     InterpreterPlaces,
     PrephaseLocationCapacity,
+    Specialism,
     TeamCapacity,
 )
 from shared.contracts.values import Category
@@ -269,21 +271,20 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
     # its roster has 20 times the caseworkers: far above any day's demand.
     boost = 20 if config.unlimited else 1
     per_team = config.hearing_caseworkers * boost
-    teams = (
+    sizes = {team: per_team for team in TEAMS} | {
+        "team-amv-1": max(1, config.hearing_caseworkers // 4) * boost
+    }
+    teams = tuple(
         TeamCapacity(
-            team="team-amv-1",
-            caseworkers=max(1, config.hearing_caseworkers // 4) * boost,
+            team=team,
+            caseworkers=sizes[team],
             hours_per_week=36,
-            unaccompanied_minors=True,
-        ),
-        TeamCapacity(team="team-general-1", caseworkers=per_team, hours_per_week=36),
-        TeamCapacity(team="team-general-2", caseworkers=per_team, hours_per_week=36),
-        TeamCapacity(
-            team="team-syria-1",
-            caseworkers=per_team,
-            hours_per_week=36,
-            nationalities=("SYR", "YEM"),
-        ),
+            unaccompanied_minors=team == "team-amv-1",
+            nationalities=("SYR", "YEM") if team == "team-syria-1" else (),
+            location=HEARING_LOCATION,
+            members=caseworkers(team, sizes[team]),
+        )
+        for team in TEAMS
     )
     hearing_workers = sum(t.caseworkers for t in teams)
     places = max(4, math.ceil(70 * config.scale)) * boost
@@ -299,6 +300,12 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
         )
         for location in PREPHASE_LOCATIONS
     )
+    # Hearing interpreters for every language, one per caseworker a day: never the bottleneck
+    # of the simulated plan (the language indication may name English too).
+    hearing_interpreters = tuple(
+        InterpreterPlaces(language=lang, places=hearing_workers)
+        for lang in sorted(set(LANGUAGES.values()))
+    )
     return CapacityDeclared(
         prephase_places=places * len(locations) * working,
         hearing_days=hearing_workers * working,
@@ -306,27 +313,15 @@ def capacity(config: WorldConfig, month_start: date) -> CapacityDeclared:
         prephase_location_operational=month_start >= config.operational_from.replace(day=1),
         teams=teams,
         prephase_locations=locations,
+        hearing_interpreters=hearing_interpreters,
     )
 
 
-def roster_toml(config: WorldConfig) -> str:
-    """Hearing's roster of caseworkers for the declared teams (hearing reads it from a file
-    until planning publishes its capacity per caseworker)."""
-    every = '["nationality", "language", "case_type", "unaccompanied_minor"]'
-    lines = []
-    for team in TEAMS:
-        count = config.hearing_caseworkers
-        if team == "team-amv-1":
-            count = max(1, count // 4)
-        if config.unlimited:
-            count *= 20
-        lines.append(f"[teams.{team}]")
-        lines.append(f'location = "{HEARING_LOCATION}"')
-        lines.append("caseworkers = [")
-        for n in range(count):
-            lines.append(
-                f'    {{ caseworker = "cw-{team[5:]}-{n + 1:03d}", specialisms = {every} }},'
-            )
-        lines.append("]")
-        lines.append("")
-    return "\n".join(lines)
+def caseworkers(team: str, count: int) -> tuple[CaseworkerCapacity, ...]:
+    """The named caseworkers of a team as the planners declare them (planning publishes them to
+    hearing as its roster): every one of them with every specialism."""
+    every = tuple(Specialism)
+    return tuple(
+        CaseworkerCapacity(caseworker=f"cw-{team[5:]}-{n + 1:03d}", specialisms=every)
+        for n in range(count)
+    )

@@ -11,14 +11,12 @@ import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 
 import hearing.app
 from chain_notify.app import definition as chain_notify
 from decision.app import definition as decision
-from hearing.settings import HearingSettings
 from intake.app import definition as intake
 from planning.app import definition as planning
 from prephase.app import definition as prephase
@@ -32,7 +30,7 @@ from simulator.page import render_page
 from simulator.reading import all_records, summary_of
 from simulator.run import Simulation, tuned
 from simulator.summary import checks
-from simulator.world import WorldConfig, moment, roster_toml
+from simulator.world import WorldConfig, moment
 
 pytestmark = pytest.mark.integration
 
@@ -49,9 +47,6 @@ PROGRAMME_START = date(2026, 10, 1)
 
 async def simulate(settings: Settings, config: WorldConfig, tmp: Path, monkeypatch) -> Simulation:
     simulated = tuned(settings)
-    roster = tmp / f"roster-{uuid4().hex[:6]}.toml"
-    roster.write_text(roster_toml(config))
-    monkeypatch.setattr(hearing.app, "SETTINGS", HearingSettings(roster_file=roster))
     services = (intake, planning, prephase, hearing.app.definition, decision, chain_notify)
     # Each service follows the driver on a clock of its own, as in the demo's processes.
     async with running(simulated, *services, clock=lambda: DrivenClock(moment(config.starts))):

@@ -21,7 +21,7 @@ def rules() -> Rules[HearingCase, HearingConfig]:
 
 async def daily_work(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
     """Lapse reviews, give back cancelled slots and hand out new ones, then observe."""
-    await timers.daily(uow, SETTINGS.config(), SETTINGS.roster(), metrics_for(runtime.registry))
+    await timers.daily(uow, SETTINGS.config(), metrics_for(runtime.registry))
 
 
 definition = ServiceDefinition(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hearing import persistence as db
 from hearing.domain import steps
 from hearing.domain.case import HearingCase, HearingConfig
+from shared.contracts.envelope import Envelope
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
@@ -14,7 +17,7 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.planning import CaseReleased, HearingRosterPlanned
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -30,6 +33,10 @@ def events_topic(case: HearingCase) -> str:
     return stage_events(case.stream or Stream.BACKLOG, Stage.HEARING)
 
 
+def _roster_keys(event: Envelope[Any]) -> list[str]:
+    return [event.subject] if isinstance(event.data, HearingRosterPlanned) else []
+
+
 def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
     hearing = Rules(
         "hearing",
@@ -38,6 +45,7 @@ def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
         events_topic=events_topic,
         stream_of=lambda case: case.stream,
     )
+    hearing.rows("rosters", db.ROSTERS, _roster_keys)
     # Facts from intake, planning and prephase.
     hearing.on(CaseRegistered)(steps.registered)
     hearing.on(CaseRecategorised)(steps.recategorised)
@@ -46,6 +54,7 @@ def rules(config: HearingConfig) -> Rules[HearingCase, HearingConfig]:
     hearing.on(CaseWithdrawn)(steps.withdrawn)
     hearing.on(ApplicantLogisticsChanged)(steps.logistics_changed)
     hearing.on(CaseReleased)(steps.released)
+    hearing.on(HearingRosterPlanned)(steps.roster_planned)
     hearing.on(PrephaseCompleted)(steps.prephase_completed)
     hearing.on(LanguageIndicationCompleted)(steps.language_indicated)
     hearing.on(ExclusionSignalRaised)(steps.exclusion_signalled)

@@ -11,13 +11,13 @@ class HearingMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.holds = Gauge(
             "caseflow_hearing_holds",
-            "Cases on hold for a long-term obstacle, by obstacle",
+            "Cases on hold, by reason: the long-term obstacle, or exclusion_screening (1F/NV)",
             ["obstacle"],
             registry=registry,
         )
         self.oldest_hold_days = Gauge(
             "caseflow_hearing_oldest_hold_days",
-            "Age in days of the oldest hold, by obstacle",
+            "Age in days of the oldest hold, by reason (as caseflow_hearing_holds)",
             ["obstacle"],
             registry=registry,
         )

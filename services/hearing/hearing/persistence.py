@@ -7,12 +7,13 @@ what is on hold, why and since when).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, or_, select, text
+from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearing.domain.capacity import CaseworkerDay
+from hearing.domain.capacity import CaseworkerDay, Roster
 from hearing.domain.case import HearingCase, Status
 from shared.runtime.kit import StateStore, state_table
 
@@ -27,10 +28,16 @@ cases = state_table(
     Column("obstacle", Text, nullable=True),
     Column("on_hold_since", Date, nullable=True),
     Column("to_measure", Boolean, nullable=False),
+    Column("exclusion_since", Date, nullable=True),
     Index("cases_to_allocate", "status", postgresql_where=text("status = 'waiting_slot'")),
     Index("cases_with_a_slot_to_free", "case_id", postgresql_where=text("slot_to_free")),
     Index("cases_to_measure", "case_id", postgresql_where=text("to_measure")),
     Index("cases_in_review", "review_due", postgresql_where=text("status = 'heard'")),
+    Index(
+        "cases_on_exclusion_hold",
+        "exclusion_since",
+        postgresql_where=text("exclusion_since IS NOT NULL"),
+    ),
 )
 
 caseworker_days = state_table("caseworker_days", metadata, key="day_key")
@@ -46,16 +53,24 @@ CASES = StateStore(
         "obstacle": lambda case: case.hold.obstacle.value if case.hold else None,
         "on_hold_since": lambda case: case.hold.since if case.hold else None,
         "to_measure": lambda case: not case.measured,
+        "exclusion_since": lambda case: case.exclusion_since if case.exclusion_hold else None,
     },
 )
 
 DAYS = StateStore(caseworker_days, CaseworkerDay, key=lambda day: day.key)
 
+# Planning's roster per month (HearingRosterPlanned): a handful of rows, read whole by the run.
+rosters = state_table("rosters", metadata, key="month")
+ROSTERS = StateStore(rosters, Roster, key=lambda roster: roster.month)
 
-async def lock_due(session: AsyncSession, today: date) -> list[HearingCase]:
+
+async def lock_due(
+    session: AsyncSession, today: date, also: Collection[str] = ()
+) -> list[HearingCase]:
     """In one query, in key order (as the kit locks cases, so the two never deadlock): the
     cases waiting for a slot, those with a cancelled slot to give back, those whose review term
-    ended before today, and the ready ones whose measures are not observed yet."""
+    ended before today, the ready ones whose measures are not observed yet, and `also` (the
+    cases booked on days planning cut)."""
     rows = await session.execute(
         select(cases.c.state)
         .where(
@@ -64,6 +79,7 @@ async def lock_due(session: AsyncSession, today: date) -> list[HearingCase]:
                 cases.c.slot_to_free,
                 (cases.c.status == Status.HEARD.value) & (cases.c.review_due < today),
                 cases.c.to_measure,
+                cases.c.case_id.in_(sorted(also)),
             )
         )
         .order_by(cases.c.case_id)
@@ -72,11 +88,30 @@ async def lock_due(session: AsyncSession, today: date) -> list[HearingCase]:
     return [HearingCase.model_validate(row.state) for row in rows]
 
 
+EXCLUSION_SCREENING = "exclusion_screening"  # the hold gauges' label for a 1F/NV hold
+
+
 async def holds(session: AsyncSession) -> list[tuple[str, date]]:
-    """Every hold: its obstacle and since when."""
-    rows = await session.execute(
+    """Every hold: its reason (the obstacle, or the 1F/NV screening) and since when."""
+    obstacles = await session.execute(
         select(cases.c.obstacle, cases.c.on_hold_since).where(
             cases.c.status == Status.ON_HOLD.value
         )
     )
-    return [(row.obstacle, row.on_hold_since) for row in rows]
+    screening = await session.execute(
+        select(cases.c.exclusion_since).where(cases.c.exclusion_since.is_not(None))
+    )
+    return [(row.obstacle, row.on_hold_since) for row in obstacles] + [
+        (EXCLUSION_SCREENING, row.exclusion_since) for row in screening
+    ]
+
+
+async def rosters_from(session: AsyncSession, today: date) -> dict[str, Roster]:
+    """The rosters a run can need: the one in force today (its month's, else the latest before)
+    and those of the months after it; older months are history."""
+    month = today.strftime("%Y-%m")
+    in_force = select(func.max(rosters.c.month)).where(rosters.c.month <= month)
+    since = func.coalesce(in_force.scalar_subquery(), "")
+    rows = await session.execute(select(rosters.c.state).where(rosters.c.month >= since))
+    found = [Roster.model_validate(row.state) for row in rows]
+    return {r.month: r for r in found}

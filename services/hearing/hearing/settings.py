@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hearing.domain.capacity import Roster
 from hearing.domain.case import HearingConfig
 
 DEFAULTS = HearingConfig()
-SHIPPED_ROSTER = Path(__file__).with_name("roster.toml")
 
 
 class HearingSettings(BaseSettings):
@@ -23,14 +18,11 @@ class HearingSettings(BaseSettings):
     )
     daily_rates: dict[str, int] = Field(
         DEFAULTS.daily_rates,
-        description="Hearings a caseworker holds a day per category (JSON; also 'pact', "
-        "'priority')",
+        description="Hearings a caseworker holds a day for 'pact' and 'priority' cases, and per "
+        "category until planning's roster gives the category's rate (JSON)",
     )
     written_categories: list[str] = Field(
         [], description='Categories heard in writing (JSON list, e.g. ["C"]); empty: none'
-    )
-    roster_file: Path = Field(
-        SHIPPED_ROSTER, description="TOML file of the hearing caseworkers per team"
     )
     lead_working_days: int = Field(
         DEFAULTS.lead_working_days, ge=0, description="Working days from today to the first slot"
@@ -65,7 +57,3 @@ class HearingSettings(BaseSettings):
                 "review_term_working_days": self.review_term_working_days,
             }
         )
-
-    def roster(self) -> Roster:
-        with self.roster_file.open("rb") as f:
-            return Roster.model_validate(tomllib.load(f))

@@ -7,10 +7,20 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hearing.domain.capacity import Caseworker, Roster, Team
 from hearing.domain.case import HearingCase, HearingConfig
 from hearing.domain.steps import prephase_completed, registered, released
 from shared.contracts.events.intake import CaseRegistered
-from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.events.planning import (
+    CaseReleased,
+    CaseworkerCapacity,
+    CategoryRate,
+    HearingRosterPlanned,
+    InterpreterPlaces,
+    ReleaseStage,
+    RosterTeam,
+    Specialism,
+)
 from shared.contracts.events.prephase import (
     LanguageIndicationResult,
     OriginFinding,
@@ -127,3 +137,69 @@ def arrive() -> Arrive:
         return out
 
     return run
+
+
+def _worker(code: str, *specialisms: Specialism) -> Caseworker:
+    return Caseworker(caseworker=code, specialisms=frozenset(specialisms))
+
+
+# The roster hearing's tests book against, as planning would publish it (HearingRosterPlanned):
+# a caseworker hears a case when their specialisms include every specialism planning matched
+# the case to the team on (CaseReleased.specialisms).
+SAMPLE_ROSTER = Roster(
+    teams={
+        "team-syria-1": Team(
+            location="ind-den-bosch",
+            caseworkers=(
+                _worker("cw-1001", Specialism.NATIONALITY, Specialism.LANGUAGE),
+                _worker("cw-1002", Specialism.NATIONALITY),
+            ),
+        ),
+        "team-amv-1": Team(
+            location="ind-zevenaar",
+            caseworkers=(_worker("cw-2001", Specialism.UNACCOMPANIED_MINOR, Specialism.LANGUAGE),),
+        ),
+        "team-general-1": Team(
+            location="ind-rijsbergen",
+            caseworkers=(_worker("cw-3001"), _worker("cw-3002", Specialism.CASE_TYPE)),
+        ),
+    }
+)
+
+
+def roster_event(
+    roster: Roster = SAMPLE_ROSTER,
+    *,
+    interpreters: dict[str, int] | None = None,
+    rates: dict[Category, float] | None = None,
+    full_time_hours: float = 36,
+) -> HearingRosterPlanned:
+    """The HearingRosterPlanned planning publishes for a roster (full-time caseworkers unless
+    their share says otherwise)."""
+    default_rates = {Category.A: 2.0, Category.B: 1.0, Category.C: 1.0, Category.D: 1.0}
+    return HearingRosterPlanned(
+        teams=tuple(
+            RosterTeam(
+                team=team_id,
+                location=team.location,
+                caseworkers=tuple(
+                    CaseworkerCapacity(
+                        caseworker=c.caseworker,
+                        specialisms=tuple(sorted(c.specialisms)),
+                        hours_per_week=c.share * full_time_hours,
+                    )
+                    for c in team.caseworkers
+                ),
+            )
+            for team_id, team in sorted(roster.teams.items())
+        ),
+        rates=tuple(
+            CategoryRate(category=c, per_day=r)
+            for c, r in sorted({**default_rates, **(rates or {})}.items())
+        ),
+        interpreters=tuple(
+            InterpreterPlaces(language=lang, places=n)
+            for lang, n in sorted((interpreters or {}).items())
+        ),
+        full_time_hours=full_time_hours,
+    )

@@ -7,13 +7,14 @@ Time comes from the unit of work's clock only.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
 from hearing import persistence as db
 from hearing.domain import steps
-from hearing.domain.capacity import Roster, allocate, day_key, day_keys, free_slots
+from hearing.domain.capacity import allocate, day_keys, free_slots, overbooked, trim
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Status, route_of
 from hearing.handlers import events_topic
 from hearing.metrics import HearingMetrics
@@ -38,12 +39,16 @@ def _emit(uow: UnitOfWork, case: HearingCase, events: Iterable[EventData]) -> No
         uow.records.append(encode(envelope, uow.topics(events_topic(case))))
 
 
-async def daily(
-    uow: UnitOfWork, config: HearingConfig, roster: Roster, metrics: HearingMetrics
-) -> None:
+async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics) -> None:
     now = uow.clock.now()
     today = now.astimezone(AMSTERDAM).date()
-    due = {c.case_id: c for c in await db.lock_due(uow.session, today)}
+    rosters = await db.rosters_from(uow.session, today)
+    # The caseworker days first (as prephase's pass locks its days before its cases), then the
+    # cases, among them those booked on days planning's roster no longer covers.
+    days = {d.key: d for d in await db.DAYS.lock(uow.session, day_keys(rosters, today, config))}
+    over = overbooked(days.values(), rosters, today, config)
+    on_cut_days = {b.case_id for d in days.values() if d.day in over for b in d.bookings}
+    due = {c.case_id: c for c in await db.lock_due(uow.session, today, also=on_cut_days)}
     changed: dict[str, HearingCase] = {}
     # Reviews whose term ended: ready for decision.
     for case in due.values():
@@ -52,23 +57,32 @@ async def daily(
             ready, events = result
             changed[case.case_id] = ready
             _emit(uow, ready, events)
-    # Slots: the cancelled ones' capacity back first, then the queue in the fixed order.
+    # Slots: the cancelled ones' capacity back first, then the bookings planning's cut no
+    # longer covers are moved, then the queue is served in the fixed order.
     cancelled = [(c.case_id, c.slot_to_free) for c in due.values() if c.slot_to_free is not None]
-    keys = set(day_keys(roster, today, config))
-    keys |= {day_key(slot.caseworker, slot.day) for _, slot in cancelled}
-    days = {d.key: d for d in await db.DAYS.lock(uow.session, keys)}
     freed = free_slots(days, cancelled, today)
     days |= {d.key: d for d in freed}
     for case_id, _ in cancelled:
         changed[case_id] = due[case_id].model_copy(update={"slot_to_free": None})
-    waiting = [changed.get(c.case_id, c) for c in due.values() if c.status is Status.WAITING_SLOT]
-    allocation = allocate(waiting, roster, days, today=today, config=config)
+    trimmed = trim(days, {**due, **changed}, rosters, over, config)
+    days |= {d.key: d for d in trimmed.days}
+    for moved, cancelled_slot in trimmed.moved:
+        changed[moved.case_id] = moved
+        _emit(uow, moved, [cancelled_slot])
+    if trimmed.moved:
+        log.info("hearings moved after a capacity cut", cases=len(trimmed.moved), days=len(over))
+    waiting = [changed.get(c.case_id, c) for c in due.values()]
+    waiting = [c for c in waiting if c.status is Status.WAITING_SLOT]
+    allocation = allocate(waiting, rosters, days, today=today, config=config)
     for case, slot in allocation.booked:
         planned, event = steps.book(case, slot)
         changed[case.case_id] = planned
         _emit(uow, planned, [event])
+    if allocation.unplaced:
+        # One line a pass, not one a case: thousands wait on a busy day, every day.
+        reasons = Counter(str(u.reason.value) for u in allocation.unplaced)
+        log.info("cases without a hearing slot yet", cases=len(allocation.unplaced), **reasons)
     for unplaced in allocation.unplaced:
-        log.info("no hearing slot yet", case_id=unplaced.case.case_id, reason=unplaced.detail)
         told = steps.could_not_place(unplaced)
         if told is not None:
             reported, notice = told
@@ -82,7 +96,7 @@ async def daily(
             uow.after_commit(partial(_observe, current, config, metrics))
             changed[case.case_id] = current.model_copy(update={"measured": True})
     await db.CASES.save(uow.session, list(changed.values()))
-    saved = {d.key: d for d in freed} | {d.key: d for d in allocation.days}
+    saved = {d.key: d for d in [*freed, *trimmed.days, *allocation.days]}
     await db.DAYS.save(uow.session, list(saved.values()))
     per_day = [
         (rate_class, sum(b.rate_class == rate_class for b in row.bookings))

@@ -25,6 +25,7 @@ from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase, PoolStatus
 from planning.domain.placement import PlacementState
 from planning.domain.rates import observed_grant_rates
+from planning.domain.roster import hearing_roster
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
@@ -299,6 +300,11 @@ def capacity_declared(
     for stream, day in location_days(month, event, ctx.today, pact_share):
         key = location_day_key(day.location, day.day)
         emit.append(Emit(day, topic=plan_events(stream), subject=key, stream=stream))
+    roster = hearing_roster(event, ctx.config)
+    if roster is not None:
+        # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0027).
+        for stream in (Stream.PACT, Stream.BACKLOG):
+            emit.append(Emit(roster, topic=plan_events(stream), subject=month, stream=stream))
     # A cycle running in that month is re-planned by the daily pass (it sees the change).
     return Decision(None, emit, rows=[declared])
 

@@ -225,6 +225,28 @@ _EXAMPLES: tuple[EventData, ...] = (
         share=0.61,
         reason=pl.CapacityChangeReason.PACT_INFLOW,
     ),
+    pl.HearingRosterPlanned(
+        teams=(
+            pl.RosterTeam(
+                team="team-syria-1",
+                location="ind-den-bosch",
+                caseworkers=(
+                    pl.CaseworkerCapacity(
+                        caseworker="cw-1001",
+                        specialisms=(pl.Specialism.NATIONALITY, pl.Specialism.LANGUAGE),
+                        hours_per_week=36,
+                    ),
+                    pl.CaseworkerCapacity(caseworker="cw-1002", hours_per_week=18),
+                ),
+            ),
+        ),
+        rates=(
+            pl.CategoryRate(category=Category.A, per_day=2),
+            pl.CategoryRate(category=Category.C, per_day=1),
+        ),
+        interpreters=(pl.InterpreterPlaces(language="ara", places=6),),
+        full_time_hours=36,
+    ),
     pl.PrephaseLocationDayPlanned(
         location="prephase-zwolle",
         day=date(2026, 10, 14),

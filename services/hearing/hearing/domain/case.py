@@ -111,6 +111,7 @@ class HearingCase(Frozen):
     interpreter_languages: tuple[LanguageCode, ...] = ()
     # A 1F/NV signal awaits the specialised unit's screening: the fact only, never its content.
     exclusion_hold: bool = False
+    exclusion_since: date | None = None  # when the hold began (the hold gauges' age)
     # Hearing's own.
     lawyer: LawyerId | None = None
     plan: Plan | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from hearing.domain.capacity import Unplaced
+from hearing.domain.capacity import Unplaced, roster_from
 from hearing.domain.case import (
     HearingCase,
     HearingConfig,
@@ -33,7 +33,12 @@ from shared.contracts.events.intake import (
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage, StageCouldNotPlace
+from shared.contracts.events.planning import (
+    CaseReleased,
+    HearingRosterPlanned,
+    ReleaseStage,
+    StageCouldNotPlace,
+)
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
     ExclusionSignalRaised,
@@ -221,7 +226,7 @@ def exclusion_signalled(case: HearingCase | None, event: ExclusionSignalRaised, 
     if case.status in CLOSED or case.exclusion_hold:
         return Decision(None)  # ready: decision's concern; a second signal: one hold
     emit: list[EventData] = []
-    update: dict[str, object] = {"exclusion_hold": True}
+    update: dict[str, object] = {"exclusion_hold": True, "exclusion_since": ctx.today}
     if case.status in (Status.WAITING_SLOT, Status.PLANNED, Status.WRITTEN_PLANNED):
         if case.hearings_held == 0:
             update |= {"status": Status.GATHERING, "plan": None}
@@ -242,7 +247,7 @@ def exclusion_concluded(
         return Wait("hearing has not seen the 1F/NV signal for this case yet")
     if not case.exclusion_hold or not event.hold_lifted:
         return Decision(None)  # a signal hearing did not hold for (ready), or the hold stays
-    lifted = case.model_copy(update={"exclusion_hold": False})
+    lifted = case.model_copy(update={"exclusion_hold": False, "exclusion_since": None})
     return advance(lifted, ctx.now, ctx.today, ctx.config)
 
 
@@ -502,6 +507,7 @@ def could_not_place(unplaced: Unplaced) -> tuple[HearingCase, StageCouldNotPlace
         reason=unplaced.reason,
         searched_until=unplaced.searched[1],
         team=case.team,
+        language=unplaced.language,
     )
     return case.model_copy(update={"unplaced_reported": True}), told
 
@@ -519,3 +525,12 @@ def lapse_review(
 
 def hold_age_days(case: HearingCase, today: date) -> int | None:
     return (today - case.hold.since).days if case.hold is not None else None
+
+
+def roster_planned(case: HearingCase | None, event: HearingRosterPlanned, ctx: Ctx) -> Out:
+    """Planning's roster for a month (the subject is the month, not a case): kept in the
+    rosters store; the latest counts. The next daily run books within it and moves bookings
+    it no longer covers (capacity.trim)."""
+    kept = ctx.rows.get("rosters")
+    before = kept.get(ctx.case_id) if kept is not None else None
+    return Decision(None, rows=[roster_from(ctx.case_id, event, before)])

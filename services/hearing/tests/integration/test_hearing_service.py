@@ -16,15 +16,19 @@ from hearing import handlers, timers
 from hearing.app import definition
 from hearing.domain.case import HearingCase, HearingConfig, Status
 from hearing.metrics import metrics_for
-from hearing.persistence import cases
-from hearing.settings import HearingSettings
-from hearing.testing import completion, registration, release
+from hearing.persistence import cases, rosters
+from hearing.testing import completion, registration, release, roster_event
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events import hearing as h
 from shared.contracts.events.common import ObstacleKind
 from shared.contracts.events.intake import CaseWithdrawn
 from shared.contracts.events.planning import ReleaseStage
-from shared.contracts.topics import Stage, rejections, stage_events, stage_input
+from shared.contracts.events.prephase import (
+    ExclusionScreeningConcluded,
+    ExclusionScreeningOutcome,
+    ExclusionSignalRaised,
+)
+from shared.contracts.topics import Stage, plan_events, rejections, stage_events, stage_input
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
 from shared.runtime.messaging import UnitOfWork
@@ -37,14 +41,13 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday
 CONFIG = HearingConfig(written_categories=frozenset({"outside"}))
-ROSTER = HearingSettings().roster()
 TEAM = "team-general-1"
 
 
 @pytest.fixture
 async def hearing(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     async def daily(runtime: ServiceRuntime, uow: UnitOfWork) -> None:
-        await timers.daily(uow, CONFIG, ROSTER, metrics_for(runtime.registry))
+        await timers.daily(uow, CONFIG, metrics_for(runtime.registry))
 
     under_test = dataclasses.replace(
         definition,
@@ -54,6 +57,17 @@ async def hearing(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     runtime = ServiceRuntime(under_test, settings, clock=DrivenClock(NOW))
     await runtime.migrate()
     await runtime.start()
+    # Planning's roster for the month (the slots are booked within it).
+    roster = front_end_event(
+        roster_event(), subject="2026-11", stream=Stream.BACKLOG, actor="system:planning"
+    )
+    await publish(settings, plan_events(Stream.BACKLOG), roster)
+
+    async def roster_kept() -> bool:
+        async with runtime.engine.connect() as conn:
+            return bool((await conn.execute(select(rosters.c.month))).all())
+
+    await wait_until(roster_kept)
     yield runtime
     await runtime.stop()
 
@@ -286,3 +300,40 @@ async def test_out_of_order_input_is_refused_with_a_reason(
     assert any("never planned" in r for r in reasons), reasons
     assert any("already complete" in r for r in reasons), reasons
     assert any("no such case" in r for r in reasons), reasons
+
+
+async def test_a_1f_nv_hold_is_counted_in_the_hold_gauges(
+    hearing: ServiceRuntime, settings: Settings
+) -> None:
+    await arrive(settings, "case-f", Category.C)
+    await until(hearing, "case-f", Status.PLANNED)
+    signal = fact(
+        ExclusionSignalRaised(signalled_on=NOW.date()), "case-f", Stream.BACKLOG, "prephase"
+    )
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.PREPHASE), signal)
+    held_case = await until(hearing, "case-f", Status.GATHERING)
+    assert held_case.exclusion_hold
+    assert held_case.slot is None
+    registry = hearing.registry
+    screening = {"obstacle": "exclusion_screening"}
+
+    async def counted() -> bool:
+        holds = registry.get_sample_value("caseflow_hearing_holds", screening)
+        oldest = registry.get_sample_value("caseflow_hearing_oldest_hold_days", screening)
+        return (holds, oldest) == (1, 0)
+
+    await wait_until(counted)
+    lifted = ExclusionScreeningConcluded(
+        outcome=ExclusionScreeningOutcome.NO_INDICATIONS, hold_lifted=True
+    )
+    await publish(
+        settings,
+        stage_events(Stream.BACKLOG, Stage.PREPHASE),
+        fact(lifted, "case-f", Stream.BACKLOG, "prephase"),
+    )
+    await until(hearing, "case-f", Status.PLANNED)
+
+    async def gone() -> bool:
+        return registry.get_sample_value("caseflow_hearing_holds", screening) is None
+
+    await wait_until(gone)

@@ -228,7 +228,7 @@ def test_the_daily_rate_is_never_exceeded(spec: list[tuple[Category | None, int,
     ]
     result = allocate(cases, ROSTER, {}, today=TODAY, config=CONFIG)
     for row in result.days:
-        assert row.load(CONFIG.daily_rates) <= 1
+        assert row.load(ROSTER, CONFIG) <= 1
     by_id = {c.case_id: c for c in cases}
     for case, slot in result.booked:
         worker = next(

@@ -11,8 +11,16 @@ from hearing.domain import steps
 from hearing.domain.capacity import allocate
 from hearing.domain.case import HearingCase, HearingConfig, Status
 from hearing.domain.steps import prephase_completed, registered, released
-from hearing.settings import HearingSettings
-from hearing.testing import NOW, Arrive, completion, ctx, registration, release, state
+from hearing.testing import (
+    NOW,
+    SAMPLE_ROSTER,
+    Arrive,
+    completion,
+    ctx,
+    registration,
+    release,
+    state,
+)
 from shared.contracts.events import hearing as h
 from shared.contracts.events.common import ObstacleKind
 from shared.contracts.events.intake import CaseWithdrawn
@@ -24,7 +32,7 @@ from shared.contracts.events.prephase import (
 from shared.contracts.values import Category
 from shared.runtime.kit import Decision, Refusal, Wait
 
-ROSTER = HearingSettings().roster()
+ROSTER = SAMPLE_ROSTER
 TUESDAY = date(2026, 11, 3)
 
 

@@ -26,9 +26,3 @@ def test_rates_and_written_categories_come_from_the_environment(
     assert config.daily_rates["C"] == 1  # the defaults stay for the rest
     assert config.written_categories == frozenset({"C"})
     assert config.pact_via_prephase
-
-
-def test_the_shipped_roster_loads() -> None:
-    roster = HearingSettings().roster()
-    assert "team-general-1" in roster.teams
-    assert roster.caseworkers()

@@ -8,6 +8,7 @@ from shared.contracts.events.planning import CapacityDeclared
 
 from .capacity import month_bounds, month_key
 from .model import MonthCapacity, Team
+from .roster import roster_problem
 
 
 def capacity_problem(month: str, declared: CapacityDeclared, today: date) -> str | None:
@@ -22,7 +23,7 @@ def capacity_problem(month: str, declared: CapacityDeclared, today: date) -> str
     twice = sorted({t for t in teams if teams.count(t) > 1})
     if twice:
         return f"team {', '.join(twice)} declared twice"
-    return None
+    return roster_problem(declared)
 
 
 def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:

@@ -405,7 +405,7 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         {None: (PLANNING_INPUT,)},
         by=PLANNER,
         to=PLANNING,
-        answers=(_pl.CapacityChanged, _pl.PrephaseLocationDayPlanned),
+        answers=(_pl.CapacityChanged, _pl.PrephaseLocationDayPlanned, _pl.HearingRosterPlanned),
         key=MONTH_KEY,
         rules=("R2", "R11", "R13"),
     ),
@@ -449,6 +449,14 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION),
         key=MONTH_KEY,
         rules=("R2", "R13"),
+    ),
+    _output(
+        _pl.HearingRosterPlanned,
+        _plan(BOTH),
+        by=PLANNING,
+        to=(HEARING,),
+        key=MONTH_KEY,
+        rules=("R2", "R12", "R13"),
     ),
     _output(
         _pl.PrephaseLocationDayPlanned,

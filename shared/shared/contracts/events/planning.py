@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.contracts.envelope import EventData
 from shared.contracts.events.common import (
@@ -41,6 +41,33 @@ class CohortSelection(Part):
     max_cases: int = Field(ge=1, description="most cases of this selection to take up in the cycle")
 
 
+class Specialism(StrEnum):
+    """What a case was matched on when assigned to a team (R12, intelligent planning)."""
+
+    NATIONALITY = "nationality"
+    LANGUAGE = "language"
+    CASE_TYPE = "case_type"
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+
+
+StaffCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"), Field(description="staff code")
+]
+"""Staff code of an IND caseworker ('cw-1042'); the same code as hearing's CaseworkerId."""
+
+
+class CaseworkerCapacity(Part):
+    """One named caseworker of a team: who hears which cases (R12) and for how many hours."""
+
+    caseworker: StaffCode
+    specialisms: tuple[Specialism, ...] = Field(
+        default=(), description="the caseworker hears cases matched on these (and on none)"
+    )
+    hours_per_week: float | None = Field(
+        default=None, ge=0, le=60, description="absent: the team's hours per caseworker"
+    )
+
+
 class TeamCapacity(Part):
     """One team in a capacity declaration: its caseworkers, their hours and specialisms (R12)."""
 
@@ -54,6 +81,14 @@ class TeamCapacity(Part):
         default=(), description="languages the team's caseworkers hear in (R12)"
     )
     unaccompanied_minors: bool = Field(default=False, description="an AMV team (R7)")
+    location: LocationId | None = Field(
+        default=None, description="where the team hears cases; required with named caseworkers"
+    )
+    members: tuple[CaseworkerCapacity, ...] = Field(
+        default=(),
+        description="the named caseworkers (as many as `caseworkers`); hearing books slots "
+        "with them. Empty: the team is counted, not rostered",
+    )
 
 
 class CategoryRate(Part):
@@ -89,15 +124,6 @@ class CapacityChangeReason(StrEnum):
     DECLARED = "declared"
     PACT_INFLOW = "pact_inflow"
     TRIAGE = "triage"
-
-
-class Specialism(StrEnum):
-    """What a case was matched on when assigned to a team (R12, intelligent planning)."""
-
-    NATIONALITY = "nationality"
-    LANGUAGE = "language"
-    CASE_TYPE = "case_type"
-    UNACCOMPANIED_MINOR = "unaccompanied_minor"
 
 
 class FileItem(StrEnum):
@@ -182,6 +208,11 @@ class CapacityDeclared(EventData):
         default=(),
         description="prephase locations open that month; planning plans each working day of "
         "the month from them (PrephaseLocationDayPlanned)",
+    )
+    hearing_interpreters: tuple[InterpreterPlaces, ...] = Field(
+        default=(),
+        description="per language, hearings interpreters can assist on a working day "
+        "(HearingRosterPlanned)",
     )
 
 
@@ -301,6 +332,46 @@ class PrephaseLocationDayPlanned(EventData):
         languages = [i.language for i in self.interpreters]
         if len(set(languages)) != len(languages):
             raise ValueError("a language is listed more than once in interpreters")
+        return self
+
+
+class RosterTeam(Part):
+    """A team in hearing's roster: where it hears and its named caseworkers, hours resolved."""
+
+    team: TeamId
+    location: LocationId
+    caseworkers: tuple[CaseworkerCapacity, ...] = Field(min_length=1)
+
+
+class HearingRosterPlanned(EventData):
+    """Who can hear cases in a month, at which rates, with which interpreters (key = 'YYYY-MM').
+
+    Planning's answer to a capacity declaration that names caseworkers (R12, R13): the teams'
+    named caseworkers with their specialisms and hours, the rate per category (every
+    category: the declared ones over planning's configured ones) and the hearings interpreters
+    can assist per language on a working day. The same roster goes to each stream's plan topic:
+    hearing serves both streams from one roster, Pact first (R2). Published again when it
+    changes; the latest counts, and it holds for later months until one is declared."""
+
+    event_type = "nl.ind.planning.hearing-roster-planned"
+
+    teams: tuple[RosterTeam, ...] = Field(description="teams with named caseworkers")
+    rates: tuple[CategoryRate, ...] = Field(description="hearings per caseworker day")
+    interpreters: tuple[InterpreterPlaces, ...] = Field(
+        default=(), description="per language, hearings interpreters can assist a working day"
+    )
+    full_time_hours: float = Field(
+        gt=0, le=60, description="a full-time week: a caseworker with these hours has whole days"
+    )
+
+    @model_validator(mode="after")
+    def _one_line_each(self) -> Self:
+        languages = [i.language for i in self.interpreters]
+        if len(set(languages)) != len(languages):
+            raise ValueError("a language is listed more than once in interpreters")
+        teams = [t.team for t in self.teams]
+        if len(set(teams)) != len(teams):
+            raise ValueError("a team is listed more than once")
         return self
 
 

@@ -1,0 +1,82 @@
+"""Hearing's roster from a capacity declaration: the named caseworkers per team, the rates and
+the hearing interpreters (R12, R13). Planning owns this data; hearing books slots within it.
+
+Only teams that name their caseworkers are rostered; a declaration naming none (and no
+interpreters) gives no roster, so the month keeps the one before it.
+"""
+
+from __future__ import annotations
+
+from shared.contracts.events.planning import (
+    CapacityDeclared,
+    CaseworkerCapacity,
+    CategoryRate,
+    HearingRosterPlanned,
+    RosterTeam,
+)
+from shared.contracts.values import Category
+
+from .config import PlanningConfig
+
+
+def roster_problem(declared: CapacityDeclared) -> str | None:
+    """Why the named caseworkers or hearing interpreters of a declaration are refused, or None.
+    Unknown specialisms and negative hours are refused by the schema already."""
+    seen: set[str] = set()
+    for team in declared.teams:
+        if not team.members:
+            continue
+        if len(team.members) != team.caseworkers:
+            return (
+                f"team {team.team} names {len(team.members)} caseworkers "
+                f"but counts {team.caseworkers}"
+            )
+        if team.location is None:
+            return f"team {team.team} names caseworkers but no hearing location"
+        for member in team.members:
+            if member.caseworker in seen:
+                return f"caseworker {member.caseworker} is named twice"
+            seen.add(member.caseworker)
+    languages = [i.language for i in declared.hearing_interpreters]
+    twice = sorted({lang for lang in languages if languages.count(lang) > 1})
+    if twice:
+        return f"hearing interpreters for {', '.join(twice)} declared twice"
+    return None
+
+
+def hearing_roster(
+    declared: CapacityDeclared, config: PlanningConfig
+) -> HearingRosterPlanned | None:
+    """The roster hearing reads for the month: each named caseworker with the team's hours
+    where no own hours are given, and a rate for every category (declared over configured)."""
+    teams = tuple(
+        RosterTeam(
+            team=team.team,
+            location=team.location,
+            caseworkers=tuple(
+                CaseworkerCapacity(
+                    caseworker=m.caseworker,
+                    specialisms=tuple(sorted(set(m.specialisms))),
+                    hours_per_week=team.hours_per_week
+                    if m.hours_per_week is None
+                    else m.hours_per_week,
+                )
+                for m in sorted(team.members, key=lambda m: m.caseworker)
+            ),
+        )
+        for team in sorted(declared.teams, key=lambda t: t.team)
+        if team.members and team.location is not None
+    )
+    if not teams and not declared.hearing_interpreters:
+        return None
+    declared_rates = {r.category: r.per_day for r in declared.hearing_rates}
+    rates = tuple(
+        CategoryRate(category=category, per_day=declared_rates.get(category, config.rate(category)))
+        for category in Category
+    )
+    return HearingRosterPlanned(
+        teams=teams,
+        rates=rates,
+        interpreters=tuple(sorted(declared.hearing_interpreters, key=lambda i: i.language)),
+        full_time_hours=config.full_time_hours,
+    )
