@@ -80,7 +80,7 @@ from shared.runtime.broker import ensure_topics, publish_records
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
-from shared.tools.demo import healthy
+from shared.tools.demo import NotHealthy, start_service, wait_healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event
@@ -159,22 +159,12 @@ def six_services(
     ports = {s.name: free_port() for s in SERVICES}
     try:
         for service in SERVICES:
-            log = (logs / f"{label}-{service.name}.log").open("ab")
-            processes[service.name] = subprocess.Popen(
-                [sys.executable, "-m", service.module, "serve"],
-                env={**env, "CASEFLOW_HTTP_PORT": str(ports[service.name])},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            log.close()
-        deadline = time.monotonic() + 180
-        while not all(healthy(p) for p in ports.values()):
-            dead = [n for n, p in processes.items() if p.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                raise SystemExit(f"services did not come up ({dead or 'timeout'}); see {logs}")
-            time.sleep(0.3)
+            log = logs / f"{label}-{service.name}.log"
+            processes[service.name] = start_service(service.module, env, ports[service.name], log)
+        try:
+            wait_healthy(processes, ports, 180, logs)
+        except NotHealthy as problem:
+            raise SystemExit(f"services did not come up: {problem}") from None
         yield processes
     finally:
         for process in processes.values():

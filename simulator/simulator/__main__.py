@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import os
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 
@@ -27,7 +26,7 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
-from shared.tools.demo import healthy
+from shared.tools.demo import NotHealthy, start_service, wait_healthy
 from shared.tools.embedded import EmbeddedServers, port_in_use
 
 from .handoff import FIGURES_STEM, ExportFailed, export_planning_figures
@@ -141,24 +140,14 @@ def run(config: WorldConfig, base_port: int = 0) -> int:
             return 1
         try:
             for service in SERVICES:
-                log = (logs / f"{service.name}.log").open("ab")
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", service.module, "serve"],
-                        env={**env, "CASEFLOW_HTTP_PORT": str(ports[service.name])},
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
-                )
-                log.close()
-            deadline = time.monotonic() + 120
-            while not all(healthy(port) for port in ports.values()):
-                if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                    console.print(f"[red]services did not come up; see {logs}[/]")
-                    return 1
-                time.sleep(0.3)
+                port = ports[service.name]
+                log = logs / f"{service.name}.log"
+                processes.append(start_service(service.module, env, port, log))
+            try:
+                wait_healthy(dict(zip(ports, processes, strict=True)), ports, 120, logs)
+            except NotHealthy as problem:
+                console.print(f"[red]services did not come up: {problem}[/]")
+                return 1
             console.print("every service healthy; simulating")
             summary = asyncio.run(_simulate(sim_settings, config))
             console.print(_summary_table(summary))

@@ -38,7 +38,7 @@ from shared.runtime.broker import ensure_topics
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
-from shared.tools.demo import healthy
+from shared.tools.demo import healthy, start_service, wait_healthy
 from shared.tools.embedded import EmbeddedServers, free_port
 from shared.tools.simulation import SimulationDriver
 
@@ -83,16 +83,8 @@ class Services:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str) -> None:
-        log = (self.logs / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", self.modules[name], "serve"],
-            env={**self.env, "CASEFLOW_HTTP_PORT": str(self.ports[name])},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        log = self.logs / f"{name}.log"
+        self.processes[name] = start_service(self.modules[name], self.env, self.ports[name], log)
 
     def kill(self, name: str) -> None:
         process = self.processes[name]
@@ -104,19 +96,8 @@ class Services:
 
     def wait_healthy(self, names: list[str], timeout: float) -> float:
         """Seconds until all named services are healthy; raises after `timeout`."""
-        started = time.monotonic()
-        waiting = set(names)
-        while waiting:
-            for name in sorted(waiting):
-                if self.processes[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.logs / name}.log")
-                if self.healthy(name):
-                    waiting.discard(name)
-            if waiting and time.monotonic() - started > timeout:
-                raise RuntimeError(f"not healthy after {timeout:.0f}s: {sorted(waiting)}")
-            if waiting:
-                time.sleep(0.1)
-        return time.monotonic() - started
+        ports = {name: self.ports[name] for name in names}
+        return wait_healthy(self.processes, ports, timeout, self.logs)
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
 
 import asyncpg
 import typer
@@ -61,6 +63,50 @@ def healthy(port: int) -> bool:
             return bool(response.status == 200)
     except (OSError, http.client.HTTPException):  # URLError is an OSError
         return False
+
+
+class NotHealthy(RuntimeError):
+    """A service exited during start-up, or was not healthy in time."""
+
+
+def start_service(
+    module: str, env: Mapping[str, str], port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """`python -m <module> serve` as its own process on `port`, its output appended to `log`.
+    A session of its own: a terminal's Ctrl-C reaches the caller only, which stops things in
+    order."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, "serve"],
+            env={**env, "CASEFLOW_HTTP_PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def wait_healthy(
+    processes: Mapping[str, subprocess.Popen[bytes]],
+    ports: Mapping[str, int],
+    timeout: float,
+    logs: Path,
+) -> float:
+    """Seconds until every service in `ports` answers its health check; raises NotHealthy
+    naming a service that exited (and its log in `logs`), or those not healthy in time."""
+    started = time.monotonic()
+    waiting = set(ports)
+    while waiting:
+        for name in sorted(waiting):
+            if processes[name].poll() is not None:
+                raise NotHealthy(f"{name} exited during start-up; see its log in {logs}")
+            if healthy(ports[name]):
+                waiting.discard(name)
+        if waiting and time.monotonic() - started > timeout:
+            raise NotHealthy(f"not healthy after {timeout:.0f}s: {', '.join(sorted(waiting))}")
+        if waiting:
+            time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def _stop_processes(processes: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -147,30 +193,12 @@ def _run_services(
     for index, service in enumerate(SERVICES):
         port = base_port + index if base_port else service.port
         ports[service.name] = port
-        log_file = (logs_dir / f"{service.name}.log").open("ab")
-        # A session of its own: Ctrl-C reaches the demo only, which stops things in order.
-        processes[service.name] = subprocess.Popen(
-            [sys.executable, "-m", service.module, "serve"],
-            env={**env, "CASEFLOW_HTTP_PORT": str(port)},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log_file.close()
-    deadline = time.monotonic() + health_timeout
-    waiting = set(ports)
-    while waiting:
-        for name in sorted(waiting):
-            if processes[name].poll() is not None:
-                raise EmbeddedError(f"{name} exited during start-up; see {logs_dir / name}.log")
-            if healthy(ports[name]):
-                waiting.discard(name)
-        if waiting and time.monotonic() > deadline:
-            raise EmbeddedError(
-                f"not healthy after {health_timeout:.0f}s: {', '.join(sorted(waiting))}"
-            )
-        time.sleep(0.2)
+        log = logs_dir / f"{service.name}.log"
+        processes[service.name] = start_service(service.module, env, port, log)
+    try:
+        wait_healthy(processes, ports, health_timeout, logs_dir)
+    except NotHealthy as problem:
+        raise EmbeddedError(str(problem)) from None
     table = Table(title="caseflow: all services healthy")
     for column in ("service", "health", "metrics", "log"):
         table.add_column(column)
