@@ -11,8 +11,10 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chain_notify import persistence as notify_db
 from chain_notify.app import definition as notify_definition
 from planning import persistence as planning_db
 from planning.app import definition as planning_definition
@@ -98,6 +100,19 @@ async def records(runtime: ServiceRuntime, expect: int) -> None:
     raise AssertionError(f"planning never kept {expect} case records")
 
 
+async def lawyers_known(runtime: ServiceRuntime, expect: int) -> None:
+    """Chain-notify has read the logistics (on intake's topic) of `expect` cases: a hearing
+    read before them would reach no lawyer (the hearing events come on another topic)."""
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        async with runtime.engine.connect() as conn:
+            states = (await conn.execute(select(notify_db.CASES.table.c.state))).scalars()
+            if sum(state.get("lawyer") is not None for state in states) >= expect:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"chain-notify never knew the lawyers of {expect} cases")
+
+
 async def test_partner_figures_equal_the_partner_topics_and_a_rebuild(settings: Settings) -> None:
     clock = DrivenClock(NOW)
     runtimes = [
@@ -106,7 +121,7 @@ async def test_partner_figures_equal_the_partner_topics_and_a_rebuild(settings: 
     for runtime in runtimes:
         await runtime.migrate()
         await runtime.start()
-    planning, _ = runtimes
+    planning, notify = runtimes
     try:
         registered = example(i.CaseRegistered).model_copy(update={"stream": STREAM})
         logistics = example(i.ApplicantLogisticsChanged)  # a lawyer and a court district
@@ -121,6 +136,7 @@ async def test_partner_figures_equal_the_partner_topics_and_a_rebuild(settings: 
         )
         await send(settings, clock, Stage.INTAKE, "adult-1", registered, logistics)
         await records(planning, 2)
+        await lawyers_known(notify, 2)
         # Each step an hour later, once both services have handled the one before: the order
         # in which they (and a rebuild, by event time) see the steps is the same.
         clock.set(NOW + timedelta(hours=1))
