@@ -277,9 +277,7 @@ def released(case: DecisionCase | None, event: CaseReleased, ctx: Ctx) -> Outcom
     return Decision(case.model_copy(update=update))
 
 
-def release_held(
-    case: DecisionCase | None, event: ReleaseHeld, ctx: Ctx
-) -> Outcome[DecisionCase]:
+def release_held(case: DecisionCase | None, event: ReleaseHeld, ctx: Ctx) -> Outcome[DecisionCase]:
     """Planning holds the release to decision while the file lacks items a decider needs (R12):
     kept so that a decider's refused draft says what the file waits for."""
     if case is None:
