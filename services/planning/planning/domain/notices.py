@@ -63,7 +63,9 @@ class PartnerView(Frozen):
     hearing: Visit | None = None
     review: Visit | None = None
     sent: tuple[Sent, ...] = ()
-    district: bool = False  # the applicant's court district is known
+    # The applicant's court district is known; None: a record kept before chain-notify held
+    # the courts' notice (ADR 0031), counted as then: with the decision.
+    district: bool | None = None
     courts_apart: bool = False  # a refusal's courts notice held for the district (in `sent`)
 
     @property
@@ -77,7 +79,7 @@ def lawyer_digest(lawyer: str | None) -> str | None:
 
 def on_registration(event: CaseRegistered) -> PartnerView:
     amv = PriorityGroup.UNACCOMPANIED_MINOR in event.priority_groups
-    return PartnerView(guardian=event.unaccompanied or amv)
+    return PartnerView(guardian=event.unaccompanied or amv, district=False)
 
 
 def _told(view: PartnerView, visit: Visit, day: date, what: str) -> tuple[Sent, ...]:
@@ -178,7 +180,7 @@ def _courts_told(view: PartnerView) -> bool:
 def decided(view: PartnerView, sent_on: date, *, refused: bool = False) -> PartnerView:
     """Nidos hears of an AMV's decision (either outcome), on the day it was sent. A refusal
     while no court district is known: the courts' notice is held (counted when it goes)."""
-    if refused and not view.district:
+    if refused and view.district is False:
         view = view.model_copy(update={"courts_apart": True})
     if not view.guardian:
         return view
