@@ -16,7 +16,9 @@ from shared.contracts.events.planning import (
 )
 from shared.contracts.values import Category
 
+from .capacity import month_capacity
 from .config import PlanningConfig
+from .model import MonthCapacity
 
 
 def roster_problem(declared: CapacityDeclared) -> str | None:
@@ -47,11 +49,20 @@ def roster_problem(declared: CapacityDeclared) -> str | None:
 def hearing_roster(
     declared: CapacityDeclared, config: PlanningConfig
 ) -> HearingRosterPlanned | None:
-    """The roster hearing reads for the month: each named caseworker with the team's hours
-    where no own hours are given, and a rate for every category (declared over configured)."""
+    """The roster hearing reads for the month a declaration declares."""
+    return roster_of(month_capacity("0000-00", declared), config)
+
+
+def roster_of(capacity: MonthCapacity, config: PlanningConfig) -> HearingRosterPlanned | None:
+    """The roster hearing reads for a month: each named caseworker with the team's hours
+    where no own hours are given, and a rate for every category (declared over configured).
+    A month with a team changed from a day within it gives the teams as they are once the
+    changes are in force: the roster is per month (hearing books ahead within it)."""
+    last = max((c.effective_on for c in capacity.changes), default=None)
+    teams_now = capacity.teams_on(last) if last else capacity.teams
     teams = tuple(
         RosterTeam(
-            team=team.team,
+            team=team.team_id,
             location=team.location,
             caseworkers=tuple(
                 CaseworkerCapacity(
@@ -64,19 +75,21 @@ def hearing_roster(
                 for m in sorted(team.members, key=lambda m: m.caseworker)
             ),
         )
-        for team in sorted(declared.teams, key=lambda t: t.team)
+        for team in sorted(teams_now, key=lambda t: t.team_id)
         if team.members and team.location is not None
     )
-    if not teams and not declared.hearing_interpreters:
+    if not teams and not capacity.hearing_interpreters:
         return None
-    declared_rates = {r.category: r.per_day for r in declared.hearing_rates}
     rates = tuple(
-        CategoryRate(category=category, per_day=declared_rates.get(category, config.rate(category)))
+        CategoryRate(
+            category=category,
+            per_day=capacity.hearing_rates.get(category, config.rate(category)),
+        )
         for category in Category
     )
     return HearingRosterPlanned(
         teams=teams,
         rates=rates,
-        interpreters=tuple(sorted(declared.hearing_interpreters, key=lambda i: i.language)),
+        interpreters=tuple(sorted(capacity.hearing_interpreters, key=lambda i: i.language)),
         full_time_hours=config.full_time_hours,
     )
