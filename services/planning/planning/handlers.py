@@ -375,8 +375,9 @@ def team_capacity_changed(
     emit: list[Emit] = []
     for row in adopted.rows:
         emit.extend(_capacity_changed(row.month, row, ctx))
-    for month, row in adopted.roster_months:
-        emit.extend(_roster(month, row, ctx))
+    for month, before, after in adopted.roster_months:
+        if roster_of(after, ctx.config) != roster_of(before, ctx.config):
+            emit.extend(_roster(month, after, ctx))
     return Decision(None, emit, rows=list(adopted.rows))
 
 

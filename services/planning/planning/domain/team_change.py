@@ -90,12 +90,13 @@ def team_change_problem(
 
 @dataclass(frozen=True)
 class Adopted:
-    """The month rows a change altered, and the months whose roster hearing reads changed
-    (the change's own month even when it has no row of its own: hearing keeps a month's
-    roster for the months after it, so it gets one from that month on)."""
+    """The month rows a change altered, and for each month hearing's roster may change in,
+    the capacity it was read from before and after (the change's own month even when it has
+    no row of its own: hearing keeps a month's roster for the months after it, so it gets
+    one from that month on)."""
 
     rows: tuple[MonthCapacity, ...]
-    roster_months: tuple[tuple[str, MonthCapacity], ...]
+    roster_months: tuple[tuple[str, MonthCapacity, MonthCapacity], ...]
 
 
 def _replace(teams: tuple[Team, ...], team: Team) -> tuple[Team, ...]:
@@ -124,7 +125,7 @@ def adopt_team_change(
         row = start.model_copy(update={"changes": tuple(ordered)})
     if row != start:
         changed.append(row)
-    roster_months = [(month, row)]
+    roster_months = [(month, start, row)]
     for later in sorted(m for m in capacities if m > month):
         old = capacities[later]
         if team_id not in {t.team_id for t in old.teams}:
@@ -133,7 +134,7 @@ def adopt_team_change(
         new = old.model_copy(update={"teams": _replace(old.teams, team), "changes": kept})
         if new != old:
             changed.append(new)
-            roster_months.append((later, new))
+            roster_months.append((later, old, new))
     return Adopted(tuple(changed), tuple(roster_months))
 
 

@@ -120,14 +120,15 @@ def test_a_change_within_a_month_counts_from_its_day_and_replaces_the_team_later
     # Dispatch sees the team as it is on the day.
     before = in_force({"2026-11": november}, date(2026, 11, 13))
     after = in_force({"2026-11": november}, date(2026, 11, 16))
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert [t.caseworkers for t in before.teams if t.team_id == "syria"] == [2]
     assert [t.caseworkers for t in after.teams if t.team_id == "syria"] == [3]
     # November's working days: 2-13 (10 days) with 6 caseworkers, 16-30 (11) with 7.
     total = split_month(november, "2026-11", None, CONFIG).total_days
     full = CONFIG.full_time_hours
     assert total == pytest.approx(36 / full * (10 * 6 + 11 * 7))
-    assert [r.month for _, r in adopted.roster_months] == ["2026-11", "2026-12"]
+    assert [m for m, _, _ in adopted.roster_months] == ["2026-11", "2026-12"]
 
 
 def test_a_change_from_a_month_s_first_day_is_the_month_s_team() -> None:
@@ -162,7 +163,7 @@ def test_an_undeclared_month_is_changed_in_the_row_in_force_and_gets_its_own_ros
     assert split_month(november, "2026-11", None, CONFIG).total_days == pytest.approx(
         split_month(month("2026-11"), "2026-11", None, CONFIG).total_days
     )
-    [(key, row)] = adopted.roster_months
+    [(key, _, row)] = adopted.roster_months
     roster = roster_of(row, CONFIG)
     assert key == "2027-02"
     assert roster is not None
