@@ -31,7 +31,7 @@ from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase, PoolStatus
 from planning.domain.placement import PlacementState
 from planning.domain.rates import observed_grant_rates
-from planning.domain.roster import roster_of
+from planning.domain.roster import roster_changed, roster_of
 from planning.domain.team_change import adopt_team_change, team_change_problem
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
@@ -366,8 +366,9 @@ def team_capacity_changed(
     """One team's capacity from a day on (ADR 0030): checked against the declaration in force
     that day, kept in the months it reaches, told to the stages month by month; the daily pass
     re-plans the running cycle on the changed caseworker days (herijking)."""
-    # The rows as this batch left them (an earlier input of the batch may have changed one).
-    capacities = {**ctx.extras["capacities"], **ctx.rows["capacity"].changed}
+    # The rows as locked, and as this batch left them (an earlier input may have changed one).
+    rows: list[MonthCapacity] = ctx.rows["capacity"].values()
+    capacities = {**ctx.extras["capacities"], **{row.month: row for row in rows}}
     problem = team_change_problem(ctx.case_id, event, capacities, ctx.today)
     if problem:
         return Refusal(problem)
@@ -376,7 +377,7 @@ def team_capacity_changed(
     for row in adopted.rows:
         emit.extend(_capacity_changed(row.month, row, ctx))
     for month, before, after in adopted.roster_months:
-        if roster_of(after, ctx.config) != roster_of(before, ctx.config):
+        if roster_changed(before, after, ctx.case_id):
             emit.extend(_roster(month, after, ctx))
     return Decision(None, emit, rows=list(adopted.rows))
 

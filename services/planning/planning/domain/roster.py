@@ -93,3 +93,18 @@ def roster_of(capacity: MonthCapacity, config: PlanningConfig) -> HearingRosterP
         interpreters=tuple(sorted(capacity.hearing_interpreters, key=lambda i: i.language)),
         full_time_hours=config.full_time_hours,
     )
+
+
+def _rostered(capacity: MonthCapacity, team_id: str) -> tuple[object, ...] | None:
+    """What of one team a month's roster shows: its place, hours and named caseworkers."""
+    last = max((c.effective_on for c in capacity.changes), default=None)
+    teams = capacity.teams_on(last) if last else capacity.teams
+    team = next((t for t in teams if t.team_id == team_id), None)
+    if team is None or not team.members or team.location is None:
+        return None
+    return team.location, team.hours_per_week, team.members
+
+
+def roster_changed(before: MonthCapacity, after: MonthCapacity, team_id: str) -> bool:
+    """Whether a change to one team changes the month's roster (without building it twice)."""
+    return _rostered(before, team_id) != _rostered(after, team_id)

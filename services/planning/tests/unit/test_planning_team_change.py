@@ -24,7 +24,7 @@ from shared.contracts.events.planning import (
     TeamCapacityChanged,
 )
 from shared.contracts.values import Stream
-from shared.runtime.kit import BatchCases, Context, Decision, Refusal
+from shared.runtime.kit import BatchCases, Context, Decision, Emit, Refusal
 
 TODAY = date(2026, 11, 2)  # a Monday
 CONFIG = PlanningConfig()
@@ -170,9 +170,9 @@ def test_an_undeclared_month_is_changed_in_the_row_in_force_and_gets_its_own_ros
     assert [len(t.caseworkers) for t in roster.teams] == [3]
 
 
-def context(capacities: dict[str, MonthCapacity]) -> Context[PlanningConfig]:
+def context(capacities: dict[str, MonthCapacity], team: str = "syria") -> Context[PlanningConfig]:
     return Context(
-        case_id="syria",
+        case_id=team,
         now=datetime(2026, 11, 2, 9, tzinfo=UTC),
         config=CONFIG,
         actor="user:planner",
@@ -182,6 +182,10 @@ def context(capacities: dict[str, MonthCapacity]) -> Context[PlanningConfig]:
         extras={"capacities": capacities, "pact_in_window": 0},
         rows={"capacity": BatchCases(db.CAPACITY, capacities.values())},
     )
+
+
+def emitted(outcome: Decision[Any]) -> list[Emit]:
+    return [e if isinstance(e, Emit) else Emit(e) for e in outcome.emit]
 
 
 def test_the_handler_refuses_with_the_reason_and_tells_the_stages_what_changed() -> None:
@@ -194,17 +198,17 @@ def test_the_handler_refuses_with_the_reason_and_tells_the_stages_what_changed()
         "2026-11",
         "2026-12",
     ]
-    told = [(type(e.data).__name__, e.subject, e.stream) for e in outcome.emit]  # type: ignore[union-attr]
+    told = [(type(e.data).__name__, e.subject, e.stream) for e in emitted(outcome)]
     for key in ("2026-11", "2026-12"):
         for stream in (Stream.PACT, Stream.BACKLOG):
             assert ("CapacityChanged", key, stream) in told
             assert ("HearingRosterPlanned", key, stream) in told
-    rosters = [e.data for e in outcome.emit if isinstance(e.data, HearingRosterPlanned)]  # type: ignore[union-attr]
+    rosters = [e.data for e in emitted(outcome) if isinstance(e.data, HearingRosterPlanned)]
     assert all(len(r.teams[0].caseworkers) == 3 for r in rosters)
     hearing_days = {
-        (e.subject, e.stream): e.data.hearing_days  # type: ignore[union-attr]
-        for e in outcome.emit
-        if isinstance(e.data, CapacityChanged)  # type: ignore[union-attr]
+        (e.subject, e.stream): e.data.hearing_days
+        for e in emitted(outcome)
+        if isinstance(e.data, CapacityChanged)
     }
     # A caseworker more from mid-November: December gains more than November.
     gained = sum(v for (k, _), v in hearing_days.items() if k == "2026-12")
@@ -218,10 +222,24 @@ def test_a_second_change_in_the_same_batch_builds_on_the_first() -> None:
     for row in first.rows:
         ctx.rows["capacity"].put(row)
     general = change(caseworkers=5, nationalities=(), members=(), location=None)
-    second = team_capacity_changed(
-        None, general, ctx.__class__(**{**ctx.__dict__, "case_id": "general"})
-    )
+    # The same batch: the general team's input sees the rows syria's left.
+    later = context(dict(CAPACITIES), "general")
+    later.rows["capacity"].add(ctx.rows["capacity"].values())
+    second = team_capacity_changed(None, general, later)
     assert isinstance(second, Decision)
     november = next(r for r in second.rows if isinstance(r, MonthCapacity) and r.month == "2026-11")
     on = {t.team_id: t.caseworkers for t in november.teams_on(date(2026, 11, 16))}
     assert on == {"syria": 3, "general": 5}
+
+
+def test_only_a_change_hearing_s_roster_shows_tells_the_roster_again() -> None:
+    counted = change(caseworkers=6, nationalities=(), members=(), location=None)
+    outcome = team_capacity_changed(None, counted, context(dict(CAPACITIES), "general"))
+    assert isinstance(outcome, Decision)
+    told = {type(e.data).__name__ for e in emitted(outcome)}
+    assert told == {"CapacityChanged"}
+    hours = change(hours_per_week=32, members=(member("cw-1"), member("cw-2")), caseworkers=2)
+    outcome = team_capacity_changed(None, hours, context(dict(CAPACITIES)))
+    assert isinstance(outcome, Decision)
+    rosters = [e.data for e in emitted(outcome) if isinstance(e.data, HearingRosterPlanned)]
+    assert {c.hours_per_week for r in rosters for c in r.teams[0].caseworkers} == {32}
