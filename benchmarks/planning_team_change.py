@@ -80,9 +80,9 @@ def main() -> None:
 
     def rosters() -> object:  # what the handler tells hearing: the rosters that changed
         return [
-            roster_of(after, config)
-            for _, before, after in adopted.roster_months
-            if roster_changed(before, after, "team-000")
+            roster_of(after, config, month)
+            for month, before, after in adopted.roster_months
+            if roster_changed(month, before, after, "team-000")
         ]
 
     # Every team changed from a day within the cycle's first month: the count's worst case.

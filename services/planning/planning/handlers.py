@@ -350,7 +350,7 @@ def _capacity_changed(month: str, capacity: MonthCapacity, ctx: Ctx) -> list[Emi
 
 
 def _roster(month: str, capacity: MonthCapacity, ctx: Ctx) -> list[Emit]:
-    roster = roster_of(capacity, ctx.config)
+    roster = roster_of(capacity, ctx.config, month)
     if roster is None:
         return []
     # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0027).
@@ -377,7 +377,7 @@ def team_capacity_changed(
     for row in adopted.rows:
         emit.extend(_capacity_changed(row.month, row, ctx))
     for month, before, after in adopted.roster_months:
-        if roster_changed(before, after, ctx.case_id):
+        if roster_changed(month, before, after, ctx.case_id):
             emit.extend(_roster(month, after, ctx))
     return Decision(None, emit, rows=list(adopted.rows))
 

@@ -16,9 +16,9 @@ from shared.contracts.events.planning import (
 )
 from shared.contracts.values import Category
 
-from .capacity import month_capacity
+from .capacity import month_bounds, month_capacity
 from .config import PlanningConfig
-from .model import MonthCapacity
+from .model import MonthCapacity, Team
 
 
 def roster_problem(declared: CapacityDeclared) -> str | None:
@@ -53,13 +53,25 @@ def hearing_roster(
     return roster_of(month_capacity("0000-00", declared), config)
 
 
-def roster_of(capacity: MonthCapacity, config: PlanningConfig) -> HearingRosterPlanned | None:
-    """The roster hearing reads for a month: each named caseworker with the team's hours
-    where no own hours are given, and a rate for every category (declared over configured).
-    A month with a team changed from a day within it gives the teams as they are once the
-    changes are in force: the roster is per month (hearing books ahead within it)."""
-    last = max((c.effective_on for c in capacity.changes), default=None)
-    teams_now = capacity.teams_on(last) if last else capacity.teams
+def rostered_teams(capacity: MonthCapacity, month: str | None = None) -> tuple[Team, ...]:
+    """The teams a month's roster shows: as they are once the changes made within the month
+    (`month`: the row's own by default; a later one the row is in force for) are in force.
+    The roster is per month (hearing books ahead within it), so a team changed from a day
+    within the month is rostered as changed."""
+    if not capacity.changes:
+        return capacity.teams
+    end = month_bounds(month or capacity.month)[1]
+    last = max((c.effective_on for c in capacity.changes if c.effective_on <= end), default=None)
+    return capacity.teams_on(last) if last else capacity.teams
+
+
+def roster_of(
+    capacity: MonthCapacity, config: PlanningConfig, month: str | None = None
+) -> HearingRosterPlanned | None:
+    """The roster hearing reads for a month (`month`: the row's own by default): each named
+    caseworker with the team's hours where no own hours are given, and a rate for every
+    category (declared over configured)."""
+    teams_now = rostered_teams(capacity, month)
     teams = tuple(
         RosterTeam(
             team=team.team_id,
@@ -95,16 +107,14 @@ def roster_of(capacity: MonthCapacity, config: PlanningConfig) -> HearingRosterP
     )
 
 
-def _rostered(capacity: MonthCapacity, team_id: str) -> tuple[object, ...] | None:
+def _rostered(capacity: MonthCapacity, month: str, team_id: str) -> tuple[object, ...] | None:
     """What of one team a month's roster shows: its place, hours and named caseworkers."""
-    last = max((c.effective_on for c in capacity.changes), default=None)
-    teams = capacity.teams_on(last) if last else capacity.teams
-    team = next((t for t in teams if t.team_id == team_id), None)
+    team = next((t for t in rostered_teams(capacity, month) if t.team_id == team_id), None)
     if team is None or not team.members or team.location is None:
         return None
     return team.location, team.hours_per_week, team.members
 
 
-def roster_changed(before: MonthCapacity, after: MonthCapacity, team_id: str) -> bool:
-    """Whether a change to one team changes the month's roster (without building it twice)."""
-    return _rostered(before, team_id) != _rostered(after, team_id)
+def roster_changed(month: str, before: MonthCapacity, after: MonthCapacity, team_id: str) -> bool:
+    """Whether a change to one team changes a month's roster (without building it twice)."""
+    return _rostered(before, month, team_id) != _rostered(after, month, team_id)

@@ -164,10 +164,14 @@ def test_an_undeclared_month_is_changed_in_the_row_in_force_and_gets_its_own_ros
         split_month(month("2026-11"), "2026-11", None, CONFIG).total_days
     )
     [(key, _, row)] = adopted.roster_months
-    roster = roster_of(row, CONFIG)
+    roster = roster_of(row, CONFIG, key)
     assert key == "2027-02"
     assert roster is not None
     assert [len(t.caseworkers) for t in roster.teams] == [3]
+    # November's own roster, told again for another change, stays as November has it.
+    own = roster_of(row, CONFIG)
+    assert own is not None
+    assert [len(t.caseworkers) for t in own.teams] == [2]
 
 
 def context(capacities: dict[str, MonthCapacity], team: str = "syria") -> Context[PlanningConfig]:
