@@ -375,7 +375,12 @@ def team_capacity_changed(
     adopted = adopt_team_change(ctx.case_id, event, capacities)
     emit: list[Emit] = []
     for row in adopted.rows:
-        emit.extend(_capacity_changed(row.month, row, ctx))
+        # A row changed only from a later month on (a change kept in the row in force) keeps
+        # its own month's capacity: nothing to tell for it.
+        if split_month(row, row.month, None, ctx.config) != split_month(
+            capacities[row.month], row.month, None, ctx.config
+        ):
+            emit.extend(_capacity_changed(row.month, row, ctx))
     for month, before, after in adopted.roster_months:
         if roster_changed(month, before, after, ctx.case_id):
             emit.extend(_roster(month, after, ctx))

@@ -49,8 +49,9 @@ def roster_problem(declared: CapacityDeclared) -> str | None:
 def hearing_roster(
     declared: CapacityDeclared, config: PlanningConfig
 ) -> HearingRosterPlanned | None:
-    """The roster hearing reads for the month a declaration declares."""
-    return roster_of(month_capacity("0000-00", declared), config)
+    """The roster hearing reads for the month a declaration declares (a declaration has no
+    changes within the month, so which month it is does not matter here)."""
+    return roster_of(month_capacity("2000-01", declared), config)
 
 
 def rostered_teams(capacity: MonthCapacity, month: str | None = None) -> tuple[Team, ...]:

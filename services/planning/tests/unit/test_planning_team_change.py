@@ -163,6 +163,12 @@ def test_an_undeclared_month_is_changed_in_the_row_in_force_and_gets_its_own_ros
     assert split_month(november, "2026-11", None, CONFIG).total_days == pytest.approx(
         split_month(month("2026-11"), "2026-11", None, CONFIG).total_days
     )
+    outcome = team_capacity_changed(
+        None, change(effective_on=date(2027, 2, 8)), context({"2026-11": month("2026-11")})
+    )
+    assert isinstance(outcome, Decision)
+    told = [(type(e.data).__name__, e.subject) for e in emitted(outcome)]
+    assert told == [("HearingRosterPlanned", "2027-02")] * 2  # November's capacity as it was
     [(key, _, row)] = adopted.roster_months
     roster = roster_of(row, CONFIG, key)
     assert key == "2027-02"
