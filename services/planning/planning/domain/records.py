@@ -403,7 +403,9 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 decision_sent_on=sent_on,
                 unplaced=None,
                 partners=notices.decided(
-                    record.partners, event.sent_at.astimezone(AMSTERDAM).date()
+                    record.partners,
+                    event.sent_at.astimezone(AMSTERDAM).date(),
+                    refused=event.outcome is not DecisionOutcome.GRANT,
                 ),
             )
     return record
