@@ -137,8 +137,9 @@ def all_topics() -> list[TopicSpec]:
             Kind.INPUT,
             None,
             "front-ends",
-            "Capacity declared for the whole organisation, before the split over the streams",
-            key="capacity month",
+            "Capacity declared for the whole organisation, before the split over the streams, "
+            "and changes to one team from a day on",
+            key="capacity month (a declaration) or team code (a team change)",
         ),
         TopicSpec(
             CLOCK,
