@@ -1,28 +1,35 @@
 """How fast chain-notify turns case events into logged, published partner notices.
 
     uv run python benchmarks/chain_notify_throughput.py --cases 1000
+    uv run python benchmarks/chain_notify_throughput.py --cases 1000 --late-share 0.5
 
 Real servers (the same choice as the tests: environment, testcontainers or embedded). Publishes,
 per case, what intake, prephase and decision publish (registration, logistics, transport
 request, a refusal): 4 events making 4 notices (COA transport and reception end, DT&V, courts).
 Prints events handled per second until every notice is in the delivery log, and until the
 relay has had them all acknowledged by the broker (acks=all; the outbox is empty).
+
+`--late-share`: that share of the cases has no court district in its logistics; their courts
+notice is held (ADR 0031) until a fifth event, logistics with the district, published after
+all decisions. Also prints how long the held-notices gauge's count takes over the cases table
+while they are held (the query the `watch-held-notices` timer runs every minute).
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import typer
 from sqlalchemy import func, select
 
 from chain_notify.app import definition
-from chain_notify.persistence import delivery_log
-from shared.contracts.envelope import Envelope, encode
+from chain_notify.persistence import courts_notices_held, delivery_log
+from shared.contracts.envelope import Envelope, EventData, encode
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
@@ -46,7 +53,7 @@ NOW = datetime(2026, 10, 12, 9, tzinfo=UTC)
 DISTRICTS = list(CourtDistrict)
 
 
-def case_events(n: int) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
+def case_events(n: int, late: bool = False) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
     case_id = f"bench-{n:06d}"
     # The catalogue's examples: a category-A backlog registration and a refusal with an
     # enforceable date and a departure period (so COA, DT&V and the courts are each told).
@@ -55,20 +62,24 @@ def case_events(n: int) -> list[tuple[str, Envelope]]:  # type: ignore[type-arg]
         interpreter_languages=("ara",),
         reception_location="coa-budel",
         lawyer="rvr-40211",
-        court_district=DISTRICTS[n % len(DISTRICTS)],
+        court_district=None if late else DISTRICTS[n % len(DISTRICTS)],
         changed=tuple(LogisticsPart),
     )
+    district = logistics.model_copy(update={"court_district": DISTRICTS[n % len(DISTRICTS)]})
     transport = TransportRequested(
         day=date(2026, 10, 19), from_location="coa-budel", to_location="prephase-zwolle"
     )
     refusal = example(DecisionIssued)
     out = []
-    for stage, data in (
+    steps: list[tuple[Stage, EventData]] = [
         (Stage.INTAKE, registered),
         (Stage.INTAKE, logistics),
         (Stage.PREPHASE, transport),
         (Stage.DECISION, refusal),
-    ):
+    ]
+    if late:
+        steps.append((Stage.INTAKE, district))
+    for stage, data in steps:
         event = front_end_event(
             data, subject=case_id, stream=Stream.BACKLOG, actor=f"system:{stage}"
         )
@@ -87,7 +98,26 @@ async def unpublished(runtime: ServiceRuntime) -> int:
         return int(await conn.scalar(select(func.count()).select_from(outbox_table)) or 0)
 
 
-async def measure(cases: int) -> None:
+async def until_logged(runtime: ServiceRuntime, expect: int) -> None:
+    for _ in range(6000):  # 10 minutes at most
+        if await logged(runtime) >= expect:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def time_held_count(runtime: ServiceRuntime, runs: int = 20) -> tuple[int, float]:
+    """The held notices (all streams) and the median time of the gauge's count, in ms."""
+    timings, held = [], 0
+    for _ in range(runs):
+        async with runtime.session_factory() as session:
+            start = time.perf_counter()
+            counts = await courts_notices_held(session, NOW, timedelta(hours=72))
+            timings.append((time.perf_counter() - start) * 1000)
+        held = sum(n for n, _ in counts.values())
+    return held, statistics.median(timings)
+
+
+async def measure(cases: int, late_share: float) -> None:
     with tempfile.TemporaryDirectory() as workdir, real_servers(Path(workdir)) as servers:
         settings = isolated_settings(servers, fetch_max_wait_ms=10, log_level="WARNING")
         await ensure_topics(settings, all_topics())
@@ -96,18 +126,22 @@ async def measure(cases: int) -> None:
         names = TopicNames(settings.topic_prefix)
         # By stage, in causal order: all registrations and logistics, then transports, then
         # decisions (as days pass between them in production).
-        events = [case_events(n) for n in range(cases)]
-        waves = [[e for per_case in events for e in per_case[i : i + 1]] for i in range(4)]
+        late = round(cases * late_share)
+        events = [case_events(n, late=n < late) for n in range(cases)]
+        waves = [[e for per_case in events for e in per_case[i : i + 1]] for i in range(5)]
         await runtime.start()
         try:
             start = time.monotonic()
-            for wave in waves:
+            for wave in waves[:4]:
                 await publish_records(settings, [encode(e, names(t)) for t, e in wave])
             expect = 4 * cases
-            for _ in range(6000):  # 10 minutes at most
-                if await logged(runtime) >= expect:
-                    break
-                await asyncio.sleep(0.1)
+            held_note = ""
+            if late:
+                await until_logged(runtime, expect - late)
+                held, ms = await time_held_count(runtime)
+                held_note = f"; {held} courts notices held, counted in {ms:.1f} ms (median)"
+                await publish_records(settings, [encode(e, names(t)) for t, e in waves[4]])
+            await until_logged(runtime, expect)
             handled = time.monotonic() - start
             for _ in range(6000):
                 if await unpublished(runtime) == 0:
@@ -117,16 +151,22 @@ async def measure(cases: int) -> None:
             done = time.monotonic() - start
         finally:
             await runtime.stop()
+    n = 4 * cases + late
     print(
-        f"{cases} cases, {4 * cases} events -> {expect} notices: logged in "
-        f"{handled:.1f} s ({4 * cases / handled:.0f} events/s); {sent} acknowledged by the "
+        f"{cases} cases ({late} with the district late), {n} events -> {expect} notices: "
+        f"logged in {handled:.1f} s ({n / handled:.0f} events/s); {sent} acknowledged by the "
         f"broker in {done:.1f} s "
-        f"({sent / done:.0f} notices/s end to end)"
+        f"({sent / done:.0f} notices/s end to end){held_note}"
     )
 
 
-def main(cases: int = typer.Option(1000, help="Cases, 4 events and 4 notices each")) -> None:
-    asyncio.run(measure(cases))
+def main(
+    cases: int = typer.Option(1000, help="Cases, 4 events and 4 notices each"),
+    late_share: float = typer.Option(
+        0.0, min=0.0, max=1.0, help="Share of cases whose court district comes after the refusal"
+    ),
+) -> None:
+    asyncio.run(measure(cases, late_share))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from chain_notify.delivery import NotifyMetrics
 from decision.timers import Figures
 from planning.metrics import PlanningMetrics
 from shared.runtime.metrics import Metrics
@@ -26,6 +27,7 @@ def known_metrics() -> set[str]:
     Metrics(registry)
     Figures(registry)  # decision's own gauges: the deadline watch and the grant rates
     PlanningMetrics(registry)  # planning's: cases the stages cannot place
+    NotifyMetrics(registry)  # chain-notify's: notices sent, held for a fact they need
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     return {
         family.name + suffix
@@ -84,6 +86,7 @@ def test_the_alert_rules_cover_the_issue_and_use_only_metrics_the_services_expor
         "CaseflowCasesAtRisk",
         "CaseflowDeadlinesBreached",
         "CaseflowCasesUnplaced",
+        "CaseflowCourtsNoticeHeld",
     ):
         assert needed in alerts
     assert used_metrics(expressions) - known_metrics() == set()

@@ -102,7 +102,8 @@ async def records(runtime: ServiceRuntime, expect: int) -> None:
 
 async def lawyers_known(runtime: ServiceRuntime, expect: int) -> None:
     """Chain-notify has read the logistics (on intake's topic) of `expect` cases: a hearing
-    read before them would reach no lawyer (the hearing events come on another topic)."""
+    read before them (the hearing events come on another topic) reaches the lawyer only when
+    the logistics come, as it then is (ADR 0031), so the counts below would differ."""
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         async with runtime.engine.connect() as conn:

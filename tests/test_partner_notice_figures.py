@@ -124,6 +124,11 @@ HISTORY: list[tuple[str, date, EventData]] = [
     ("gone", OCT, pp.GuardianNoticeRequested(day=date(2026, 11, 5), location="prephase-zwolle")),
     ("gone", OCT, hearing(date(2026, 12, 7), date(2026, 12, 8))),
     ("gone", NOV, i.CaseWithdrawn(withdrawn_at=at(NOV))),
+    # Refused before its court district is known: COA and DT&V at once, the courts' notice
+    # when the district comes a month later (ADR 0031).
+    ("late", OCT, registered(amv=False)),
+    ("late", NOV, issued(NOV, grant=False)),
+    ("late", DEC, lawyer("rvr-5")),  # with the court district
 ]
 
 
@@ -176,6 +181,10 @@ def test_planning_counts_every_notice_chain_notify_sends_per_partner_kind_and_mo
     # lawyer yet, Nidos as an AMV then), its cancellation (the lawyer only); gone's withdrawal
     # (prephase day: Nidos; hearing and review: Nidos and lawyer).
     assert expected[("2026-11", "lawyer.appointment_cancelled")] == 1 + 1 + 1 + 2
+    # The late district: the refusal in November to COA and DT&V, to the courts in December.
+    assert expected[("2026-11", "dtv.refusal_notified")] == 1
+    assert expected[("2026-11", "courts.decision_sent")] == 0
+    assert expected[("2026-12", "courts.decision_sent")] == 1 + 1  # amv's refusal, late's
 
 
 def test_the_monthly_export_carries_the_appointment_notices() -> None:

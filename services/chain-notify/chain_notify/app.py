@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chain_notify import handlers
-from chain_notify.cli import deliveries, replay
-from chain_notify.delivery import DeliveryLogHandler, NotifyMetrics
+from chain_notify.cli import deliveries, held, replay
+from chain_notify.delivery import DeliveryLogHandler, metrics_of
 from chain_notify.domain.state import NotifyCase, NotifyConfig
 from chain_notify.settings import ChainNotifySettings
+from chain_notify.watch import watch_held_notices
 from shared.runtime.kit import Rules
-from shared.runtime.service import ServiceDefinition, ServiceRuntime
+from shared.runtime.service import Periodic, ServiceDefinition, ServiceRuntime
 from shared.runtime.services import default_port
 
 NAME = "chain-notify"
@@ -27,7 +28,7 @@ class ChainNotifyDefinition(ServiceDefinition):
     """The kit's definition, with the handler that also writes the delivery log."""
 
     def handler(self, runtime: ServiceRuntime) -> Any:
-        return DeliveryLogHandler(rules(), NotifyMetrics(runtime.registry))
+        return DeliveryLogHandler(rules(), metrics_of(runtime.registry))
 
 
 definition = ChainNotifyDefinition(
@@ -35,5 +36,7 @@ definition = ChainNotifyDefinition(
     migrations="chain_notify:migrations",
     default_port=default_port(NAME),
     rules=rules,
-    commands=(deliveries, replay),
+    commands=(deliveries, replay, held),
+    # A gauge read from the database, like the kit's parked-fact watch: on every instance.
+    periodic=(Periodic("watch-held-notices", 60.0, watch_held_notices, exclusive=False),),
 )

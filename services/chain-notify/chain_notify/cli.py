@@ -1,5 +1,6 @@
 """Chain-notify's own commands, beside `serve`, `migrate` and `stuck`: the delivery log
-(what was sent to whom, and when) and the replay of a partner's topic from it."""
+(what was sent to whom, and when), the replay of a partner's topic from it, and the courts
+notices held for a court district."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chain_notify.persistence import delivery_log, replay_into_outbox
+from chain_notify.persistence import courts_held_cases, delivery_log, replay_into_outbox
 from shared.contracts.topics import Partner, TopicNames
 from shared.contracts.values import Stream
 from shared.runtime.database import make_engine, make_session_factory
@@ -66,6 +67,11 @@ async def replay_range(
         return await replay_into_outbox(
             session, partner=partner, stream=stream, since=since, until=until, topic=topic
         )
+
+
+async def held_list(sessions: async_sessionmaker[AsyncSession], limit: int) -> list[dict[str, Any]]:
+    async with sessions() as session:
+        return await courts_held_cases(session, limit)
 
 
 def _sessions(settings: Settings) -> async_sessionmaker[AsyncSession]:
@@ -134,3 +140,15 @@ def replay(
     typer.echo(
         f"{queued} record(s) queued for {partner.value} ({stream.value}); the relay sends them"
     )
+
+
+def held(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, longest held first")] = 1000,
+) -> None:
+    """The refusals whose courts notice waits for the applicant's court district (COA and DT&V
+    were told): case ids and since when. Intake's logistics with a district sends each one."""
+    rows = asyncio.run(held_list(_sessions(Settings()), limit))
+    lines = [
+        f"{r['since'].isoformat(timespec='seconds')}  {r['stream']:<8} {r['case_id']}" for r in rows
+    ]
+    typer.echo("\n".join(lines) if lines else "no courts notice held")

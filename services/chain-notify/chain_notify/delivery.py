@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -28,6 +29,19 @@ class NotifyMetrics:
             "Partner notices logged and queued, per partner, stream and message type "
             "(transport requests per day: the rate of type transport-requested)",
             ["partner", "stream", "type"],
+            registry=registry,
+        )
+        self.held = Gauge(
+            "caseflow_partner_notices_held",
+            "Partner notices held for a fact they need: a refusal's courts notice waiting for "
+            "the applicant's court district (COA and DT&V were told already)",
+            ["partner", "stream"],
+            registry=registry,
+        )
+        self.held_overdue = Gauge(
+            "caseflow_partner_notices_held_overdue",
+            "Held partner notices waiting longer than CASEFLOW_PARKED_FACT_LIMIT_HOURS",
+            ["partner", "stream"],
             registry=registry,
         )
         self.expected = Gauge(
@@ -59,6 +73,17 @@ class NotifyMetrics:
                     week[data["court_district"]] = first["expected_appeals"]
         for stream, districts in appeals.items():
             self.expected.labels("appeals", stream).set(sum(districts.values()))
+
+
+_METRICS: WeakKeyDictionary[CollectorRegistry, NotifyMetrics] = WeakKeyDictionary()
+
+
+def metrics_of(registry: CollectorRegistry) -> NotifyMetrics:
+    """The service's metrics in `registry`, made once: the handler and the timer share them."""
+    metrics = _METRICS.get(registry)
+    if metrics is None:
+        metrics = _METRICS[registry] = NotifyMetrics(registry)
+    return metrics
 
 
 def _days(start: str, end: str) -> int:

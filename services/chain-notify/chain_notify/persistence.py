@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +47,8 @@ cases = state_table(
     metadata,
     Column("stream", Text, nullable=False),
     Column("court_district", Text, nullable=True),
+    # Set while a refusal's courts notice waits for the court district (the held-notices gauge).
+    Column("courts_held_since", DateTime(timezone=True), nullable=True),
 )
 return_days = state_table("return_days", metadata, key="key")
 
@@ -76,6 +78,7 @@ CASES = StateStore(
     columns={
         "stream": lambda case: case.stream.value,
         "court_district": lambda case: case.court_district.value if case.court_district else None,
+        "courts_held_since": lambda case: case.courts_held.since if case.courts_held else None,
     },
 )
 RETURN_DAYS = StateStore(return_days, ReturnDay, key=lambda day: day.key)
@@ -89,6 +92,32 @@ async def district_shares(session: AsyncSession, stream: str) -> dict[CourtDistr
         .group_by(cases.c.court_district)
     )
     return {CourtDistrict(district): int(n) for district, n in rows}
+
+
+async def courts_notices_held(
+    session: AsyncSession, now: datetime, limit: timedelta
+) -> dict[str, tuple[int, int]]:
+    """Per stream: refusals whose courts notice waits for the court district, and how many of
+    them longer than `limit`."""
+    held = cases.c.courts_held_since
+    rows = await session.execute(
+        select(cases.c.stream, func.count(), func.count().filter(held < now - limit))
+        .where(held.is_not(None))
+        .group_by(cases.c.stream)
+    )
+    return {stream: (int(n), int(overdue)) for stream, n, overdue in rows}
+
+
+async def courts_held_cases(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    """The cases whose courts notice is held, longest first: case id, stream, since."""
+    held = cases.c.courts_held_since
+    rows = await session.execute(
+        select(cases.c.case_id, cases.c.stream, held.label("since"))
+        .where(held.is_not(None))
+        .order_by(held, cases.c.case_id)
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
 
 
 def _header(record: KafkaRecord, name: str) -> str:

@@ -1,10 +1,12 @@
 """Case events to partner messages: registration and logistics (intake), prephase days and
 transport (prephase), the decision (decision). One plain function per event type.
 
-A fact about a case chain-notify has not seen registered waits for it (parked by the kit); a
-decision for a refusal waits for the applicant's court district, which the courts need: never
-guessed, never dropped. What a partner was told is kept in the state, so that a repeated fact
-says nothing new and a moved appointment is cancelled before the new one is announced.
+A fact about a case chain-notify has not seen registered waits for it (parked by the kit). A
+refusal goes to COA and DT&V at once; only the courts' notice waits for the applicant's court
+district, which the courts need: never guessed, never dropped, held in the case's state and sent
+when the district arrives (docs/adr/0031). What a partner was told is kept in the state, so that
+a repeated fact says nothing new and a moved appointment is cancelled before the new one is
+announced.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from datetime import date, timedelta
 
 from chain_notify.domain.notices import cancelled, lawyer_cancelled, lawyer_planned, local_day, to
 from chain_notify.domain.notices import planned as appointment_planned
-from chain_notify.domain.state import Appointment, NotifyCase, NotifyConfig
+from chain_notify.domain.state import Appointment, HeldCourtsNotice, NotifyCase, NotifyConfig
 from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRegistered,
     CaseWithdrawn,
+    CourtDistrict,
     PriorityGroupJoined,
     PriorityGroupLeft,
 )
@@ -68,25 +71,44 @@ def logistics_changed(
     case: NotifyCase | None, event: ApplicantLogisticsChanged, ctx: Ctx
 ) -> Outcome[NotifyCase]:
     """Keep COA's location, the lawyer and the court district. A new lawyer hears of the
-    coming appointments; the old one that they are off for them."""
+    coming appointments (those read before any lawyer was known too); the old one that they
+    are off for them. A refusal's courts notice held for the district goes out with it."""
     if case is None:
         return Wait(NOT_SEEN)
     emit: list[Emit] = []
     if event.lawyer != case.lawyer and not (case.withdrawn or case.decided):
+        # Only what is still ahead by the service clock: a past hearing is no news.
         coming = [a for a in case.appointments if a.day >= ctx.today]
         for appointment in coming:
             if case.lawyer is not None:
                 emit.append(lawyer_cancelled(case, case.lawyer, appointment))
             if event.lawyer is not None:
                 emit.append(lawyer_planned(case, event.lawyer, appointment))
+    held = case.courts_held
+    if held is not None and event.court_district is not None:
+        emit.append(courts_notice(case, held, event.court_district))
+        held = None
     updated = case.model_copy(
         update={
             "reception_location": event.reception_location,
             "lawyer": event.lawyer,
             "court_district": event.court_district,
+            "courts_held": held,
         }
     )
     return Decision(updated, emit)
+
+
+def courts_notice(case: NotifyCase, held: HeldCourtsNotice, district: CourtDistrict) -> Emit:
+    """The courts' part of a refusal: no V-number, only what starts the appeal clock and the
+    district court that would hear an appeal."""
+    notice = CourtsDecisionSent(
+        outcome=held.outcome,
+        sent_on=held.sent_on,
+        appeal_period_days=held.appeal_period_days,
+        court_district=district,
+    )
+    return to(Partner.COURTS, case, notice)
 
 
 def _amv(case: NotifyCase | None, group: PriorityGroup, member: bool) -> Outcome[NotifyCase]:
@@ -217,13 +239,18 @@ def decision_issued(
     case: NotifyCase | None, event: DecisionIssued, ctx: Ctx
 ) -> Outcome[NotifyCase]:
     """A grant: COA arranges housing. A refusal: COA ends reception, DT&V takes over return, the
-    court of the applicant's region expects a possible appeal. An AMV: Nidos hears either."""
+    court of the applicant's region expects a possible appeal. An AMV: Nidos hears either.
+
+    The courts need the applicant's court district: while it is unknown, their notice is held
+    in the case (and counted for operators) and sent when the district comes; COA, DT&V and
+    Nidos do not wait for it."""
     if case is None:
         return Wait(NOT_SEEN)
     if case.decided:
         return Conflict("a second decision for a case already decided")
     sent_on = local_day(event.sent_at)
     emit: list[Emit] = []
+    held: HeldCourtsNotice | None = None
     if event.outcome is DecisionOutcome.GRANT:
         housing = CoaHousingRequested(
             v_number=case.v_number,
@@ -232,8 +259,6 @@ def decision_issued(
         )
         emit.append(to(Partner.COA, case, housing))
     else:
-        if case.court_district is None:
-            return Wait("the applicant's court district is not known yet (the courts need it)")
         if event.departure_period_days is None:  # DecisionIssued's own validation forbids it
             return Conflict("a refusal without a departure period")
         ends = reception_ends_on(event)
@@ -258,17 +283,16 @@ def decision_issued(
                     entry_ban=event.entry_ban,
                 ),
             ),
-            to(
-                Partner.COURTS,
-                case,
-                CourtsDecisionSent(
-                    outcome=event.outcome,
-                    sent_on=sent_on,
-                    appeal_period_days=event.appeal_period_days,
-                    court_district=case.court_district,
-                ),
-            ),
         ]
+        held = HeldCourtsNotice(
+            outcome=event.outcome,
+            sent_on=sent_on,
+            appeal_period_days=event.appeal_period_days,
+            since=ctx.now,
+        )
+        if case.court_district is not None:
+            emit.append(courts_notice(case, held, case.court_district))
+            held = None
     if case.unaccompanied:
         nidos = NidosDecisionSent(
             v_number=case.v_number,
@@ -278,4 +302,4 @@ def decision_issued(
             appeal_period_days=event.appeal_period_days,
         )
         emit.append(to(Partner.NIDOS, case, nidos))
-    return Decision(case.model_copy(update={"decided": True}), emit)
+    return Decision(case.model_copy(update={"decided": True, "courts_held": held}), emit)

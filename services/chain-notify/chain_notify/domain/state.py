@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.events.intake import CourtDistrict
 from shared.contracts.events.partners import AppointmentKind
 from shared.contracts.values import Stream
@@ -22,6 +23,18 @@ class Appointment(BaseModel):
     day: date
     starts_at: datetime | None
     location: str
+
+
+class HeldCourtsNotice(BaseModel):
+    """A refusal's notice to the courts, held until the applicant's court district is known:
+    the courts' own fields but the district (no V-number, nothing else of the decision)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: DecisionOutcome
+    sent_on: date
+    appeal_period_days: int
+    since: datetime  # when it was held (service clock): operators see how long it waits
 
 
 class NotifyCase(BaseModel):
@@ -42,6 +55,7 @@ class NotifyCase(BaseModel):
     review: Appointment | None = None
     decided: bool = False
     withdrawn: bool = False
+    courts_held: HeldCourtsNotice | None = None  # the courts' part of a refusal, waiting
 
     @property
     def appointments(self) -> tuple[Appointment, ...]:

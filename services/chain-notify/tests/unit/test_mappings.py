@@ -343,14 +343,11 @@ def test_grant_goes_to_coa_for_housing_and_to_nidos_for_an_amv(
     ]
 
 
-def test_refusal_without_a_court_district_waits_and_a_second_decision_conflicts(
+def test_a_decision_for_an_unseen_case_waits_and_a_second_decision_conflicts(
     make_case: Callable[..., NotifyCase],
     make_ctx: Callable[..., Any],
     make_decision: Callable[..., Any],
 ) -> None:
-    waiting = c.decision_issued(make_case(court_district=None), make_decision(), make_ctx())
-    assert isinstance(waiting, Wait)
-    assert "court district" in waiting.reason
     assert isinstance(c.decision_issued(None, make_decision(), make_ctx()), Wait)
     second = c.decision_issued(make_case(decided=True), make_decision(), make_ctx())
     assert isinstance(second, Conflict)

@@ -18,7 +18,8 @@ Every figure is one row of the same shape (docs/planning-figures.md):
   only of a request, a withdrawal cancels what is still asked for; a grant asks COA for housing,
   a refusal ends reception at COA, goes to DT&V for return and to the courts; an AMV's
   decision goes to Nidos). Requests and cancellations count in the month they were sent,
-  decision notices in the month the decision was sent.
+  decision notices in the month the decision was sent; a refusal's courts notice held for the
+  applicant's court district in the month the district came and it went out.
 - `expected_appeals`: refusals sent to the courts in the month x the appeal share.
 - `forecast_clearance`, `forecast_open_at_target`: the capacity forecast (BacklogForecastMade,
   R5) last made on or before the month's end: the day the backlog would be cleared (absent
@@ -177,7 +178,7 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
             "coa.transport_cancelled",
             sum(1 for d in c.transport_cancellations if month_key(d) == month),
         )
-        for sent in c.partners.sent:  # Nidos's and the lawyer's (domain/notices.py)
+        for sent in c.partners.sent:  # Nidos's, the lawyer's, a held courts notice (notices.py)
             if month_key(sent.day) == month:
                 add(sent.kind)
         sent_on = c.decision_sent_on or c.decided_on
@@ -188,7 +189,8 @@ def partner_notices(cases: Iterable[CaseRecord], month: str) -> dict[str, int]:
         else:
             add("coa.reception_ends")
             add("dtv.refusal_notified")
-            add("courts.decision_sent")
+            if not c.partners.courts_apart:  # else held for the district: counted when sent
+                add("courts.decision_sent")
     return counts
 
 

@@ -6,6 +6,10 @@ Nidos hears of an AMV's prephase days, hearing and post-hearing review, and of a
 cancelled one; the lawyer, when known, of the hearing and review (not the prephase day), and
 a new lawyer of what is still to come. A withdrawal cancels what is still to come. Only kinds
 and days are kept: of the lawyer only a digest, to see that it changed, never who it is.
+
+A refusal's notice to the courts needs the applicant's court district: chain-notify holds it
+until intake names one and sends it then (its ADR 0031); it is counted on the day it is sent.
+Of the district only whether one is known is kept.
 """
 
 from __future__ import annotations
@@ -59,6 +63,10 @@ class PartnerView(Frozen):
     hearing: Visit | None = None
     review: Visit | None = None
     sent: tuple[Sent, ...] = ()
+    # The applicant's court district is known; None: a record kept before chain-notify held
+    # the courts' notice (ADR 0031), counted as then: with the decision.
+    district: bool | None = None
+    courts_apart: bool = False  # a refusal's courts notice held for the district (in `sent`)
 
     @property
     def appointments(self) -> tuple[Visit, ...]:
@@ -71,7 +79,7 @@ def lawyer_digest(lawyer: str | None) -> str | None:
 
 def on_registration(event: CaseRegistered) -> PartnerView:
     amv = PriorityGroup.UNACCOMPANIED_MINOR in event.priority_groups
-    return PartnerView(guardian=event.unaccompanied or amv)
+    return PartnerView(guardian=event.unaccompanied or amv, district=False)
 
 
 def _told(view: PartnerView, visit: Visit, day: date, what: str) -> tuple[Sent, ...]:
@@ -98,6 +106,9 @@ def noticed(view: PartnerView, event: EventData, day: date, *, closed: bool) -> 
                 return view
             return view.model_copy(update={"guardian": isinstance(event, PriorityGroupJoined)})
         case ApplicantLogisticsChanged():
+            view = view.model_copy(update={"district": event.court_district is not None})
+            if view.courts_apart and view.district and not _courts_told(view):
+                view = _with(view, (Sent(kind="courts.decision_sent", day=day),))
             lawyer = lawyer_digest(event.lawyer)
             if lawyer == view.lawyer:
                 return view
@@ -162,8 +173,15 @@ def withdrawn(view: PartnerView, day: date) -> PartnerView:
     return _with(view, sent, guardian_days=(), hearing=None, review=None)
 
 
-def decided(view: PartnerView, sent_on: date) -> PartnerView:
-    """Nidos hears of an AMV's decision (either outcome), on the day it was sent."""
+def _courts_told(view: PartnerView) -> bool:
+    return any(s.kind == "courts.decision_sent" for s in view.sent)
+
+
+def decided(view: PartnerView, sent_on: date, *, refused: bool = False) -> PartnerView:
+    """Nidos hears of an AMV's decision (either outcome), on the day it was sent. A refusal
+    while no court district is known: the courts' notice is held (counted when it goes)."""
+    if refused and view.district is False:
+        view = view.model_copy(update={"courts_apart": True})
     if not view.guardian:
         return view
     return _with(view, (Sent(kind="nidos.decision_sent", day=sent_on),))

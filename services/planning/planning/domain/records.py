@@ -74,14 +74,12 @@ RECORD_ONLY: tuple[type[EventData], ...] = (
     PrephaseOnHold,
     TransportRequested,  # COA's transport notices (partner figures)
     TransportCancelled,
-    HearingPlanned,
     HearingWaived,
     HearingHeld,
     DecisionIssued,
     # Nidos's and the lawyer's appointment notices (partner figures)
     GuardianNoticeRequested,
     GuardianNoticeCancelled,
-    HearingCancelled,
 )
 """Facts that change only a case's record, not the pool: the service registers them for the
 record alone (handlers.py); the other types `recorded` reads have a pool function too."""
@@ -405,7 +403,9 @@ def recorded(record: CaseRecord | None, event: EventData, day: date) -> CaseReco
                 decision_sent_on=sent_on,
                 unplaced=None,
                 partners=notices.decided(
-                    record.partners, event.sent_at.astimezone(AMSTERDAM).date()
+                    record.partners,
+                    event.sent_at.astimezone(AMSTERDAM).date(),
+                    refused=event.outcome is not DecisionOutcome.GRANT,
                 ),
             )
     return record

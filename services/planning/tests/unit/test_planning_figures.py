@@ -21,7 +21,11 @@ from planning.domain.records import CaseRecord, Waiting, recorded, registered, r
 from shared.contracts.envelope import EventData
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
-from shared.contracts.events.intake import CaseRegistered, CaseWithdrawn
+from shared.contracts.events.intake import (
+    ApplicantLogisticsChanged,
+    CaseRegistered,
+    CaseWithdrawn,
+)
 from shared.contracts.events.planning import PlacementProblem, ReleaseStage, StageCouldNotPlace
 from shared.contracts.events.prephase import TransportCancelled, TransportRequested
 from shared.contracts.values import Category, PriorityGroup, Stream
@@ -141,7 +145,11 @@ def test_the_clearance_figure_is_the_capacity_forecast_last_made_in_or_before_th
 def test_partner_notices_per_partner_and_kind_as_chain_notify_sends_them() -> None:
     """b1 gets transport for 10 and 12 November (the 10th asked twice: one request), the 12th
     cancelled, then b1 is withdrawn (the 10th cancelled with it). Decisions: p1 refused, p2 and
-    b2 (an AMV) granted, b3 refused."""
+    b2 (an AMV) granted, b3 refused. b3's court district is known before its refusal; p1's
+    comes only in December: its courts notice is held until then (chain-notify, ADR 0031)."""
+    district = example(ApplicantLogisticsChanged)
+    assert isinstance(district, ApplicantLogisticsChanged)
+    assert district.court_district is not None
     moved = TransportRequested(
         day=date(2026, 11, 10), from_location="coa-ter-apel", to_location="prephase-zwolle"
     )
@@ -153,7 +161,9 @@ def test_partner_notices_per_partner_and_kind_as_chain_notify_sends_them() -> No
         ("b1", TransportCancelled(day=date(2026, 11, 12)), date(2026, 11, 5)),
         ("b1", TransportCancelled(day=date(2026, 11, 20)), date(2026, 11, 5)),  # never asked
         ("b1", withdrawal(datetime(2026, 11, 6, 10, tzinfo=UTC)), date(2026, 11, 6)),
+        ("b3", district, date(2026, 11, 20)),
         ("b3", issued(date(2026, 12, 1), date(2027, 3, 1), grant=False), date(2026, 12, 1)),
+        ("p1", district, date(2026, 12, 3)),
     ]
     figures = monthly_figures(replay(events).values(), date(2026, 12, 31), appeal_share=0.5)
     nov, dec = "2026-11", "2026-12"
@@ -166,8 +176,9 @@ def test_partner_notices_per_partner_and_kind_as_chain_notify_sends_them() -> No
     assert figure(figures, nov, "pact", notices, "coa.housing_requested") == 1  # p2
     assert figure(figures, nov, "pact", notices, "coa.reception_ends") == 1  # p1
     assert figure(figures, nov, "pact", notices, "dtv.refusal_notified") == 1
-    assert figure(figures, nov, "pact", notices, "courts.decision_sent") == 1
-    assert figure(figures, nov, "pact", "expected_appeals") == 0  # round(0.5), to even
+    assert figure(figures, nov, "pact", notices, "courts.decision_sent") is None  # held
+    assert figure(figures, dec, "pact", notices, "courts.decision_sent") == 1  # p1's district
+    assert figure(figures, dec, "pact", "expected_appeals") == 0  # round(0.5), to even
     assert figure(figures, dec, "backlog", notices, "courts.decision_sent") == 1  # b3
     assert figure(figures, dec, "backlog", "expected_appeals") == 0
     assert figure(figures, dec, "backlog", notices, "coa.transport_requested") is None
