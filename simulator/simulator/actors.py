@@ -82,6 +82,7 @@ class Case:
     held: bool = False
     queued: bool = False  # released to decision: in the deciders' queue
     lacks: tuple[pl.FileItem, ...] = ()  # what planning holds the release to decision for
+    recorded_late: tuple[pl.FileItem, ...] = ()  # of those, what a caseworker has recorded
 
     def draw(self, seed: int, what: str) -> float:
         self.steps += 1
@@ -191,9 +192,12 @@ class Actors:
     def _release_held(self, case: Case, data: pl.ReleaseHeld, day: date) -> None:
         """Planning holds the release to decision for missing file items: a caseworker records
         them a few working days later, as late additions to the prephase's file."""
-        if data.stage is not pl.ReleaseStage.DECISION or case.queued or case.lacks:
+        if data.stage is not pl.ReleaseStage.DECISION or case.queued:
             return
-        case.lacks = data.missing_items
+        new = tuple(i for i in data.missing_items if i not in case.lacks)
+        if not new:
+            return  # told again what is on its way already
+        case.lacks += new  # planning says again when a category change needs more
         self._later(add_working_days(day, FILE_DAYS), "complete_file", case)
 
     def _invited(self, case: Case, data: pp.PrephaseInvited, day: date) -> None:
@@ -318,11 +322,13 @@ class Actors:
 
     def _complete_file(self, case: Case, day: date) -> list[Outgoing]:
         """The items a held file lacks, recorded on the prephase's input (late additions)."""
-        if case.queued or not case.lacks:
+        todo = tuple(i for i in case.lacks if i not in case.recorded_late)
+        if case.queued or not todo:
             return []
+        case.recorded_late += todo
         seed, language = self.config.seed, case.applicant.language
         steps: list[EventData] = []
-        for item in case.lacks:
+        for item in todo:
             if item is pl.FileItem.WRITTEN_ACCOUNT:
                 steps.append(
                     pp.WrittenAccountRecorded(

@@ -83,3 +83,26 @@ def test_a_held_file_is_completed_after_a_few_working_days() -> None:
     ]
     assert {o.topic for o in sent} == {stage_input(Stream.BACKLOG, Stage.PREPHASE)}
     assert actors.counts["held files completed"] == 1
+
+
+def test_a_longer_list_said_again_gets_its_new_items_recorded_once() -> None:
+    actors = Actors(CONFIG)
+    case_id = registered_case(actors)
+    first = pl.ReleaseHeld(
+        stage=pl.ReleaseStage.DECISION, missing_items=(pl.FileItem.LANGUAGE_INDICATION,)
+    )
+    longer = pl.ReleaseHeld(
+        stage=pl.ReleaseStage.DECISION,
+        missing_items=(pl.FileItem.LANGUAGE_INDICATION, pl.FileItem.ORIGIN_INVESTIGATION),
+    )
+    actors.observe(pl.ReleaseHeld, case_id, first, DAY)
+    actors.observe(pl.ReleaseHeld, case_id, first, DAY)  # said again: nothing new
+    later = add_working_days(DAY, 1)
+    actors.observe(pl.ReleaseHeld, case_id, longer, later)
+    sent = [
+        type(o.data)
+        for day in (add_working_days(DAY, FILE_DAYS), add_working_days(later, FILE_DAYS))
+        for o in actors.act(day)
+        if o.subject == case_id
+    ]
+    assert sent == [pp.LanguageIndicationRecorded, pp.OriginInvestigationRecorded]

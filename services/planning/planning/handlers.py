@@ -115,7 +115,7 @@ def recategorised(case: PoolCase | None, event: CaseRecategorised, ctx: Ctx) -> 
     if case is None:
         return Wait(NOT_YET)
     # A decider of the new category may need less (or more) of the file.
-    return _file_changed(pool.recategorised(case, event.new_category), ctx)
+    return _file_changed(pool.recategorised(case, event.new_category), ctx, before=case)
 
 
 def regrouped(
@@ -214,11 +214,18 @@ def _to_decision(case: PoolCase, ctx: Ctx) -> Decision[PoolCase]:
     return Decision(released, [release])
 
 
-def _file_changed(case: PoolCase, ctx: Ctx) -> Outcome[PoolCase]:
-    """The file changed: a held release to decision goes once nothing is missing."""
+def _file_changed(case: PoolCase, ctx: Ctx, *, before: PoolCase) -> Outcome[PoolCase]:
+    """The file changed: a held release to decision goes once nothing is missing; while it
+    stays held, a changed list of missing items is said again (a category change may need
+    more), so that decision's refusals and the caseworkers see the list as it is."""
     held = case.decision_held_on is not None and case.status is not PoolStatus.WITHDRAWN
-    if held and not file.missing_items(case):
+    if not held:
+        return Decision(case)
+    missing = file.missing_items(case)
+    if not missing:
         return _to_decision(case, ctx)
+    if missing != file.missing_items(before):
+        return Decision(case, [ReleaseHeld(stage=ReleaseStage.DECISION, missing_items=missing)])
     return Decision(case)
 
 
@@ -228,7 +235,7 @@ def prephase_completed(
     if case is None:
         return Wait(NOT_YET)
     items = file.recorded_in_prephase(event)
-    return _file_changed(file.with_items(case, items, prephase_done=True), ctx)
+    return _file_changed(file.with_items(case, items, prephase_done=True), ctx, before=case)
 
 
 def file_item_recorded(
@@ -239,7 +246,7 @@ def file_item_recorded(
     item = file.item_of(event)
     if item in case.file_items:
         return Decision(None)
-    return _file_changed(file.with_items(case, (item,), prephase_done=False), ctx)
+    return _file_changed(file.with_items(case, (item,), prephase_done=False), ctx, before=case)
 
 
 def logistics_changed(

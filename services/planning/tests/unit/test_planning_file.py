@@ -121,9 +121,12 @@ def test_the_held_release_goes_once_the_last_item_is_recorded() -> None:
     pooled = after_prephase(completed(account=False, language=None), category=Category.A)
     held = state(ready_for_decision(pooled, WAIVED, ctx()))
     one = decided(file_item_recorded(held, ACCOUNT, ctx()))
-    assert one.emit == ()
     still = state(one)
     assert file.missing_items(still) == (FileItem.LANGUAGE_INDICATION,)
+    # Still held: the shorter list is said again, for decision's refusals and the caseworkers.
+    assert list(one.emit) == [
+        ReleaseHeld(stage=ReleaseStage.DECISION, missing_items=(FileItem.LANGUAGE_INDICATION,))
+    ]
     language = LanguageIndicationCompleted(
         result=LanguageIndicationResult.INCONCLUSIVE, language=None
     )
@@ -166,6 +169,23 @@ def test_a_new_category_that_needs_less_releases_the_held_case() -> None:
     [release] = outcome.emit
     assert isinstance(release, CaseReleased)
     assert release.stage is ReleaseStage.DECISION
+
+
+def test_a_new_category_that_needs_more_says_the_longer_list_again() -> None:
+    pooled = after_prephase(completed(account=False), category=Category.A)
+    held = state(ready_for_decision(pooled, WAIVED, ctx()))
+    assert file.missing_items(held) == (FileItem.WRITTEN_ACCOUNT,)
+    change = CaseRecategorised(
+        old_category=Category.A,
+        new_category=Category.D,
+        reason=RecategorisationReason.POLICY_CHANGE,
+    )
+    outcome = decided(recategorised_handler(held, change, ctx()))
+    missing = file.missing_items(state(outcome))
+    assert FileItem.ORIGIN_INVESTIGATION in missing
+    assert list(outcome.emit) == [ReleaseHeld(stage=ReleaseStage.DECISION, missing_items=missing)]
+    # The same list again (a redelivered change) says nothing.
+    assert list(decided(recategorised_handler(state(outcome), change, ctx())).emit) == []
 
 
 def test_the_origin_investigation_counts_for_the_file() -> None:
