@@ -23,7 +23,7 @@ from planning.app import definition as planning_definition
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events import hearing as h
 from shared.contracts.events.intake import ApplicantLogisticsChanged, LogisticsPart
-from shared.contracts.events.planning import CapacityDeclared, Specialism
+from shared.contracts.events.planning import CapacityDeclared, Specialism, TeamCapacityChanged
 from shared.contracts.topics import PLANNING_INPUT, Stage, stage_events
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
@@ -197,6 +197,65 @@ async def test_planning_s_roster_books_hearings_and_an_interpreter_cut_moves_one
             "case-2",
             "case-3",
         ]
+    finally:
+        for runtime in reversed(runtimes):
+            await runtime.stop()
+
+
+async def test_a_team_change_from_a_day_reaches_hearing_s_roster(settings: Settings) -> None:
+    """A planner changes one team from 7 December (TeamCapacityChanged, ADR 0030): cw-1002
+    leaves, cw-1003 joins. December is not declared: planning gives it a roster of its own
+    from the change (hearing reads a month's roster for the months after it), and November's
+    stays as declared."""
+    clock = DrivenClock(NOW)
+    hearing_def = dataclasses.replace(hearing_definition, periodic=())
+    runtimes = [
+        ServiceRuntime(d, settings, clock=clock) for d in (planning_definition, hearing_def)
+    ]
+    for runtime in runtimes:
+        await runtime.migrate()
+        await runtime.start()
+    _, hearing = runtimes
+
+    async def kept() -> dict[str, Any]:
+        async with hearing.engine.connect() as conn:
+            rows = await conn.execute(select(rosters.c.state))
+        return {r.state["month"]: r.state for r in rows}
+
+    def named(roster: dict[str, Any]) -> list[str]:
+        return sorted(c["caseworker"] for t in roster["teams"].values() for c in t["caseworkers"])
+
+    try:
+        await publish(
+            settings, PLANNING_INPUT, fact(declaration(2), "2026-11", "planner:pl-1", None)
+        )
+
+        async def declared() -> bool:
+            return "2026-11" in await kept()
+
+        await wait_until(declared, timeout=40)
+        change = TeamCapacityChanged.model_validate(
+            {
+                "effective_on": "2026-12-07",
+                "caseworkers": 2,
+                "hours_per_week": 36,
+                "nationalities": ["SYR"],
+                "location": "ind-den-bosch",
+                "members": [
+                    {"caseworker": "cw-1001", "specialisms": ["nationality", "language"]},
+                    {"caseworker": "cw-1003", "specialisms": ["nationality", "language"]},
+                ],
+            }
+        )
+        await publish(settings, PLANNING_INPUT, fact(change, TEAM, "planner:pl-1", None))
+
+        async def changed() -> bool:
+            return "2026-12" in await kept()
+
+        await wait_until(changed, timeout=40)
+        rosters_now = await kept()
+        assert named(rosters_now["2026-11"]) == ["cw-1001", "cw-1002"]  # November as declared
+        assert named(rosters_now["2026-12"]) == ["cw-1001", "cw-1003"]
     finally:
         for runtime in reversed(runtimes):
             await runtime.stop()

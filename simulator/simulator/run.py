@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -95,11 +95,16 @@ class TopicReader:
             await self._consumer.stop()
             self._consumer = None
 
-    async def drain(self) -> list[tuple[str, Any]]:
-        """Every record published since the last call: (topic without prefix, record)."""
+    async def drain(self, known: Mapping[str, int] | None = None) -> list[tuple[str, Any]]:
+        """Every record published since the last call: (topic without prefix, record); up to
+        the ends given ('topic/partition', as the driver knows them from the producers), else
+        to the ends the broker lists (which on the embedded broker costs more as topics grow)."""
         consumer = self._consumer
         assert consumer is not None
-        ends = await consumer.end_offsets(self._partitions)
+        if known is None:
+            ends = await consumer.end_offsets(self._partitions)
+        else:
+            ends = {tp: known.get(f"{tp.topic}/{tp.partition}", 0) for tp in self._partitions}
         left = {tp for tp, end in ends.items() if await consumer.position(tp) < end}
         out: list[tuple[str, Any]] = []
         prefix = len(self.settings.topic_prefix)
@@ -193,7 +198,7 @@ class Simulation:
         await producer.start()
         try:
             async with SimulationDriver(
-                self.settings, self.services, answer_timeout=120, max_rounds=200
+                self.settings, self.services, answer_timeout=120, max_rounds=200, exact_ends=True
             ) as driver:
                 for n in range(self.config.days):
                     day = self.config.starts + timedelta(days=n)
@@ -214,13 +219,13 @@ class Simulation:
         before = (self.report.rounds, self.report.inputs, self.report.events)
         report = await driver.run_day(day)  # timers run; the system settles
         self.report.rounds += report.rounds
-        self._observe(day, await reader.drain())
+        self._observe(day, await reader.drain(driver.ends))
         sent = self.actors.act(day)
         while sent:  # the people act; the system settles again; they may act on that too
             await self._send(day, sent, driver, producer)
             report = await driver.run_day(day)
             self.report.rounds += report.rounds
-            self._observe(day, await reader.drain())
+            self._observe(day, await reader.drain(driver.ends))
             sent = self.actors.act_again(day)
         self.report.days += 1
         rounds, inputs, events = before
@@ -256,8 +261,12 @@ class Simulation:
                     record.topic, key=record.key, value=record.value, headers=list(record.headers)
                 )
             )
+        written: dict[str, int] = {}
         for future in futures:
-            await future
+            meta = await future
+            key = f"{meta.topic}/{meta.partition}"
+            written[key] = max(written.get(key, 0), meta.offset + 1)
+        driver.published(written)  # the services answer once they have handled these
         self.report.inputs += len(sent)
 
     def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning import persistence as db
-from planning.domain.capacity import days_per_working_day
+from planning.domain.capacity import days_per_working_day, month_bounds
 from planning.domain.config import PlanningConfig
 from planning.domain.forecast import ForecastInputs
 from planning.domain.model import PoolStatus
@@ -28,7 +28,9 @@ async def forecast_inputs(
     return ForecastInputs(
         start=today,
         pool=await db.pool_summary(session),
-        caseworkers={m: days_per_working_day(c, config) for m, c in capacities.items()},
+        caseworkers={  # a month with a team changed mid-month: as it ends
+            m: days_per_working_day(c.on(month_bounds(m)[1]), config) for m, c in capacities.items()
+        },
         pact_per_day=observed if observed is not None else config.pact_annual_forecast / 365,
         prephase_operational_from=operational[0] if operational else None,
         held=counts.get(PoolStatus.HELD.value, 0),

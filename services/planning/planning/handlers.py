@@ -16,22 +16,35 @@ from typing import Any
 from planning import persistence as db
 from planning.domain import cases as pool
 from planning.domain import file, placement, records
-from planning.domain.capacity import backlog_days_between, in_force, month_key, split_month
+from planning.domain.capacity import (
+    backlog_days_between,
+    in_force,
+    month_key,
+    months_between,
+    split_month,
+)
 from planning.domain.config import PlanningConfig
 from planning.domain.cycles import adopt_proposal, proposal_problem
-from planning.domain.dispatch import decision_gate, dispatch
+from planning.domain.dispatch import decision_gate, dispatch, language_move
 from planning.domain.inputs import capacity_problem, month_capacity
 from planning.domain.locations import location_days
 from planning.domain.model import HoldReason, MonthCapacity, PoolCase, PoolStatus
 from planning.domain.placement import PlacementState
 from planning.domain.rates import observed_grant_rates
-from planning.domain.roster import hearing_roster
+from planning.domain.roster import roster_changed, roster_of
+from planning.domain.team_change import adopt_team_change, team_change_problem
 from planning.domain.triage import observed_pact_per_day
 from planning.events import cycle_opened
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.catalogue import location_day_key
 from shared.contracts.events.decision import DecisionOnHold, DecisionResumed
-from shared.contracts.events.hearing import HearingOnHold, HearingResumed, ReadyForDecision
+from shared.contracts.events.hearing import (
+    HearingCancelled,
+    HearingOnHold,
+    HearingPlanned,
+    HearingResumed,
+    ReadyForDecision,
+)
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRecategorised,
@@ -49,6 +62,7 @@ from shared.contracts.events.planning import (
     ReleaseHeld,
     ReleaseStage,
     StageCouldNotPlace,
+    TeamCapacityChanged,
 )
 from shared.contracts.events.prephase import (
     ExclusionScreeningConcluded,
@@ -237,7 +251,27 @@ def logistics_changed(
     languages = tuple(event.interpreter_languages)
     if languages == case.languages:
         return Decision(None)
-    return Decision(case.model_copy(update={"languages": languages}))
+    case = case.model_copy(update={"languages": languages})
+    # A Pact case released before its language was known goes to a team that hears in it.
+    capacity = in_force(ctx.extras["capacities"], ctx.today)
+    move = language_move(case, capacity.teams if capacity else ())
+    if move is None:
+        return Decision(case)
+    team, specialisms = move
+    released, release = pool.release(case, ReleaseStage.HEARING, ctx.today, team, specialisms)
+    return Decision(released.model_copy(update={"status": case.status}), [release])
+
+
+def hearing_planned(
+    case: PoolCase | None, event: HearingPlanned | HearingCancelled, ctx: Ctx
+) -> Outcome[PoolCase]:
+    """Whether hearing has planned the case's hearing: a late language moves it only before."""
+    if case is None:
+        return Wait(NOT_YET)
+    planned = isinstance(event, HearingPlanned)
+    if case.hearing_planned == planned:
+        return Decision(None)
+    return Decision(case.model_copy(update={"hearing_planned": planned}))
 
 
 def stage_fact(case: PoolCase | None, event: Any, ctx: Ctx) -> Outcome[PoolCase]:
@@ -284,29 +318,73 @@ def capacity_declared(
     if problem:
         return Refusal(problem)
     declared = month_capacity(month, event)
+    emit = _capacity_changed(month, declared, ctx)
     observed = observed_pact_per_day(ctx.extras["pact_in_window"], ctx.config.triage_window_days)
     split = split_month(declared, month, observed, ctx.config)
-    emit = []
-    for stream, share in ((Stream.PACT, split.pact_share), (Stream.BACKLOG, 1 - split.pact_share)):
-        changed = CapacityChanged(
-            prephase_places=round(event.prephase_places * share),
-            hearing_days=round(split.total_days * share),
-            decision_days=round(event.decision_days * share),
-            share=round(share, 4),
-            reason=CapacityChangeReason.DECLARED,
-        )
-        emit.append(Emit(changed, topic=plan_events(stream), subject=month, stream=stream))
     pact_share = split.pact_share if ctx.config.pact_via_prephase else None
     for stream, day in location_days(month, event, ctx.today, pact_share):
         key = location_day_key(day.location, day.day)
         emit.append(Emit(day, topic=plan_events(stream), subject=key, stream=stream))
-    roster = hearing_roster(event, ctx.config)
-    if roster is not None:
-        # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0027).
-        for stream in (Stream.PACT, Stream.BACKLOG):
-            emit.append(Emit(roster, topic=plan_events(stream), subject=month, stream=stream))
+    emit.extend(_roster(month, declared, ctx))
     # A cycle running in that month is re-planned by the daily pass (it sees the change).
     return Decision(None, emit, rows=[declared])
+
+
+def _capacity_changed(month: str, capacity: MonthCapacity, ctx: Ctx) -> list[Emit]:
+    """What each stream gets of a month's capacity, Pact first (R2, R13)."""
+    if capacity.decision_days is None:
+        return []  # a row kept before planning stored the decision days: not re-told
+    observed = observed_pact_per_day(ctx.extras["pact_in_window"], ctx.config.triage_window_days)
+    split = split_month(capacity, month, observed, ctx.config)
+    emit = []
+    for stream, share in ((Stream.PACT, split.pact_share), (Stream.BACKLOG, 1 - split.pact_share)):
+        changed = CapacityChanged(
+            prephase_places=round(capacity.prephase_places * share),
+            hearing_days=round(split.total_days * share),
+            decision_days=round(capacity.decision_days * share),
+            share=round(share, 4),
+            reason=CapacityChangeReason.DECLARED,
+        )
+        emit.append(Emit(changed, topic=plan_events(stream), subject=month, stream=stream))
+    return emit
+
+
+def _roster(month: str, capacity: MonthCapacity, ctx: Ctx) -> list[Emit]:
+    roster = roster_of(capacity, ctx.config, month)
+    if roster is None:
+        return []
+    # One roster for both streams: hearing serves them from it, Pact first (R2; ADR 0027).
+    return [
+        Emit(roster, topic=plan_events(stream), subject=month, stream=stream)
+        for stream in (Stream.PACT, Stream.BACKLOG)
+    ]
+
+
+def team_capacity_changed(
+    case: PoolCase | None, event: TeamCapacityChanged, ctx: Ctx
+) -> Outcome[PoolCase]:
+    """One team's capacity from a day on (ADR 0030): checked against the declaration in force
+    that day, kept in the months it reaches, told to the stages month by month; the daily pass
+    re-plans the running cycle on the changed caseworker days (herijking)."""
+    # The rows as locked, and as this batch left them (an earlier input may have changed one).
+    rows: list[MonthCapacity] = ctx.rows["capacity"].values()
+    capacities = {**ctx.extras["capacities"], **{row.month: row for row in rows}}
+    problem = team_change_problem(ctx.case_id, event, capacities, ctx.today)
+    if problem:
+        return Refusal(problem)
+    adopted = adopt_team_change(ctx.case_id, event, capacities)
+    emit: list[Emit] = []
+    for row in adopted.rows:
+        # A row changed only from a later month on (a change kept in the row in force) keeps
+        # its own month's capacity: nothing to tell for it.
+        if split_month(row, row.month, None, ctx.config) != split_month(
+            capacities[row.month], row.month, None, ctx.config
+        ):
+            emit.extend(_capacity_changed(row.month, row, ctx))
+    for month, before, after in adopted.roster_months:
+        if roster_changed(month, before, after, ctx.case_id):
+            emit.extend(_roster(month, after, ctx))
+    return Decision(None, emit, rows=list(adopted.rows))
 
 
 def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) -> Outcome[PoolCase]:
@@ -356,7 +434,17 @@ def keys_of(event_type: type) -> Any:
 
 
 def case_keys(e: Any) -> list[str]:
-    return [] if isinstance(e.data, CapacityDeclared | PlanCycleProposed) else [e.subject]
+    plan_level = CapacityDeclared | PlanCycleProposed | TeamCapacityChanged
+    return [] if isinstance(e.data, plan_level) else [e.subject]
+
+
+def team_change_months(e: Any) -> list[str]:
+    """The month rows a team change may alter, locked against a declaration meanwhile: from its
+    month on, five years ahead (the programme's horizon; a row further out is still changed)."""
+    if not isinstance(e.data, TeamCapacityChanged):
+        return []
+    day = e.data.effective_on
+    return months_between(day, day.replace(year=day.year + 5, day=1))
 
 
 def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
@@ -368,7 +456,11 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
         stream_of=lambda case: case.stream,
         prepare=load_plan,
     )
-    planning.rows("capacity", db.CAPACITY, keys_of(CapacityDeclared))
+    planning.rows(
+        "capacity",
+        db.CAPACITY,
+        lambda e: keys_of(CapacityDeclared)(e) + team_change_months(e),
+    )
     planning.rows("cycles", db.CYCLES, keys_of(PlanCycleProposed))
     planning.rows("records", db.RECORDS, case_keys)
     planning.rows(
@@ -392,11 +484,14 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     for fact in records.RECORD_ONLY:
         planning.on(fact)(tracked(stage_fact))
     planning.on(ApplicantLogisticsChanged)(tracked(logistics_changed))
+    planning.on(HearingPlanned)(tracked(hearing_planned))
+    planning.on(HearingCancelled)(tracked(hearing_planned))
     planning.on(StageCouldNotPlace)(tracked(could_not_place))
     planning.on(ReadyForDecision)(tracked(ready_for_decision))
     planning.on(PrephaseCompleted)(tracked(prephase_completed))
     for item in (WrittenAccountReceived, LanguageIndicationCompleted, OriginInvestigationCompleted):
         planning.on(item)(tracked(file_item_recorded))
     planning.on(CapacityDeclared)(capacity_declared)
+    planning.on(TeamCapacityChanged)(team_capacity_changed)
     planning.on(PlanCycleProposed)(cycle_proposed)
     return planning

@@ -65,8 +65,11 @@ REGISTRATION_REJECTIONS = "ind.intake.rejections.v1"
 POLICY_INPUT = "ind.intake.policy.input.v1"
 POLICY_EVENTS = "ind.intake.policy.events.v1"
 
-# Simulated time (docs/adr/0008-simulated-time.md): unused in production. One partition
-# each, so that ticks and acknowledgements keep one order.
+# Simulated time (docs/adr/0008-simulated-time.md): unused in production. Each round's tick
+# and answers take the next partition (shared.runtime.simulation.clock_partition), so that
+# none grows long; the cap on partitions for simulated runs does not apply to them.
+CLOCK_PARTITIONS = 8  # ticks: every follower fetches them all, so few
+CLOCK_ACK_PARTITIONS = 32  # answers: read by the driver one partition at a time
 CLOCK = "caseflow.clock.v1"
 CLOCK_ACKS = "caseflow.clock-acks.v1"
 
@@ -134,8 +137,9 @@ def all_topics() -> list[TopicSpec]:
             Kind.INPUT,
             None,
             "front-ends",
-            "Capacity declared for the whole organisation, before the split over the streams",
-            key="capacity month",
+            "Capacity declared for the whole organisation, before the split over the streams, "
+            "and changes to one team from a day on",
+            key="capacity month (a declaration) or team code (a team change)",
         ),
         TopicSpec(
             CLOCK,
@@ -143,7 +147,7 @@ def all_topics() -> list[TopicSpec]:
             None,
             "simulator",
             "Simulated days, from the simulation driver to every service (simulations only)",
-            partitions=1,
+            partitions=CLOCK_PARTITIONS,
             retention_ms=7 * DAY_MS,
             key="simulation",
         ),
@@ -154,7 +158,7 @@ def all_topics() -> list[TopicSpec]:
             "every service",
             "Each service's acknowledgement that it is idle at a simulated day and round "
             "(simulations only)",
-            partitions=1,
+            partitions=CLOCK_ACK_PARTITIONS,
             retention_ms=7 * DAY_MS,
             key="service name",
         ),

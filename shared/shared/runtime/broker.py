@@ -15,7 +15,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from shared.contracts.envelope import KafkaRecord
-from shared.contracts.topics import TopicNames, TopicSpec
+from shared.contracts.topics import Kind, TopicNames, TopicSpec
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
 
@@ -98,7 +98,7 @@ async def ensure_topics(
             NewTopic(
                 names(spec.name),
                 num_partitions=min(spec.partitions, settings.topic_partitions)
-                if settings.topic_partitions
+                if settings.topic_partitions and spec.kind is not Kind.CONTROL
                 else spec.partitions,
                 replication_factor=replication_factor,
                 topic_configs=topic_configs(settings, spec),

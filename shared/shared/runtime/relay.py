@@ -83,6 +83,9 @@ class OutboxRelay:
         self.stall_seconds = stall_seconds
         self.backoff = backoff
         self._wake = asyncio.Event()
+        self.produced: dict[str, int] = {}
+        """The end offset ('topic/partition': last offset + 1) of each partition this relay has
+        written to, from the broker's acknowledgements (the simulated clock's bookkeeping)."""
         self._failures = 0  # passes in a row that left rows behind after a transient error
         self._last_success = time.monotonic()
         self._last_error: str | None = None
@@ -185,6 +188,7 @@ class OutboxRelay:
         for (row, _), outcome in zip(sent, outcomes, strict=True):
             if not isinstance(outcome, BaseException):
                 result.acknowledged.append(row.id)
+                self._note(outcome)
             elif isinstance(outcome, BATCH_ERRORS):
                 suspects.append(row)
             else:
@@ -194,7 +198,7 @@ class OutboxRelay:
         # it was; only here does the relay wait for one delivery before the next send.
         for row in suspects:
             try:
-                await (await _send(producer, row))
+                self._note(await (await _send(producer, row)))
                 result.acknowledged.append(row.id)
             except RECORD_ERRORS as exc:
                 result.parked[row.id] = exc
@@ -202,6 +206,10 @@ class OutboxRelay:
                 result.transient = type(exc).__name__
                 result.kept += 1
         return result
+
+    def _note(self, written: Any) -> None:
+        key = f"{written.topic}/{written.partition}"
+        self.produced[key] = max(self.produced.get(key, 0), written.offset + 1)
 
     async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:
         """Delete the acknowledged rows and move the parked ones, in the pass's transaction."""

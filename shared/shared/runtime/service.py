@@ -257,6 +257,7 @@ class ServiceRuntime:
             published=lambda: int(
                 self.registry.get_sample_value("caseflow_outbox_published_total") or 0
             ),
+            produced=lambda: self.relay.produced,
         )
 
     async def stop_relay(self) -> None:

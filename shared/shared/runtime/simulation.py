@@ -33,9 +33,14 @@ from shared.runtime.settings import Settings
 
 log = get_logger(__name__)
 
-CONTROL_PARTITION = 0
-"""Ticks and acknowledgements travel on partition 0 only: one order, even where a topic was
-made with more partitions (the tests make every topic with two)."""
+
+def clock_partition(day: date, round_: int, partitions: int) -> int:
+    """The partition of a round's tick and of its answers, both sides work it out: each round
+    takes the next, so that no partition grows long. The embedded broker lists every record
+    batch of a partition for each fetch that finds data there, and one partition for all
+    acknowledgements cost the driver 50 ms a fetch a year into a run (docs/adr/0021)."""
+    return (day.toordinal() + round_) % max(partitions, 1)
+
 
 SIMULATION_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """Where a simulated clock stands before the first tick sets it."""
@@ -77,6 +82,7 @@ class ClockFollower:
         timers: Sequence[Timer],
         run_work: Callable[[Work], Awaitable[bool | None]] | None,
         published: Callable[[], int],
+        produced: Callable[[], dict[str, int]] = dict,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -88,12 +94,14 @@ class ClockFollower:
         self.timers = timers
         self.run_work = run_work
         self.published = published
+        self.produced = produced  # the relay's ends of the partitions it wrote to
         self.ticks_answered = 0
         self._timers_day: date | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
         self._partitions: list[TopicPartition] = []
+        self._ack_partitions = 1
         self._coordinator: int | None = None  # the broker that keeps the group's offsets
         self._task: asyncio.Task[None] | None = None
 
@@ -120,13 +128,20 @@ class ClockFollower:
             for topic in self.subscriptions
             for p in sorted(self._consumer.partitions_for_topic(topic) or ())
         ]
-        tick_partition = TopicPartition(self.topics(CLOCK), CONTROL_PARTITION)
-        self._consumer.assign([tick_partition])
-        end = (await self._consumer.end_offsets([tick_partition]))[tick_partition]
-        # From the last tick: the one the driver may be waiting on if we start (or restart)
-        # mid-simulation; older ticks are past days, answered already.
-        self._consumer.seek(tick_partition, max(end - 1, 0))
-        self._task = asyncio.create_task(self._follow(tick_partition), name=f"{self.service}-clock")
+        # The producer's look-up waits for the topics' metadata (the consumer's may lack them).
+        ticks = self.topics(CLOCK)
+        tick_partitions = [
+            TopicPartition(ticks, p) for p in sorted(await self._producer.partitions_for(ticks))
+        ]
+        acks = await self._producer.partitions_for(self.topics(CLOCK_ACKS))
+        self._ack_partitions = len(acks)
+        self._consumer.assign(tick_partitions)
+        ends = await self._consumer.end_offsets(tick_partitions)
+        # From the last tick of each partition, of which the newest is the one the driver may be
+        # waiting on if we start (or restart) mid-simulation; older ones were answered already.
+        for tp, end in ends.items():
+            self._consumer.seek(tp, max(end - 1, 0))
+        self._task = asyncio.create_task(self._follow(), name=f"{self.service}-clock")
         log.info("following the simulated clock")
 
     async def stop(self) -> None:
@@ -142,30 +157,23 @@ class ClockFollower:
             await self._admin.close()
         self._consumer = self._producer = self._admin = None
 
-    async def _follow(self, tick_partition: TopicPartition) -> None:
+    async def _follow(self) -> None:
         consumer = self._consumer
         assert consumer is not None
         while True:
             try:
-                batch = await consumer.getmany(tick_partition, timeout_ms=1000)
+                batch = await consumer.getmany(timeout_ms=1000)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a follower that died here would stall the run unseen
                 log.warning("clock topic not readable; trying again", error=type(exc).__name__)
                 await asyncio.sleep(TICK_RETRY_SECONDS)
                 continue
-            records = batch.get(tick_partition, [])
-            if not records:
+            newest = _newest_tick([(tp, r) for tp, records in batch.items() for r in records])
+            if newest is None:
                 continue
             # Only the newest tick matters: older ones are days the driver has moved past.
-            last = records[-1]
-            try:
-                tick: Envelope[Any] = decode(last.headers, last.value)
-            except DecodeError as exc:
-                log.warning("clock tick not understood", error=exc.code, offset=last.offset)
-                continue
-            if not isinstance(tick.data, ClockTicked):
-                continue
+            tick_partition, last, tick = newest
             try:
                 await self.answer(tick)
             except asyncio.CancelledError:
@@ -185,14 +193,16 @@ class ClockFollower:
         if self._timers_day != data.day:  # timers fire once a day, whatever the round
             timers_run = await self._run_timers()
             self._timers_day = data.day
-        consumed = await self._wait_until_idle()
+        positions = await self._wait_until_idle(data.ends)
         ack = ClockAcknowledged(
             service=self.service,
             day=data.day,
             round=data.round,
-            consumed=consumed,
+            consumed=sum(positions.values()),
             published=self.published(),
+            produced=dict(self.produced()),
             timers_run=timers_run,
+            positions={f"{tp.topic}/{tp.partition}": offset for tp, offset in positions.items()},
         )
         envelope = new_event(
             ack,
@@ -210,7 +220,7 @@ class ClockFollower:
             key=record.key,
             value=record.value,
             headers=list(record.headers),
-            partition=CONTROL_PARTITION,
+            partition=clock_partition(data.day, data.round, self._ack_partitions),
         )
         self.ticks_answered += 1
         return ack
@@ -230,18 +240,21 @@ class ClockFollower:
                 log.warning("periodic task failed", task=timer.name, error=type(exc).__name__)
         return ran
 
-    async def _wait_until_idle(self) -> int:
-        """Wait until the group has committed every record on the topics it reads, then until
-        the outbox is empty (in that order: a batch commits its outbox rows before its
-        offsets); returns the records committed, in all."""
+    async def _wait_until_idle(
+        self, known: dict[str, int] | None = None
+    ) -> dict[TopicPartition, int]:
+        """Wait until the group has committed every record on the topics it reads, up to the
+        ends the tick names when it names them (else the ends the broker lists), then until the
+        outbox is empty (in that order: a batch commits its outbox rows before its offsets);
+        returns the committed offset of each partition."""
         delay = IDLE_POLL_FIRST
         loop = asyncio.get_running_loop()
         told = loop.time()
         while True:
-            consumed, behind = await self._consumer_position()
+            positions, behind = await self._consumer_position(known)
             outbox_empty = not behind and await self._outbox_empty()
             if not behind and outbox_empty:
-                return consumed
+                return positions
             if loop.time() - told > STILL_BUSY_WARNING:
                 # A tick left unanswered stops the whole simulation: say what it waits on.
                 told = loop.time()
@@ -253,18 +266,27 @@ class ClockFollower:
             await asyncio.sleep(delay)
             delay = min(delay * 2, IDLE_POLL_MOST)
 
-    async def _consumer_position(self) -> tuple[int, dict[TopicPartition, int]]:
-        """The records the group has committed, in all, and by how many it is behind the end of
-        each partition it has not caught up on."""
+    async def _consumer_position(
+        self, known: dict[str, int] | None = None
+    ) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
+        """The group's committed offset of each partition, and by how many it is behind the end
+        of each partition it has not caught up on.
+
+        The ends are the tick's when it names them: the embedded broker lists every record batch
+        of a partition to answer for its end, a cost that grew with every simulated day and,
+        asked for on every poll, came to dominate a day (docs/adr/0021)."""
         if not self._partitions:
-            return 0, {}
+            return {}, {}
         assert self._consumer is not None
         assert self._admin is not None
-        ends = await self._consumer.end_offsets(self._partitions)
+        if known is None:
+            ends = await self._consumer.end_offsets(self._partitions)
+        else:
+            ends = {tp: known.get(f"{tp.topic}/{tp.partition}", 0) for tp in self._partitions}
         committed = await self._committed()
         offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
         behind = {tp: end - offsets[tp] for tp, end in ends.items() if offsets[tp] < end}
-        return sum(offsets.values()), behind
+        return offsets, behind
 
     async def _committed(self) -> dict[TopicPartition, Any]:
         """The group's committed offsets, asking the coordinator found before (one request a
@@ -289,3 +311,24 @@ class ClockFollower:
     async def _outbox_empty(self) -> bool:
         async with self.engine.connect() as conn:
             return not await conn.scalar(select(exists().select_from(outbox_table)))
+
+
+def _newest_tick(
+    records: Sequence[tuple[TopicPartition, Any]],
+) -> tuple[TopicPartition, Any, Envelope[Any]] | None:
+    """The latest day and round among the ticks read (each round has its own partition)."""
+    newest: tuple[TopicPartition, Any, Envelope[Any]] | None = None
+    for tp, record in records:
+        try:
+            tick: Envelope[Any] = decode(record.headers, record.value)
+        except DecodeError as exc:
+            log.warning("clock tick not understood", error=exc.code, offset=record.offset)
+            continue
+        if not isinstance(tick.data, ClockTicked):
+            continue
+        if newest is None or (tick.data.day, tick.data.round) >= (
+            newest[2].data.day,
+            newest[2].data.round,
+        ):
+            newest = (tp, record, tick)
+    return newest

@@ -205,6 +205,21 @@ _EXAMPLES: tuple[EventData, ...] = (
         decision_days=3900,
         prephase_location_operational=False,
     ),
+    pl.TeamCapacityChanged(
+        effective_on=date(2026, 11, 16),
+        caseworkers=2,
+        hours_per_week=36,
+        nationalities=("SYR",),
+        languages=("ara", "apc"),
+        location="ind-den-bosch",
+        members=(
+            pl.CaseworkerCapacity(
+                caseworker="cw-1001", specialisms=(pl.Specialism.NATIONALITY,), hours_per_week=36
+            ),
+            pl.CaseworkerCapacity(caseworker="cw-1002", hours_per_week=18),
+        ),
+        note="cw-1003 leaves the team",
+    ),
     pl.PlanCycleProposed(**_PLAN_CYCLE, target_grant_rate=0.55),
     pl.PlanCycleOpened(**_PLAN_CYCLE, planned_cases=2400, expected_grant_rate=0.56),
     pl.PlanCycleClosed(

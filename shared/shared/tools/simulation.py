@@ -1,10 +1,12 @@
 """The simulation driver: moves the shared simulated clock one day at a time (docs/adr/0007).
 
 It publishes "day D, round r" on the clock topic and waits for every expected service's
-acknowledgement of (D, r); each service answers only once it is idle. A day is over when a
-round's counters equal those of the round before it, every service idle in both
-(Termination). A round with no answer for `ask_again_after` seconds sends its tick again (a
-follower answers the newest tick it reads), and a round no service finishes within
+acknowledgement of (D, r); each service answers only once it is idle. With `exact_ends` (the
+simulator, which reports what it publishes) a day is over in the round whose answers have every
+service committed up to the ends all producers reported (`_caught_up`); otherwise when a
+round's counters equal those of the round before it, every service idle in both (Termination).
+A round with no answer for `ask_again_after` seconds sends its tick again (a follower answers
+the newest tick it reads), and a round no service finishes within
 `answer_timeout` stops the run with the names of the silent services. It never reads a
 service's tables.
 """
@@ -29,7 +31,7 @@ from shared.contracts.events.clock import SIMULATION_KEY, ClockAcknowledged, Clo
 from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
-from shared.runtime.simulation import CONTROL_PARTITION
+from shared.runtime.simulation import clock_partition
 
 log = get_logger(__name__)
 
@@ -103,6 +105,7 @@ class SimulationDriver:
         answer_timeout: float = 60.0,
         max_rounds: int = 100,
         ask_again_after: float = 10.0,
+        exact_ends: bool = False,
     ) -> None:
         self.settings = settings
         self.services = tuple(services)
@@ -113,9 +116,20 @@ class SimulationDriver:
             ask_again_after  # seconds without any answer before a tick is sent again
         )
         self.termination = Termination(services)
+        self.exact_ends = exact_ends
+        """The caller reports every record it publishes to the services (`published`): the
+        driver then knows the end of every partition from the answers, tells the services in
+        each tick, and ends a day in the round whose answers are all at those ends. Without it,
+        services ask the broker for the ends and two quiet rounds end a day (Termination)."""
+        self.ends: dict[str, int] = {}
+        """The end offset of every partition written so far ('topic/partition'), as its
+        producers reported it (with `exact_ends`)."""
+        self._ends_known = False  # after a round whose answers all carried what they wrote
         names = TopicNames(settings.topic_prefix)
-        self._ticks = TopicPartition(names(CLOCK), CONTROL_PARTITION)
-        self._acks = TopicPartition(names(CLOCK_ACKS), CONTROL_PARTITION)
+        self._tick_topic = names(CLOCK)
+        self._ack_topic = names(CLOCK_ACKS)
+        self._tick_partitions = self._ack_partitions = 1
+        self._acks = TopicPartition(self._ack_topic, 0)  # the current round's
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._next_ack = 0  # the offset of the next acknowledgement to read
@@ -137,9 +151,14 @@ class SimulationDriver:
         )
         await self._producer.start()
         await self._consumer.start()
-        self._consumer.assign([self._acks])
-        await self._consumer.seek_to_end(self._acks)  # answers to earlier runs are not ours
-        self._next_ack = await self._consumer.position(self._acks)
+        # The producer's look-up waits for the topics' metadata (the consumer's may lack them).
+        self._tick_partitions = len(await self._producer.partitions_for(self._tick_topic))
+        self._ack_partitions = len(await self._producer.partitions_for(self._ack_topic))
+        # Every partition assigned once (assigning anew each round costs a metadata round
+        # trip), all paused but the current round's.
+        everything = [TopicPartition(self._ack_topic, p) for p in range(self._ack_partitions)]
+        self._consumer.assign(everything)
+        self._consumer.pause(*everything)
 
     async def stop(self) -> None:
         for part in (self._consumer, self._producer):
@@ -164,40 +183,89 @@ class SimulationDriver:
         started = time.perf_counter()
         timers_run = 0
         for round_ in range(self.max_rounds):
-            answers = await self._round(day, round_)
+            answers, caught_up = await self._round(day, round_)
             timers_run += sum(a.timers_run for a in answers.values())
             counters = {s: (a.consumed, a.published) for s, a in answers.items()}
-            if self.termination.settled(counters):
+            quiet = self.termination.settled(counters)  # first: it remembers every round
+            if quiet or caught_up:
                 report = DayReport(day, round_ + 1, time.perf_counter() - started, timers_run)
                 log.debug("simulated day over", day=day.isoformat(), rounds=report.rounds)
                 return report
         raise SimulationStuck(f"{day}: still busy after {self.max_rounds} rounds")
 
+    def published(self, ends: Mapping[str, int]) -> None:
+        """Records the caller published (the end offset of each partition it wrote to,
+        'topic/partition': last offset + 1), before the round that should see them handled."""
+        for key, end in ends.items():
+            self.ends[key] = max(self.ends.get(key, 0), end)
+
+    def _caught_up(self, answers: Mapping[str, ClockAcknowledged]) -> bool:
+        """With `exact_ends`: whether every service, when it answered, had committed up to the
+        end of every partition it reads, the ends being what all producers reported, the
+        answers' included.
+
+        Each answered once idle, and timers run only before a day's first answer; a record
+        anyone wrote is below an end reported by now, so if every reader had committed past
+        all of them and every outbox was empty, nothing is left to happen today. This saves
+        the round that would only confirm it, and every service's asking the broker for its
+        partitions' ends on each poll (the embedded broker lists every record batch of a
+        partition to answer that, a cost that grew with each simulated day; docs/adr/0021)."""
+        if not self.exact_ends:
+            return False
+        if any(a.positions is None or a.produced is None for a in answers.values()):
+            return False
+        for ack in answers.values():
+            self.published(ack.produced or {})
+        self._ends_known = True
+        return all(
+            offset >= self.ends.get(key, 0)
+            for ack in answers.values()
+            for key, offset in (ack.positions or {}).items()
+        )
+
     async def _send_tick(self, day: date, round_: int) -> None:
         if self._producer is None:
             raise RuntimeError("start the driver first")
         now = self.moment(day)
+        ends = dict(self.ends) if self._ends_known else None
         tick = new_event(
-            ClockTicked(day=day, round=round_, now=now),
+            ClockTicked(day=day, round=round_, now=now, ends=ends),
             subject=SIMULATION_KEY,
             stream=None,
             source=f"/caseflow/{SIMULATOR}",
             actor=system(SIMULATOR),
             time=now,
         )
-        record = encode(tick, self._ticks.topic)
+        record = encode(tick, self._tick_topic)
         await self._producer.send_and_wait(
             record.topic,
             key=record.key,
             value=record.value,
             headers=list(record.headers),
-            partition=CONTROL_PARTITION,
+            partition=clock_partition(day, round_, self._tick_partitions),
         )
 
-    async def _round(self, day: date, round_: int) -> dict[str, ClockAcknowledged]:
+    async def _listen(self, day: date, round_: int) -> None:
+        """Read the round's answers from where its partition ends now, before the tick goes
+        out (answers already there are to earlier runs or rounds)."""
+        consumer = self._consumer
+        assert consumer is not None
+        consumer.pause(self._acks)
+        self._acks = TopicPartition(
+            self._ack_topic, clock_partition(day, round_, self._ack_partitions)
+        )
+        self._next_ack = (await consumer.end_offsets([self._acks]))[self._acks]
+        consumer.seek(self._acks, self._next_ack)
+        consumer.resume(self._acks)
+        self._hole_since = None
+
+    async def _round(self, day: date, round_: int) -> tuple[dict[str, ClockAcknowledged], bool]:
+        """Every service's answer to the round, and whether, with all of them in, every service
+        is still caught up (then the day is over without a round to confirm it)."""
         consumer = self._consumer
         if consumer is None:
             raise RuntimeError("start the driver first")
+        await self._listen(day, round_)
         await self._send_tick(day, round_)
         answers: dict[str, ClockAcknowledged] = {}
         deadline = time.monotonic() + self.answer_timeout
@@ -217,7 +285,7 @@ class SimulationDriver:
                 ack = _acknowledgement(item)
                 if ack is not None and _answers(ack, self.services, day, round_):
                     answers[ack.service] = ack
-        return answers
+        return answers, self._caught_up(answers)
 
     async def _unbroken(self, records: Sequence[Any]) -> list[Any]:
         """The records that continue the offsets read so far without a hole.

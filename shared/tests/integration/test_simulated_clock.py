@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from shared.contracts.envelope import decode
-from shared.contracts.topics import TopicSpec, all_topics
+from shared.contracts.topics import TopicNames, TopicSpec, all_topics
 from shared.runtime.broker import ensure_topics
 from shared.runtime.calendar import working_days_in
 from shared.runtime.clock import DrivenClock
@@ -30,7 +30,9 @@ MONDAYS = [d for d in EVERY_DAY if d.weekday() == 0]
 Output = tuple[str, str, str, datetime]  # topic, type, text, time
 
 
-async def simulate(settings: Settings) -> tuple[list[DayReport], list[Output], SimulationDriver]:
+async def simulate(
+    settings: Settings, *, exact_ends: bool = False
+) -> tuple[list[DayReport], list[Output], SimulationDriver]:
     simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 20})
     before = datetime(2026, 4, 19, tzinfo=UTC)
     services = [
@@ -41,7 +43,7 @@ async def simulate(settings: Settings) -> tuple[list[DayReport], list[Output], S
         await service.migrate()
         await service.start()
     try:
-        async with SimulationDriver(simulated, ["echo", "tally"]) as driver:
+        async with SimulationDriver(simulated, ["echo", "tally"], exact_ends=exact_ends) as driver:
             reports = await driver.run(FIRST, DAYS)
         # Each tick is answered only after the service's own timer passes and reactions.
         for service in services:
@@ -93,7 +95,8 @@ async def test_timers_fire_on_their_simulated_days_and_every_day_settles(
     assert all(r.timers_run == 5 for r in reports)
 
 
-async def test_two_runs_give_the_same_events_at_the_same_times(settings: Settings) -> None:
+async def again(settings: Settings) -> Settings:
+    """The same settings with topics and tables of their own, for a second run."""
     second = settings.model_copy(
         update={
             "topic_prefix": f"{settings.topic_prefix}again.",
@@ -105,9 +108,30 @@ async def test_two_runs_give_the_same_events_at_the_same_times(settings: Setting
         for s in all_topics()
     ]
     await ensure_topics(second, specs)
+    return second
 
+
+async def test_two_runs_give_the_same_events_at_the_same_times(settings: Settings) -> None:
     _, first_outputs, _ = await simulate(settings)
-    _, second_outputs, _ = await simulate(second)
+    _, second_outputs, _ = await simulate(await again(settings))
 
     assert first_outputs == second_outputs
     assert len(first_outputs) == 3 * len(WORKING) + 2 * len(MONDAYS)
+
+
+async def test_ends_known_from_the_producers_end_days_sooner_with_the_same_events(
+    settings: Settings,
+) -> None:
+    counted, counted_outputs, _ = await simulate(settings)
+    exact, exact_outputs, driver = await simulate(await again(settings), exact_ends=True)
+
+    assert exact_outputs == counted_outputs
+    # No round only to confirm that nothing moved: fewer rounds, a quiet day still one.
+    assert sum(r.rounds for r in exact) < sum(r.rounds for r in counted)
+    for report in exact[1:]:
+        if report.day not in WORKING and report.day not in MONDAYS:
+            assert report.rounds == 1, report
+    # The driver knows every partition the services wrote to, from their answers.
+    names = TopicNames(f"{settings.topic_prefix}again.")
+    written = {key.rpartition("/")[0] for key in driver.ends}
+    assert {names(echo.OUTPUT), names(echo.OTHERS), names(tally.OUTPUT)} <= written

@@ -6,10 +6,11 @@ Capacity is counted in caseworker days (a full-time caseworker's working day). A
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared.contracts.events.planning import CapacityDeclared
 from shared.runtime.calendar import working_days_in
 
 from .config import PlanningConfig
@@ -42,6 +43,16 @@ def team_days_per_working_day(team: Team, config: PlanningConfig) -> float:
 
 def days_per_working_day(capacity: MonthCapacity, config: PlanningConfig) -> float:
     return sum(team_days_per_working_day(t, config) for t in capacity.teams)
+
+
+def caseworker_days(capacity: MonthCapacity, days: Sequence[date], config: PlanningConfig) -> float:
+    """The caseworker days of a month's working `days`, each day with the teams it has (a
+    team changed from a day within the month counts with its new capacity from then)."""
+    if not capacity.changes:
+        return days_per_working_day(capacity, config) * len(days)
+    return sum(
+        sum(team_days_per_working_day(t, config) for t in capacity.teams_on(day)) for day in days
+    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,9 @@ def split_month(
     From `from_day` on only (a cycle that starts mid-month, a re-plan)."""
     first, last = month_bounds(month)
     start = max(first, from_day) if from_day else first
-    working = len(working_days_in(start, last))
-    total = days_per_working_day(capacity, config) * working if capacity else 0.0
+    days = working_days_in(start, last)
+    working = len(days)
+    total = caseworker_days(capacity, days, config) if capacity else 0.0
     share_of_month = working / max(1, len(working_days_in(first, last)))
     expected = expected_pact_inflow(month, observed_pact_per_day, config) * share_of_month
     pact_days = expected * (1 + config.pact_margin) / config.pact_rate
@@ -126,7 +138,33 @@ def spread(total: int, days: int, index: int) -> int:
 
 def in_force(capacities: Mapping[str, MonthCapacity], day: date) -> MonthCapacity | None:
     """The teams to dispatch to on a day: the month's declaration, else the latest before it
-    (teams do not vanish when a planner has not declared the next month yet)."""
+    (teams do not vanish when a planner has not declared the next month yet), with the team
+    changes in force on that day."""
     month = month_key(day)
     earlier = [m for m in capacities if m <= month]
-    return capacities[max(earlier)] if earlier else None
+    return capacities[max(earlier)].on(day) if earlier else None
+
+
+def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:
+    """A declaration as planning keeps it: one row per month."""
+    return MonthCapacity(
+        month=month,
+        teams=tuple(
+            Team(
+                team_id=t.team,
+                caseworkers=t.caseworkers,
+                hours_per_week=t.hours_per_week,
+                nationalities=t.nationalities,
+                languages=t.languages,
+                unaccompanied_minors=t.unaccompanied_minors,
+                location=t.location,
+                members=t.members,
+            )
+            for t in declared.teams
+        ),
+        prephase_places=declared.prephase_places,
+        prephase_location_operational=declared.prephase_location_operational,
+        hearing_rates={r.category: r.per_day for r in declared.hearing_rates},
+        hearing_interpreters=declared.hearing_interpreters,
+        decision_days=declared.decision_days,
+    )

@@ -6,8 +6,9 @@ import zlib
 from collections.abc import Collection, Mapping, Sequence
 
 from shared.contracts.events.planning import ReleaseStage, Specialism
+from shared.contracts.values import Stream
 
-from .model import PoolCase, Team
+from .model import PoolCase, PoolStatus, Team
 
 UNASSIGNED = "unassigned"
 """The team code of a release made before planners declared any team: a Pact case is never
@@ -79,3 +80,34 @@ def decision_gate(stage: ReleaseStage, missing_items: Sequence[str]) -> str | No
     if stage is ReleaseStage.DECISION and missing_items:
         return "the file is incomplete, missing: " + ", ".join(sorted(missing_items))
     return None
+
+
+def language_move(
+    case: PoolCase, teams: Sequence[Team]
+) -> tuple[str, tuple[Specialism, ...]] | None:
+    """A released Pact case whose interpreter language became known after its release (R2
+    releases it at registration, before intake has the logistics): the team that hears in it,
+    when its team does not and another team matching it as well otherwise does (R12); or None.
+
+    Only a case released to the hearing stage whose hearing is not planned yet: once hearing
+    has planned it with a caseworker of its team, moving it would undo a planned hearing. The
+    case is never held back for this: it was released at once and keeps going meanwhile.
+    Among the language teams the choice is dispatch's (by the case id: reproducible)."""
+    if (
+        case.stream is not Stream.PACT
+        or case.status is not PoolStatus.RELEASED
+        or case.stage is not ReleaseStage.HEARING
+        or case.hearing_planned
+        or not case.languages
+    ):
+        return None
+    speaks = set(case.languages)
+    own = next((t for t in teams if t.team_id == case.team and t.caseworkers > 0), None)
+    if own is not None and speaks & set(own.languages):
+        return None
+    candidates = matching([t for t in teams if t.caseworkers > 0], case)
+    left = [t for t in candidates if t.team_id not in case.tried_teams]
+    if not any(speaks & set(t.languages) for t in left):
+        # No team matching the case as well on AMV and nationality hears in it: it stays.
+        return None
+    return dispatch(case, left)

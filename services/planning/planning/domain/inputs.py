@@ -7,7 +7,7 @@ from datetime import date
 from shared.contracts.events.planning import CapacityDeclared
 
 from .capacity import month_bounds, month_key
-from .model import MonthCapacity, Team
+from .capacity import month_capacity as month_capacity  # where planners' inputs are read
 from .roster import roster_problem
 
 
@@ -24,23 +24,3 @@ def capacity_problem(month: str, declared: CapacityDeclared, today: date) -> str
     if twice:
         return f"team {', '.join(twice)} declared twice"
     return roster_problem(declared)
-
-
-def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:
-    return MonthCapacity(
-        month=month,
-        teams=tuple(
-            Team(
-                team_id=t.team,
-                caseworkers=t.caseworkers,
-                hours_per_week=t.hours_per_week,
-                nationalities=t.nationalities,
-                languages=t.languages,
-                unaccompanied_minors=t.unaccompanied_minors,
-            )
-            for t in declared.teams
-        ),
-        prephase_places=declared.prephase_places,
-        prephase_location_operational=declared.prephase_location_operational,
-        hearing_rates={r.category: r.per_day for r in declared.hearing_rates},
-    )

@@ -10,7 +10,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.events.planning import FileItem, ReleaseStage
+from shared.contracts.events.planning import (
+    CaseworkerCapacity,
+    FileItem,
+    InterpreterPlaces,
+    ReleaseStage,
+)
 from shared.contracts.values import Category, PriorityGroup, Stream
 
 # R7: nuisance first, then unaccompanied minors (AMV), then former safe countries; then the rest.
@@ -76,6 +81,9 @@ class PoolCase(Frozen):
     file_items: tuple[FileItem, ...] = ()
     file_known: bool = False
     decision_held_on: date | None = None
+    # Hearing planned the case's hearing (HearingPlanned, until a HearingCancelled): from then
+    # on a late language no longer moves the case to another team (domain/dispatch.py).
+    hearing_planned: bool = False
 
     @property
     def rank(self) -> int:
@@ -102,16 +110,44 @@ class Team(Frozen):
     nationalities: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     unaccompanied_minors: bool = False
+    # Hearing's roster (domain/roster.py): where the team hears and its named caseworkers.
+    location: str | None = None
+    members: tuple[CaseworkerCapacity, ...] = ()
+
+
+class TeamChange(Frozen):
+    """A team as it is from a day within a month on (TeamCapacityChanged, R13)."""
+
+    effective_on: date
+    team: Team
 
 
 class MonthCapacity(Frozen):
-    """What planners declared for a month (key 'YYYY-MM')."""
+    """What planners declared for a month (key 'YYYY-MM'): the teams as at the month's first
+    day, and the changes to single teams from a later day of the month on."""
 
     month: str
     teams: tuple[Team, ...] = ()
     prephase_places: int = 0
     prephase_location_operational: bool = False
     hearing_rates: dict[Category, float] = Field(default_factory=dict)  # overrides the config
+    hearing_interpreters: tuple[InterpreterPlaces, ...] = ()
+    decision_days: int | None = None  # None: a row kept before planning stored it
+    changes: tuple[TeamChange, ...] = ()  # in order of their day
+
+    def teams_on(self, day: date) -> tuple[Team, ...]:
+        """The teams on a day: the month's teams with the changes in force by then."""
+        teams = {t.team_id: t for t in self.teams}
+        for change in self.changes:
+            if change.effective_on <= day:
+                teams[change.team.team_id] = change.team
+        return tuple(teams.values())
+
+    def on(self, day: date) -> MonthCapacity:
+        """This month as it stands on a day (its changes up to then applied)."""
+        if not self.changes:
+            return self
+        return self.model_copy(update={"teams": self.teams_on(day), "changes": ()})
 
 
 class CohortPlan(Frozen):

@@ -74,14 +74,12 @@ RECORD_ONLY: tuple[type[EventData], ...] = (
     PrephaseOnHold,
     TransportRequested,  # COA's transport notices (partner figures)
     TransportCancelled,
-    HearingPlanned,
     HearingWaived,
     HearingHeld,
     DecisionIssued,
     # Nidos's and the lawyer's appointment notices (partner figures)
     GuardianNoticeRequested,
     GuardianNoticeCancelled,
-    HearingCancelled,
 )
 """Facts that change only a case's record, not the pool: the service registers them for the
 record alone (handlers.py); the other types `recorded` reads have a pool function too."""

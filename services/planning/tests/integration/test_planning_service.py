@@ -13,7 +13,12 @@ from planning.app import SETTINGS, definition
 from planning.metrics import metrics_for
 from shared.contracts.envelope import decode
 from shared.contracts.events.common import Procedure
-from shared.contracts.events.hearing import ReadyForDecision
+from shared.contracts.events.hearing import (
+    HearingFormat,
+    HearingPlanned,
+    HearingRoom,
+    ReadyForDecision,
+)
 from shared.contracts.events.intake import (
     ApplicantLogisticsChanged,
     CaseRegistered,
@@ -21,6 +26,7 @@ from shared.contracts.events.intake import (
 )
 from shared.contracts.events.planning import (
     CapacityDeclared,
+    CaseworkerCapacity,
     CohortReleased,
     CohortSelection,
     PlacementProblem,
@@ -29,6 +35,7 @@ from shared.contracts.events.planning import (
     ReleaseStage,
     StageCouldNotPlace,
     TeamCapacity,
+    TeamCapacityChanged,
     TriageLifted,
     TriageTriggered,
 )
@@ -612,6 +619,15 @@ async def test_a_moved_case_goes_to_a_team_that_hears_in_its_language(
     )
     released = stage_events(Stream.PACT, Stage.PLANNING)
     [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
+    # Hearing planned it before the language came: the language alone moves it no more.
+    hearing = stage_events(Stream.PACT, Stage.HEARING)
+    await publish(settings, hearing, hearing_planned("case-p-8", first.data.team))
+    await until(
+        runtime,
+        f"select state->>'hearing_planned' from {schema(runtime)}.pool_cases "
+        "where case_id = 'case-p-8'",
+        "true",
+    )
 
     # Intake learns the interpreter language after the release at registration.
     logistics = ApplicantLogisticsChanged(
@@ -635,7 +651,7 @@ async def test_a_moved_case_goes_to_a_team_that_hears_in_its_language(
     # A general team is short: the case moves to the team that hears in Kurmanji (R12), not to
     # the other general team.
     assert first.data.team != "kurdish"  # the release at registration knew no language
-    hearing = stage_events(Stream.PACT, Stage.HEARING)
+    assert len(await read_topic(settings, released, expect=1, settle=0.3)) == 1
     await publish(settings, hearing, hearing_short("case-p-8", first.data.team))
     [_, moved] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
     assert (moved.data.stage, moved.data.team, moved.data.specialisms) == (
@@ -643,3 +659,200 @@ async def test_a_moved_case_goes_to_a_team_that_hears_in_its_language(
         "kurdish",
         ("language",),
     )
+
+
+def hearing_planned(case_id: str, team: str) -> Any:
+    data = HearingPlanned(
+        starts_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        location="ind-zwolle",
+        room=HearingRoom.STANDARD,
+        format=HearingFormat.FULL,
+        interpreter_language=None,
+        review_on=None,
+        team=team,
+    )
+    return front_end_event(data, subject=case_id, stream=Stream.PACT, actor="system:hearing")
+
+
+def logistics(case_id: str, *languages: str) -> Any:
+    data = ApplicantLogisticsChanged(
+        interpreter_languages=languages,
+        reception_location=None,
+        lawyer=None,
+        court_district=None,
+        changed=(LogisticsPart.INTERPRETER_LANGUAGES,),
+    )
+    return front_end_event(data, subject=case_id, stream=Stream.PACT, actor="system:intake")
+
+
+async def test_a_pact_case_whose_language_comes_later_moves_to_the_team_that_hears_it(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    declared = CapacityDeclared(
+        prephase_places=0,
+        hearing_days=0,
+        decision_days=0,
+        prephase_location_operational=True,
+        teams=(
+            TeamCapacity(team="general-1", caseworkers=50, hours_per_week=36),
+            TeamCapacity(team="general-2", caseworkers=50, hours_per_week=36),
+            TeamCapacity(team="kurdish", caseworkers=5, hours_per_week=36, languages=("kmr",)),
+        ),
+    )
+    await publish(
+        settings,
+        PLANNING_INPUT,
+        front_end_event(declared, subject="2026-11", stream=None, actor="planner:pl-1"),
+    )
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    intake = stage_events(Stream.PACT, Stage.INTAKE)
+    await publish(
+        settings,
+        intake,
+        registered("case-p-10", Stream.PACT, date(2026, 10, 30), None, nationality="IRQ"),
+    )
+    released = stage_events(Stream.PACT, Stage.PLANNING)
+    [first] = data_of(await read_topic(settings, released, expect=1, settle=0.3))
+    assert first.data.team in ("general-1", "general-2")  # R2: at once, no language known yet
+
+    await publish(settings, intake, logistics("case-p-10", "kmr", "ara"))
+    [_, moved] = data_of(await read_topic(settings, released, expect=2, settle=0.3))
+    assert moved.subject == "case-p-10"
+    assert (moved.data.stage, moved.data.team, moved.data.specialisms) == (
+        "hearing",
+        "kurdish",
+        ("language",),
+    )
+    assert moved.data.release_day == date(2026, 11, 2)  # never held back (R2)
+    await until(
+        runtime,
+        f"select state->>'team' from {schema(runtime)}.pool_cases where case_id = 'case-p-10'",
+        "kurdish",
+    )
+
+
+async def cycle_days(runtime: ServiceRuntime) -> float:
+    from sqlalchemy import text
+
+    query = f"select (state->>'backlog_days')::float from {schema(runtime)}.cycles"
+    async with runtime.engine.connect() as conn:
+        return float((await conn.execute(text(query))).scalar_one())
+
+
+def team_change(team: str, effective_on: date, caseworkers: int, **extra: Any) -> Any:
+    data = TeamCapacityChanged(
+        effective_on=effective_on, caseworkers=caseworkers, hours_per_week=36, **extra
+    )
+    return front_end_event(data, subject=team, stream=None, actor="planner:pl-1")
+
+
+def members(count: int) -> tuple[CaseworkerCapacity, ...]:
+    return tuple(CaseworkerCapacity(caseworker=f"cw-{i}") for i in range(1, count + 1))
+
+
+async def test_a_change_to_an_unknown_team_or_from_a_past_day_is_refused_with_a_reason(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, _ = planning
+    await publish(settings, PLANNING_INPUT, capacity("2026-11", 10))
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 1)
+    await publish(settings, PLANNING_INPUT, team_change("eritrea", date(2026, 11, 16), 4))
+    [unknown] = data_of(await read_topic(settings, REGISTRATION_REJECTIONS, expect=1))
+    assert unknown.data.reason == (
+        "unknown team eritrea: not in the capacity in force on 2026-11-16"
+    )
+    await publish(settings, PLANNING_INPUT, team_change("syria", date(2026, 10, 30), 4))
+    [_, past] = data_of(await read_topic(settings, REGISTRATION_REJECTIONS, expect=2))
+    assert "a day in the past" in past.data.reason
+    # Nothing was kept: the month is as declared.
+    await until(
+        runtime,
+        f"select jsonb_array_length(state->'changes') from {schema(runtime)}.capacity",
+        0,
+    )
+
+
+async def test_an_adopted_team_change_re_plans_the_cycle_and_republishes_the_roster(
+    planning: tuple[ServiceRuntime, DrivenClock], settings: Settings
+) -> None:
+    runtime, clock = planning
+    months = ("2026-11", "2026-12", "2027-01")
+    syria = {"nationalities": ("SYR",), "location": "ind-zwolle"}
+    for month in months:
+        declared = CapacityDeclared(
+            prephase_places=500,
+            hearing_days=0,
+            decision_days=100,
+            prephase_location_operational=True,
+            teams=(
+                TeamCapacity(team="general", caseworkers=150, hours_per_week=36),
+                TeamCapacity(
+                    team="syria", caseworkers=2, hours_per_week=36, members=members(2), **syria
+                ),
+            ),
+        )
+        event = front_end_event(declared, subject=month, stream=None, actor="planner:pl-1")
+        await publish(settings, PLANNING_INPUT, event)
+    pool = [
+        registered(
+            f"case-d-{i:03d}",
+            Stream.BACKLOG,
+            date(2023, 1, 1) + timedelta(days=i),
+            Category.D,
+            nationality="NGA",
+        )
+        for i in range(40)
+    ]
+    await publish(settings, stage_events(Stream.BACKLOG, Stage.INTAKE), *pool)
+    await until(runtime, f"select count(*) from {schema(runtime)}.pool_cases", 40)
+    await until(runtime, f"select count(*) from {schema(runtime)}.capacity", 3)
+    await run_day(runtime, clock, date(2026, 11, 2))
+    [opened] = await cycles_opened(settings, 1)
+    assert opened.data.revision == 0
+    before = await cycle_days(runtime)
+
+    # From 16 November: general loses 20 caseworkers, syria names two more.
+    await publish(
+        settings,
+        PLANNING_INPUT,
+        team_change("general", date(2026, 11, 16), 130),
+        team_change("syria", date(2026, 11, 16), 4, members=members(4), **syria),
+    )
+    await until(
+        runtime,
+        f"select jsonb_array_length(state->'changes') from {schema(runtime)}.capacity "
+        "where month = '2026-11'",
+        2,
+    )
+    await until(
+        runtime,
+        f"select state->'teams'->0->>'caseworkers' from {schema(runtime)}.capacity "
+        "where month = '2027-01'",
+        "130",
+    )
+    # The roster hearing reads, for every month the change reaches (both streams' topics).
+    plan = data_of(await read_topic(settings, plan_events(Stream.PACT), expect=15, settle=0.5))
+    rosters = [e for e in plan if e.type.startswith("nl.ind.planning.hearing-roster-planned")]
+    latest = {e.subject: e.data for e in rosters}
+    # Three declared, three again for syria's change; general's names nobody: no new roster.
+    assert len(rosters) == 6
+    assert sorted(latest) == list(months)
+    for roster in latest.values():
+        [team] = roster.teams
+        assert (team.team, [c.caseworker for c in team.caseworkers]) == (
+            "syria",
+            ["cw-1", "cw-2", "cw-3", "cw-4"],
+        )
+    changed = [e for e in plan if e.type.startswith("nl.ind.planning.capacity-changed")]
+    # Each month's share told again for each change (the partitions interleave the months).
+    assert sorted(e.subject for e in changed) == sorted(months * 3)
+
+    # The running cycle is re-planned on the fewer caseworker days (herijking).
+    await run_day(runtime, clock, date(2026, 11, 3))
+    opened_again = await cycles_opened(settings, 2)
+    assert [e.data.revision for e in opened_again] == [0, 1]
+    assert opened_again[1].data.reason == "capacity_changed"
+    # Planned on the caseworker days the change left (the whole pool still fits).
+    after = await cycle_days(runtime)
+    assert 0 < after < before

@@ -113,6 +113,7 @@ CASE_KEY = Key("case id", r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$", "case-2026-00012
 POLICY_KEY = Key("policy version", r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$", "cp-2026-10")
 CYCLE_KEY = Key("plan cycle id", r"^[a-z0-9][a-z0-9-]{2,39}$", "cycle-2026-4")
 MONTH_KEY = Key("capacity month", r"^20\d\d-(0[1-9]|1[0-2])$", "2026-11", note="YYYY-MM")
+TEAM_KEY = Key("team code", r"^[a-z0-9][a-z0-9-]{1,39}$", "team-zwolle-1")
 TRIAGE_KEY = Key("triage", r"^triage$", "triage", note="the constant 'triage'")
 LOCATION_DAY_KEY = Key(
     "location day",
@@ -408,6 +409,15 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         answers=(_pl.CapacityChanged, _pl.PrephaseLocationDayPlanned, _pl.HearingRosterPlanned),
         key=MONTH_KEY,
         rules=("R2", "R11", "R13"),
+    ),
+    _input(
+        _pl.TeamCapacityChanged,
+        {None: (PLANNING_INPUT,)},
+        by=PLANNER,
+        to=PLANNING,
+        answers=(_pl.CapacityChanged, _pl.HearingRosterPlanned),
+        key=TEAM_KEY,
+        rules=("R12", "R13"),
     ),
     _input(
         _pl.PlanCycleProposed,

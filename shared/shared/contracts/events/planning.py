@@ -216,6 +216,40 @@ class CapacityDeclared(EventData):
     )
 
 
+class TeamCapacityChanged(EventData):
+    """A planner changed one team's capacity from a day on (input; key = team code; R12, R13).
+
+    On the stream-less ``ind.planning.input.v1``, beside CapacityDeclared: the team as it is
+    from `effective_on`, in TeamCapacity's fields, replacing what the declarations say of it
+    from that day on (a team leaving: zero caseworkers). Refused with a plain reason for a
+    team not in the declaration in force on that day, a day in the past, named caseworkers
+    that do not match the count or are named twice. Answered with CapacityChanged and
+    HearingRosterPlanned for each month it changes.
+    """
+
+    event_type = "nl.ind.planning.team-capacity-changed"
+
+    effective_on: date = Field(description="the first day the team has this capacity")
+    caseworkers: int = Field(ge=0)
+    hours_per_week: float = Field(ge=0, le=60, description="per caseworker")
+    nationalities: tuple[Nationality, ...] = Field(
+        default=(), description="nationalities the team specialises in"
+    )
+    languages: tuple[LanguageCode, ...] = Field(
+        default=(), description="languages the team's caseworkers hear in (R12)"
+    )
+    unaccompanied_minors: bool = Field(default=False, description="an AMV team (R7)")
+    location: LocationId | None = Field(
+        default=None, description="where the team hears cases; required with named caseworkers"
+    )
+    members: tuple[CaseworkerCapacity, ...] = Field(
+        default=(),
+        description="the named caseworkers (as many as `caseworkers`). Empty: the team is "
+        "counted, not rostered",
+    )
+    note: ShortText | None = None
+
+
 class PlanCycleProposed(_PlanCycleFields):
     """A planner proposed the next plan cycle of about three months (input; key = cycle id; R9).
 
