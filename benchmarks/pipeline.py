@@ -63,6 +63,7 @@ from shared.contracts.events.partners import (
     CourtsDecisionSent,
     DtvRefusalNotified,
 )
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.topics import (
     REGISTRATION_INPUT,
     Kind,
@@ -564,6 +565,7 @@ def _decision_case(n: int, tag: str) -> tuple[str, list[tuple[str, Any]]]:
     intake_out, hearing_out = stage_events(B, Stage.INTAKE), stage_events(B, Stage.HEARING)
     decision_in = stage_input(B, Stage.DECISION)
     draft = DecisionDraftRecorded(proposed_outcome=DecisionOutcome.REJECTION, standardised=True)
+    release = CaseReleased(stage=ReleaseStage.DECISION, release_day=date(2026, 11, 2), team="t-1")
     facts = [
         (intake_out, front_end_event(registered, subject=case_id, stream=B, actor="system:intake")),
         (intake_out, front_end_event(logistics, subject=case_id, stream=B, actor="system:intake")),
@@ -575,6 +577,11 @@ def _decision_case(n: int, tag: str) -> tuple[str, list[tuple[str, Any]]]:
                 stream=B,
                 actor="system:hearing",
             ),
+        ),
+        # Deciders take up a case once planning releases it to decision (docs/adr/0029).
+        (
+            stage_events(B, Stage.PLANNING),
+            front_end_event(release, subject=case_id, stream=B, actor="system:planning"),
         ),
         (decision_in, front_end_event(draft, subject=case_id, stream=B, actor="decider:dc-1")),
         (
@@ -609,11 +616,11 @@ async def decision_latency(settings: Settings, url: str, count: int, rate: float
     tag = uuid4().hex[:6]
     names = TopicNames(settings.topic_prefix)
     cases = [_decision_case(n, tag) for n in range(count + WARM_UP)]
-    for step in range(5):  # facts first, then drafts, then reviews: the order days give them
+    for step in range(6):  # facts first, then drafts, then reviews: the order days give them
         await publish_records(
             settings, [encode(c[1][step][1], names(c[1][step][0])) for c in cases]
         )
-        if step == 2:
+        if step == 3:
             await asyncio.sleep(2)
     schema = settings.schema_for("decision")
     for _ in range(600):  # five minutes at most; another process's table: poll it

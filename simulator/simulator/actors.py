@@ -43,6 +43,9 @@ from .world import (
 )
 
 DESK = "caseworker:desk-01"
+PREPHASE_WORKER = "caseworker:cw-prephase-01"
+FILE_DAYS = 3
+"""Working days a caseworker takes to record what planning says a held file lacks."""
 PLANNER = "planner:pl-01"
 POLICY = "policy-officer:po-01"
 
@@ -77,6 +80,8 @@ class Case:
     steps: int = 0  # a counter per case: each new choice draws from a new stream
     closed: bool = False  # decided or withdrawn
     held: bool = False
+    queued: bool = False  # released to decision: in the deciders' queue
+    lacks: tuple[pl.FileItem, ...] = ()  # what planning holds the release to decision for
 
     def draw(self, seed: int, what: str) -> float:
         self.steps += 1
@@ -177,6 +182,19 @@ class Actors:
     def _released(self, case: Case, data: pl.CaseReleased, day: date) -> None:
         case.stage = Stage(data.stage.value)
         case.status = "waiting"
+        # Deciders take up what planning released to them, not what hearing reported ready:
+        # decision refuses a draft before the release (docs/adr/0029).
+        if data.stage is pl.ReleaseStage.DECISION and not case.queued:
+            case.queued, case.lacks = True, ()
+            heapq.heappush(self.decision_queue, (case.order, case.case_id))
+
+    def _release_held(self, case: Case, data: pl.ReleaseHeld, day: date) -> None:
+        """Planning holds the release to decision for missing file items: a caseworker records
+        them a few working days later, as late additions to the prephase's file."""
+        if data.stage is not pl.ReleaseStage.DECISION or case.queued or case.lacks:
+            return
+        case.lacks = data.missing_items
+        self._later(add_working_days(day, FILE_DAYS), "complete_file", case)
 
     def _invited(self, case: Case, data: pp.PrephaseInvited, day: date) -> None:
         case.stage, case.status, case.invited_on = Stage.PREPHASE, "in_progress", data.day
@@ -204,8 +222,9 @@ class Actors:
     def _ready(self, case: Case, data: Any, day: date) -> None:
         if case.ready_on is not None:
             return
-        case.stage, case.status, case.ready_on = Stage.DECISION, "waiting", day
-        heapq.heappush(self.decision_queue, (case.order, case.case_id))
+        case.ready_on = day
+        if not case.queued:  # waits for planning's release to decision
+            case.stage, case.status = Stage.DECISION, "waiting"
 
     def _on_hold(self, case: Case, data: Any, day: date) -> None:
         case.held = True
@@ -296,6 +315,33 @@ class Actors:
     def _complete_prephase(self, case: Case, day: date) -> list[Outgoing]:
         data = pp.PrephaseCompletionRecorded(completed_on=day)
         return [self._input(case, Stage.PREPHASE, data, "caseworker:cw-prephase-01")]
+
+    def _complete_file(self, case: Case, day: date) -> list[Outgoing]:
+        """The items a held file lacks, recorded on the prephase's input (late additions)."""
+        if case.queued or not case.lacks:
+            return []
+        seed, language = self.config.seed, case.applicant.language
+        steps: list[EventData] = []
+        for item in case.lacks:
+            if item is pl.FileItem.WRITTEN_ACCOUNT:
+                steps.append(
+                    pp.WrittenAccountRecorded(
+                        received_on=day,
+                        language=language,
+                        pages=1 + int(case.draw(seed, "late-pages") * 12),
+                        translation_needed=language != "eng",
+                    )
+                )
+            elif item is pl.FileItem.LANGUAGE_INDICATION:
+                steps.append(
+                    pp.LanguageIndicationRecorded(
+                        result=pp.LanguageIndicationResult.CONSISTENT, language=language
+                    )
+                )
+            else:
+                steps.append(pp.OriginInvestigationRecorded(result=pp.OriginFinding.PLAUSIBLE))
+        self.counts["held files completed"] += 1
+        return [self._input(case, Stage.PREPHASE, s, PREPHASE_WORKER) for s in steps]
 
     def _hearing_day(self, case: Case, day: date) -> list[Outgoing]:
         if case.hearing_on != day:
@@ -410,6 +456,7 @@ _OBSERVERS: dict[type[EventData], Any] = {
     i.CaseRecategorised: Actors._recategorised,
     i.CaseWithdrawn: Actors._withdrawn,
     pl.CaseReleased: Actors._released,
+    pl.ReleaseHeld: Actors._release_held,
     pp.PrephaseInvited: Actors._invited,
     pp.PrephaseInvitationCancelled: Actors._invitation_cancelled,
     pp.PrephaseCompleted: Actors._prephase_completed,

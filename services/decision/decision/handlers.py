@@ -19,6 +19,7 @@ from decision.domain import (
     referred,
     refusal_recorded,
     registered,
+    release_held,
     released,
     reviewed,
     view_recorded,
@@ -43,7 +44,7 @@ from shared.contracts.events.intake import (
     CaseWithdrawn,
     LegalDeadlineChanged,
 )
-from shared.contracts.events.planning import CaseReleased
+from shared.contracts.events.planning import CaseReleased, ReleaseHeld
 from shared.contracts.rejections import Rejection
 from shared.contracts.topics import Stage, stage_events
 from shared.runtime.kit import Rules
@@ -63,6 +64,7 @@ def rules(config: DecisionConfig) -> Rules[DecisionCase, DecisionConfig]:
     decision.on(CaseRecategorised)(recategorised)
     decision.on(CaseWithdrawn)(withdrawn)
     decision.on(CaseReleased)(released)
+    decision.on(ReleaseHeld)(release_held)
     decision.on(ReadyForDecision)(ready)
     decision.on(HearingWaived)(ready)
     # Input from deciders and senior deciders

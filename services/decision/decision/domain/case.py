@@ -47,7 +47,7 @@ from shared.contracts.events.intake import (
     CaseWithdrawn,
     LegalDeadlineChanged,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.events.planning import CaseReleased, FileItem, ReleaseHeld, ReleaseStage
 from shared.contracts.rejections import Rejection
 from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.kit import Conflict, Context, Decision, Outcome, Refusal, Wait
@@ -155,6 +155,7 @@ class DecisionCase(_Frozen):
     team: str | None = None
     cycle: str | None = None
     released_to: ReleaseStage | None = None  # planning's latest release of the case
+    release_held: tuple[FileItem, ...] = ()  # what planning holds the release to decision for
     draft: Draft | None = None
     referral: Referral | None = None
     intended: Intended | None = None  # the intended-decision step, where it applies
@@ -257,17 +258,35 @@ def withdrawn(case: DecisionCase | None, event: CaseWithdrawn, ctx: Ctx) -> Outc
 
 
 def released(case: DecisionCase | None, event: CaseReleased, ctx: Ctx) -> Outcome[DecisionCase]:
+    """Planning's release. To decision: deciders may work on the case from now on (with
+    hearing's readiness, which may come before or after it, on another topic); before that,
+    only where the case stands (the at-risk list)."""
+    if case is None:
+        return Wait(NOT_YET)  # planning's topic may come in before intake's
     if event.stage is not ReleaseStage.DECISION:
-        # A release to an earlier stage: only where the case stands (the at-risk list).
-        if case is None:
-            return Wait(NOT_YET)  # planning's topic may come in before intake's
-        if case.status is not Status.OPEN or case.ready_on is not None:
+        done = case.status is not Status.OPEN or case.ready_on is not None
+        if done or case.released_to is ReleaseStage.DECISION:
             return Decision(None)
         return Decision(case.model_copy(update={"released_to": event.stage}))
+    update = {
+        "team": event.team,
+        "cycle": event.cycle,
+        "released_to": event.stage,
+        "release_held": (),
+    }
+    return Decision(case.model_copy(update=update))
+
+
+def release_held(case: DecisionCase | None, event: ReleaseHeld, ctx: Ctx) -> Outcome[DecisionCase]:
+    """Planning holds the release to decision while the file lacks items a decider needs (R12):
+    kept so that a decider's refused draft says what the file waits for."""
     if case is None:
         return Wait(NOT_YET)
-    update = {"team": event.team, "cycle": event.cycle, "released_to": event.stage}
-    return Decision(case.model_copy(update=update))
+    if event.stage is not ReleaseStage.DECISION or case.released_to is ReleaseStage.DECISION:
+        return Decision(None)  # another stage's hold, or released meanwhile
+    if case.status is not Status.OPEN:
+        return Decision(None)
+    return Decision(case.model_copy(update={"release_held": event.missing_items}))
 
 
 def ready(
@@ -299,6 +318,14 @@ def _workable(case: DecisionCase | None, doing: str) -> DecisionCase | Refusal:
         return Refusal(
             f"hearing has not reported the case ready for decision: cannot {doing}", "not_ready"
         )
+    if case.released_to is not ReleaseStage.DECISION:
+        # Planning releases to decision only a complete file (R12): its gate is not advisory.
+        if case.release_held:
+            lacks = ", ".join(i.value.replace("_", " ") for i in case.release_held)
+            why = f"planning holds the release to decision: the file lacks {lacks}"
+        else:
+            why = "planning has not released the case to decision yet"
+        return Refusal(f"{why}: cannot {doing}", "not_released")
     if case.hold is not None:
         return Refusal(f"the case is on hold ({case.hold.obstacle}): cannot {doing}", "on_hold")
     return case

@@ -23,6 +23,9 @@ def stage_of(case: DecisionCase) -> str:
         return str(case.released_to)
     if case.hold is not None:
         return "decision: on hold"
+    if case.released_to is not ReleaseStage.DECISION:
+        # Hearing is done; planning releases to decision once the file is complete (R12).
+        return "planning: file incomplete" if case.release_held else "planning: to release"
     if case.referral is not None and case.referral.decided is None:
         return "decision: with hard-case team"
     if case.draft is None:

@@ -27,6 +27,7 @@ from shared.contracts.events.decision import (
 )
 from shared.contracts.events.hearing import ReadyForDecision
 from shared.contracts.events.intake import CaseRegistered
+from shared.contracts.events.planning import CaseReleased, ReleaseStage
 from shared.contracts.topics import Stage, rejections, stage_events, stage_input
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
@@ -56,7 +57,11 @@ async def decision(settings: Settings) -> AsyncIterator[ServiceRuntime]:
 async def is_ready(runtime: ServiceRuntime) -> bool:
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(select(cases.c.state).where(cases.c.case_id == "case-v"))).first()
-    return row is not None and row.state["ready_on"] is not None
+    return (
+        row is not None
+        and row.state["ready_on"] is not None
+        and row.state["released_to"] == "decision"
+    )
 
 
 def fact(data: EventData, actor: str) -> Any:
@@ -82,6 +87,8 @@ async def test_an_old_rules_refusal_waits_for_its_intended_decision_and_the_view
     await publish(settings, stage_events(B, Stage.INTAKE), fact(registered, "system:intake"))
     ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=True)
     await publish(settings, stage_events(B, Stage.HEARING), fact(ready, "system:hearing"))
+    to_decision = CaseReleased(stage=ReleaseStage.DECISION, release_day=ready.ready_on, team="t-1")
+    await publish(settings, stage_events(B, Stage.PLANNING), fact(to_decision, "system:planning"))
     # Facts and input travel on different topics: the input waits until the case is ready.
     give_up = time.monotonic() + 90
     while not await is_ready(decision):

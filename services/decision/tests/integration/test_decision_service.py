@@ -63,6 +63,9 @@ async def decision(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     await runtime.stop()
 
 
+TO_DECISION = CaseReleased(stage=ReleaseStage.DECISION, release_day=NOW.date(), team="team-1")
+
+
 def fact(data: EventData, case_id: str, actor: str) -> Any:
     return front_end_event(data, subject=case_id, stream=B, actor=actor)
 
@@ -131,8 +134,17 @@ async def test_decisions_for_a_b_c_d_and_a_referred_case(
         HearingWaived(reason=WaiverReason.GROUP_MEMBERSHIP_ESTABLISHED), "case-b", "system:hearing"
     )
     await publish(settings, HEARING_OUT, *ready, waived)
+    await publish(
+        settings,
+        stage_events(B, Stage.PLANNING),
+        *(fact(TO_DECISION, k, "system:planning") for k in categories),
+    )
     for case_id in categories:
-        await until(decision, case_id, lambda row: row.state["ready_on"] is not None)
+        await until(
+            decision,
+            case_id,
+            lambda row: row.state["ready_on"] and row.state["released_to"] == "decision",
+        )
 
     plans = {
         "case-a": (DecisionOutcome.REJECTION, None, True),
@@ -254,9 +266,14 @@ async def test_the_audit_trail_and_at_risk_commands_end_to_end(
     release = CaseReleased(stage=ReleaseStage.HEARING, release_day=date(2026, 11, 2), team="team-1")
     planning = stage_events(B, Stage.PLANNING)
     await publish(settings, planning, fact(release, "case-p", "system:planning"))
+    await publish(settings, planning, fact(TO_DECISION, "case-t", "system:planning"))
     ready = ReadyForDecision(ready_on=date(2026, 11, 2), heard=True)
     await publish(settings, HEARING_OUT, fact(ready, "case-t", "system:hearing"))
-    await until(decision, "case-t", lambda row: row.state["ready_on"] is not None)
+    await until(
+        decision,
+        "case-t",
+        lambda row: row.state["ready_on"] and row.state["released_to"] == "decision",
+    )
     await until(decision, "case-p", lambda row: row.state["released_to"] == "hearing")
     rejection = DecisionDraftRecorded(
         proposed_outcome=DecisionOutcome.REJECTION, standardised=False

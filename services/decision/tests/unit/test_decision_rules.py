@@ -24,6 +24,7 @@ from decision.domain import (
     ready,
     referred,
     registered,
+    release_held,
     released,
     reviewed,
     view_recorded,
@@ -65,9 +66,9 @@ from shared.contracts.events.intake import (
     DeadlineChangeReason,
     LegalDeadlineChanged,
 )
-from shared.contracts.events.planning import CaseReleased, ReleaseStage
+from shared.contracts.events.planning import CaseReleased, FileItem, ReleaseHeld, ReleaseStage
 from shared.contracts.values import Category, PriorityGroup, Stream
-from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal
+from shared.runtime.kit import BatchCases, Context, Decision, Outcome, Refusal, Wait
 
 TODAY = date(2026, 11, 2)
 DRAFTER, READER, ISSUER = "decider:dc-1", "decider:dc-2", "decider:dc-3"
@@ -111,7 +112,9 @@ def case(
     deadline: date = date(2027, 3, 1),
     stream: Stream = Stream.BACKLOG,
     lodged: date = date(2025, 9, 1),
+    release: bool = True,
 ) -> DecisionCase:
+    """A registered case hearing reported ready; released to decision by planning unless not."""
     registration = CaseRegistered(
         v_number="1000000001",
         nationality="SYR",
@@ -130,7 +133,11 @@ def case(
         unaccompanied=False,
     )
     new = state(registered(None, registration, ctx()))
-    return state(ready(new, ReadyForDecision(ready_on=TODAY, heard=True), ctx("system:hearing")))
+    heard = state(ready(new, ReadyForDecision(ready_on=TODAY, heard=True), ctx("system:hearing")))
+    return state(released(heard, TO_DECISION, ctx("system:planning"))) if release else heard
+
+
+TO_DECISION = CaseReleased(stage=ReleaseStage.DECISION, release_day=TODAY, team="team-1")
 
 
 def draft(
@@ -249,6 +256,59 @@ def test_nothing_is_drafted_before_the_case_is_ready_or_while_on_hold() -> None:
     )
     assert held.deadline == case().deadline  # a hold does not move the deadline
     assert refusal_kind(drafted(held, draft(DecisionOutcome.REJECTION), ctx(DRAFTER))) == "on_hold"
+
+
+# --- planning's release to decision (R12: deciders get complete files) ------------------
+
+HELD = ReleaseHeld(
+    stage=ReleaseStage.DECISION,
+    missing_items=(FileItem.LANGUAGE_INDICATION, FileItem.ORIGIN_INVESTIGATION),
+)
+
+
+def test_nothing_is_drafted_before_planning_releases_the_case_to_decision() -> None:
+    heard = case(Category.D, release=False)
+    refused = drafted(heard, draft(DecisionOutcome.REJECTION), ctx(DRAFTER))
+    assert refusal_kind(refused) == "not_released"
+    assert isinstance(refused, Refusal)
+    assert refused.reason == (
+        "planning has not released the case to decision yet: cannot record a draft"
+    )
+    referral = HardCaseReferralRecorded(reason=EscalationReason.COMPLEX_LEGAL_QUESTION)
+    assert refusal_kind(referred(heard, referral, ctx(DRAFTER))) == "not_released"
+    # The release is what lets the work start; no trace of the refusal stays in the case.
+    out = released(heard, TO_DECISION, ctx("system:planning"))
+    assert state(out).team == "team-1"
+    assert emitted(drafted(state(out), draft(DecisionOutcome.REJECTION), ctx(DRAFTER)))
+
+
+def test_a_draft_for_a_held_release_says_what_the_file_lacks() -> None:
+    heard = case(Category.D, release=False)
+    held = state(release_held(heard, HELD, ctx("system:planning")))
+    refused = drafted(held, draft(DecisionOutcome.REJECTION), ctx(DRAFTER))
+    assert isinstance(refused, Refusal)
+    assert refused.kind == "not_released"
+    assert "the file lacks language indication, origin investigation" in refused.reason
+    now_released = state(released(held, TO_DECISION, ctx("system:planning")))
+    assert now_released.release_held == ()
+    assert emitted(drafted(now_released, draft(DecisionOutcome.REJECTION), ctx(DRAFTER)))
+
+
+def test_the_release_and_readiness_count_in_either_order() -> None:
+    registered_only = case(Category.C, release=False).model_copy(update={"ready_on": None})
+    first_release = state(released(registered_only, TO_DECISION, ctx("system:planning")))
+    assert refusal_kind(drafted(first_release, draft(DecisionOutcome.REJECTION), ctx(DRAFTER))) == (
+        "not_ready"
+    )
+    ready_event = ReadyForDecision(ready_on=TODAY, heard=True)
+    both = state(ready(first_release, ready_event, ctx("system:hearing")))
+    assert emitted(drafted(both, draft(DecisionOutcome.REJECTION), ctx(DRAFTER)))
+    # A hold that arrives after the release (a redelivery) does not take the release back.
+    assert release_held(both, HELD, ctx("system:planning")) == Decision(None)
+
+
+def test_a_hold_before_decision_knows_the_case_waits_for_it() -> None:
+    assert isinstance(release_held(None, HELD, ctx("system:planning")), Wait)
 
 
 # --- four eyes -------------------------------------------------------------------------
@@ -495,7 +555,7 @@ def test_the_at_risk_list_groups_by_stream_and_stage() -> None:
 
 
 def test_the_at_risk_list_names_the_stage_each_case_is_at() -> None:
-    registration = case().model_copy(update={"ready_on": None, "audit": ()})
+    registration = case(release=False).model_copy(update={"ready_on": None, "audit": ()})
     assert stage_of(registration) == "planning"
     release = CaseReleased(
         stage=ReleaseStage.PREPHASE, release_day=TODAY, team="team-1", file_complete=True
@@ -506,7 +566,11 @@ def test_the_at_risk_list_names_the_stage_each_case_is_at() -> None:
     assert stage_of(state(released(at_prephase, to_hearing, ctx()))) == "hearing"
     to_decision = release.model_copy(update={"stage": ReleaseStage.DECISION})
     assert stage_of(state(released(at_prephase, to_decision, ctx()))) == "hearing"
-    ready_case = state(ready(at_prephase, ReadyForDecision(ready_on=TODAY, heard=True), ctx()))
+    heard = state(ready(at_prephase, ReadyForDecision(ready_on=TODAY, heard=True), ctx()))
+    assert stage_of(heard) == "planning: to release"
+    held = state(release_held(heard, HELD, ctx("system:planning")))
+    assert stage_of(held) == "planning: file incomplete"
+    ready_case = state(released(held, to_decision, ctx("system:planning")))
     assert stage_of(ready_case) == "decision: to draft"
     # A late release to an earlier stage does not move a case that is at decision back.
     assert released(ready_case, to_hearing, ctx()) == Decision(None)

@@ -342,12 +342,22 @@ def _attended(case: PrephaseCase | None, ctx: Ctx, what: str) -> PrephaseCase | 
     return known
 
 
+def _file_open(case: PrephaseCase | None, ctx: Ctx, what: str) -> PrephaseCase | Refusal:
+    """The case, when a finding for its file may be recorded now: after attendance, or after
+    completion as a late addition to the file (not a reopening: the case stays completed). A
+    category changed after the prephase may need a finding its old category did not (R8, R12),
+    and planning holds the release to decision until it is recorded (docs/adr/0029)."""
+    if case is not None and case.status is Status.COMPLETED:
+        return case
+    return _attended(case, ctx, what)
+
+
 def _finding(case: PrephaseCase, **update: Any) -> PrephaseCase:
     return case.model_copy(update={"findings": case.findings.model_copy(update=update)})
 
 
 def documents(case: PrephaseCase | None, event: DocumentsRecorded, ctx: Ctx) -> Result:
-    known = _attended(case, ctx, "documents")
+    known = _file_open(case, ctx, "documents")
     if isinstance(known, Refusal):
         return known
     original_id = any(d.original and d.kind in IDENTITY_DOCUMENTS for d in event.documents)
@@ -361,7 +371,7 @@ def documents(case: PrephaseCase | None, event: DocumentsRecorded, ctx: Ctx) -> 
 def language_indication(
     case: PrephaseCase | None, event: LanguageIndicationRecorded, ctx: Ctx
 ) -> Result:
-    known = _attended(case, ctx, "a language indication")
+    known = _file_open(case, ctx, "a language indication")
     if isinstance(known, Refusal):
         return known
     return Decision(
@@ -373,7 +383,7 @@ def language_indication(
 def origin_investigation(
     case: PrephaseCase | None, event: OriginInvestigationRecorded, ctx: Ctx
 ) -> Result:
-    known = _attended(case, ctx, "an origin investigation")
+    known = _file_open(case, ctx, "an origin investigation")
     if isinstance(known, Refusal):
         return known
     return Decision(
@@ -382,7 +392,7 @@ def origin_investigation(
 
 
 def written_account(case: PrephaseCase | None, event: WrittenAccountRecorded, ctx: Ctx) -> Result:
-    known = _attended(case, ctx, "a written account")
+    known = _file_open(case, ctx, "a written account")
     if isinstance(known, Refusal):
         return known
     received = WrittenAccountReceived(

@@ -22,10 +22,13 @@ from shared.contracts.events.prephase import (
     ExclusionSignalRecorded,
     GuardianNoticeCancelled,
     HandedInDocument,
+    LanguageIndicationCompleted,
     LanguageIndicationRecorded,
     LanguageIndicationResult,
     NoShowReason,
     OriginFinding,
+    OriginInvestigationCompleted,
+    OriginInvestigationRecorded,
     PrephaseAttendanceRecorded,
     PrephaseCancellationReason,
     PrephaseCompleted,
@@ -35,8 +38,12 @@ from shared.contracts.events.prephase import (
     PrephaseInvitationCancelled,
     PrephaseNoShow,
     PrephaseOnHold,
+    ReturnInformant,
+    ReturnInformationRecorded,
     TransportCancelled,
     WaiverCondition,
+    WrittenAccountReceived,
+    WrittenAccountRecorded,
 )
 from shared.contracts.values import Category
 from shared.runtime.kit import Decision, Refusal
@@ -288,6 +295,65 @@ def test_only_category_b_is_eligible_for_a_waiver() -> None:
 def test_a_second_completion_is_refused() -> None:
     done = decided(complete(attended(**B_COMPLETE))).state
     refused(complete(done), r.RefusalKind.ALREADY_COMPLETED)
+
+
+# --- late additions to the file of a completed case (docs/adr/0029) --------------------------
+
+
+def test_a_completed_case_takes_a_late_finding_for_its_file_and_stays_completed() -> None:
+    # A B case completes without a written account; moved to D later, its decider needs one.
+    done = decided(complete(attended(**B_COMPLETE))).state
+    assert not done.findings.written_account
+    account = WrittenAccountRecorded(
+        received_on=date(2026, 11, 20), language="ara", pages=4, translation_needed=True
+    )
+    result = decided(r.written_account(done, account, make_ctx()))
+    assert result.state.status is Status.COMPLETED
+    assert result.state.findings.written_account
+    assert result.emit == [
+        WrittenAccountReceived(
+            received_on=date(2026, 11, 20), language="ara", pages=4, translation_needed=True
+        )
+    ]
+    assert not any(isinstance(e, PrephaseCompleted) for e in result.emit)  # not reopened
+
+
+def test_each_file_finding_is_taken_late() -> None:
+    done = decided(complete(attended(**B_COMPLETE))).state
+    language = LanguageIndicationRecorded(
+        result=LanguageIndicationResult.INCONCLUSIVE, language="ara"
+    )
+    origin = OriginInvestigationRecorded(result=OriginFinding.DOUBTFUL)
+    documents = DocumentsRecorded(documents=())
+    assert decided(r.language_indication(done, language, make_ctx())).emit == [
+        LanguageIndicationCompleted(result=LanguageIndicationResult.INCONCLUSIVE, language="ara")
+    ]
+    assert decided(r.origin_investigation(done, origin, make_ctx())).emit == [
+        OriginInvestigationCompleted(result=OriginFinding.DOUBTFUL)
+    ]
+    later = decided(r.documents(done, documents, make_ctx())).state
+    assert later.findings.documents == ()
+    assert not later.findings.original_identity_document
+
+
+def test_what_is_not_part_of_the_file_stays_refused_after_completion() -> None:
+    done = decided(complete(attended(**B_COMPLETE))).state
+    info = ReturnInformationRecorded(given_on=DAY, given_by=ReturnInformant.IND)
+    refused(r.return_information(done, info, make_ctx()), r.RefusalKind.ALREADY_COMPLETED)
+    signal = ExclusionSignalRecorded(signalled_on=DAY)
+    refused(r.exclusion_signal(done, signal, make_ctx()), r.RefusalKind.ALREADY_COMPLETED)
+
+
+def test_a_late_finding_for_a_withdrawn_or_never_attended_case_is_refused() -> None:
+    account = WrittenAccountRecorded(
+        received_on=DAY, language="ara", pages=2, translation_needed=False
+    )
+    done = decided(complete(attended(**B_COMPLETE))).state
+    gone = done.model_copy(update={"status": Status.WITHDRAWN})
+    refused(r.written_account(gone, account, make_ctx()), r.RefusalKind.WITHDRAWN)
+    registered = make_case(status=Status.REGISTERED)  # never released to prephase
+    refused(r.written_account(registered, account, make_ctx()), r.RefusalKind.NOT_INVITED)
+    refused(r.written_account(None, account, make_ctx()), r.RefusalKind.UNKNOWN_CASE)
 
 
 # --- withdrawal and capacity ------------------------------------------------------------------

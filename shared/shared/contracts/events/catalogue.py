@@ -508,12 +508,13 @@ CATALOGUE: tuple[MessageSpec, ...] = (
         to=(PREPHASE, HEARING, DECISION, frontend(PLANNER)),
         rules=("R2", "R9", "R12"),
     ),
-    # A release to decision waits for a complete file: the planners see what is missing.
+    # A release to decision waits for a complete file: the planners see what is missing, and
+    # decision says it when a decider tries to draft before the release.
     _output(
         _pl.ReleaseHeld,
         _stage_out(Stage.PLANNING),
         by=PLANNING,
-        to=(frontend(PLANNER),),
+        to=(DECISION, frontend(PLANNER)),
         rules=("R12",),
     ),
     # Prephase and hearing say so when they cannot place a released case: planning re-plans.
