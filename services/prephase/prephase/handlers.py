@@ -16,6 +16,7 @@ from prephase.domain import (
     day_row_key,
     invite,
     overbooked,
+    streams_with_room,
     trim,
     window,
 )
@@ -88,7 +89,14 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     loads = await db.day_loads(uow.session, [d.key for d in days])
     # Days planning cut below their bookings: their last invitations move to another day first.
     cut = overbooked(days, loads)
-    locked = await db.lock_waiting(uow.session, booked_on=cut)
+    # Most days every day is booked up: then a waiting case can at most be owed its report to
+    # planning, so the others stay unread. A stream with a cut day counts as having room (the
+    # trim below may free a place).
+    cut_keys = set(cut)
+    room = streams_with_room(days, loads, first, last) | {
+        d.stream for d in days if d.key in cut_keys
+    }
+    locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
     waiting = [c for c in locked if c.status is Status.WAITING]
     moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
     loads = {**loads, **trimmed}
@@ -114,7 +122,12 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
             uow.records.append(encode(envelope, uow.topics(topic)))
     await write(batch)
     log.info(
-        "invitation pass", waiting=len(waiting), invited=invited, days=len(days), moved=len(moved)
+        "invitation pass",
+        waiting=len(waiting),  # those read: all, or only those owed a report (no free place)
+        invited=invited,
+        days=len(days),
+        moved=len(moved),
+        streams_with_room=sorted(s.value for s in room),
     )
     return invited
 

@@ -6,13 +6,15 @@ daily invitation pass and the hold count query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Column, Date, MetaData, Text, func, or_, select
+from sqlalchemy import Boolean, Column, Date, MetaData, Text, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from prephase.domain import DayLoad, LocationDay, PrephaseCase, Status, day_row_key
+from shared.contracts.values import Stream
 from shared.runtime.kit import StateStore, state_table
 
 metadata = MetaData()
@@ -24,6 +26,9 @@ cases = state_table(
     Column("hold", Text, nullable=True),
     Column("booked_day", Text, nullable=True),  # the location_days key this case holds a place on
     Column("interpreter", Text, nullable=True),  # the interpreter language booked with it
+    Column("stream", Text, nullable=False),
+    # Planning is still owed a one-time "no day fits" (PrephaseCase.placement_report_due).
+    Column("report_due", Boolean, nullable=False),
 )
 
 location_days = state_table(
@@ -48,6 +53,8 @@ CASES = StateStore(
         "hold": lambda case: case.hold,
         "booked_day": _booked_key,
         "interpreter": lambda case: case.booked_language,
+        "stream": lambda case: case.stream.value,
+        "report_due": lambda case: case.placement_report_due,
     },
 )
 
@@ -81,10 +88,25 @@ async def lock_days(session: AsyncSession, keys: Sequence[str]) -> None:
         )
 
 
-async def lock_waiting(session: AsyncSession, booked_on: Sequence[str] = ()) -> list[PrephaseCase]:
+async def lock_waiting(
+    session: AsyncSession,
+    booked_on: Sequence[str] = (),
+    streams: Iterable[Stream] | None = None,
+) -> list[PrephaseCase]:
     """The waiting cases, and the cases booked on `booked_on` days (location_days keys), locked
-    in one query in key order, as the kit locks a batch's cases (no two orders, no deadlock)."""
-    wanted = cases.c.status == Status.WAITING.value
+    in one query in key order, as the kit locks a batch's cases (no two orders, no deadlock).
+
+    With `streams`, only the waiting cases of those streams (the ones a free place may go to)
+    and, of the other streams, those still owed a report to planning: the rest cannot change on
+    this pass, so they are neither read nor locked."""
+    waiting = cases.c.status == Status.WAITING.value
+    wanted = waiting
+    if streams is not None:
+        open_streams = sorted(s.value for s in streams)
+        could_change: ColumnElement[bool] = cases.c.report_due
+        if open_streams:
+            could_change = or_(cases.c.stream.in_(open_streams), could_change)
+        wanted = and_(waiting, could_change)
     if booked_on:
         wanted = or_(wanted, cases.c.booked_day.in_(sorted(set(booked_on))))
     rows = await session.execute(

@@ -226,6 +226,12 @@ class _Ledger:
         self.load: dict[str, Fraction] = {}
         self.interpreters: dict[tuple[date, str], int] = {}
         self.lawyer_days: set[tuple[str, date]] = set()
+        self._rosters = rosters
+        self._in_force: dict[date, Roster | None] = {}
+        # (day, matching caseworkers, cost) with no caseworker of them having room: loads only
+        # grow during a run, so such a day stays full for the rest of it and is not searched
+        # again (thousands of queued cases ask the same question on a booked-up day).
+        self.full: set[tuple[date, int, Fraction]] = set()
         for key, row in self.rows.items():
             roster = in_force(rosters, row.day)
             self.load[key] = row.load(roster, config) if roster else Fraction(0)
@@ -235,6 +241,24 @@ class _Ledger:
                     self.interpreters[slot] = self.interpreters.get(slot, 0) + 1
                 if b.lawyer is not None:
                     self.lawyer_days.add((b.lawyer, row.day))
+
+    def roster(self, day: date) -> Roster | None:
+        """`in_force`, worked out once a day of the run."""
+        if day not in self._in_force:
+            self._in_force[day] = in_force(self._rosters, day)
+        return self._in_force[day]
+
+    def free_worker(
+        self, workers: list[Caseworker], day: date, cost: Fraction
+    ) -> Caseworker | None:
+        """The first of `workers` (a list `_Matching` keeps for the run) with room on `day`."""
+        full = (day, id(workers), cost)
+        if full in self.full:
+            return None
+        worker = next((w for w in workers if self.room(w, day, cost)), None)
+        if worker is None:
+            self.full.add(full)
+        return worker
 
     def room(self, worker: Caseworker, day: date, cost: Fraction) -> bool:
         return self.load.get(day_key(worker.caseworker, day), Fraction(0)) + cost <= worker.day
@@ -279,10 +303,14 @@ def allocate(
     booked: list[tuple[HearingCase, Slot]] = []
     unplaced: list[Unplaced] = []
     start = first_day(today, config)
+    windows: dict[date, list[date]] = {}  # most cases share a start: worked out once a run
     for case in sorted(queue, key=queue_order):
         if case.status is not Status.WAITING_SLOT or case.exclusion_hold:
             continue  # on hold (an obstacle, a 1F/NV screening), planned or done: not queued
-        days_open = window(max(start, case.release_day or start), config)
+        opens = max(start, case.release_day or start)
+        days_open = windows.get(opens)
+        if days_open is None:
+            days_open = windows[opens] = window(opens, config)
         searched = (days_open[0], days_open[-1]) if days_open else (start, start)
         search = _Search()
         choice = _first_free(case, rosters, days_open, ledger, matching, search, config)
@@ -360,7 +388,7 @@ def _first_free(
     for day in days:
         if limit is not None and day > limit:
             break
-        roster = in_force(rosters, day)
+        roster = ledger.roster(day)
         if roster is None or (case.team or "") not in roster.teams:
             continue
         search.team = True
@@ -369,7 +397,7 @@ def _first_free(
             continue
         search.matching = True
         cost = roster.cost(rc, config)
-        worker = next((w for w in workers if ledger.room(w, day, cost)), None)
+        worker = ledger.free_worker(workers, day, cost)
         if worker is None:
             continue
         if not roster.interpreter_room(language, ledger.interpreters.get((day, language or ""), 0)):

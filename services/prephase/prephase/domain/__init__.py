@@ -7,6 +7,7 @@ from prephase.domain.invitation import (
     invitation_events,
     invite,
     overbooked,
+    streams_with_room,
     trim,
     window,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "invite",
     "missing",
     "overbooked",
+    "streams_with_room",
     "trim",
     "waiver_missing",
     "window",

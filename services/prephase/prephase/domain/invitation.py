@@ -31,6 +31,7 @@ from shared.contracts.events.prephase import (
     TransportCancelled,
     TransportRequested,
 )
+from shared.contracts.values import Stream
 from shared.runtime.calendar import add_working_days
 
 
@@ -81,6 +82,28 @@ def cancellation_events(
     if invitation.guardian:
         events.append(GuardianNoticeCancelled(day=invitation.day))
     return tuple(events)
+
+
+EMPTY_LOAD = DayLoad()
+"""The load of a day nobody booked yet (one shared frozen model, not one per look-up)."""
+
+
+def has_room(day: LocationDay, load: DayLoad) -> bool:
+    """Whether a day has a free place (an interpreter may still be short)."""
+    return load.places < day.places
+
+
+def streams_with_room(
+    days: Iterable[LocationDay], loads: Mapping[str, DayLoad], first: date, last: date
+) -> frozenset[Stream]:
+    """The streams with a free place on some day from `first` to `last`. A stream without
+    one can place no case on this pass: its waiting cases can only still be owed the one-time
+    report to planning (`PrephaseCase.placement_report_due`), so only those need loading."""
+    return frozenset(
+        day.stream
+        for day in days
+        if first <= day.day <= last and has_room(day, loads.get(day.key, EMPTY_LOAD))
+    )
 
 
 def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool, str | None]:
@@ -159,10 +182,15 @@ def invite(
     order; tell planning, once, about a case no day fits. `loads` are the days' bookings by
     `LocationDay.key`; the result never books a day beyond its places or interpreters."""
     first, last = window(today, config)
-    candidates = sorted(
-        (d for d in days if first <= d.day <= last), key=lambda d: (d.day, d.location, d.key)
-    )
     load = dict(loads)
+    # Only days with a free place, per stream; a day that fills up leaves its list (a full
+    # day is passed over anyway, so this changes no outcome, only the work per case).
+    open_days: dict[Stream, list[LocationDay]] = {}
+    for d in sorted(
+        (d for d in days if first <= d.day <= last), key=lambda d: (d.day, d.location, d.key)
+    ):
+        if has_room(d, load.get(d.key, EMPTY_LOAD)):
+            open_days.setdefault(d.stream, []).append(d)
     result: list[Invited] = []
     for case in sorted(waiting, key=PrephaseCase.queue_order):
         if case.status is not Status.WAITING:
@@ -188,14 +216,10 @@ def invite(
             continue
         interpreter_short = False
         chosen: tuple[LocationDay, str | None] | None = None
-        for day in candidates:
-            if day.stream is not case.stream or day.day < earliest:
+        for day in open_days.get(case.stream, ()):
+            if day.day < earliest or day.day in case.cancelled_days:
                 continue
-            if day.day in case.cancelled_days:
-                continue
-            booked = load.get(day.key, DayLoad())
-            if booked.places >= day.places:
-                continue
+            booked = load.get(day.key, EMPTY_LOAD)
             fits, language = _language(case, day, booked)
             if not fits:
                 interpreter_short = True
@@ -222,7 +246,9 @@ def invite(
                 )
             continue
         day, language = chosen
-        load[day.key] = load.get(day.key, DayLoad()).add(language)
+        load[day.key] = load.get(day.key, EMPTY_LOAD).add(language)
+        if not has_room(day, load[day.key]):
+            open_days[day.stream].remove(day)
         invitation = Invitation(
             location=day.location,
             day=day.day,

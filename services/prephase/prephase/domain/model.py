@@ -177,6 +177,15 @@ class PrephaseCase(_Frozen):
         return None
 
     @property
+    def placement_report_due(self) -> bool:
+        """Whether a pass that finds no day for this case still owes planning its one-time
+        StageCouldNotPlace (logistics missing, or no day fits); stored as a column, so that a
+        pass with no free place anywhere loads only these cases, not every waiting one."""
+        if self.logistics is None:
+            return not self.logistics_missing_reported
+        return not self.not_scheduled_reported
+
+    @property
     def booked_day(self) -> str | None:
         """The location day this case holds a place on, for counting a day's load."""
         if self.status is Status.INVITED and self.invitation is not None:

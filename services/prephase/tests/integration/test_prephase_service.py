@@ -16,7 +16,16 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import select
 
 from intake.app import definition as intake_definition
+from prephase import persistence as db
 from prephase.app import definition, invite_waiting_cases
+from prephase.domain import (
+    Invitation,
+    LocationDay,
+    Logistics,
+    PrephaseCase,
+    Status,
+    day_row_key,
+)
 from prephase.persistence import cases
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events.catalogue import location_day_key
@@ -450,3 +459,77 @@ async def test_front_end_input_out_of_order_is_refused_with_a_reason(
     assert "never invited" in reasons["pp-a"]
     assert "does not know" in reasons["pp-nobody"]
     assert "was cancelled" in reasons["pp-b"]
+
+
+async def test_a_pass_with_every_day_booked_up_reads_only_the_cases_owed_a_report(
+    prephase: ServiceRuntime,
+) -> None:
+    """Issue 16: with no free place, the pass leaves the cases already reported unread; once a
+    place comes free, they are served again in the fixed order."""
+
+    def location_day(location: str, places: int) -> LocationDay:
+        key = day_row_key(Stream.BACKLOG, location_day_key(location, DAY_1))
+        return LocationDay(
+            key=key, stream=Stream.BACKLOG, location=location, day=DAY_1, places=places
+        )
+
+    def case(case_id: str, minute: int, **update: Any) -> PrephaseCase:
+        fields: dict[str, Any] = {
+            "case_id": case_id,
+            "stream": Stream.BACKLOG,
+            "category": Category.A,
+            "priority_group": None,
+            "lodged_at": datetime(2025, 3, 1, 9, minute, tzinfo=UTC),
+            "status": Status.WAITING,
+            "release_day": date(2026, 10, 1),
+            "logistics": Logistics(reception_location="coa-budel"),
+        }
+        return PrephaseCase.model_validate(fields | update)
+
+    full = location_day(LOCATION, 1)
+    holder = case(
+        "case-holder",
+        0,
+        status=Status.INVITED,
+        invitation=Invitation(
+            location=LOCATION,
+            day=DAY_1,
+            interpreter_language=None,
+            return_information=False,
+            transport_from=None,
+            guardian=False,
+        ),
+    )
+    reported = case("case-reported", 1, not_scheduled_reported=True)
+    owed = case("case-owed", 2)
+
+    async def save(*states: Any) -> None:
+        async def work(uow: Any) -> None:
+            await db.DAYS.save(uow.session, [s for s in states if isinstance(s, LocationDay)])
+            await db.CASES.save(uow.session, [s for s in states if isinstance(s, PrephaseCase)])
+
+        assert prephase.processor is not None
+        await prephase.processor.run_work(work)
+
+    async def report_due() -> dict[str, bool]:
+        async with prephase.engine.connect() as conn:
+            rows = await conn.execute(select(cases.c.case_id, cases.c.report_due))
+            return {row.case_id: row.report_due for row in rows}
+
+    await save(full, holder, reported, owed)
+    assert await report_due() == {"case-holder": True, "case-reported": False, "case-owed": True}
+    before = await states(prephase)
+
+    await invitation_pass(prephase)
+
+    after = await states(prephase)
+    assert after["case-reported"] == before["case-reported"]
+    assert after["case-owed"]["not_scheduled_reported"] is True  # told once, now no longer owed
+    assert (await report_due())["case-owed"] is False
+    # Planning opens another location that day: one free place, for the first in the order.
+    await save(location_day("prephase-ter-apel", 1))
+    await invitation_pass(prephase)
+    after = await states(prephase)
+    assert after["case-reported"]["status"] == "invited"
+    assert after["case-reported"]["invitation"]["location"] == "prephase-ter-apel"
+    assert after["case-owed"]["status"] == "waiting"

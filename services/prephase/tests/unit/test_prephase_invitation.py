@@ -16,6 +16,7 @@ from prephase.domain import (
     day_row_key,
     invite,
     overbooked,
+    streams_with_room,
     trim,
     window,
 )
@@ -260,3 +261,82 @@ def test_a_capacity_cut_moves_the_last_invitations_in_planning_s_order_to_anothe
 
 def booked_on(result: Any) -> date | None:
     return result.case.invitation.day if result.case.invitation else None
+
+
+# Issue 16: the daily pass does no work for what cannot change. Days booked up are passed over
+# and, with no free place in a stream, only the cases still owed a report to planning matter.
+
+SECOND = date(2026, 10, 20)
+
+
+def test_a_stream_has_room_only_with_a_free_place_inside_the_window() -> None:
+    full = day(FIRST, 2, ara=2)
+    beyond = day(date(2026, 12, 1), 5)  # after the window: no pass today books it
+    pact = day(SECOND, 1).model_copy(
+        update={"stream": Stream.PACT, "key": day_row_key(Stream.PACT, "prephase-zwolle-x")}
+    )
+    loads = {full.key: DayLoad(places=2, interpreters={"ara": 2})}
+
+    assert streams_with_room([full, beyond], loads, FIRST, LAST) == frozenset()
+    assert streams_with_room([full, beyond, pact], loads, FIRST, LAST) == {Stream.PACT}
+    # A free place without a free interpreter is still room: a case without languages fits.
+    short = {full.key: DayLoad(places=1, interpreters={"ara": 2})}
+    assert streams_with_room([full], short, FIRST, LAST) == {Stream.BACKLOG}
+
+
+def test_a_case_is_owed_a_report_until_planning_was_told() -> None:
+    no_logistics = waiting("case-1").model_copy(update={"logistics": None})
+    assert no_logistics.placement_report_due
+    assert not no_logistics.model_copy(
+        update={"logistics_missing_reported": True}
+    ).placement_report_due
+    assert waiting("case-2").placement_report_due
+    assert not waiting("case-2", not_scheduled_reported=True).placement_report_due
+    # Once the pass reports it, the case is no longer owed one (the stored column follows).
+    [told] = invite([waiting("case-2")], [], {}, TODAY, DEFAULT_CONFIG)
+    assert isinstance(told.emit[0], StageCouldNotPlace)
+    assert not told.case.placement_report_due
+
+
+def test_without_room_only_the_cases_owed_a_report_change() -> None:
+    full = day(FIRST, 1)
+    loads = {full.key: DayLoad(places=1)}
+    assert streams_with_room([full], loads, FIRST, LAST) == frozenset()
+    past = TODAY.replace(day=TODAY.day - 1)
+    cases: list[PrephaseCase] = [
+        waiting("case-1", not_scheduled_reported=True),
+        waiting("case-2", "ara", not_scheduled_reported=True),
+        waiting("case-3", logistics=None, release_day=past, logistics_missing_reported=True),
+        waiting("case-4"),
+        waiting("case-5", logistics=None, release_day=past),
+    ]
+    results = invite(cases, [full], loads, TODAY, DEFAULT_CONFIG)
+
+    owed = {c.case_id for c in cases if c.placement_report_due}
+    assert owed == {"case-4", "case-5"}
+    assert {r.case.case_id for r in results} == owed  # the others are not even written
+    reasons = {r.case.case_id: r.emit[0].reason for r in results}  # type: ignore[attr-defined]
+    assert reasons == {
+        "case-4": PlacementProblem.NO_LOCATION_DAY,
+        "case-5": PlacementProblem.LOGISTICS_MISSING,
+    }
+
+
+def test_a_day_that_fills_up_is_passed_over_with_the_same_outcome() -> None:
+    # The first day has one place and the one Arabic interpreter; the second a place and none.
+    first, second = day(FIRST, 1, ara=1), day(SECOND, 1)
+    cases = [waiting(f"case-{i}", *langs) for i, langs in enumerate([("ara",), ("ara",), (), ()])]
+
+    results = {r.case.case_id: r for r in invite(cases, [first, second], {}, TODAY, DEFAULT_CONFIG)}
+
+    assert results["case-0"].case.invitation is not None
+    assert results["case-0"].case.invitation.day == FIRST
+    # The second day has a place but no interpreter: short of an interpreter, not of a day.
+    assert results["case-1"].emit[0].reason is PlacementProblem.NO_INTERPRETER  # type: ignore[attr-defined]
+    assert results["case-2"].case.invitation is not None
+    assert results["case-2"].case.invitation.day == SECOND
+    # Both days full now: no day, whatever the languages.
+    assert results["case-3"].emit[0].reason is PlacementProblem.NO_LOCATION_DAY  # type: ignore[attr-defined]
+    assert all(
+        r.case.status is Status.INVITED for k, r in results.items() if k in ("case-0", "case-2")
+    )
