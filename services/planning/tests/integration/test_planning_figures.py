@@ -33,6 +33,9 @@ from shared.tools.testing.kafka import front_end_event, publish, read_topic
 pytestmark = pytest.mark.integration
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+# The events' own time too: a rebuild dates them by it (wall time made the figures depend on
+# the day the tests ran).
+AT_START = DrivenClock(START)
 
 
 @pytest.fixture
@@ -59,7 +62,9 @@ def registered(case_id: str, stream: Stream, *, amv: bool = False) -> Any:
         minor_on_lodging=amv,
         unaccompanied=amv,
     )
-    return front_end_event(data, subject=case_id, stream=stream, actor="system:intake")
+    return front_end_event(
+        data, subject=case_id, stream=stream, actor="system:intake", clock=AT_START
+    )
 
 
 def issued(case_id: str, stream: Stream, on: date, *, grant: bool) -> Any:
@@ -74,7 +79,9 @@ def issued(case_id: str, stream: Stream, on: date, *, grant: bool) -> Any:
             "deadline_met": days <= 0,
         }
     )
-    return front_end_event(data, subject=case_id, stream=stream, actor="system:decision")
+    return front_end_event(
+        data, subject=case_id, stream=stream, actor="system:decision", clock=AT_START
+    )
 
 
 async def test_figures_equal_the_topics_and_a_rebuild(
@@ -100,7 +107,9 @@ async def test_figures_equal_the_topics_and_a_rebuild(
     await publish(
         settings,
         decision_b,
-        front_end_event(hold, subject="b-3", stream=backlog, actor="system:decision"),
+        front_end_event(
+            hold, subject="b-3", stream=backlog, actor="system:decision", clock=AT_START
+        ),
     )
 
     deadline = time.monotonic() + 30
@@ -154,7 +163,9 @@ async def test_a_cycle_drafted_comes_with_a_clearance_forecast(
     await publish(
         settings,
         PLANNING_INPUT,
-        front_end_event(declared, subject="2026-11", stream=None, actor="planner:pl-1"),
+        front_end_event(
+            declared, subject="2026-11", stream=None, actor="planner:pl-1", clock=AT_START
+        ),
     )
     await publish(
         settings,
