@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shared.contracts.events.planning import CapacityDeclared
+from shared.contracts.events.planning import CapacityDeclared, TeamCapacity, TeamCapacityChanged
 from shared.runtime.calendar import working_days_in
 
 from .config import PlanningConfig
@@ -145,23 +145,25 @@ def in_force(capacities: Mapping[str, MonthCapacity], day: date) -> MonthCapacit
     return capacities[max(earlier)].on(day) if earlier else None
 
 
+def team_from(team_id: str, declared: TeamCapacity | TeamCapacityChanged) -> Team:
+    """A team as planning keeps it, from a declaration's team or a change to one team."""
+    return Team(
+        team_id=team_id,
+        caseworkers=declared.caseworkers,
+        hours_per_week=declared.hours_per_week,
+        nationalities=declared.nationalities,
+        languages=declared.languages,
+        unaccompanied_minors=declared.unaccompanied_minors,
+        location=declared.location,
+        members=declared.members,
+    )
+
+
 def month_capacity(month: str, declared: CapacityDeclared) -> MonthCapacity:
     """A declaration as planning keeps it: one row per month."""
     return MonthCapacity(
         month=month,
-        teams=tuple(
-            Team(
-                team_id=t.team,
-                caseworkers=t.caseworkers,
-                hours_per_week=t.hours_per_week,
-                nationalities=t.nationalities,
-                languages=t.languages,
-                unaccompanied_minors=t.unaccompanied_minors,
-                location=t.location,
-                members=t.members,
-            )
-            for t in declared.teams
-        ),
+        teams=tuple(team_from(t.team, t) for t in declared.teams),
         prephase_places=declared.prephase_places,
         prephase_location_operational=declared.prephase_location_operational,
         hearing_rates={r.category: r.per_day for r in declared.hearing_rates},

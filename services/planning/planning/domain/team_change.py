@@ -18,21 +18,8 @@ from datetime import date
 
 from shared.contracts.events.planning import TeamCapacityChanged
 
-from .capacity import in_force, month_bounds, month_key
+from .capacity import in_force, month_bounds, month_key, team_from
 from .model import MonthCapacity, Team, TeamChange
-
-
-def team_of(team_id: str, event: TeamCapacityChanged) -> Team:
-    return Team(
-        team_id=team_id,
-        caseworkers=event.caseworkers,
-        hours_per_week=event.hours_per_week,
-        nationalities=event.nationalities,
-        languages=event.languages,
-        unaccompanied_minors=event.unaccompanied_minors,
-        location=event.location,
-        members=event.members,
-    )
 
 
 def _month_row(capacities: Mapping[str, MonthCapacity], day: date) -> MonthCapacity | None:
@@ -109,7 +96,7 @@ def adopt_team_change(
     """The rows as they are with the change (checked by team_change_problem first)."""
     day = event.effective_on
     month = month_key(day)
-    team = team_of(team_id, event)
+    team = team_from(team_id, event)
     start = _month_row(capacities, day)
     if start is None:
         raise ValueError(f"no capacity in force on {day}: refuse the change first")
