@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, uuid5
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
 from shared.runtime.settings import Settings
 from shared.tools.simulation import SimulationDriver
@@ -104,7 +105,9 @@ class TopicReader:
         if known is None:
             ends = await consumer.end_offsets(self._partitions)
         else:
-            ends = {tp: known.get(f"{tp.topic}/{tp.partition}", 0) for tp in self._partitions}
+            ends = {
+                tp: known.get(partition_key(tp.topic, tp.partition), 0) for tp in self._partitions
+            }
         left = {tp for tp, end in ends.items() if await consumer.position(tp) < end}
         out: list[tuple[str, Any]] = []
         prefix = len(self.settings.topic_prefix)
@@ -264,7 +267,7 @@ class Simulation:
         written: dict[str, int] = {}
         for future in futures:
             meta = await future
-            key = f"{meta.topic}/{meta.partition}"
+            key = partition_key(meta.topic, meta.partition)
             written[key] = max(written.get(key, 0), meta.offset + 1)
         driver.published(written)  # the services answer once they have handled these
         self.report.inputs += len(sent)

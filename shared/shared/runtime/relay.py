@@ -22,6 +22,7 @@ from aiokafka.errors import (
 from sqlalchemy import Row, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.contracts.events.clock import partition_key
 from shared.runtime.database import outbox_parked_table, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.metrics import Metrics
@@ -208,7 +209,7 @@ class OutboxRelay:
         return result
 
     def _note(self, written: Any) -> None:
-        key = f"{written.topic}/{written.partition}"
+        key = partition_key(written.topic, written.partition)
         self.produced[key] = max(self.produced.get(key, 0), written.offset + 1)
 
     async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:

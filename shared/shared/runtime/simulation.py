@@ -23,7 +23,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
-from shared.contracts.events.clock import ClockAcknowledged, ClockTicked
+from shared.contracts.events.clock import ClockAcknowledged, ClockTicked, partition_key
 from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
 from shared.runtime.clock import Clock, DrivenClock
 from shared.runtime.database import outbox_table
@@ -202,7 +202,7 @@ class ClockFollower:
             published=self.published(),
             produced=dict(self.produced()),
             timers_run=timers_run,
-            positions={f"{tp.topic}/{tp.partition}": offset for tp, offset in positions.items()},
+            positions={partition_key(tp.topic, tp.partition): n for tp, n in positions.items()},
         )
         envelope = new_event(
             ack,
@@ -260,7 +260,7 @@ class ClockFollower:
                 told = loop.time()
                 log.warning(
                     "not idle yet",
-                    behind={f"{tp.topic}/{tp.partition}": lag for tp, lag in behind.items()},
+                    behind={partition_key(tp.topic, tp.partition): n for tp, n in behind.items()},
                     outbox_empty=outbox_empty,
                 )
             await asyncio.sleep(delay)
@@ -282,7 +282,9 @@ class ClockFollower:
         if known is None:
             ends = await self._consumer.end_offsets(self._partitions)
         else:
-            ends = {tp: known.get(f"{tp.topic}/{tp.partition}", 0) for tp in self._partitions}
+            ends = {
+                tp: known.get(partition_key(tp.topic, tp.partition), 0) for tp in self._partitions
+            }
         committed = await self._committed()
         offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
         behind = {tp: end - offsets[tp] for tp, end in ends.items() if offsets[tp] < end}

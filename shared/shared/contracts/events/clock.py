@@ -21,6 +21,12 @@ from shared.contracts.envelope import EventData
 
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
 
+
+def partition_key(topic: str, partition: int) -> str:
+    """How the clock messages name a partition in `ends`, `positions` and `produced`."""
+    return f"{topic}/{partition}"
+
+
 SIMULATION_KEY = "simulation"
 """The key (and CloudEvents subject) of every clock tick: one partition, one order."""
 
