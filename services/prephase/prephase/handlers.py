@@ -4,18 +4,25 @@ functions; the daily invitation pass as a timer over the waiting cases."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from prephase import persistence as db
 from prephase.domain import (
+    DayLoad,
+    Invited,
+    LocationDay,
     PrephaseCase,
     PrephaseConfig,
     Status,
+    booked_loads,
     day_row_key,
+    free_places,
     invite,
     overbooked,
+    room_left,
     streams_with_room,
     trim,
     window,
@@ -24,6 +31,7 @@ from prephase.domain import rules as r
 from shared.contracts.envelope import Envelope, encode, new_event
 from shared.contracts.events import intake, planning, prephase
 from shared.contracts.topics import Stage, stage_events
+from shared.contracts.values import Stream
 from shared.runtime.kit import AMSTERDAM, BatchCases, KitBatch, Rules, write
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
@@ -79,6 +87,12 @@ def rules(config: PrephaseConfig) -> Rules[PrephaseCase, PrephaseConfig]:
     return pp
 
 
+FIRST_LOOK = 32
+"""The fewest waiting cases a pass reads of a stream with free places at first (then as many
+again each time, until no free place is left); more than its free places, as some cases wait
+for a later release day, an interpreter or logistics."""
+
+
 async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitOfWork) -> int:
     """Hand out location days to the waiting cases (once a day; per simulated day under the
     driven clock). Returns how many cases it invited."""
@@ -96,15 +110,21 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     room = streams_with_room(days, loads, first, last) | {
         d.stream for d in days if d.key in cut_keys
     }
-    locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
-    waiting = [c for c in locked if c.status is Status.WAITING]
-    moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
-    loads = {**loads, **trimmed}
+    # With a few free places, only the first waiting cases of a stream can get one: a first
+    # look (unlocked) finds how far the places reach; then those cases are locked in key order
+    # with the rest, in one query as before.
+    whole, first_ones = await _reach(uow, rules.config, days, loads, cut, room, today)
+    locked = await db.lock_waiting(
+        uow.session, booked_on=cut, streams=whole, case_ids=[c.case_id for c in first_ones]
+    )
+    results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
+    if (room - whole) & streams_with_room(days, after, first, last):
+        # What the first look read changed before the lock (a case withdrawn meanwhile, say):
+        # a place is left over, so serve those streams' waiting cases in full, as before.
+        log.info("invitation pass reads in full", streams=sorted(s.value for s in room - whole))
+        locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
+        results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
     invited = 0
-    results = [
-        *moved,
-        *invite([*waiting, *(m.case for m in moved)], days, loads, today, rules.config),
-    ]
     for result in results:
         case = result.case
         batch.cases.put(case)
@@ -123,13 +143,64 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     await write(batch)
     log.info(
         "invitation pass",
-        waiting=len(waiting),  # those read: all, or only those owed a report (no free place)
+        waiting=len(waiting),  # those read: the first in the order and those owed a report
         invited=invited,
         days=len(days),
-        moved=len(moved),
+        moved=moved,
         streams_with_room=sorted(s.value for s in room),
     )
     return invited
+
+
+def _place(
+    locked: Sequence[PrephaseCase],
+    days: Sequence[LocationDay],
+    loads: dict[str, DayLoad],
+    today: date,
+    config: PrephaseConfig,
+) -> tuple[list[Invited], list[PrephaseCase], int, dict[str, DayLoad]]:
+    """The pass over the locked cases: trim the cut days, then invite in the fixed order.
+    Returns the results, the waiting cases read, how many invitations moved and the days'
+    loads afterwards."""
+    waiting = [c for c in locked if c.status is Status.WAITING]
+    moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
+    trimmed_loads = {**loads, **trimmed}
+    invited = invite([*waiting, *(m.case for m in moved)], days, trimmed_loads, today, config)
+    return [*moved, *invited], waiting, len(moved), booked_loads(trimmed_loads, invited)
+
+
+async def _reach(
+    uow: UnitOfWork,
+    config: PrephaseConfig,
+    days: Sequence[LocationDay],
+    loads: dict[str, DayLoad],
+    cut: Sequence[str],
+    room: frozenset[Stream],
+    today: date,
+) -> tuple[set[Stream], list[PrephaseCase]]:
+    """How far the free places reach: the streams whose waiting cases are all to be read, and
+    the first waiting cases of the others (in the fixed order, as far as `room_left` says)."""
+    if not room:
+        return set(), []
+    first, last = window(today, config)
+    moved, trimmed = trim(days, await db.read_booked(uow.session, cut))
+    loads = {**loads, **trimmed}
+    whole: set[Stream] = set()
+    first_ones: list[PrephaseCase] = []
+    for stream in sorted(room):
+        read: list[PrephaseCase] = []
+        limit = max(FIRST_LOOK, 4 * free_places(days, loads, stream, first, last))
+        while True:
+            page = await db.read_waiting_in_order(uow.session, stream, len(read), limit)
+            read.extend(page)
+            if len(page) < limit:
+                whole.add(stream)  # all of them read: lock them all, as before
+                break
+            if not room_left(stream, read, (m.case for m in moved), days, loads, today, config):
+                first_ones.extend(read)
+                break
+            limit *= 2
+    return whole, first_ones
 
 
 _HOLDS: dict[int, Gauge] = {}

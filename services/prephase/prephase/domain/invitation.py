@@ -106,6 +106,58 @@ def streams_with_room(
     )
 
 
+def free_places(
+    days: Iterable[LocationDay],
+    loads: Mapping[str, DayLoad],
+    stream: Stream,
+    first: date,
+    last: date,
+) -> int:
+    """The free places of a stream's days from `first` to `last`."""
+    return sum(
+        max(0, day.places - loads.get(day.key, EMPTY_LOAD).places)
+        for day in days
+        if day.stream is stream and first <= day.day <= last
+    )
+
+
+def booked_loads(loads: Mapping[str, DayLoad], results: Iterable[Invited]) -> dict[str, DayLoad]:
+    """The days' loads once each case a pass invited holds its place."""
+    out = dict(loads)
+    for result in results:
+        case = result.case
+        if case.booked_day is not None:
+            key = day_row_key(case.stream, case.booked_day)
+            out[key] = out.get(key, EMPTY_LOAD).add(case.booked_language)
+    return out
+
+
+def room_left(
+    stream: Stream,
+    first_waiting: Sequence[PrephaseCase],
+    moved: Iterable[PrephaseCase],
+    days: Sequence[LocationDay],
+    loads: Mapping[str, DayLoad],
+    today: date,
+    config: PrephaseConfig,
+) -> bool:
+    """Whether a day of `stream` still has a free place once the pass has invited
+    `first_waiting` (the stream's first waiting cases in the fixed order) and the `moved` cases
+    (trimmed off a cut day) that come before the last of them. While one does, a later case may
+    still get it (even one behind a case that found no interpreter: its language may have one),
+    so the pass must read further; once none does, no later case can be placed, and a later
+    case can only be owed its one-time report (read apart: `placement_report_due`). The pass
+    handles cases one by one in that order, so this is what it does with the first ones
+    whatever comes after them."""
+    if not first_waiting:
+        return True
+    until = max(case.queue_order() for case in first_waiting)
+    before = [c for c in moved if c.stream is stream and c.queue_order() <= until]
+    results = invite([*first_waiting, *before], days, loads, today, config)
+    first, last = window(today, config)
+    return stream in streams_with_room(days, booked_loads(loads, results), first, last)
+
+
 def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool, str | None]:
     """(fits, interpreter language): the first of the case's languages with a free interpreter."""
     languages = case.logistics.interpreter_languages if case.logistics else ()

@@ -13,9 +13,12 @@ from prephase.domain import (
     PrephaseCase,
     PrephaseConfig,
     Status,
+    booked_loads,
     day_row_key,
+    free_places,
     invite,
     overbooked,
+    room_left,
     streams_with_room,
     trim,
     window,
@@ -340,3 +343,43 @@ def test_a_day_that_fills_up_is_passed_over_with_the_same_outcome() -> None:
     assert all(
         r.case.status is Status.INVITED for k, r in results.items() if k in ("case-0", "case-2")
     )
+
+
+# Reading only the first waiting cases (issue 16): room_left says when the pass may stop.
+
+
+def test_room_left_is_false_once_the_first_cases_fill_every_free_place() -> None:
+    d = day(FIRST, 2)
+    first = [waiting("case-1"), waiting("case-2")]
+    assert not room_left(Stream.BACKLOG, first, [], [d], {}, TODAY, DEFAULT_CONFIG)
+    assert room_left(Stream.BACKLOG, first[:1], [], [d], {}, TODAY, DEFAULT_CONFIG)
+
+
+def test_a_case_without_an_interpreter_leaves_room_for_a_later_case_with_another_language() -> None:
+    """The interpreter rule: the first cases find no interpreter, the place stays free, so the
+    pass must read on (a later case may speak a language the day has an interpreter for)."""
+    d = day(FIRST, 1, tir=1)
+    first = [waiting("case-1", "ara"), waiting("case-2", "fas")]
+    assert room_left(Stream.BACKLOG, first, [], [d], {}, TODAY, DEFAULT_CONFIG)
+    later = waiting("case-3", "tir")
+    assert not room_left(Stream.BACKLOG, [*first, later], [], [d], {}, TODAY, DEFAULT_CONFIG)
+
+
+def test_only_moved_cases_before_the_last_one_read_count() -> None:
+    """A moved case later in the order than the cases read takes no place ahead of the unread
+    cases between them; one earlier does."""
+    d = day(FIRST, 1)
+    read = [waiting("case-2", lodged_at=datetime(2025, 3, 1, 10, tzinfo=UTC), logistics=None)]
+    early = waiting("case-1", lodged_at=datetime(2025, 3, 1, 9, tzinfo=UTC))
+    late = waiting("case-3", lodged_at=datetime(2025, 3, 1, 11, tzinfo=UTC))
+    assert room_left(Stream.BACKLOG, read, [late], [d], {}, TODAY, DEFAULT_CONFIG)
+    assert not room_left(Stream.BACKLOG, read, [early], [d], {}, TODAY, DEFAULT_CONFIG)
+
+
+def test_booked_loads_add_each_new_invitation_and_free_places_count_what_is_left() -> None:
+    d = day(FIRST, 3, ara=2)
+    results = invite([waiting("case-1", "ara"), waiting("case-2")], [d], {}, TODAY, DEFAULT_CONFIG)
+    loads = booked_loads({}, results)
+    assert loads == {d.key: DayLoad(places=2, interpreters={"ara": 1})}
+    assert free_places([d], loads, Stream.BACKLOG, FIRST, LAST) == 1
+    assert free_places([d], loads, Stream.PACT, FIRST, LAST) == 0
