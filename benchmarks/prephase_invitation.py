@@ -33,6 +33,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import text
+
 from prephase import handlers
 from prephase import persistence as db
 from prephase.app import SETTINGS, definition
@@ -128,6 +130,10 @@ async def fill(runtime: ServiceRuntime, waiting: int) -> None:
 
     assert runtime.processor is not None
     await runtime.processor.run_work(work)
+    # A year into a run the tables grew day by day and autovacuum keeps their statistics; a
+    # bulk fill leaves the planner without any (it would plan for an empty table).
+    async with runtime.engine.begin() as conn:
+        await conn.execute(text("ANALYZE cases, location_days"))
 
 
 async def one_pass(runtime: ServiceRuntime, emitted: list[str]) -> tuple[float, int, int]:
