@@ -331,6 +331,35 @@ def allocate(
     return Allocation(booked, unplaced, list(changed.values()))
 
 
+def teams_with_room(
+    rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
+) -> set[TeamId]:
+    """The teams with a caseworker who has room for the cheapest hearing on some day of the
+    window from `start`. A queued case whose window that is (released by then) can get a slot
+    only from such a team: the queue of any other team waits, whatever its order, so a pass
+    need not read it. Interpreters and specialisms are not looked at: a team counts as having
+    room while any case of it might fit."""
+    out: set[TeamId] = set()
+    for day in window(start, config):
+        roster = in_force(rosters, day)
+        if roster is None:
+            continue
+        rates = {**config.daily_rates, **roster.rates}
+        cheapest = min((roster.cost(c, config) for c, n in rates.items() if n > 0), default=None)
+        if cheapest is None:
+            continue
+        for name, team in roster.teams.items():
+            if name in out:
+                continue
+            for worker in team.caseworkers:
+                row = days.get(day_key(worker.caseworker, day))
+                load = row.load(roster, config) if row is not None else Fraction(0)
+                if load + cheapest <= worker.day:
+                    out.add(name)
+                    break
+    return out
+
+
 def _unplaced(case: HearingCase, search: _Search, searched: tuple[date, date]) -> Unplaced:
     if not search.matching:
         detail = (
