@@ -9,12 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearing.domain.capacity import (
+    Booking,
     Caseworker,
     CaseworkerDay,
     Roster,
     Team,
     allocate,
+    day_key,
+    first_day,
     free_slots,
+    teams_with_room,
+    window,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
 from hearing.domain.steps import could_not_place, logistics_changed, released
@@ -257,3 +262,35 @@ def test_the_slot_names_the_indicated_language_else_the_applicants_first_one() -
     result = allocate([pact, indicated], ROSTER, {}, today=TODAY, config=CONFIG)
     languages = {case.case_id: slot.interpreter_language for case, slot in result.booked}
     assert languages == {"case-1": "tir", "case-2": "ara"}
+
+
+def test_teams_with_room_are_those_with_a_caseworker_free_for_the_cheapest_hearing() -> None:
+    """Issue 16: a team none of whose caseworkers has room for even the cheapest hearing (A:
+    half a day) on any day of the window can give no queued case a slot."""
+    config = HearingConfig()
+    today = date(2026, 11, 2)
+    start = first_day(today, config)
+    team = Roster(
+        teams={
+            "team-a": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-a"),)),
+            "team-b": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-b"),)),
+        }
+    )
+    full = {
+        day_key(worker, day): CaseworkerDay(
+            caseworker=worker,
+            day=day,
+            bookings=(Booking(case_id=f"{worker}-{day}", rate_class="C"),),
+        )
+        for worker in ("cw-a", "cw-b")
+        for day in window(start, config)
+    }
+    assert teams_with_room(team, full, start, config) == set()
+    last = window(start, config)[-1]
+    half = full | {
+        day_key("cw-b", last): CaseworkerDay(
+            caseworker="cw-b", day=last, bookings=(Booking(case_id="x", rate_class="A"),)
+        )
+    }
+    assert teams_with_room(team, half, start, config) == {"team-b"}
+    assert teams_with_room(team, {}, start, config) == {"team-a", "team-b"}
