@@ -58,6 +58,7 @@ cases = state_table(
     Index("cases_to_allocate", "status", postgresql_where=text("status = 'waiting_slot'")),
     Index("cases_with_a_slot_to_free", "case_id", postgresql_where=text("slot_to_free")),
     Index("cases_to_measure", "case_id", postgresql_where=text("to_measure")),
+    Index("cases_on_hold", "on_hold_since", postgresql_where=text("status = 'on_hold'")),
     Index("cases_in_review", "review_due", postgresql_where=text("status = 'heard'")),
     Index(
         "cases_on_exclusion_hold",

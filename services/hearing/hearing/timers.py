@@ -23,6 +23,8 @@ from hearing.domain.capacity import (
     first_day,
     free_slots,
     overbooked,
+    room_after,
+    room_by_team,
     teams_with_room,
     trim,
 )
@@ -200,7 +202,8 @@ async def _reach(
     moved off a cut day) that come before the last of them, are allocated as the pass would;
     a team without room left is read no further."""
     start = first_day(today, config)
-    teams = teams_with_room(rosters, look.days, start, config)
+    room = room_by_team(rosters, look.days, start, config)
+    teams = set(room)
     dropped: set[str] = set()
     read: dict[str, HearingCase] = {}
     after: db.QueueKey | None = None
@@ -213,9 +216,7 @@ async def _reach(
         after = queue_order(page[-1])
         before = {c.case_id: c for c in look.waiting if queue_order(c) <= after}
         sim = allocate({**before, **read}.values(), rosters, look.days, today=today, config=config)
-        left = teams & teams_with_room(
-            rosters, look.days | {d.key: d for d in sim.days}, start, config
-        )
+        left = teams & set(room_after(room, rosters, sim.days, config))
         dropped |= teams - left
         teams = left
         limit *= 2

@@ -78,8 +78,7 @@ class Roster(Frozen):
 
     def cost(self, rate_class: str, config: HearingConfig) -> Fraction:
         """The share of a caseworker's day one hearing of the class takes: 1 / its rate."""
-        rate = self.rates.get(rate_class, config.daily_rates[rate_class])
-        return 1 / _fraction(rate, 100)
+        return _cost(self.rates.get(rate_class, config.daily_rates[rate_class]))
 
     def interpreter_room(self, language: str | None, used: int) -> bool:
         if language is None or self.interpreters is None:
@@ -91,6 +90,12 @@ class Roster(Frozen):
 def _fraction(value: float, limit: int) -> Fraction:
     # Cached: a run asks for the same few rates and shares many thousands of times.
     return Fraction(value).limit_denominator(limit)
+
+
+@cache
+def _cost(rate: float) -> Fraction:
+    # Cached as `_fraction`: a day's load sums one cost per booking, for every day a pass sees.
+    return 1 / _fraction(rate, 100)
 
 
 def roster_from(month: str, event: HearingRosterPlanned, before: Roster | None = None) -> Roster:
@@ -339,25 +344,59 @@ def teams_with_room(
     only from such a team: the queue of any other team waits, whatever its order, so a pass
     need not read it. Interpreters and specialisms are not looked at: a team counts as having
     room while any case of it might fit."""
-    out: set[TeamId] = set()
+    return set(room_by_team(rosters, days, start, config))
+
+
+def room_by_team(
+    rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
+) -> dict[TeamId, set[str]]:
+    """Per team with room (`teams_with_room`), its caseworker days (keys) with room."""
+    out: dict[TeamId, set[str]] = {}
     for day in window(start, config):
         roster = in_force(rosters, day)
-        if roster is None:
-            continue
-        rates = {**config.daily_rates, **roster.rates}
-        cheapest = min((roster.cost(c, config) for c, n in rates.items() if n > 0), default=None)
-        if cheapest is None:
+        cheapest = _cheapest(roster, config)
+        if roster is None or cheapest is None:
             continue
         for name, team in roster.teams.items():
-            if name in out:
-                continue
             for worker in team.caseworkers:
-                row = days.get(day_key(worker.caseworker, day))
+                key = day_key(worker.caseworker, day)
+                row = days.get(key)
                 load = row.load(roster, config) if row is not None else Fraction(0)
                 if load + cheapest <= worker.day:
-                    out.add(name)
-                    break
+                    out.setdefault(name, set()).add(key)
     return out
+
+
+def room_after(
+    room: Mapping[TeamId, set[str]],
+    rosters: Rosters,
+    booked: Iterable[CaseworkerDay],
+    config: HearingConfig,
+) -> dict[TeamId, set[str]]:
+    """`room_by_team` once the `booked` caseworker days hold more bookings than when `room` was
+    worked out (loads only grow as a pass books, so a day can only lose its room): the cost of
+    what was booked, not of every day again."""
+    full: set[str] = set()
+    for row in booked:
+        roster = in_force(rosters, row.day)
+        worker = roster.caseworker(row.caseworker) if roster is not None else None
+        cheapest = _cheapest(roster, config)
+        if (
+            roster is None
+            or worker is None
+            or cheapest is None
+            or row.load(roster, config) + cheapest > worker.day
+        ):
+            full.add(row.key)
+    return {team: keys - full for team, keys in room.items() if keys - full}
+
+
+def _cheapest(roster: Roster | None, config: HearingConfig) -> Fraction | None:
+    """The cost of the cheapest hearing under a roster (a class rated 0 a day is not heard)."""
+    if roster is None:
+        return None
+    rates = {**config.daily_rates, **roster.rates}
+    return min((roster.cost(c, config) for c, n in rates.items() if n > 0), default=None)
 
 
 def _unplaced(case: HearingCase, search: _Search, searched: tuple[date, date]) -> Unplaced:

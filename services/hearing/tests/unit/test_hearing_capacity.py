@@ -18,6 +18,8 @@ from hearing.domain.capacity import (
     day_key,
     first_day,
     free_slots,
+    room_after,
+    room_by_team,
     teams_with_room,
     window,
 )
@@ -294,3 +296,25 @@ def test_teams_with_room_are_those_with_a_caseworker_free_for_the_cheapest_heari
     }
     assert teams_with_room(team, half, start, config) == {"team-b"}
     assert teams_with_room(team, {}, start, config) == {"team-a", "team-b"}
+
+
+def test_room_after_drops_the_days_a_pass_booked_full_and_keeps_the_rest() -> None:
+    config = HearingConfig()
+    start = first_day(date(2026, 11, 2), config)
+    days = window(start, config)
+    team = Roster(
+        teams={"team-a": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-a"),))}
+    )
+    room = room_by_team(team, {}, start, config)
+    assert room == {"team-a": {day_key("cw-a", d) for d in days}}
+
+    def booked(day: date, *classes: str) -> CaseworkerDay:
+        bookings = tuple(Booking(case_id=f"c-{i}", rate_class=c) for i, c in enumerate(classes))
+        return CaseworkerDay(caseworker="cw-a", day=day, bookings=bookings)
+
+    # Half a day left (one A hearing) is room; a full day is not.
+    after = room_after(room, team, [booked(days[0], "A"), booked(days[1], "C")], config)
+    assert after == {"team-a": {day_key("cw-a", d) for d in days if d != days[1]}}
+    every = [booked(d, "A", "A") for d in days]
+    assert room_after(room, team, every, config) == {}
+    assert room_by_team(team, {r.key: r for r in every}, start, config) == {}
