@@ -54,7 +54,7 @@ def _emit(uow: UnitOfWork, case: HearingCase, events: Iterable[EventData]) -> No
 
 FIRST_LOOK = 64
 """The fewest queued cases a pass reads at first of the teams with room (then twice as many
-each time, until no team read has room left)."""
+each time, until no team read has room left); more when more caseworker days have room."""
 
 
 @dataclass
@@ -207,7 +207,8 @@ async def _reach(
     dropped: set[str] = set()
     read: dict[str, HearingCase] = {}
     after: db.QueueKey | None = None
-    limit = FIRST_LOOK
+    # About as many as the caseworker days with room can take (two A hearings a day).
+    limit = max(FIRST_LOOK, 2 * sum(len(keys) for keys in room.values()))
     while teams:
         page = await db.read_queue(uow.session, teams, after, limit)
         read |= {c.case_id: c for c in page}
