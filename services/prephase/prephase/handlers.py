@@ -21,8 +21,9 @@ from prephase.domain import (
     day_row_key,
     free_places,
     invite,
+    open_room,
     overbooked,
-    room_left,
+    room_after,
     streams_with_room,
     trim,
     window,
@@ -110,18 +111,17 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     room = streams_with_room(days, loads, first, last) | {
         d.stream for d in days if d.key in cut_keys
     }
-    # With a few free places, only the first waiting cases of a stream can get one: a first
-    # look (unlocked) finds how far the places reach; then those cases are locked in key order
-    # with the rest, in one query as before.
-    whole, first_ones = await _reach(uow, rules.config, days, loads, cut, room, today)
-    locked = await db.lock_waiting(
-        uow.session, booked_on=cut, streams=whole, case_ids=[c.case_id for c in first_ones]
-    )
+    # With a few free places, only the first waiting cases of a stream that might fit them can
+    # get one: a first look (unlocked) finds how far the places reach; then those cases are
+    # locked in key order with the rest, in one query as before.
+    reach, first_ones = await _reach(uow, rules.config, days, loads, cut, room, today)
+    locked = await db.lock_waiting(uow.session, booked_on=cut, streams=(), case_ids=first_ones)
     results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
-    if (room - whole) & streams_with_room(days, after, first, last):
+    if not _reached(reach, after, days, first, last):
         # What the first look read changed before the lock (a case withdrawn meanwhile, say):
-        # a place is left over, so serve those streams' waiting cases in full, as before.
-        log.info("invitation pass reads in full", streams=sorted(s.value for s in room - whole))
+        # a place is left over that the cases not read might take, so serve those streams'
+        # waiting cases in full, as before.
+        log.info("invitation pass reads in full", streams=sorted(s.value for s in room))
         locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
         results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
     invited = 0
@@ -177,30 +177,48 @@ async def _reach(
     cut: Sequence[str],
     room: frozenset[Stream],
     today: date,
-) -> tuple[set[Stream], list[PrephaseCase]]:
-    """How far the free places reach: the streams whose waiting cases are all to be read, and
-    the first waiting cases of the others (in the fixed order, as far as `room_left` says)."""
-    if not room:
-        return set(), []
+) -> tuple[dict[Stream, frozenset[str] | None], list[str]]:
+    """How far the free places reach, per stream with room: the waiting cases that might fit
+    them are read in the fixed order until `room_after` says none is left (None) or to the end
+    of those that might fit what is left (the languages it then left). Returns that per stream
+    and the ids of the cases read."""
     first, last = window(today, config)
     moved, trimmed = trim(days, await db.read_booked(uow.session, cut))
     loads = {**loads, **trimmed}
-    whole: set[Stream] = set()
-    first_ones: list[PrephaseCase] = []
+    reach: dict[Stream, frozenset[str] | None] = {}
+    ids: list[str] = []
     for stream in sorted(room):
+        left = open_room(days, loads, stream, first, last)
         read: list[PrephaseCase] = []
         limit = max(FIRST_LOOK, 4 * free_places(days, loads, stream, first, last))
-        while True:
-            page = await db.read_waiting_in_order(uow.session, stream, len(read), limit)
+        while left is not None:
+            after = read[-1].queue_order() if read else None
+            page = await db.read_waiting_in_order(uow.session, stream, after, limit, left)
             read.extend(page)
             if len(page) < limit:
-                whole.add(stream)  # all of them read: lock them all, as before
-                break
-            if not room_left(stream, read, (m.case for m in moved), days, loads, today, config):
-                first_ones.extend(read)
-                break
+                break  # every case that might fit what is left is read
+            left = room_after(stream, read, (m.case for m in moved), days, loads, today, config)
             limit *= 2
-    return whole, first_ones
+        reach[stream] = left
+        ids.extend(c.case_id for c in read)
+    return reach, ids
+
+
+def _reached(
+    reach: dict[Stream, frozenset[str] | None],
+    loads: dict[str, DayLoad],
+    days: Sequence[LocationDay],
+    first: date,
+    last: date,
+) -> bool:
+    """Whether the pass over the locked cases left no place that a case not read might take:
+    none at all where the first look found none left, else none with another interpreter
+    language than those the first look read every case for."""
+    for stream, left in reach.items():
+        now = open_room(days, loads, stream, first, last)
+        if now is not None and (left is None or not now <= left):
+            return False
+    return True
 
 
 _HOLDS: dict[int, Gauge] = {}

@@ -7,7 +7,8 @@ daily invitation pass and the hold count query.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -22,7 +23,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,6 +51,9 @@ cases = state_table(
     Column("queue_day", Date, nullable=False),
     Column("queue_rank", Integer, nullable=False),
     Column("lodged_at", DateTime(timezone=True), nullable=False),
+    # The interpreter languages (none: empty; no logistics yet: null): which free places the
+    # case might take.
+    Column("languages", ARRAY(Text), nullable=True),
 )
 
 location_days = state_table(
@@ -77,6 +83,9 @@ CASES = StateStore(
         "queue_day": lambda case: case.release_day or date.max,
         "queue_rank": lambda case: PRIORITY_RANK[case.priority_group],
         "lodged_at": lambda case: case.lodged_at,
+        "languages": lambda case: (
+            list(case.logistics.interpreter_languages) if case.logistics is not None else None
+        ),
     },
 )
 
@@ -132,25 +141,39 @@ async def read_booked(session: AsyncSession, booked_on: Sequence[str]) -> list[P
     return await _cases(session, cases.c.booked_day.in_(sorted(set(booked_on))), lock=False)
 
 
+QueueKey = tuple[date, int, datetime, str]
+"""A waiting case's place in the pass's order, as `PrephaseCase.queue_order` gives it."""
+
+_ORDER: tuple[ColumnElement[Any], ...] = (
+    cases.c.queue_day,
+    cases.c.queue_rank,
+    cases.c.lodged_at,
+    # Case ids in code-point order, as Python compares them.
+    literal_column('case_id COLLATE "C"'),
+)
+
+
 async def read_waiting_in_order(
-    session: AsyncSession, stream: Stream, offset: int, limit: int
+    session: AsyncSession,
+    stream: Stream,
+    after: QueueKey | None,
+    limit: int,
+    languages: Iterable[str],
 ) -> list[PrephaseCase]:
     """Waiting cases of a stream in the pass's fixed order (`PrephaseCase.queue_order`), the
-    `limit` after the first `offset`, unlocked: a first look at how far the free places reach
-    (index waiting_cases_in_queue_order)."""
-    rows = await session.execute(
-        select(cases.c.state)
-        .where(cases.c.status == Status.WAITING.value, cases.c.stream == stream.value)
-        .order_by(
-            cases.c.queue_day,
-            cases.c.queue_rank,
-            cases.c.lodged_at,
-            # Case ids in code-point order, as Python compares them.
-            literal_column('case_id COLLATE "C"'),
-        )
-        .offset(offset)
-        .limit(limit)
+    first `limit` after `after`, unlocked: a first look at how far the free places reach
+    (index waiting_cases_in_queue_order). Only those that might take a free place: with known
+    logistics, and needing no interpreter or one of `languages`."""
+    free = sorted(set(languages))
+    might_fit = cases.c.languages.is_not(None) & (
+        (func.cardinality(cases.c.languages) == 0) | cases.c.languages.overlap(free)
+        if free
+        else func.cardinality(cases.c.languages) == 0
     )
+    where = [cases.c.status == Status.WAITING.value, cases.c.stream == stream.value, might_fit]
+    if after is not None:
+        where.append(tuple_(*_ORDER) > tuple_(*after))
+    rows = await session.execute(select(cases.c.state).where(*where).order_by(*_ORDER).limit(limit))
     return [PrephaseCase.model_validate(row.state) for row in rows]
 
 

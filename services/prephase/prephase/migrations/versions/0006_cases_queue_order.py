@@ -1,6 +1,7 @@
 """Prephase cases: their place in the pass's fixed order (PrephaseCase.queue_order) as columns,
-with an index over the waiting cases per stream in that order, so that a pass with a few free
-places reads the waiting cases only as far as the free places can take them (issue 16).
+and their interpreter languages, with an index over the waiting cases per stream in that order,
+so that a pass with a few free places reads the waiting cases that might fit them only as far
+as the free places can take them (issue 16).
 
 Revision ID: 0006
 Revises: 0005
@@ -8,6 +9,7 @@ Revises: 0005
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
@@ -17,6 +19,8 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("queue_day", sa.Date, nullable=True))
     op.add_column("cases", sa.Column("queue_rank", sa.Integer, nullable=True))
     op.add_column("cases", sa.Column("lodged_at", sa.DateTime(timezone=True), nullable=True))
+    # The interpreter languages (none: an empty array; no logistics yet: null).
+    op.add_column("cases", sa.Column("languages", postgresql.ARRAY(sa.Text), nullable=True))
     # From the stored state, as PrephaseCase.queue_order ranks it (no release day: last; the
     # ranks of PRIORITY_RANK, no group: 3).
     op.execute(
@@ -29,7 +33,15 @@ def upgrade() -> None:
                 WHEN 'former_safe_country' THEN 2
                 ELSE 3
             END,
-            lodged_at = (state->>'lodged_at')::timestamptz
+            lodged_at = (state->>'lodged_at')::timestamptz,
+            languages = CASE
+                WHEN state->'logistics' IS NULL OR state->'logistics' = 'null'::jsonb THEN NULL
+                ELSE ARRAY(
+                    SELECT jsonb_array_elements_text(
+                        COALESCE(state->'logistics'->'interpreter_languages', '[]'::jsonb)
+                    )
+                )
+            END
         """
     )
     op.alter_column("cases", "queue_day", nullable=False)
@@ -39,7 +51,7 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE INDEX waiting_cases_in_queue_order ON cases
-            (stream, queue_day, queue_rank, lodged_at, case_id COLLATE "C")
+            (stream, queue_day, queue_rank, lodged_at, case_id COLLATE "C") INCLUDE (languages)
             WHERE status = 'waiting'
         """
     )
