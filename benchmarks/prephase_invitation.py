@@ -15,6 +15,8 @@ as the timer runs it, in one transaction through the outbox:
   other one with interpreters for two of the four languages only), and the pass hands them out
   in the fixed order;
 - cut: as room, and planning also cuts one booked day to five places (two invitations move).
+- unused: before each pass planning opens a location day whose interpreters are all for a
+  language none of the waiting cases speaks: free places no case can take.
 
 Prints milliseconds per pass (median of --runs), the cases invited and the events written.
 With --events FILE it also writes every event the passes emitted (key, type, data; in order)
@@ -164,12 +166,14 @@ async def measure(sizes: list[int], runs: int) -> list[str]:
             await runtime.start()
             try:
                 await fill(runtime, size)
-                for scenario in ("full", "room", "cut"):
+                for scenario in ("full", "room", "cut", "unused"):
                     timings, invited, written = [], 0, 0
                     for run in range(runs):
                         emitted.append(json.dumps([size, scenario, run]))
-                        if scenario != "full":
+                        if scenario in ("room", "cut"):
                             await new_location(runtime, f"{scenario}-{run}", run)
+                        if scenario == "unused":
+                            await new_location(runtime, f"{scenario}-{run}", run, ("som",))
                         if scenario == "cut":
                             await cut_day(runtime, run)
                         took, n, e = await one_pass(runtime, emitted)
@@ -185,11 +189,14 @@ async def measure(sizes: list[int], runs: int) -> list[str]:
     return emitted
 
 
-async def new_location(runtime: ServiceRuntime, name: str, run: int) -> None:
+async def new_location(
+    runtime: ServiceRuntime, name: str, run: int, only: tuple[str, ...] | None = None
+) -> None:
     """Planning opens one more location on the first day of the window: free places (every
-    other one with interpreters for two languages only: cases of the others do not fit it)."""
+    other one with interpreters for two languages only: cases of the others do not fit it;
+    with `only`, interpreters for those languages only)."""
     day = add_working_days(TODAY, CONFIG.lead_working_days)
-    languages = LANGUAGES if run % 2 == 0 else LANGUAGES[1:3]
+    languages = only or (LANGUAGES if run % 2 == 0 else LANGUAGES[1:3])
     extra = location_day(f"prephase-extra-{name}", day, languages=languages)
 
     async def work(uow: UnitOfWork) -> None:
