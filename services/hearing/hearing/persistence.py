@@ -28,10 +28,11 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from hearing.domain.capacity import CaseworkerDay, Roster
+from hearing.domain.capacity import CaseworkerDay, Room, Roster, slot_language
 from hearing.domain.case import NEVER, HearingCase, Status, queue_order
 from shared.runtime.kit import StateStore, state_table
 
@@ -55,6 +56,9 @@ cases = state_table(
     Column("lodged_at", DateTime(timezone=True), nullable=False),
     Column("release_day", Date, nullable=True),
     Column("unplaced_reported", Boolean, nullable=False),
+    # What a slot for it needs: the caseworker's specialisms and the interpreter.
+    Column("specialisms", ARRAY(Text), nullable=False),
+    Column("slot_language", Text, nullable=True),
     Index("cases_to_allocate", "status", postgresql_where=text("status = 'waiting_slot'")),
     Index("cases_with_a_slot_to_free", "case_id", postgresql_where=text("slot_to_free")),
     Index("cases_to_measure", "case_id", postgresql_where=text("to_measure")),
@@ -87,6 +91,8 @@ CASES = StateStore(
         "lodged_at": lambda case: case.lodged_at or NEVER,
         "release_day": lambda case: case.release_day,
         "unplaced_reported": lambda case: case.unplaced_reported,
+        "specialisms": lambda case: sorted(s.value for s in case.specialisms),
+        "slot_language": slot_language,
     },
 )
 
@@ -169,11 +175,24 @@ _ORDER: tuple[ColumnElement[Any], ...] = (
 
 
 async def read_queue(
-    session: AsyncSession, teams: Collection[str], after: QueueKey | None, limit: int
+    session: AsyncSession, room: Room, after: QueueKey | None, limit: int
 ) -> list[HearingCase]:
-    """The queued cases of `teams` in the fixed order (queue_order), the first `limit` after
-    `after`, unlocked: the pass's first look at how far the teams' free capacity reaches."""
-    where = [cases.c.in_queue, cases.c.team.in_(sorted(teams))]
+    """The queued cases that might fit `room`, in the fixed order (queue_order), the first
+    `limit` after `after`, unlocked: the pass's first look at how far the room reaches."""
+    if not room.teams:
+        return []
+    teams = [
+        and_(
+            cases.c.team == team,
+            or_(*(cases.c.specialisms.contained_by(sorted(s)) for s in sorted(sets, key=sorted))),
+        )
+        for team, sets in sorted(room.teams.items())
+    ]
+    where: list[ColumnElement[bool]] = [cases.c.in_queue, or_(*teams)]
+    if room.languages is not None:
+        where.append(
+            cases.c.slot_language.is_(None) | cases.c.slot_language.in_(sorted(room.languages))
+        )
     if after is not None:
         where.append(tuple_(*_ORDER) > tuple_(*after))
     rows = await session.execute(select(cases.c.state).where(*where).order_by(*_ORDER).limit(limit))

@@ -17,15 +17,14 @@ from hearing import persistence as db
 from hearing.domain import steps
 from hearing.domain.capacity import (
     CaseworkerDay,
+    Room,
     Roster,
     allocate,
     day_keys,
     first_day,
     free_slots,
     overbooked,
-    room_after,
-    room_by_team,
-    teams_with_room,
+    room_in,
     trim,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Status, queue_order, route_of
@@ -134,15 +133,15 @@ async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics)
         now,
         config,
     )
-    dropped, first_ones = await _reach(uow, look, rosters, today, config)
+    reach, first_ones = await _reach(uow, look, rosters, today, config)
     due = await db.lock_due(uow.session, today, also=on_cut_days, queue=first_ones, start=start)
     run = _prepare(due, days, rosters, over, today, now, config)
     allocation = allocate(run.waiting, rosters, run.days, today=today, config=config)
     after = run.days | {d.key: d for d in allocation.days}
-    if dropped & teams_with_room(rosters, after, start, config):
+    if not room_in(rosters, after, start, config).within(reach):
         # What the first look read changed before the lock (a case withdrawn meanwhile, say):
-        # a team it stopped reading has room left, so serve the whole queue, as before.
-        log.info("hearing pass reads the whole queue", teams=len(dropped))
+        # room is left that a case not read might take, so serve the whole queue, as before.
+        log.info("hearing pass reads the whole queue")
         due = await db.lock_due(uow.session, today, also=on_cut_days)
         run = _prepare(due, days, rosters, over, today, now, config)
         allocation = allocate(run.waiting, rosters, run.days, today=today, config=config)
@@ -195,33 +194,29 @@ async def _reach(
     rosters: Mapping[str, Roster],
     today: date,
     config: HearingConfig,
-) -> tuple[set[str], list[str]]:
-    """How far the teams' room reaches in the queue: the teams whose reading stopped before
-    the end of their queue (their room used up by the cases read), and the ids of the queued
-    cases read. The cases read first, and those of `look` (owed a report, released later,
-    moved off a cut day) that come before the last of them, are allocated as the pass would;
-    a team without room left is read no further."""
+) -> tuple[Room, list[str]]:
+    """How far the room reaches in the queue: the queued cases that might fit it are read in
+    the fixed order, allocated as the pass would (with those of `look`, owed a report, released
+    later or moved off a cut day, that come before the last of them), and read no further once
+    the room left fits none, or to the end of those that might fit what is left. Returns what
+    was left for the last read (`Room.teams` empty: nothing) and the ids of the cases read."""
     start = first_day(today, config)
-    room = room_by_team(rosters, look.days, start, config)
-    teams = set(room)
-    dropped: set[str] = set()
+    room = room_in(rosters, look.days, start, config)
     read: dict[str, HearingCase] = {}
     after: db.QueueKey | None = None
     # About as many as the caseworker days with room can take (two A hearings a day).
-    limit = max(FIRST_LOOK, 2 * sum(len(keys) for keys in room.values()))
-    while teams:
-        page = await db.read_queue(uow.session, teams, after, limit)
+    limit = max(FIRST_LOOK, 2 * room.days)
+    while room.teams:
+        page = await db.read_queue(uow.session, room, after, limit)
         read |= {c.case_id: c for c in page}
         if len(page) < limit:
-            break  # the queues of `teams` read to their end
+            break  # every case that might fit what is left is read
         after = queue_order(page[-1])
         before = {c.case_id: c for c in look.waiting if queue_order(c) <= after}
         sim = allocate({**before, **read}.values(), rosters, look.days, today=today, config=config)
-        left = teams & set(room_after(room, rosters, sim.days, config))
-        dropped |= teams - left
-        teams = left
+        room = room_in(rosters, look.days | {d.key: d for d in sim.days}, start, config)
         limit *= 2
-    return dropped, sorted(read)
+    return room, sorted(read)
 
 
 def _observe_slots(per_day: list[tuple[str, int]], metrics: HearingMetrics) -> None:

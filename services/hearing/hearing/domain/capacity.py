@@ -336,59 +336,76 @@ def allocate(
     return Allocation(booked, unplaced, list(changed.values()))
 
 
-def teams_with_room(
-    rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
-) -> set[TeamId]:
-    """The teams with a caseworker who has room for the cheapest hearing on some day of the
-    window from `start`. A queued case whose window that is (released by then) can get a slot
-    only from such a team: the queue of any other team waits, whatever its order, so a pass
-    need not read it. Interpreters and specialisms are not looked at: a team counts as having
-    room while any case of it might fit."""
-    return set(room_by_team(rosters, days, start, config))
+@dataclass(frozen=True)
+class Room:
+    """What a queued case needs to possibly get a slot in a window: its team among `teams`, its
+    specialisms all among those of one of that team's caseworkers with room for the cheapest
+    hearing on a day of the window (`teams[team]`: the specialism sets of those caseworkers),
+    and no interpreter or one of `languages`, free on a day with such a caseworker (None: any,
+    as some such day's roster counts no interpreters). A case that needs more finds no slot."""
+
+    teams: Mapping[TeamId, frozenset[frozenset[Specialism]]]
+    languages: frozenset[LanguageCode] | None
+    days: int  # caseworker days with room: about what the room can take
+
+    def within(self, other: Room) -> bool:
+        """Whether every case that might fit this room might fit `other` too."""
+        if not self.teams:
+            return True
+        if other.languages is not None and (
+            self.languages is None or not self.languages <= other.languages
+        ):
+            return False
+        return all(
+            team in other.teams and all(any(s <= o for o in other.teams[team]) for s in sets)
+            for team, sets in self.teams.items()
+        )
 
 
-def room_by_team(
+def room_in(
     rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
-) -> dict[TeamId, set[str]]:
-    """Per team with room (`teams_with_room`), its caseworker days (keys) with room."""
-    out: dict[TeamId, set[str]] = {}
-    for day in window(start, config):
+) -> Room:
+    """The `Room` the caseworker days `days` leave in the window from `start`. A queued case
+    whose window that is (released by then) and that needs more gets no slot, whatever its
+    place in the order; and as loads only grow while a pass books, it gets none later in the
+    pass either. So a pass need not read it (unless it is owed a report)."""
+    in_window = set(window(start, config))
+    used: dict[tuple[date, str], int] = {}
+    for booked in days.values():
+        if booked.day in in_window:
+            for b in booked.bookings:
+                if b.language is not None:
+                    used[(booked.day, b.language)] = used.get((booked.day, b.language), 0) + 1
+    teams: dict[TeamId, set[frozenset[Specialism]]] = {}
+    languages: set[LanguageCode] | None = set()
+    free_days = 0
+    for day in sorted(in_window):
         roster = in_force(rosters, day)
         cheapest = _cheapest(roster, config)
         if roster is None or cheapest is None:
             continue
+        day_has_room = False
         for name, team in roster.teams.items():
             for worker in team.caseworkers:
-                key = day_key(worker.caseworker, day)
-                row = days.get(key)
+                row = days.get(day_key(worker.caseworker, day))
                 load = row.load(roster, config) if row is not None else Fraction(0)
                 if load + cheapest <= worker.day:
-                    out.setdefault(name, set()).add(key)
-    return out
-
-
-def room_after(
-    room: Mapping[TeamId, set[str]],
-    rosters: Rosters,
-    booked: Iterable[CaseworkerDay],
-    config: HearingConfig,
-) -> dict[TeamId, set[str]]:
-    """`room_by_team` once the `booked` caseworker days hold more bookings than when `room` was
-    worked out (loads only grow as a pass books, so a day can only lose its room): the cost of
-    what was booked, not of every day again."""
-    full: set[str] = set()
-    for row in booked:
-        roster = in_force(rosters, row.day)
-        worker = roster.caseworker(row.caseworker) if roster is not None else None
-        cheapest = _cheapest(roster, config)
-        if (
-            roster is None
-            or worker is None
-            or cheapest is None
-            or row.load(roster, config) + cheapest > worker.day
-        ):
-            full.add(row.key)
-    return {team: keys - full for team, keys in room.items() if keys - full}
+                    teams.setdefault(name, set()).add(frozenset(worker.specialisms))
+                    day_has_room = True
+                    free_days += 1
+        if not day_has_room:
+            continue
+        if roster.interpreters is None:
+            languages = None
+        elif languages is not None:
+            languages.update(
+                lang for lang, n in roster.interpreters.items() if used.get((day, lang), 0) < n
+            )
+    return Room(
+        teams={name: frozenset(sets) for name, sets in teams.items()},
+        languages=frozenset(languages) if languages is not None else None,
+        days=free_days,
+    )
 
 
 def _cheapest(roster: Roster | None, config: HearingConfig) -> Fraction | None:

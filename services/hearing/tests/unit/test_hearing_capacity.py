@@ -12,15 +12,14 @@ from hearing.domain.capacity import (
     Booking,
     Caseworker,
     CaseworkerDay,
+    Room,
     Roster,
     Team,
     allocate,
     day_key,
     first_day,
     free_slots,
-    room_after,
-    room_by_team,
-    teams_with_room,
+    room_in,
     window,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
@@ -266,12 +265,11 @@ def test_the_slot_names_the_indicated_language_else_the_applicants_first_one() -
     assert languages == {"case-1": "tir", "case-2": "ara"}
 
 
-def test_teams_with_room_are_those_with_a_caseworker_free_for_the_cheapest_hearing() -> None:
+def test_the_room_has_the_teams_with_a_caseworker_free_for_the_cheapest_hearing() -> None:
     """Issue 16: a team none of whose caseworkers has room for even the cheapest hearing (A:
     half a day) on any day of the window can give no queued case a slot."""
     config = HearingConfig()
-    today = date(2026, 11, 2)
-    start = first_day(today, config)
+    start = first_day(date(2026, 11, 2), config)
     team = Roster(
         teams={
             "team-a": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-a"),)),
@@ -287,34 +285,60 @@ def test_teams_with_room_are_those_with_a_caseworker_free_for_the_cheapest_heari
         for worker in ("cw-a", "cw-b")
         for day in window(start, config)
     }
-    assert teams_with_room(team, full, start, config) == set()
+    assert room_in(team, full, start, config).teams == {}
     last = window(start, config)[-1]
     half = full | {
         day_key("cw-b", last): CaseworkerDay(
             caseworker="cw-b", day=last, bookings=(Booking(case_id="x", rate_class="A"),)
         )
     }
-    assert teams_with_room(team, half, start, config) == {"team-b"}
-    assert teams_with_room(team, {}, start, config) == {"team-a", "team-b"}
+    room = room_in(team, half, start, config)
+    assert set(room.teams) == {"team-b"}
+    assert room.days == 1
+    assert room.languages is None  # the roster counts no interpreters: any language
+    assert set(room_in(team, {}, start, config).teams) == {"team-a", "team-b"}
 
 
-def test_room_after_drops_the_days_a_pass_booked_full_and_keeps_the_rest() -> None:
+def test_the_room_has_the_specialisms_and_languages_still_free() -> None:
+    """Of a team, only the specialisms of caseworkers with room count; of the interpreters,
+    only those free on a day with room."""
     config = HearingConfig()
     start = first_day(date(2026, 11, 2), config)
     days = window(start, config)
-    team = Roster(
-        teams={"team-a": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-a"),))}
+    roster = Roster(
+        teams={
+            "team-a": Team(
+                location="ind-x1",
+                caseworkers=(
+                    Caseworker(caseworker="cw-lang", specialisms=frozenset({Specialism.LANGUAGE})),
+                    Caseworker(caseworker="cw-any"),
+                ),
+            )
+        },
+        interpreters={"ara": 1, "tir": 1},
     )
-    room = room_by_team(team, {}, start, config)
-    assert room == {"team-a": {day_key("cw-a", d) for d in days}}
+    busy = {
+        day_key("cw-lang", d): CaseworkerDay(
+            caseworker="cw-lang",
+            day=d,
+            bookings=(Booking(case_id=f"c-{d}", rate_class="C", language="ara"),),
+        )
+        for d in days
+    }
+    room = room_in(roster, busy, start, config)
+    assert room.teams == {"team-a": {frozenset()}}
+    assert room.languages == {"tir"}
 
-    def booked(day: date, *classes: str) -> CaseworkerDay:
-        bookings = tuple(Booking(case_id=f"c-{i}", rate_class=c) for i, c in enumerate(classes))
-        return CaseworkerDay(caseworker="cw-a", day=day, bookings=bookings)
 
-    # Half a day left (one A hearing) is room; a full day is not.
-    after = room_after(room, team, [booked(days[0], "A"), booked(days[1], "C")], config)
-    assert after == {"team-a": {day_key("cw-a", d) for d in days if d != days[1]}}
-    every = [booked(d, "A", "A") for d in days]
-    assert room_after(room, team, every, config) == {}
-    assert room_by_team(team, {r.key: r for r in every}, start, config) == {}
+def test_a_room_within_another_lets_no_more_cases_fit() -> None:
+    lang = frozenset({Specialism.LANGUAGE})
+    both = frozenset({Specialism.LANGUAGE, Specialism.NATIONALITY})
+    small = Room(teams={"team-a": frozenset({lang})}, languages=frozenset({"tir"}), days=1)
+    big = Room(teams={"team-a": frozenset({both})}, languages=None, days=3)
+    assert small.within(big)
+    assert not big.within(small)
+    assert not small.within(
+        Room(teams={"team-a": frozenset({both})}, languages=frozenset({"ara"}), days=1)
+    )
+    assert not small.within(Room(teams={"team-b": frozenset({both})}, languages=None, days=1))
+    assert Room(teams={}, languages=None, days=0).within(small)
