@@ -179,20 +179,19 @@ async def read_queue(
 ) -> list[HearingCase]:
     """The queued cases that might fit `room`, in the fixed order (queue_order), the first
     `limit` after `after`, unlocked: the pass's first look at how far the room reaches."""
-    if not room.teams:
+    if not room.openings:
         return []
-    teams = [
-        and_(
-            cases.c.team == team,
-            or_(*(cases.c.specialisms.contained_by(sorted(s)) for s in sorted(sets, key=sorted))),
-        )
-        for team, sets in sorted(room.teams.items())
-    ]
-    where: list[ColumnElement[bool]] = [cases.c.in_queue, or_(*teams)]
-    if room.languages is not None:
-        where.append(
-            cases.c.slot_language.is_(None) | cases.c.slot_language.in_(sorted(room.languages))
-        )
+    fits: list[ColumnElement[bool]] = []
+    for team, specialisms, languages in sorted(
+        room.openings, key=lambda o: (o[0], sorted(o[1]), sorted(o[2] or ()), o[2] is None)
+    ):
+        opening = [cases.c.team == team, cases.c.specialisms.contained_by(sorted(specialisms))]
+        if languages is not None:
+            opening.append(
+                cases.c.slot_language.is_(None) | cases.c.slot_language.in_(sorted(languages))
+            )
+        fits.append(and_(*opening))
+    where: list[ColumnElement[bool]] = [cases.c.in_queue, or_(*fits)]
     if after is not None:
         where.append(tuple_(*_ORDER) > tuple_(*after))
     rows = await session.execute(select(cases.c.state).where(*where).order_by(*_ORDER).limit(limit))

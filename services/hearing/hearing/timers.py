@@ -199,22 +199,32 @@ async def _reach(
     the fixed order, allocated as the pass would (with those of `look`, owed a report, released
     later or moved off a cut day, that come before the last of them), and read no further once
     the room left fits none, or to the end of those that might fit what is left. Returns what
-    was left for the last read (`Room.teams` empty: nothing) and the ids of the cases read."""
+    was left for the last read (no openings: nothing) and the ids of the cases read."""
     start = first_day(today, config)
     room = room_in(rosters, look.days, start, config)
     read: dict[str, HearingCase] = {}
     after: db.QueueKey | None = None
     # About as many as the caseworker days with room can take (two A hearings a day).
     limit = max(FIRST_LOOK, 2 * room.days)
-    while room.teams:
+    # The allocation of what was read so far, page by page: a page's cases all come after the
+    # last page's in the order, so allocating them on the days as the last page left them is
+    # allocating everything read at once.
+    booked = dict(look.days)
+    while room.openings:
         page = await db.read_queue(uow.session, room, after, limit)
         read |= {c.case_id: c for c in page}
         if len(page) < limit:
             break  # every case that might fit what is left is read
-        after = queue_order(page[-1])
-        before = {c.case_id: c for c in look.waiting if queue_order(c) <= after}
-        sim = allocate({**before, **read}.values(), rosters, look.days, today=today, config=config)
-        room = room_in(rosters, look.days | {d.key: d for d in sim.days}, start, config)
+        since, after = after, queue_order(page[-1])
+        batch = {
+            c.case_id: c
+            for c in look.waiting
+            if (since is None or since < queue_order(c)) and queue_order(c) <= after
+        }
+        batch |= {c.case_id: c for c in page}
+        sim = allocate(batch.values(), rosters, booked, today=today, config=config)
+        booked |= {d.key: d for d in sim.days}
+        room = room_in(rosters, booked, start, config)
         limit *= 2
     return room, sorted(read)
 

@@ -336,29 +336,35 @@ def allocate(
     return Allocation(booked, unplaced, list(changed.values()))
 
 
+Opening = tuple[TeamId, frozenset[Specialism], frozenset[LanguageCode] | None]
+"""On some day of the window, a caseworker of the team with room for the cheapest hearing,
+with those specialisms, and the interpreter languages still free that day (None: the day's
+roster counts no interpreters, any language)."""
+
+
 @dataclass(frozen=True)
 class Room:
-    """What a queued case needs to possibly get a slot in a window: its team among `teams`, its
-    specialisms all among those of one of that team's caseworkers with room for the cheapest
-    hearing on a day of the window (`teams[team]`: the specialism sets of those caseworkers),
-    and no interpreter or one of `languages`, free on a day with such a caseworker (None: any,
-    as some such day's roster counts no interpreters). A case that needs more finds no slot."""
+    """What a queued case needs to possibly get a slot in a window: an opening (`Opening`) of
+    its team whose specialisms include all of the case's and, if the case needs an interpreter,
+    whose languages include its language. A case that fits no opening finds no slot."""
 
-    teams: Mapping[TeamId, frozenset[frozenset[Specialism]]]
-    languages: frozenset[LanguageCode] | None
+    openings: frozenset[Opening]
     days: int  # caseworker days with room: about what the room can take
+
+    @property
+    def teams(self) -> set[TeamId]:
+        return {team for team, _, _ in self.openings}
 
     def within(self, other: Room) -> bool:
         """Whether every case that might fit this room might fit `other` too."""
-        if not self.teams:
-            return True
-        if other.languages is not None and (
-            self.languages is None or not self.languages <= other.languages
-        ):
-            return False
         return all(
-            team in other.teams and all(any(s <= o for o in other.teams[team]) for s in sets)
-            for team, sets in self.teams.items()
+            any(
+                team == t2
+                and specialisms <= s2
+                and (l2 is None or (languages is not None and languages <= l2))
+                for t2, s2, l2 in other.openings
+            )
+            for team, specialisms, languages in self.openings
         )
 
 
@@ -366,7 +372,7 @@ def room_in(
     rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
 ) -> Room:
     """The `Room` the caseworker days `days` leave in the window from `start`. A queued case
-    whose window that is (released by then) and that needs more gets no slot, whatever its
+    whose window that is (released by then) and that fits no opening gets no slot, whatever its
     place in the order; and as loads only grow while a pass books, it gets none later in the
     pass either. So a pass need not read it (unless it is owed a report)."""
     in_window = set(window(start, config))
@@ -376,36 +382,28 @@ def room_in(
             for b in booked.bookings:
                 if b.language is not None:
                     used[(booked.day, b.language)] = used.get((booked.day, b.language), 0) + 1
-    teams: dict[TeamId, set[frozenset[Specialism]]] = {}
-    languages: set[LanguageCode] | None = set()
+    openings: set[Opening] = set()
     free_days = 0
     for day in sorted(in_window):
         roster = in_force(rosters, day)
         cheapest = _cheapest(roster, config)
         if roster is None or cheapest is None:
             continue
-        day_has_room = False
+        languages = (
+            None
+            if roster.interpreters is None
+            else frozenset(
+                lang for lang, n in roster.interpreters.items() if used.get((day, lang), 0) < n
+            )
+        )
         for name, team in roster.teams.items():
             for worker in team.caseworkers:
                 row = days.get(day_key(worker.caseworker, day))
                 load = row.load(roster, config) if row is not None else Fraction(0)
                 if load + cheapest <= worker.day:
-                    teams.setdefault(name, set()).add(frozenset(worker.specialisms))
-                    day_has_room = True
+                    openings.add((name, frozenset(worker.specialisms), languages))
                     free_days += 1
-        if not day_has_room:
-            continue
-        if roster.interpreters is None:
-            languages = None
-        elif languages is not None:
-            languages.update(
-                lang for lang, n in roster.interpreters.items() if used.get((day, lang), 0) < n
-            )
-    return Room(
-        teams={name: frozenset(sets) for name, sets in teams.items()},
-        languages=frozenset(languages) if languages is not None else None,
-        days=free_days,
-    )
+    return Room(openings=frozenset(openings), days=free_days)
 
 
 def _cheapest(roster: Roster | None, config: HearingConfig) -> Fraction | None:

@@ -50,7 +50,7 @@ pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday
 CONFIG = HearingConfig()
 # Room for a case of team a needing no specialism, with any interpreter.
-ANY_OF_TEAM_A = Room(teams={"team-a": frozenset({frozenset()})}, languages=None, days=1)
+ANY_OF_TEAM_A = Room(openings=frozenset({("team-a", frozenset(), None)}), days=1)
 
 
 @pytest.fixture

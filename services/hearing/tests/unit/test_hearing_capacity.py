@@ -285,7 +285,7 @@ def test_the_room_has_the_teams_with_a_caseworker_free_for_the_cheapest_hearing(
         for worker in ("cw-a", "cw-b")
         for day in window(start, config)
     }
-    assert room_in(team, full, start, config).teams == {}
+    assert room_in(team, full, start, config).openings == frozenset()
     last = window(start, config)[-1]
     half = full | {
         day_key("cw-b", last): CaseworkerDay(
@@ -293,15 +293,15 @@ def test_the_room_has_the_teams_with_a_caseworker_free_for_the_cheapest_hearing(
         )
     }
     room = room_in(team, half, start, config)
-    assert set(room.teams) == {"team-b"}
+    # The roster counts no interpreters: any language (None).
+    assert room.openings == {("team-b", frozenset(), None)}
     assert room.days == 1
-    assert room.languages is None  # the roster counts no interpreters: any language
-    assert set(room_in(team, {}, start, config).teams) == {"team-a", "team-b"}
+    assert room_in(team, {}, start, config).teams == {"team-a", "team-b"}
 
 
-def test_the_room_has_the_specialisms_and_languages_still_free() -> None:
+def test_the_room_has_the_specialisms_and_languages_still_free_day_by_day() -> None:
     """Of a team, only the specialisms of caseworkers with room count; of the interpreters,
-    only those free on a day with room."""
+    only those free on the day of that room."""
     config = HearingConfig()
     start = first_day(date(2026, 11, 2), config)
     days = window(start, config)
@@ -317,6 +317,7 @@ def test_the_room_has_the_specialisms_and_languages_still_free() -> None:
         },
         interpreters={"ara": 1, "tir": 1},
     )
+    # cw-lang is booked every day with an ara interpreter; cw-any on the first day with tir.
     busy = {
         day_key("cw-lang", d): CaseworkerDay(
             caseworker="cw-lang",
@@ -325,20 +326,29 @@ def test_the_room_has_the_specialisms_and_languages_still_free() -> None:
         )
         for d in days
     }
+    busy[day_key("cw-any", days[0])] = CaseworkerDay(
+        caseworker="cw-any",
+        day=days[0],
+        bookings=(Booking(case_id="c-any", rate_class="C", language="tir"),),
+    )
     room = room_in(roster, busy, start, config)
-    assert room.teams == {"team-a": {frozenset()}}
-    assert room.languages == {"tir"}
+    assert room.openings == {("team-a", frozenset(), frozenset({"tir"}))}
+    assert room.days == len(days) - 1
 
 
 def test_a_room_within_another_lets_no_more_cases_fit() -> None:
     lang = frozenset({Specialism.LANGUAGE})
     both = frozenset({Specialism.LANGUAGE, Specialism.NATIONALITY})
-    small = Room(teams={"team-a": frozenset({lang})}, languages=frozenset({"tir"}), days=1)
-    big = Room(teams={"team-a": frozenset({both})}, languages=None, days=3)
+    tir, ara = frozenset({"tir"}), frozenset({"ara"})
+    small = Room(openings=frozenset({("team-a", lang, tir)}), days=1)
+    big = Room(openings=frozenset({("team-a", both, None)}), days=3)
     assert small.within(big)
     assert not big.within(small)
-    assert not small.within(
-        Room(teams={"team-a": frozenset({both})}, languages=frozenset({"ara"}), days=1)
+    assert not small.within(Room(openings=frozenset({("team-a", both, ara)}), days=1))
+    assert not small.within(Room(openings=frozenset({("team-b", both, None)}), days=1))
+    # Languages free on one day and specialisms on another make no opening together.
+    apart = Room(
+        openings=frozenset({("team-a", both, frozenset()), ("team-a", frozenset(), tir)}), days=2
     )
-    assert not small.within(Room(teams={"team-b": frozenset({both})}, languages=None, days=1))
-    assert Room(teams={}, languages=None, days=0).within(small)
+    assert not small.within(apart)
+    assert Room(openings=frozenset(), days=0).within(small)
