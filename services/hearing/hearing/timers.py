@@ -52,8 +52,9 @@ def _emit(uow: UnitOfWork, case: HearingCase, events: Iterable[EventData]) -> No
 
 
 FIRST_LOOK = 64
-"""The fewest queued cases a pass reads at first of the teams with room (then twice as many
-each time, until no team read has room left); more when more caseworker days have room."""
+"""How many queued cases a pass reads at first (then twice as many each time, until none that
+might fit is left). Small: what a page leaves narrows the next page's filter, and allocating
+page by page costs no more than at once."""
 
 
 @dataclass
@@ -204,8 +205,7 @@ async def _reach(
     room = room_in(rosters, look.days, start, config)
     read: dict[str, HearingCase] = {}
     after: db.QueueKey | None = None
-    # About as many as the caseworker days with room can take (two A hearings a day).
-    limit = max(FIRST_LOOK, 2 * room.days)
+    limit = FIRST_LOOK
     # The allocation of what was read so far, page by page: a page's cases all come after the
     # last page's in the order, so allocating them on the days as the last page left them is
     # allocating everything read at once.
