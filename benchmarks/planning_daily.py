@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from planning_draft import NATIONALITIES, pool  # type: ignore[import-not-found]
+from sqlalchemy import text
 
 from planning import daily
 from planning import persistence as db
@@ -270,6 +271,8 @@ async def fill_year_in(
             await db.RECORDS.save(uow.session, records[start : start + 5000])
         await db.CYCLES.save(uow.session, cycles)
         await db.CAPACITY.save(uow.session, [capacity(m, 50) for m in months])
+        # The statistics autovacuum keeps on a database a year old (the planner's choices).
+        await uow.session.execute(text("ANALYZE pool_cases, case_records, cycles, capacity"))
 
     assert runtime.processor is not None
     await runtime.processor.run_work(work)

@@ -26,7 +26,14 @@ from planning.domain.capacity import (
 )
 from planning.domain.cohorts import oldest_first, rotated_out
 from planning.domain.config import PlanningConfig
-from planning.domain.cycles import ALL, cycle_bounds, draft_cycle, quotas_for, replan
+from planning.domain.cycles import (
+    ALL,
+    cycle_bounds,
+    draft_cycle,
+    quotas_for,
+    replan,
+    separate,
+)
 from planning.domain.dispatch import dispatch
 from planning.domain.forecast import forecast
 from planning.domain.model import Cycle, CycleOrigin, ForecastMade, MonthCapacity, PoolCase
@@ -162,7 +169,7 @@ async def judge(uow: UnitOfWork, today: date, in_window: int, config: PlanningCo
     return True
 
 
-async def release(
+def dispatch_all(
     uow: UnitOfWork,
     today: date,
     cases: list[PoolCase],
@@ -171,6 +178,8 @@ async def release(
     cycle: str | None = None,
     cohort_of: dict[str, str] | None = None,
 ) -> list[PoolCase]:
+    """Release the cases in the order given, each to a team (R12), and queue their events;
+    returns them released (not saved yet)."""
     teams = capacity.teams if capacity else ()
     released = []
     for case in cases:
@@ -188,6 +197,19 @@ async def release(
             subject=case.case_id,
             stream=Stream.BACKLOG,
         )
+    return released
+
+
+async def release(
+    uow: UnitOfWork,
+    today: date,
+    cases: list[PoolCase],
+    capacity: MonthCapacity | None,
+    load: dict[str, int],
+    cycle: str | None = None,
+    cohort_of: dict[str, str] | None = None,
+) -> list[PoolCase]:
+    released = dispatch_all(uow, today, cases, capacity, load, cycle, cohort_of)
     await db.POOL.save(uow.session, released)
     return released
 
@@ -340,23 +362,29 @@ async def release_quotas(
     config: PlanningConfig,
 ) -> tuple[int, Cycle]:
     quotas = quotas_for(cycle, today)
+    due = [(c, quotas[c.cohort_id]) for c in cycle.cohorts if quotas.get(c.cohort_id)]
+    # One query, one lock and one save for all cohorts (issue 16), unless a cohort of every
+    # nationality shares its rank and category with another: then one cohort's releases
+    # change what the next one finds, and each is read after the one before is saved.
+    found = iter(await db.queues(uow.session, due)) if separate([c for c, _ in due]) else None
+    capacity = in_force(capacities, today)
     load: dict[str, int] = {}
     total = 0
     cohorts = []
+    released: list[PoolCase] = []
     for cohort in cycle.cohorts:
         quota = quotas.get(cohort.cohort_id, 0)
         if quota:
-            cases = await db.queue(uow.session, cohort, quota)
+            if found is None:
+                cases = await db.queue(uow.session, cohort, quota)
+            else:
+                cases = next(found)
             cohort_of = {c.case_id: cohort.cohort_id for c in cases}
-            done = await release(
-                uow,
-                today,
-                cases,
-                in_force(capacities, today),
-                load,
-                cycle.cycle_id,
-                cohort_of,
-            )
+            done = dispatch_all(uow, today, cases, capacity, load, cycle.cycle_id, cohort_of)
+            if found is None:
+                await db.POOL.save(uow.session, done)
+            else:
+                released += done
             cohort = cohort.model_copy(update={"released": cohort.released + len(done)})
             total += len(done)
             if done:  # the day's part of the cohort, for prephase and operations (R9)
@@ -373,4 +401,5 @@ async def release_quotas(
                     uow, released_today, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG
                 )
         cohorts.append(cohort)
+    await db.POOL.save(uow.session, released)
     return total, cycle.model_copy(update={"cohorts": tuple(cohorts)})

@@ -6,10 +6,24 @@ need); capacity is one row per month, plan cycles one per cycle, triage one row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, Text, func, select, text
+from sqlalchemy import (
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    column,
+    func,
+    select,
+    text,
+    true,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.domain.capacity import month_key
@@ -220,6 +234,53 @@ async def queue(session: AsyncSession, cohort: CohortPlan | None, limit: int) ->
     ids = list(await session.scalars(query))
     locked = await POOL.lock(session, ids)
     return [c for c in locked if c.status is PoolStatus.POOLED]
+
+
+async def queues(
+    session: AsyncSession, wanted: Sequence[tuple[CohortPlan, int]]
+) -> list[list[PoolCase]]:
+    """`queue` for several cohorts of one nationality each, in one query and one lock: per
+    cohort, its first `limit` pooled backlog cases in the fixed order, then locked in key order
+    and checked again (each list in key order, as `queue` returns it). Cohorts must not share
+    cases (no ALL cohort beside another of its rank and category): one cohort's releases would
+    change what the next one finds."""
+    if not wanted:
+        return []
+    asked = values(
+        column("n", Integer),
+        column("rank", Integer),
+        column("category", Text),
+        column("nationality", Text),
+        column("quota", Integer),
+        name="asked",
+    ).data(
+        [
+            (n, cohort.rank, cohort.category.value, cohort.nationality, limit)
+            for n, (cohort, limit) in enumerate(wanted)
+        ]
+    )
+    first = (
+        select(pool.c.case_id)
+        .where(
+            pool.c.status == PoolStatus.POOLED.value,
+            pool.c.stream == Stream.BACKLOG.value,
+            pool.c.priority_rank == asked.c.rank,
+            pool.c.category == asked.c.category,
+            pool.c.nationality == asked.c.nationality,
+        )
+        .order_by(pool.c.priority_rank, pool.c.lodged_on, pool.c.case_id)
+        .limit(asked.c.quota)
+        .lateral("first")
+    )
+    rows = await session.execute(
+        select(asked.c.n, first.c.case_id).select_from(asked.join(first, true()))
+    )
+    cohort_of = {row.case_id: row.n for row in rows}
+    found: list[list[PoolCase]] = [[] for _ in wanted]
+    for case in await POOL.lock(session, cohort_of):
+        if case.status is PoolStatus.POOLED:
+            found[cohort_of[case.case_id]].append(case)
+    return found
 
 
 async def placement_state(session: AsyncSession) -> PlacementState:

@@ -129,6 +129,21 @@ def quotas_for(cycle: Cycle, today: date) -> dict[str, int]:
     return quotas
 
 
+def separate(cohorts: Sequence[CohortPlan]) -> bool:
+    """Whether no two of these cohorts can hold the same pooled case: a cohort of every
+    nationality (ALL) shares its cases with any other of its rank and category. Separate
+    cohorts may be read for the day all at once; others one after the other's releases."""
+    seen: dict[tuple[int, str], set[str]] = {}
+    for cohort in cohorts:
+        nationalities = seen.setdefault((cohort.rank, cohort.category.value), set())
+        if cohort.nationality in nationalities or (
+            nationalities and (ALL in nationalities or cohort.nationality == ALL)
+        ):
+            return False
+        nationalities.add(cohort.nationality)
+    return True
+
+
 def expected_decisions(cycle: Cycle, config: PlanningConfig) -> list[tuple[date, Category, int]]:
     """Decisions expected per week by category: each release decided `decision_lag_weeks`
     later. Weeks start on Monday. For chain-notify's court forecast."""
