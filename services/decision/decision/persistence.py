@@ -89,7 +89,8 @@ CASES = StateStore(
         "category": lambda c: c.category.value if c.category else None,
         "cycle": lambda c: c.cycle,
         "outcome": lambda c: c.issued.proposal.outcome.value if c.issued else None,
-        # Saved false once with the issue; the figures timer sets it (a plain UPDATE).
+        # False with every save of a decided case (its group is reported again); the figures
+        # pass sets it (a plain UPDATE).
         "rate_reported": lambda c: c.issued is None,
         "alert": lambda c: alert_of(c),
     },
