@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select, text
 
 from decision import persistence as db
 from decision import timers
@@ -227,3 +230,61 @@ async def test_the_gauges_count_open_cases_on_hold_watched_at_risk_and_late(
     assert sample("caseflow_decision_cases_late", {"stream": "pact"}) == 0
     assert sample("caseflow_decision_cases_watched", {}) == 1
     assert sample("caseflow_decision_cases_on_hold", {}) == 0
+
+
+async def test_the_migration_fills_the_tallies_and_alerts_from_the_cases_there(
+    settings: Settings,
+) -> None:
+    """A database from before the tallies (revision 0004): migrated, the pass reports what the
+    full count of every decision gave, and the gauges count the alerts from the JSON."""
+    runtime = ServiceRuntime(
+        definition, settings, clock=DrivenClock(datetime(2027, 11, 1, 10, tzinfo=UTC))
+    )
+
+    def to_0004(connection: Any, /) -> None:
+        config = Config()
+        config.set_main_option("script_location", "decision:migrations")
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = runtime.schema
+        command.upgrade(config, "0004")
+
+    deadline = date(2028, 3, 1)
+    a = [case(n, Category.A, "2027-09") for n in range(4)]
+    rows = [
+        decided(a[0], GRANT),
+        decided(a[1], REJECTION),
+        decided(a[2], GRANT),
+        decided(case(10, None, None), REJECTION),
+        a[3].model_copy(update={"at_risk_sent_for": deadline, "late_sent_for": deadline}),
+    ]
+    reported = {"case-000", "case-001", "case-010"}  # the figures had them; case-002 not yet
+    old_columns = {k: f for k, f in db.CASES.columns.items() if k != "alert"}
+    try:
+        async with runtime.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{runtime.schema}"'))
+            await conn.execute(text(f'SET LOCAL search_path TO "{runtime.schema}"'))
+            await conn.run_sync(to_0004)
+            values = [
+                {
+                    "case_id": row.case_id,
+                    "state": row.model_dump(mode="json"),
+                    **{k: f(row) for k, f in old_columns.items()},
+                }
+                for row in rows
+            ]
+            for value in values:
+                value["rate_reported"] = value["rate_reported"] or value["case_id"] in reported
+            await conn.execute(db.cases.insert(), values)
+        await runtime.migrate()
+        sent = await figures(runtime, 2)
+        assert tallies(sent) == {"rates-2027-09-a": (3, 2)}
+        assert await counted_afresh(runtime) == {
+            "rates-2027-09-a": (3, 2),
+            "rates-none-none": (1, 0),
+        }
+        await save(runtime, decided(a[3], REJECTION).model_copy(update={"case_id": "case-011"}))
+        assert tallies(await figures(runtime, 3)) == {"rates-2027-09-a": (4, 2)}
+        sample = runtime.registry.get_sample_value
+        assert sample("caseflow_decision_cases_late", {"stream": "backlog"}) == 1
+    finally:
+        await runtime.engine.dispose()

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
 from planning import daily
 from planning import persistence as db
@@ -24,7 +28,10 @@ from planning.domain.model import (
     PoolStatus,
     Team,
 )
+from planning.domain.records import CaseRecord, Unplaced
+from planning.metrics import metrics_for
 from shared.contracts.envelope import Envelope, EventData, decode
+from shared.contracts.events.common import Procedure
 from shared.contracts.events.planning import CaseReleased, CohortReleased, PlanCycleClosed
 from shared.contracts.values import Category, Stream
 from shared.runtime.clock import DrivenClock
@@ -234,3 +241,62 @@ async def test_only_a_cycle_that_ended_and_is_not_closed_is_closed(
         ("cycle-2027-08-01", date(2027, 10, 31))
     ]
     assert [e for e in await plan_day(planning) if isinstance(e.data, PlanCycleClosed)] == []
+
+
+async def test_the_migration_fills_the_unplaced_columns_from_the_records_there(
+    settings: Settings,
+) -> None:
+    """A database from before the unplaced columns (revision 0005 as it first ran, without
+    them): migrated, the gauge counts the unplaced records from their JSON."""
+    runtime = ServiceRuntime(
+        definition, settings, clock=DrivenClock(datetime(2027, 11, 2, tzinfo=UTC))
+    )
+
+    def to_0005(connection: Any, /) -> None:
+        config = Config()
+        config.set_main_option("script_location", "planning:migrations")
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = runtime.schema
+        command.upgrade(config, "0005")
+
+    def record(n: int, unplaced: Unplaced | None) -> CaseRecord:
+        return CaseRecord(
+            case_id=f"case-{n:04d}",
+            stream=Stream.BACKLOG,
+            procedure=Procedure.NATIONAL_REGULAR,
+            lodged_on=date(2023, 3, 1),
+            registered_on=date(2026, 5, 1),
+            unaccompanied=False,
+            deadline=date(2029, 6, 12),
+            unplaced=unplaced,
+        )
+
+    columns = "case_id, state, stream"  # the table at 0005, as it first ran
+    short = Unplaced(stage="hearing", reason="no_hearing_slot", since=date(2027, 10, 1))
+    rows = [record(1, short), record(2, short), record(3, None)]
+    try:
+        async with runtime.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{runtime.schema}"'))
+            await conn.execute(text(f'SET LOCAL search_path TO "{runtime.schema}"'))
+            await conn.run_sync(to_0005)
+            await conn.execute(text("DROP INDEX records_unplaced"))
+            await conn.execute(text("ALTER TABLE case_records DROP COLUMN unplaced_stage"))
+            await conn.execute(text("ALTER TABLE case_records DROP COLUMN unplaced_reason"))
+            await conn.execute(
+                text(f"INSERT INTO case_records ({columns}) VALUES (:case_id, :state, :stream)"),
+                [
+                    {"case_id": r.case_id, "state": r.model_dump_json(), "stream": r.stream.value}
+                    for r in rows
+                ],
+            )
+        await runtime.migrate()
+
+        async def work(uow: UnitOfWork) -> None:
+            await daily.report_unplaced(uow, metrics_for(runtime.registry))
+
+        assert runtime.processor is not None
+        await runtime.processor.run_work(work)
+        labels = {"stream": "backlog", "stage": "hearing", "reason": "no_hearing_slot"}
+        assert runtime.registry.get_sample_value("caseflow_planning_cases_unplaced", labels) == 2
+    finally:
+        await runtime.engine.dispose()
