@@ -38,7 +38,7 @@ SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 25,
     "batch_timeout_ms": 10,
-    "topic_partitions": 2,
+    "topic_partitions": 1,
     "relay_interval_ms": 1000,
 }
 
