@@ -32,13 +32,14 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 
 # Settings of every process in a simulated run (the demo, the e2e tests, the soak and the
 # benchmark; docs/adr/0021): the embedded broker holds a fetch for its whole wait, so waits
-# are short; two partitions a topic, since the broker's work for every idle fetch grows with
-# the partitions it names; the relay, woken by every commit, polls only once a second.
+# are short; one partition a topic (the soak keeps two), since the broker's work for every
+# idle fetch grows with the partitions it names; the relay, woken by every commit, polls only
+# once a second.
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 25,
     "batch_timeout_ms": 10,
-    "topic_partitions": 2,
+    "topic_partitions": 1,
     "relay_interval_ms": 1000,
 }
 

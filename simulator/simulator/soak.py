@@ -47,6 +47,8 @@ from .malformed import Malformed, malformed
 from .run import Simulation, tuned, tuning_environment
 from .world import WorldConfig
 
+SOAK_PARTITIONS = 2
+
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
@@ -384,7 +386,12 @@ def run(plan: Plan) -> int:
                     }
                 )
             )
-            asyncio.run(ensure_topics(settings, all_topics()))
+            # Two partitions a topic here, not the simulation's one: the soak's malformed input
+            # shares input topics with the simulator's, and the embedded broker can show a later
+            # record before an earlier one when two producers append to a partition at once
+            # (docs/soak.md); one partition would make such collisions twice as likely.
+            topics = settings.model_copy(update={"topic_partitions": SOAK_PARTITIONS})
+            asyncio.run(ensure_topics(topics, all_topics()))
             logs = data_dir / "logs"
             logs.mkdir()
             env = {

@@ -7,10 +7,27 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Index, MetaData, Text, func, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from decision.domain import Decided, DecisionCase, RateGroup
+from decision.domain import Decided, DecisionCase, RateGroup, Recount, Tally
 from shared.contracts.events.common import DecisionOutcome
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
@@ -29,8 +46,34 @@ cases = state_table(
     Column("cycle", Text, nullable=True),
     Column("outcome", Text, nullable=True),
     Column("rate_reported", Boolean, nullable=False),
+    Column("alert", Text, nullable=True),
+    # Where the running tallies count the case (the figures pass writes these, never a save):
+    # NULL outcome = not counted yet.
+    Column("counted_outcome", Text, nullable=True),
+    Column("counted_cycle", Text, nullable=True),
+    Column("counted_category", Text, nullable=True),
     Index("cases_to_watch", "watch_on", postgresql_where=text("watch_on IS NOT NULL")),
     Index("cases_to_report", "stream", postgresql_where=text("NOT rate_reported")),
+    Index(
+        "open_cases",
+        "stream",
+        "on_hold",
+        "alert",
+        "watch_on",
+        postgresql_where=text("status = 'open'"),
+    ),
+)
+
+# Decisions and grants per (stream, cycle, category) so far; '' stands for an absent cycle or
+# category (a key column cannot be NULL).
+rate_tallies = Table(
+    "rate_tallies",
+    metadata,
+    Column("stream", Text, primary_key=True),
+    Column("cycle", Text, primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("decided", Integer, nullable=False),
+    Column("grants", Integer, nullable=False),
 )
 
 CASES = StateStore(
@@ -46,10 +89,22 @@ CASES = StateStore(
         "category": lambda c: c.category.value if c.category else None,
         "cycle": lambda c: c.cycle,
         "outcome": lambda c: c.issued.proposal.outcome.value if c.issued else None,
-        # Saved false once with the issue; the figures timer sets it (a plain UPDATE).
+        # False with every save of a decided case (its group is reported again); the figures
+        # pass sets it (a plain UPDATE).
         "rate_reported": lambda c: c.issued is None,
+        "alert": lambda c: alert_of(c),
     },
 )
+
+
+def alert_of(case: DecisionCase) -> str | None:
+    """'late' when the watch sent the breach for the deadline the case has now, 'at risk' when
+    it sent only the at-risk alert for it; the gauges count these per stream."""
+    if case.late_sent_for is not None and case.late_sent_for == case.deadline:
+        return "late"
+    if case.at_risk_sent_for is not None and case.at_risk_sent_for == case.deadline:
+        return "at risk"
+    return None
 
 
 def _case(row: Any) -> DecisionCase:
@@ -68,70 +123,122 @@ async def lock_due(session: AsyncSession, today: date, limit: int) -> list[Decis
     return [_case(row) for row in rows]
 
 
-async def decided_in_unreported_groups(session: AsyncSession) -> list[Decided]:
-    """Every decided case of each (stream, cycle, category) that has a decision not yet in
-    the figures; marks those reported."""
-    groups = (
-        select(cases.c.stream, cases.c.cycle, cases.c.category)
-        .where(~cases.c.rate_reported)
-        .distinct()
-        .subquery()
-    )
+def _group(stream: str, cycle: str | None, category: str | None) -> RateGroup:
+    return RateGroup(Stream(stream), cycle or None, Category(category) if category else None)
+
+
+async def unreported_decisions(session: AsyncSession) -> list[Recount]:
+    """The decided cases saved since the last figures (a new decision, or a decided case saved
+    again), locked, in case order, each with where the tallies counted it before."""
+    c = cases.c
     rows = await session.execute(
-        select(cases.c.stream, cases.c.cycle, cases.c.category, cases.c.outcome)
-        .join(
-            groups,
-            (groups.c.stream == cases.c.stream)
-            & groups.c.cycle.is_not_distinct_from(cases.c.cycle)
-            & groups.c.category.is_not_distinct_from(cases.c.category),
+        select(
+            c.case_id,
+            c.stream,
+            c.cycle,
+            c.category,
+            c.outcome,
+            c.counted_outcome,
+            c.counted_cycle,
+            c.counted_category,
         )
-        .where(cases.c.outcome.is_not(None))
+        .where(~c.rate_reported)
+        .order_by(c.case_id)
+        .with_for_update()
     )
-    decided = [
-        Decided(
-            RateGroup(
-                Stream(row.stream),
-                row.cycle,
-                Category(row.category) if row.category else None,
-            ),
-            DecisionOutcome(row.outcome),
+    return [
+        Recount(
+            case_id=row.case_id,
+            group=_group(row.stream, row.cycle, row.category),
+            outcome=DecisionOutcome(row.outcome) if row.outcome else None,
+            was=Decided(
+                _group(row.stream, row.counted_cycle, row.counted_category),
+                DecisionOutcome(row.counted_outcome),
+            )
+            if row.counted_outcome
+            else None,
         )
         for row in rows
     ]
-    await session.execute(update(cases).where(~cases.c.rate_reported).values(rate_reported=True))
-    return decided
 
 
-async def counts(session: AsyncSession) -> tuple[int, int]:
-    """Open cases on hold, and open cases being watched."""
-    row = (
-        await session.execute(
-            select(
-                func.count().filter(cases.c.on_hold),
-                func.count().filter(cases.c.watch_on.is_not(None)),
-            ).where(cases.c.status == "open")
+async def add_to_tallies(
+    session: AsyncSession, changes: dict[RateGroup, Tally]
+) -> dict[RateGroup, Tally]:
+    """Add the changes to the running tallies in one statement; returns the new tallies of
+    the groups changed."""
+    if not changes:
+        return {}
+    rows = [
+        {
+            "stream": group.stream.value,
+            "cycle": group.cycle or "",
+            "category": group.category.value if group.category else "",
+            "decided": change.decided,
+            "grants": change.grants,
+        }
+        for group, change in changes.items()
+    ]
+    rows.sort(key=lambda row: (row["stream"], row["cycle"], row["category"]))  # a fixed lock order
+    values = pg_insert(rate_tallies).values(rows)
+    statement = values.on_conflict_do_update(
+        index_elements=[rate_tallies.c.stream, rate_tallies.c.cycle, rate_tallies.c.category],
+        set_={
+            "decided": rate_tallies.c.decided + values.excluded.decided,
+            "grants": rate_tallies.c.grants + values.excluded.grants,
+        },
+    ).returning(*rate_tallies.c)
+    result = await session.execute(statement)
+    return {
+        _group(row.stream, row.cycle, row.category): Tally(row.decided, row.grants)
+        for row in result
+    }
+
+
+async def mark_reported(session: AsyncSession, recounts: list[Recount]) -> None:
+    """The recounted cases are in the figures now, counted where they are."""
+    if not recounts:
+        return
+    c = cases.c
+    ids = [one.case_id for one in recounts]
+    await session.execute(
+        update(cases)
+        # One array parameter: a first pass may mark tens of thousands of cases.
+        .where(c.case_id == any_(bindparam("ids", ids, type_=ARRAY(Text))))
+        .values(
+            rate_reported=True,
+            counted_outcome=c.outcome,
+            counted_cycle=c.cycle,
+            counted_category=c.category,
         )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-async def deadline_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
-    """Open cases per (stream, "at risk" or "late"): the watch sent its at-risk alert, or its
-    breach, for the deadline the case has now. Read from the database, so every instance
-    reports the same figures."""
-    deadline = func.to_char(cases.c.deadline, "YYYY-MM-DD")
-    late = cases.c.state["late_sent_for"].astext == deadline
-    at_risk = (cases.c.state["at_risk_sent_for"].astext == deadline) & ~late
-    rows = await session.execute(
-        select(cases.c.stream, func.count().filter(at_risk), func.count().filter(late))
-        .where(cases.c.status == "open")
-        .group_by(cases.c.stream)
     )
-    counts = {(stream.value, kind): 0 for stream in Stream for kind in ("at risk", "late")}
+
+
+async def open_case_counts(session: AsyncSession) -> tuple[int, int, dict[tuple[str, str], int]]:
+    """Open cases on hold, open cases being watched, and open cases per (stream, "at risk" or
+    "late"): the watch sent its at-risk alert, or its breach, for the deadline the case has
+    now. One read of the open cases' index; from the database, so every instance reports the
+    same figures."""
+    c = cases.c
+    rows = await session.execute(
+        select(
+            c.stream,
+            func.count().filter(c.on_hold),
+            func.count().filter(c.watch_on.is_not(None)),
+            func.count().filter(c.alert == "at risk"),
+            func.count().filter(c.alert == "late"),
+        )
+        .where(c.status == "open")
+        .group_by(c.stream)
+    )
+    on_hold = watched = 0
+    alerts = {(stream.value, kind): 0 for stream in Stream for kind in ("at risk", "late")}
     for row in rows:
-        counts[(row[0], "at risk")] = int(row[1])
-        counts[(row[0], "late")] = int(row[2])
-    return counts
+        on_hold += int(row[1])
+        watched += int(row[2])
+        alerts[(row[0], "at risk")] = int(row[3])
+        alerts[(row[0], "late")] = int(row[4])
+    return on_hold, watched, alerts
 
 
 async def load_case(conn: AsyncConnection, case_id: str) -> DecisionCase | None:

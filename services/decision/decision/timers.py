@@ -6,7 +6,13 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Gauge
 
 from decision import persistence as db
-from decision.domain import DecisionConfig, grant_rates, watch
+from decision.domain import (
+    DecisionConfig,
+    rate_reports,
+    reported_groups,
+    tally_changes,
+    watch,
+)
 from shared.contracts.envelope import EventData, encode, new_event
 from shared.contracts.events.catalogue import grant_rate_key
 from shared.contracts.topics import Stage, stage_events
@@ -99,19 +105,26 @@ def figures(registry: CollectorRegistry) -> Figures:
 
 
 async def report_grant_rates(uow: UnitOfWork, gauges: Figures) -> int:
-    """One GrantRateReported per group with new decisions; returns how many."""
+    """One GrantRateReported per group with new decisions; returns how many. Only the cases
+    decided (or saved again) since the last pass are read; the totals come from the running
+    tallies they are added to."""
     today = uow.clock.now().astimezone(AMSTERDAM).date()
-    decided = await db.decided_in_unreported_groups(uow.session)
-    reports = grant_rates(decided, today)
+    recounts = await db.unreported_decisions(uow.session)
+    reports = {}
+    if recounts:
+        tallies = await db.add_to_tallies(uow.session, tally_changes(recounts))
+        groups = reported_groups(recounts)
+        reports = rate_reports({g: t for g, t in tallies.items() if g in groups}, today)
+        await db.mark_reported(uow.session, recounts)
     for group, report in reports.items():
         emit(uow, report, stream=group.stream, subject=grant_rate_key(group.cycle, group.category))
         labels = (group.stream.value, group.cycle or "none", group.category or "none")
         gauges.grant_rate.labels(*labels).set(report.grant_rate)
         gauges.decided.labels(*labels).set(report.decided)
-    on_hold, watched = await db.counts(uow.session)
+    on_hold, watched, alerts = await db.open_case_counts(uow.session)
     gauges.on_hold.set(on_hold)
     gauges.watched.set(watched)
-    for (stream, kind), count in (await db.deadline_counts(uow.session)).items():
+    for (stream, kind), count in alerts.items():
         (gauges.at_risk if kind == "at risk" else gauges.late).labels(stream).set(count)
     if reports:
         log.info("grant rates reported", groups=len(reports))

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from planning import persistence as db
 from planning.domain import cases as pool
 from planning.domain.capacity import (
@@ -24,7 +26,14 @@ from planning.domain.capacity import (
 )
 from planning.domain.cohorts import oldest_first, rotated_out
 from planning.domain.config import PlanningConfig
-from planning.domain.cycles import ALL, draft_cycle, quotas_for, replan
+from planning.domain.cycles import (
+    ALL,
+    cycle_bounds,
+    draft_cycle,
+    quotas_for,
+    replan,
+    separate,
+)
 from planning.domain.dispatch import dispatch
 from planning.domain.forecast import forecast
 from planning.domain.model import Cycle, CycleOrigin, ForecastMade, MonthCapacity, PoolCase
@@ -44,7 +53,7 @@ from shared.contracts.events.planning import (
     TriageTriggered,
 )
 from shared.contracts.topics import Stage, plan_events, stage_events
-from shared.contracts.values import Stream
+from shared.contracts.values import Category, Stream
 from shared.runtime.calendar import is_working_day, working_days_in
 from shared.runtime.kit import AMSTERDAM
 from shared.runtime.logs import get_logger
@@ -78,15 +87,20 @@ async def plan_day(uow: UnitOfWork, config: PlanningConfig) -> dict[str, Any]:
     in_window = await db.pact_registered_since(session, since)
     triage_changed = await judge(uow, today, in_window, config)
     observed = observed_pact_per_day(in_window, config.triage_window_days)
-    capacities = await db.capacities(session)
     figures: dict[str, Any] = {"day": today.isoformat(), "released": 0}
     if not is_working_day(today):
         return figures
     if today < config.programme_start:
+        capacities = await db.capacities(session, today, today)
         figures["released"] = await before_programme(uow, today, capacities, observed, config)
         return figures
     figures["closed"] = await close_cycles(uow, today)
     cycle = await db.cycle_on(session, today)
+    # The months the pass can read: today's cycle (or the one it would draft today), and the
+    # teams in force today. Not every month ever declared (issue 16).
+    first = min(today, cycle.starts_on) if cycle else today
+    last = max(cycle.ends_on if cycle else today, cycle_bounds(today, config)[1])
+    capacities = await db.capacities(session, first, last)
     # Read without a lock (a batch locks a case, then this row): what is taken is subtracted
     # at the end, after the pass's own case locks, so that reports arriving meanwhile stay.
     unplaced = await db.placement_unlocked(session)
@@ -155,7 +169,7 @@ async def judge(uow: UnitOfWork, today: date, in_window: int, config: PlanningCo
     return True
 
 
-async def release(
+def dispatch_all(
     uow: UnitOfWork,
     today: date,
     cases: list[PoolCase],
@@ -164,6 +178,8 @@ async def release(
     cycle: str | None = None,
     cohort_of: dict[str, str] | None = None,
 ) -> list[PoolCase]:
+    """Release the cases in the order given, each to a team (R12), and queue their events;
+    returns them released (not saved yet)."""
     teams = capacity.teams if capacity else ()
     released = []
     for case in cases:
@@ -181,6 +197,19 @@ async def release(
             subject=case.case_id,
             stream=Stream.BACKLOG,
         )
+    return released
+
+
+async def release(
+    uow: UnitOfWork,
+    today: date,
+    cases: list[PoolCase],
+    capacity: MonthCapacity | None,
+    load: dict[str, int],
+    cycle: str | None = None,
+    cohort_of: dict[str, str] | None = None,
+) -> list[PoolCase]:
+    released = dispatch_all(uow, today, cases, capacity, load, cycle, cohort_of)
     await db.POOL.save(uow.session, released)
     return released
 
@@ -223,12 +252,9 @@ async def ensure_cycle(
     owed = unplaced.pending_days if unplaced else 0.0
     month = capacities.get(month_key(today))
     operational = bool(month and month.prephase_location_operational)
-    earlier = await db.cycles_before(session, cycle.starts_on if cycle else today)
-    history = [(config.cycle_months, c.nationalities()) for c in earlier]
-    rotated = rotated_out(history, config.rotation_months)
-    rates = observed_grant_rates(await db.decision_counts(session), config)
     origin: CycleOrigin | None = None
     if cycle is None:
+        rotated, rates = await plan_history(session, today, config)
         start = today
         end = draft_cycle(start, [], 0, config, prephase_operational=operational).ends_on
         days = max(0.0, backlog_days_between(capacities, start, end, observed, config) - owed)
@@ -257,6 +283,7 @@ async def ensure_cycle(
                 if moved
                 else CycleOrigin.UNPLACEABLE
             )
+            rotated, rates = await plan_history(session, cycle.starts_on, config)
             pact = observed if triage_changed else cycle.pact_per_day
             rest = backlog_days_between(capacities, today, cycle.ends_on, pact, config)
             rest = max(0.0, rest - owed)
@@ -291,6 +318,19 @@ async def ensure_cycle(
     return cycle, origin is not None
 
 
+async def plan_history(
+    session: AsyncSession, before: date, config: PlanningConfig
+) -> tuple[set[str], dict[Category, float]]:
+    """What a (re)plan weighs besides the pool: the nationalities rotated out by the cycles
+    before `before` (R9) and the observed grant rates (R10). Read only when a cycle is drafted
+    or re-planned: both read all history, and most days plan nothing (issue 16)."""
+    earlier = await db.cycles_before(session, before)
+    history = [(config.cycle_months, c.nationalities()) for c in earlier]
+    rotated = rotated_out(history, config.rotation_months)
+    rates = observed_grant_rates(await db.decision_counts(session), config)
+    return rotated, rates
+
+
 async def emit_forecast(
     uow: UnitOfWork, today: date, cycle: Cycle, config: PlanningConfig
 ) -> Cycle:
@@ -322,23 +362,29 @@ async def release_quotas(
     config: PlanningConfig,
 ) -> tuple[int, Cycle]:
     quotas = quotas_for(cycle, today)
+    due = [(c, quotas[c.cohort_id]) for c in cycle.cohorts if quotas.get(c.cohort_id)]
+    # One query, one lock and one save for all cohorts (issue 16), unless a cohort of every
+    # nationality shares its rank and category with another: then one cohort's releases
+    # change what the next one finds, and each is read after the one before is saved.
+    found = iter(await db.queues(uow.session, due)) if separate([c for c, _ in due]) else None
+    capacity = in_force(capacities, today)
     load: dict[str, int] = {}
     total = 0
     cohorts = []
+    released: list[PoolCase] = []
     for cohort in cycle.cohorts:
         quota = quotas.get(cohort.cohort_id, 0)
         if quota:
-            cases = await db.queue(uow.session, cohort, quota)
+            if found is None:
+                cases = await db.queue(uow.session, cohort, quota)
+            else:
+                cases = next(found)
             cohort_of = {c.case_id: cohort.cohort_id for c in cases}
-            done = await release(
-                uow,
-                today,
-                cases,
-                in_force(capacities, today),
-                load,
-                cycle.cycle_id,
-                cohort_of,
-            )
+            done = dispatch_all(uow, today, cases, capacity, load, cycle.cycle_id, cohort_of)
+            if found is None:
+                await db.POOL.save(uow.session, done)
+            else:
+                released += done
             cohort = cohort.model_copy(update={"released": cohort.released + len(done)})
             total += len(done)
             if done:  # the day's part of the cohort, for prephase and operations (R9)
@@ -355,4 +401,5 @@ async def release_quotas(
                     uow, released_today, topic=topic, subject=cycle.cycle_id, stream=Stream.BACKLOG
                 )
         cohorts.append(cohort)
+    await db.POOL.save(uow.session, released)
     return total, cycle.model_copy(update={"cohorts": tuple(cohorts)})

@@ -425,12 +425,21 @@ def cycle_proposed(case: PoolCase | None, event: PlanCycleProposed, ctx: Ctx) ->
 
 
 async def load_plan(batch: KitBatch[PoolCase], events: Sequence[Envelope[Any]]) -> None:
-    """What every function may read, once per batch: the declared capacity and the Pact inflow."""
+    """What every function may read, once per batch: the declared capacity and the Pact inflow.
+    A case's event reads only the teams in force today; all declared months and the Pact inflow
+    are read for the plan-level inputs that use them (a batch is mostly case events, and
+    reading every month's teams for each took a fifth of planning's batch time; issue 16)."""
     config: PlanningConfig = batch.rules.config
     today = batch.uow.clock.now().astimezone(AMSTERDAM).date()
     since = today - timedelta(days=config.triage_window_days)
-    batch.extras["capacities"] = await db.capacities(batch.session)
-    batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)
+    whole_plan = any(isinstance(e.data, TeamCapacityChanged | PlanCycleProposed) for e in events)
+    batch.extras["capacities"] = (
+        await db.capacities(batch.session)
+        if whole_plan
+        else await db.capacities(batch.session, today, today)
+    )
+    if whole_plan or any(isinstance(e.data, CapacityDeclared) for e in events):
+        batch.extras["pact_in_window"] = await db.pact_registered_since(batch.session, since)
     proposals = any(isinstance(e.data, PlanCycleProposed) for e in events)
     counts = await db.decision_counts(batch.session) if proposals else {}
     batch.extras["observed_grant_rates"] = observed_grant_rates(counts, config)

@@ -6,12 +6,27 @@ need); capacity is one row per month, plan cycles one per cycle, triage one row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, Text, func, select, text
+from sqlalchemy import (
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    column,
+    func,
+    select,
+    text,
+    true,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning.domain.capacity import month_key
 from planning.domain.cohorts import CohortSummary
 from planning.domain.cycles import ALL
 from planning.domain.model import (
@@ -61,7 +76,22 @@ cycles = state_table(
 )
 plan_state = state_table("plan_state", metadata, key="name")
 # Each case's record across the stages (domain/records.py): the figures and the timeline.
-records = state_table("case_records", metadata, Column("stream", Text, nullable=False))
+records = state_table(
+    "case_records",
+    metadata,
+    Column("stream", Text, nullable=False),
+    # What a stage could not place (CaseRecord.unplaced): the daily gauges count these rows
+    # through their index, not every record ever kept (issue 16, migration 0006).
+    Column("unplaced_stage", Text, nullable=True),
+    Column("unplaced_reason", Text, nullable=True),
+    Index(
+        "records_unplaced",
+        "stream",
+        "unplaced_stage",
+        "unplaced_reason",
+        postgresql_where=text("unplaced_stage IS NOT NULL"),
+    ),
+)
 
 POOL = StateStore(
     pool,
@@ -85,7 +115,14 @@ CYCLES = StateStore(
     columns={"starts_on": lambda c: c.starts_on, "ends_on": lambda c: c.ends_on},
 )
 RECORDS = StateStore(
-    records, CaseRecord, key=lambda r: r.case_id, columns={"stream": lambda r: r.stream.value}
+    records,
+    CaseRecord,
+    key=lambda r: r.case_id,
+    columns={
+        "stream": lambda r: r.stream.value,
+        "unplaced_stage": lambda r: r.unplaced.stage if r.unplaced else None,
+        "unplaced_reason": lambda r: r.unplaced.reason if r.unplaced else None,
+    },
 )
 TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
 # The same table, another row: what the stages could not place (domain/placement.py).
@@ -99,8 +136,23 @@ async def lock_plan(session: AsyncSession) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(PLAN_LOCK)))
 
 
-async def capacities(session: AsyncSession) -> dict[str, MonthCapacity]:
-    rows = await session.execute(select(capacity.c.state))
+async def capacities(
+    session: AsyncSession, first: date | None = None, last: date | None = None
+) -> dict[str, MonthCapacity]:
+    """The declared months; with `first` and `last`, only those a day's pass can read between
+    them (R13): the months from `first` to `last`, and the latest declared before `first`
+    (the teams in force, domain/capacity.py in_force). Not the years around them (issue 16)."""
+    query = select(capacity.c.state)
+    if first is not None and last is not None:
+        start, end = month_key(first), month_key(last)
+        in_force = (
+            select(func.max(capacity.c.month)).where(capacity.c.month <= start).scalar_subquery()
+        )
+        query = query.where(
+            capacity.c.month <= end,
+            (capacity.c.month >= start) | (capacity.c.month == in_force),
+        )
+    rows = await session.execute(query)
     found = (MonthCapacity.model_validate(r.state) for r in rows)
     return {c.month: c for c in found}
 
@@ -184,6 +236,53 @@ async def queue(session: AsyncSession, cohort: CohortPlan | None, limit: int) ->
     return [c for c in locked if c.status is PoolStatus.POOLED]
 
 
+async def queues(
+    session: AsyncSession, wanted: Sequence[tuple[CohortPlan, int]]
+) -> list[list[PoolCase]]:
+    """`queue` for several cohorts of one nationality each, in one query and one lock: per
+    cohort, its first `limit` pooled backlog cases in the fixed order, then locked in key order
+    and checked again (each list in key order, as `queue` returns it). Cohorts must not share
+    cases (no ALL cohort beside another of its rank and category): one cohort's releases would
+    change what the next one finds."""
+    if not wanted:
+        return []
+    asked = values(
+        column("n", Integer),
+        column("rank", Integer),
+        column("category", Text),
+        column("nationality", Text),
+        column("quota", Integer),
+        name="asked",
+    ).data(
+        [
+            (n, cohort.rank, cohort.category.value, cohort.nationality, limit)
+            for n, (cohort, limit) in enumerate(wanted)
+        ]
+    )
+    first = (
+        select(pool.c.case_id)
+        .where(
+            pool.c.status == PoolStatus.POOLED.value,
+            pool.c.stream == Stream.BACKLOG.value,
+            pool.c.priority_rank == asked.c.rank,
+            pool.c.category == asked.c.category,
+            pool.c.nationality == asked.c.nationality,
+        )
+        .order_by(pool.c.priority_rank, pool.c.lodged_on, pool.c.case_id)
+        .limit(asked.c.quota)
+        .lateral("first")
+    )
+    rows = await session.execute(
+        select(asked.c.n, first.c.case_id).select_from(asked.join(first, true()))
+    )
+    cohort_of = {row.case_id: row.n for row in rows}
+    found: list[list[PoolCase]] = [[] for _ in wanted]
+    for case in await POOL.lock(session, cohort_of):
+        if case.status is PoolStatus.POOLED:
+            found[cohort_of[case.case_id]].append(case)
+    return found
+
+
 async def placement_state(session: AsyncSession) -> PlacementState:
     found = await PLACEMENT.lock(session, ["placement"])
     return found[0] if found else PlacementState()
@@ -195,9 +294,12 @@ async def placement_unlocked(session: AsyncSession) -> PlacementState:
 
 
 async def cycles_ended_open(session: AsyncSession, today: date) -> list[Cycle]:
-    """Cycles that ended before today and are not closed yet."""
+    """Cycles that ended before today and are not closed yet. The closed ones are left in the
+    database (JSON null or absent reads as SQL NULL): they are all the cycles ever made."""
     rows = await session.execute(
-        select(cycles.c.state).where(cycles.c.ends_on < today).order_by(cycles.c.starts_on)
+        select(cycles.c.state)
+        .where(cycles.c.ends_on < today, cycles.c.state["closed_on"].astext.is_(None))
+        .order_by(cycles.c.starts_on)
     )
     found = (Cycle.model_validate(r.state) for r in rows)
     return [c for c in found if c.closed_on is None]
@@ -261,8 +363,7 @@ async def all_cycles(session: AsyncSession) -> list[Cycle]:
 
 async def unplaced_counts(session: AsyncSession) -> dict[tuple[str, str, str], int]:
     """Cases a stage could not place and nothing has placed since, per (stream, stage, reason)."""
-    unplaced = records.c.state["unplaced"]
-    stage, reason = unplaced["stage"].astext, unplaced["reason"].astext
+    stage, reason = records.c.unplaced_stage, records.c.unplaced_reason
     rows = await session.execute(
         select(records.c.stream, stage, reason, func.count())
         .where(stage.is_not(None))

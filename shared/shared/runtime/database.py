@@ -39,6 +39,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
+def asyncpg_dsn(database_url: str) -> str:
+    """The settings' SQLAlchemy URL as asyncpg takes it (for a connection of its own)."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://")
+
+
 def make_engine(database_url: str, schema: str, *, pool_size: int = 5) -> AsyncEngine:
     return create_async_engine(
         database_url,

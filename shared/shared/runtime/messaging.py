@@ -290,6 +290,7 @@ class BatchProcessor:
         topics: TopicNames,
         metrics: Metrics,
         on_committed: Callable[[], None] = lambda: None,
+        on_handled: Callable[[], None] = lambda: None,
         max_record_bytes: int = 1_048_576,
         backoff_seconds: tuple[float, float] = (0.2, 5.0),
     ) -> None:
@@ -300,6 +301,11 @@ class BatchProcessor:
         self.topics = topics
         self.metrics = metrics
         self.on_committed = on_committed
+        self.on_handled = on_handled
+        self.handled: dict[tuple[str, int], int] = {}
+        """The offset after the last record handled (committed or dead-lettered) by this process,
+        per (topic, partition): ahead of the group's committed offset until the consumer commits
+        it (the simulated clock's idle check; docs/adr/0021)."""
         self.max_record_bytes = max_record_bytes
         # First and longest pause between attempts while stopped: the longest stays far inside the
         # consumer's poll interval, so the group never takes the partitions away for it.
@@ -326,6 +332,11 @@ class BatchProcessor:
                 reason = await self._stop(exc)
                 # Not the original: its message may quote values (a constraint's DETAIL).
                 raise SystemFault(reason) from None
+        for record in records:
+            key = (record.topic, record.partition)
+            if record.offset >= self.handled.get(key, 0):
+                self.handled[key] = record.offset + 1
+        self.on_handled()
         if self._stopped is not None:
             log.warning("consumer resumed", attempts=self._stopped.attempts)
             self._stopped = None

@@ -75,6 +75,7 @@ class OutboxRelay:
         idle_interval: float = 0.2,
         stall_seconds: float = 60.0,
         backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
+        on_empty: Callable[[], None] = lambda: None,
     ) -> None:
         self.engine = engine
         self.producer: AIOKafkaProducer | None = None  # made in the event loop, at start
@@ -83,6 +84,7 @@ class OutboxRelay:
         self.idle_interval = idle_interval
         self.stall_seconds = stall_seconds
         self.backoff = backoff
+        self.on_empty = on_empty  # called after a pass that found the outbox empty
         self._wake = asyncio.Event()
         self.produced: dict[str, int] = {}
         """The end offset ('topic/partition': last offset + 1) of each partition this relay has
@@ -279,6 +281,7 @@ class OutboxRelay:
                 step = min(self._failures, len(self.backoff)) - 1
                 await asyncio.sleep(self.backoff[step])
             elif sent == 0:
+                self.on_empty()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import typer
 import uvicorn
+from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 from faststream.asgi import AsgiFastStream
 from faststream.middlewares import AckPolicy
 from prometheus_client import CollectorRegistry, make_asgi_app
@@ -102,17 +104,22 @@ class ServiceRuntime:
         self.engine = make_engine(self.settings.database_url, self.schema)
         self.session_factory = make_session_factory(self.engine)
         self.broker = make_broker(self.settings, name, self.registry)
+        # Set when a batch is handled or the relay finds the outbox empty: the clock follower's
+        # idle check looks again then, not only on its own polls.
+        self.progress = asyncio.Event()
         self.relay = OutboxRelay(
             self.engine,
             self.metrics,
             idle_interval=self.settings.relay_interval_ms / 1000,
             stall_seconds=self.settings.relay_stall_seconds,
+            on_empty=self.progress.set,
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []
         self.follower: ClockFollower | None = None
         self.processor: BatchProcessor | None = None
         self.handler: Handler | None = None
+        self._input: Any = None  # the input subscriber (FastStream's; its consumer once started)
         self.periodic: list[Periodic] = list(self.definition.periodic)
         if self.definition.rules is not None:
             self.periodic.append(
@@ -130,6 +137,7 @@ class ServiceRuntime:
                 topics=self.topics,
                 metrics=self.metrics,
                 on_committed=self.relay.wake,
+                on_handled=self.progress.set,
                 max_record_bytes=self.settings.max_record_bytes,
             )
             self.handler = self.processor.handler
@@ -149,7 +157,7 @@ class ServiceRuntime:
             message.raw_message = records
             return message
 
-        @self.broker.subscriber(
+        subscriber = self.broker.subscriber(
             *topics,
             group_id=self.group_id,
             batch=True,
@@ -169,6 +177,10 @@ class ServiceRuntime:
             decoder=raw_records,
             title=f"{self.definition.name}-input",
         )
+
+        self._input = subscriber
+
+        @subscriber
         async def on_batch(records: Any) -> None:
             # The decoded body is the raw records (raw_records above); no message context needed.
             await processor.process(records if isinstance(records, tuple | list) else [records])
@@ -258,7 +270,22 @@ class ServiceRuntime:
                 self.registry.get_sample_value("caseflow_outbox_published_total") or 0
             ),
             produced=lambda: self.relay.produced,
+            handled=lambda: processor.handled if processor is not None else {},
+            seen=self._seen,
+            progress=self.progress,
         )
+
+    def _seen(self) -> dict[TopicPartition, int]:
+        """The high watermark of each input partition as the consumer's last fetch showed it."""
+        consumer = getattr(self._input, "consumer", None)
+        if consumer is None:
+            return {}
+        seen = {}
+        for tp in consumer.assignment():
+            with contextlib.suppress(AssertionError, IllegalStateError):  # reassigned meanwhile
+                if (end := consumer.highwater(tp)) is not None:
+                    seen[tp] = end
+        return seen
 
     async def stop_relay(self) -> None:
         if self.follower is not None:

@@ -11,22 +11,35 @@ from the acknowledgements when a day is over.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+import hashlib
+import json
+import zlib
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.envelope import (
+    DecodeError,
+    Envelope,
+    KafkaRecord,
+    decode,
+    encode,
+    new_event,
+)
 from shared.contracts.events.clock import ClockAcknowledged, ClockTicked, partition_key
 from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
 from shared.runtime.clock import Clock, DrivenClock
-from shared.runtime.database import outbox_table
+from shared.runtime.database import asyncpg_dsn, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.settings import Settings
@@ -50,6 +63,42 @@ IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while 
 STILL_BUSY_WARNING = 30.0  # seconds a tick waits for idleness before the follower says on what
 
 TICK_RETRY_SECONDS = 0.5  # before a tick whose answer failed is tried again
+
+
+# A tick also goes out as a PostgreSQL notification, which wakes every follower at once; on the
+# broker a follower would see it only when its fetch ends (the embedded broker holds an empty
+# fetch for its whole wait), and every follower fetching the clock's partitions each wait cost
+# the broker more CPU than any service (docs/adr/0021). The topic stays the record and the way
+# in when a notification is missed (PostgreSQL restarting): its fetch waits longer instead.
+TICK_FETCH_WAIT_MS = 250
+NOTIFY_LIMIT = 7900  # bytes; PostgreSQL refuses a notification payload of 8,000 or more
+
+
+def clock_channel(topic_prefix: str) -> str:
+    """The notification channel of the simulation on these topics (tests run many at once)."""
+    return f"caseflow_clock_{hashlib.sha256(topic_prefix.encode()).hexdigest()[:16]}"
+
+
+def wake_payload(record: KafkaRecord) -> str | None:
+    """A tick record as a notification payload, or None when it would not fit."""
+    raw = json.dumps(
+        {"headers": [[k, v.decode()] for k, v in record.headers], "value": record.value.decode()}
+    )
+    payload = base64.b64encode(zlib.compress(raw.encode())).decode()
+    return payload if len(payload) < NOTIFY_LIMIT else None
+
+
+def tick_from_wake(payload: str) -> Envelope[Any] | None:
+    """The tick a notification carries, or None when it is not one."""
+    try:
+        raw = json.loads(zlib.decompress(base64.b64decode(payload)))
+        headers = [(k, v.encode()) for k, v in raw["headers"]]
+        tick: Envelope[Any] = decode(headers, raw["value"].encode())
+    except (ValueError, KeyError, TypeError, zlib.error, DecodeError):
+        log.warning("clock notification not understood")
+        return None
+    return tick if isinstance(tick.data, ClockTicked) else None
+
 
 Work = Callable[[UnitOfWork], Awaitable[bool | None]]  # True: more to do (bulk work)
 
@@ -83,6 +132,9 @@ class ClockFollower:
         run_work: Callable[[Work], Awaitable[bool | None]] | None,
         published: Callable[[], int],
         produced: Callable[[], dict[str, int]] = dict,
+        handled: Callable[[], Mapping[tuple[str, int], int]] = dict,
+        seen: Callable[[], Mapping[TopicPartition, int]] = dict,
+        progress: asyncio.Event | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -95,15 +147,27 @@ class ClockFollower:
         self.run_work = run_work
         self.published = published
         self.produced = produced  # the relay's ends of the partitions it wrote to
+        self.handled = handled  # what this process has handled, ahead of the group's commits
+        self.seen = seen  # the ends its consumer's fetches have shown it (their high watermarks)
+        self.progress = progress or asyncio.Event()  # set on each batch handled, outbox emptied
+        self._committed_seen: dict[TopicPartition, int] = {}  # the group's, as last asked
         self.ticks_answered = 0
         self._timers_day: date | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
+        self._ends: AIOKafkaConsumer | None = None  # made when a tick names no ends
         self._partitions: list[TopicPartition] = []
         self._ack_partitions = 1
         self._coordinator: int | None = None  # the broker that keeps the group's offsets
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        # Ticks as they come, from the topic ((partition, record, tick)) or a notification
+        # ((None, None, tick)); the ids answered last: a tick seen both ways is answered once.
+        self._ticks: asyncio.Queue[tuple[TopicPartition | None, Any, Envelope[Any]]] = (
+            asyncio.Queue()
+        )
+        self._answered: deque[Any] = deque(maxlen=64)
+        self.listening = asyncio.Event()  # set while the driver's notifications come in
 
     async def start(self) -> None:
         bootstrap = self.settings.kafka_bootstrap_servers
@@ -112,7 +176,7 @@ class ClockFollower:
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=TICK_FETCH_WAIT_MS,
             client_id=f"caseflow-{self.service}-clock",
         )
         self._producer = AIOKafkaProducer(
@@ -141,23 +205,43 @@ class ClockFollower:
         # waiting on if we start (or restart) mid-simulation; older ones were answered already.
         for tp, end in ends.items():
             self._consumer.seek(tp, max(end - 1, 0))
-        self._task = asyncio.create_task(self._follow(), name=f"{self.service}-clock")
+        self._tasks = [
+            asyncio.create_task(self._follow(), name=f"{self.service}-clock"),
+            asyncio.create_task(self._read_ticks(), name=f"{self.service}-clock-topic"),
+            asyncio.create_task(self._listen(), name=f"{self.service}-clock-wake"),
+        ]
         log.info("following the simulated clock")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
         for part in (self._consumer, self._producer):
             if part is not None:
                 await part.stop()
         if self._admin is not None:
             await self._admin.close()
-        self._consumer = self._producer = self._admin = None
+        if self._ends is not None:
+            await self._ends.stop()
+        self._consumer = self._producer = self._admin = self._ends = None
 
-    async def _follow(self) -> None:
+    async def _lister(self) -> AIOKafkaConsumer:
+        """A consumer that only asks for partitions' ends: the broker answers a connection's
+        requests in turn, so on the tick consumer's connection each would wait for its fetch."""
+        if self._ends is None:
+            self._ends = AIOKafkaConsumer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                group_id=None,
+                enable_auto_commit=False,
+                client_id=f"caseflow-{self.service}-clock-ends",
+            )
+            await self._ends.start()
+        return self._ends
+
+    async def _read_ticks(self) -> None:
+        """The clock topic: the newest tick of each batch read."""
         consumer = self._consumer
         assert consumer is not None
         while True:
@@ -170,20 +254,62 @@ class ClockFollower:
                 await asyncio.sleep(TICK_RETRY_SECONDS)
                 continue
             newest = _newest_tick([(tp, r) for tp, records in batch.items() for r in records])
-            if newest is None:
-                continue
-            # Only the newest tick matters: older ones are days the driver has moved past.
-            tick_partition, last, tick = newest
+            if newest is not None:
+                self._ticks.put_nowait(newest)
+
+    async def _listen(self) -> None:
+        """The driver's notifications, on a connection of its own, connected again if lost."""
+        channel = clock_channel(self.settings.topic_prefix)
+
+        def woken(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+            tick = tick_from_wake(payload)
+            if tick is not None:
+                self._ticks.put_nowait((None, None, tick))
+
+        while True:
+            conn: Any = None
             try:
-                await self.answer(tick)
+                lost = asyncio.Event()
+                conn = await asyncpg.connect(asyncpg_dsn(self.settings.database_url))
+                conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
+                await conn.add_listener(channel, woken)
+                self.listening.set()
+                await lost.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # ticks still come by the topic, only later
+                log.warning("clock notifications not received", error=type(exc).__name__)
+            finally:
+                self.listening.clear()
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(conn.close(), timeout=1.0)
+            await asyncio.sleep(TICK_RETRY_SECONDS)
+
+    async def _follow(self) -> None:
+        while True:
+            waiting = [await self._ticks.get()]
+            while not self._ticks.empty():
+                waiting.append(self._ticks.get_nowait())
+            # The last one not answered yet: the driver sends a tick only once every service has
+            # answered the one before, so older ones are copies of ticks answered already.
+            fresh = [item for item in waiting if item[2].id not in self._answered]
+            if not fresh:
+                continue
+            item = fresh[-1]
+            try:
+                await self.answer(item[2])
+                self._answered.append(item[2].id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 # The driver sends a tick once and waits for every answer: a tick dropped on a
-                # passing fault (PostgreSQL restarting) would stall the simulation. Read it again.
+                # passing fault (PostgreSQL restarting) would stall the simulation. Try it again,
+                # unless a newer tick has come meanwhile.
                 log.warning("clock tick not answered; trying again", error=type(exc).__name__)
                 await asyncio.sleep(TICK_RETRY_SECONDS)
-                consumer.seek(tick_partition, last.offset)
+                if self._ticks.empty():
+                    self._ticks.put_nowait(item)
 
     async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
         data: ClockTicked = tick.data
@@ -251,6 +377,7 @@ class ClockFollower:
         loop = asyncio.get_running_loop()
         told = loop.time()
         while True:
+            self.progress.clear()  # before looking: progress made while we look wakes the wait
             positions, behind = await self._consumer_position(known)
             outbox_empty = not behind and await self._outbox_empty()
             if not behind and outbox_empty:
@@ -263,7 +390,9 @@ class ClockFollower:
                     behind={partition_key(tp.topic, tp.partition): n for tp, n in behind.items()},
                     outbox_empty=outbox_empty,
                 )
-            await asyncio.sleep(delay)
+            # Woken by this process's progress; the polls catch another instance's.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.progress.wait(), timeout=delay)
             delay = min(delay * 2, IDLE_POLL_MOST)
 
     async def _consumer_position(
@@ -280,15 +409,36 @@ class ClockFollower:
         assert self._consumer is not None
         assert self._admin is not None
         if known is None:
-            ends = await self._consumer.end_offsets(self._partitions)
+            ends = await (await self._lister()).end_offsets(self._partitions)
         else:
+            # The tick's ends, and further where the service's own consumer has seen records
+            # come in since (written during this round): handling those before answering saves
+            # the round that would otherwise ask for them. The embedded broker may show an end
+            # short of the truth (ADR 0021); then only that round is not saved.
+            seen = self.seen()
             ends = {
-                tp: known.get(partition_key(tp.topic, tp.partition), 0) for tp in self._partitions
+                tp: max(known.get(partition_key(tp.topic, tp.partition), 0), seen.get(tp, 0))
+                for tp in self._partitions
             }
-        committed = await self._committed()
-        offsets = {tp: max(committed[tp].offset, 0) if tp in committed else 0 for tp in ends}
+        # What this process handled counts at once (the consumer commits it a moment later);
+        # the group's committed offsets, a request to the broker, only when that is not enough
+        # (another instance's partitions, or what was handled before this process started).
+        handled = self.handled()
+        offsets = self._offsets(ends, handled)
+        if known is None or any(offsets[tp] < end for tp, end in ends.items()):
+            committed = await self._committed()
+            self._committed_seen.update((tp, max(meta.offset, 0)) for tp, meta in committed.items())
+            offsets = self._offsets(ends, handled)
         behind = {tp: end - offsets[tp] for tp, end in ends.items() if offsets[tp] < end}
         return offsets, behind
+
+    def _offsets(
+        self, ends: Mapping[TopicPartition, int], handled: Mapping[tuple[str, int], int]
+    ) -> dict[TopicPartition, int]:
+        return {
+            tp: max(self._committed_seen.get(tp, 0), handled.get((tp.topic, tp.partition), 0))
+            for tp in ends
+        }
 
     async def _committed(self) -> dict[TopicPartition, Any]:
         """The group's committed offsets, asking the coordinator found before (one request a

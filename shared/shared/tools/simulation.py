@@ -14,6 +14,7 @@ service's tables.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,15 +24,17 @@ from datetime import time as time_of_day
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.envelope import DecodeError, Envelope, KafkaRecord, decode, encode, new_event
 from shared.contracts.events.catalogue import SIMULATOR, system
 from shared.contracts.events.clock import SIMULATION_KEY, ClockAcknowledged, ClockTicked
 from shared.contracts.topics import CLOCK, CLOCK_ACKS, TopicNames
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
-from shared.runtime.simulation import clock_partition
+from shared.runtime.simulation import clock_channel, clock_partition, wake_payload
 
 log = get_logger(__name__)
 
@@ -132,6 +135,8 @@ class SimulationDriver:
         self._acks = TopicPartition(self._ack_topic, 0)  # the current round's
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self._notifier: Any = None  # a PostgreSQL connection that wakes the followers
+        self._channel = clock_channel(settings.topic_prefix)
         self._next_ack = 0  # the offset of the next acknowledgement to read
         self._hole_since: float | None = None
         self.holes_read_again = 0
@@ -165,6 +170,25 @@ class SimulationDriver:
             if part is not None:
                 await part.stop()
         self._consumer = self._producer = None
+        if self._notifier is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._notifier.close(), timeout=1.0)
+            self._notifier = None
+
+    async def _wake(self, record: KafkaRecord) -> None:
+        """Notify the followers of a tick (they read it from the topic too, only later); a
+        connection lost (PostgreSQL restarting) is made again at the next tick."""
+        payload = wake_payload(record)
+        if payload is None:
+            log.debug("tick too large for a notification; by the topic only")
+            return
+        try:
+            if self._notifier is None or self._notifier.is_closed():
+                self._notifier = await asyncpg.connect(asyncpg_dsn(self.settings.database_url))
+            await self._notifier.execute("select pg_notify($1, $2)", self._channel, payload)
+        except Exception as exc:
+            log.warning("followers not notified; ticks go by the topic", error=type(exc).__name__)
+            self._notifier = None
 
     async def __aenter__(self) -> SimulationDriver:
         await self.start()
@@ -244,6 +268,7 @@ class SimulationDriver:
             headers=list(record.headers),
             partition=clock_partition(day, round_, self._tick_partitions),
         )
+        await self._wake(record)
 
     async def _listen(self, day: date, round_: int) -> None:
         """Read the round's answers from where its partition ends now, before the tick goes

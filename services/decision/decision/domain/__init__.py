@@ -34,7 +34,16 @@ from decision.domain.case import (
     withdrawn,
 )
 from decision.domain.config import DEFAULT_CONFIG, DecisionConfig, Period
-from decision.domain.rates import Decided, RateGroup, grant_rates
+from decision.domain.rates import (
+    Decided,
+    RateGroup,
+    Recount,
+    Tally,
+    grant_rates,
+    rate_reports,
+    reported_groups,
+    tally_changes,
+)
 from decision.domain.watch import at_risk_on, next_watch, rearm, watch
 
 __all__ = [
@@ -50,8 +59,10 @@ __all__ = [
     "Period",
     "Proposal",
     "RateGroup",
+    "Recount",
     "Referral",
     "Status",
+    "Tally",
     "Vote",
     "at_risk_on",
     "deadline_changed",
@@ -63,6 +74,7 @@ __all__ = [
     "next_watch",
     "obstacle_cleared",
     "obstacle_recorded",
+    "rate_reports",
     "ready",
     "rearm",
     "recategorised",
@@ -71,9 +83,11 @@ __all__ = [
     "registered",
     "release_held",
     "released",
+    "reported_groups",
     "reviewed",
     "route_of",
     "standardised_problem",
+    "tally_changes",
     "view_recorded",
     "voted",
     "watch",

@@ -14,19 +14,24 @@ from decision.domain import (
     DecisionCase,
     DecisionConfig,
     RateGroup,
+    Recount,
     Status,
+    Tally,
     deadline_changed,
     drafted,
     grant_rates,
     intended_recorded,
     issued,
     obstacle_recorded,
+    rate_reports,
     ready,
     referred,
     registered,
     release_held,
     released,
+    reported_groups,
     reviewed,
+    tally_changes,
     view_recorded,
     voted,
     watch,
@@ -602,3 +607,34 @@ def test_grant_rates_per_stream_cycle_and_category() -> None:
     assert rates[b].grant_rate == 1.0
     assert (rates[pact].decided, rates[pact].grant_rate, rates[pact].cycle) == (2, 0.5, None)
     assert list(rates) == [a, b, pact]
+
+
+def test_running_tallies_move_a_recounted_case_and_report_every_group_it_is_in_now() -> None:
+    old = RateGroup(Stream.BACKLOG, "2027-03", Category.C)
+    new = RateGroup(Stream.BACKLOG, "2027-04", Category.C)
+    pact = RateGroup(Stream.PACT, None, None)
+    grant, rejection = DecisionOutcome.GRANT, DecisionOutcome.REJECTION
+    recounts = [
+        Recount("case-1", new, grant, was=Decided(old, grant)),  # released again elsewhere
+        Recount("case-2", pact, rejection, was=None),  # decided since the last pass
+        Recount("case-3", pact, grant, was=Decided(pact, grant)),  # saved again, same group
+    ]
+    assert tally_changes(recounts) == {old: Tally(-1, -1), new: Tally(1, 1), pact: Tally(1, 0)}
+    assert reported_groups(recounts) == {new, pact}  # not the group the case left
+
+
+def test_reports_from_tallies_are_the_grant_rates_of_the_same_decisions() -> None:
+    a = RateGroup(Stream.BACKLOG, "2027-03", Category.A)
+    none = RateGroup(Stream.BACKLOG, None, Category.A)
+    pact = RateGroup(Stream.PACT, None, None)
+    empty = RateGroup(Stream.BACKLOG, "2027-04", Category.D)
+    decided = [
+        *(Decided(a, DecisionOutcome.REJECTION) for _ in range(5)),
+        Decided(a, DecisionOutcome.GRANT),
+        Decided(none, DecisionOutcome.GRANT),
+        Decided(pact, DecisionOutcome.INADMISSIBLE),
+    ]
+    tallies = {pact: Tally(1, 0), empty: Tally(0, 0), a: Tally(6, 1), none: Tally(1, 1)}
+    reports = rate_reports(tallies, TODAY)
+    assert reports == grant_rates(decided, TODAY)
+    assert list(reports) == [none, a, pact]  # the fixed order; a group left empty is not sent

@@ -120,12 +120,28 @@ def quotas_for(cycle: Cycle, today: date) -> dict[str, int]:
     done = sum(1 for d in days if d <= today)
     quotas = {}
     for cohort in cycle.cohorts:
-        due = sum(spread(cohort.planned, len(days), i) for i in range(done))
+        # The sum of spread() over the first `done` days telescopes to this (no loop per day).
+        due = cohort.planned * done // len(days) if days else 0
         if cohort.rank < NO_PRIORITY:
             due = cohort.planned  # priority groups (R7) do not wait for their share of days
         if due > cohort.released:
             quotas[cohort.cohort_id] = due - cohort.released
     return quotas
+
+
+def separate(cohorts: Sequence[CohortPlan]) -> bool:
+    """Whether no two of these cohorts can hold the same pooled case: a cohort of every
+    nationality (ALL) shares its cases with any other of its rank and category. Separate
+    cohorts may be read for the day all at once; others one after the other's releases."""
+    seen: dict[tuple[int, str], set[str]] = {}
+    for cohort in cohorts:
+        nationalities = seen.setdefault((cohort.rank, cohort.category.value), set())
+        if cohort.nationality in nationalities or (
+            nationalities and (ALL in nationalities or cohort.nationality == ALL)
+        ):
+            return False
+        nationalities.add(cohort.nationality)
+    return True
 
 
 def expected_decisions(cycle: Cycle, config: PlanningConfig) -> list[tuple[date, Category, int]]:

@@ -187,3 +187,38 @@ def test_before_the_programme_no_b_case_goes_until_a_location_is_operational() -
     assert [c.case_id for c in waiting] == ["c-2"]  # R11: B waits for a location
     ready = oldest_first(pool, 2.0, CONFIG, prephase_operational=True)
     assert [c.case_id for c in ready] == ["c-1", "c-2"]
+
+
+def test_quotas_are_the_cumulative_spread_for_every_plan_size_and_day() -> None:
+    """quotas_for counts what is due without summing spread() day by day (issue 16): the same
+    numbers for any plan size, on every day of the cycle, before it and after it."""
+    start, end = cycle_bounds(date(2027, 11, 1), CONFIG)
+    days = working_days_in(start, end)
+    plans = (0, 1, 2, 7, len(days) - 1, len(days), len(days) + 1, 389, 1000)
+    cohorts = tuple(
+        CohortPlan(
+            cohort_id=f"d-n{n:02d}",
+            rank=NO_PRIORITY,
+            category=Category.D,
+            nationality=f"N{n:02d}",
+            planned=planned,
+        )
+        for n, planned in enumerate(plans)
+    )
+    cycle = Cycle(
+        cycle_id="cycle-2027-11-01",
+        starts_on=start,
+        ends_on=end,
+        cohorts=cohorts,
+        expected_grant_rate=0.5,
+        backlog_days=0,
+    )
+    day = start - timedelta(days=3)
+    while day <= end + timedelta(days=3):
+        done = sum(1 for d in days if d <= day)
+        summed = {
+            c.cohort_id: sum(spread(c.planned, len(days), i) for i in range(done)) for c in cohorts
+        }
+        assert quotas_for(cycle, day) == {k: v for k, v in summed.items() if v}, day
+        day += timedelta(days=1)
+    assert quotas_for(cycle, end)["d-n08"] == 1000  # all of it by the last day

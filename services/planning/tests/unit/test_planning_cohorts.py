@@ -6,7 +6,8 @@ from datetime import date
 
 from planning.domain.cohorts import CohortSummary, rotated_out, select_cohorts, summarise
 from planning.domain.config import PlanningConfig
-from planning.domain.model import NO_PRIORITY, PoolCase, PoolStatus
+from planning.domain.cycles import ALL, separate
+from planning.domain.model import NO_PRIORITY, CohortPlan, PoolCase, PoolStatus
 from shared.contracts.values import Category, PriorityGroup, Stream
 
 # Every category costs one caseworker day a case, so days = cases in these tests.
@@ -153,3 +154,24 @@ def test_summarise_counts_only_pooled_backlog_cases_by_cohort() -> None:
         ("p0-nuisance-a-syr", 1, date(2022, 5, 1)),
         ("a-syr", 2, date(2023, 5, 1)),
     ]
+
+
+def test_cohorts_are_separate_unless_one_of_every_nationality_shares_their_rank_and_category() -> (
+    None
+):
+    def cohort(category: Category, nationality: str, rank: int = NO_PRIORITY) -> CohortPlan:
+        return CohortPlan(
+            cohort_id=f"{category}-{nationality}-{rank}",
+            rank=rank,
+            category=category,
+            nationality=nationality,
+            planned=5,
+        )
+
+    assert separate([cohort(Category.A, "SYR"), cohort(Category.A, "YEM")])
+    assert separate([cohort(Category.A, ALL), cohort(Category.B, "SYR")])
+    assert separate([cohort(Category.A, ALL), cohort(Category.A, "SYR", rank=0)])
+    assert not separate([cohort(Category.A, "SYR"), cohort(Category.A, ALL)])
+    assert not separate([cohort(Category.D, ALL), cohort(Category.D, "NGA")])
+    assert not separate([cohort(Category.D, "NGA"), cohort(Category.D, "NGA")])
+    assert separate([])
