@@ -198,6 +198,20 @@ async def read_queue(
     return [HearingCase.model_validate(row.state) for row in rows]
 
 
+async def furthest(session: AsyncSession) -> tuple[date | None, date | None]:
+    """The latest release day in the allocation queue and the latest day of a cancelled slot
+    to give back: how far beyond the usual window a pass must lock and load caseworker days
+    (two index lookups)."""
+    released = select(func.max(cases.c.release_day)).where(cases.c.in_queue)
+    freed = select(func.max(cases.c.state["slot_to_free"]["day"].astext.cast(Date))).where(
+        cases.c.slot_to_free
+    )
+    return (
+        (await session.execute(released)).scalar_one(),
+        (await session.execute(freed)).scalar_one(),
+    )
+
+
 async def queued(session: AsyncSession) -> int:
     """How many cases the allocation queue holds."""
     return (await session.execute(select(func.count()).where(cases.c.in_queue))).scalar_one()

@@ -23,6 +23,7 @@ from hearing.domain.capacity import (
     day_keys,
     first_day,
     free_slots,
+    last_day,
     overbooked,
     room_in,
     trim,
@@ -80,9 +81,14 @@ def _prepare(
     today: date,
     now: datetime,
     config: HearingConfig,
+    until: date,
 ) -> _Pass:
     """Everything before the allocation: lapsed reviews, cancelled slots given back, bookings
-    moved off cut days; `waiting` is then the queue as far as it was read."""
+    moved off cut days; `waiting` is then the queue as far as it was read.
+
+    `until` is the last caseworker day the pass loaded: a case whose window reaches further, or
+    a cancelled slot after it (released or cancelled after the pass looked how far to load),
+    waits for the next pass rather than being booked on, or given back to, a day not loaded."""
     run = _Pass(due={c.case_id: c for c in due}, days=dict(days))
     # Reviews whose term ended: ready for decision.
     for case in run.due.values():
@@ -94,7 +100,9 @@ def _prepare(
     # Slots: the cancelled ones' capacity back first, then the bookings planning's cut no
     # longer covers are moved, then the queue is served in the fixed order.
     cancelled = [
-        (c.case_id, c.slot_to_free) for c in run.due.values() if c.slot_to_free is not None
+        (c.case_id, c.slot_to_free)
+        for c in run.due.values()
+        if c.slot_to_free is not None and c.slot_to_free.day <= until
     ]
     run.freed = free_slots(run.days, cancelled, today)
     run.days |= {d.key: d for d in run.freed}
@@ -108,7 +116,11 @@ def _prepare(
         run.emits.append((moved, [cancelled_slot]))
     run.moved = len(trimmed.moved)
     waiting = [run.changed.get(c.case_id, c) for c in run.due.values()]
-    run.waiting = [c for c in waiting if c.status is Status.WAITING_SLOT]
+    run.waiting = [
+        c
+        for c in waiting
+        if c.status is Status.WAITING_SLOT and last_day(today, config, c.release_day) <= until
+    ]
     return run
 
 
@@ -117,9 +129,15 @@ async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics)
     today = now.astimezone(AMSTERDAM).date()
     start = first_day(today, config)
     rosters = await db.rosters_from(uow.session, today)
+    # The days the pass may book are the days it locks and loads: the window, and as far as a
+    # case released for a later day or a cancelled slot reaches (ADR 0032, a day beyond the
+    # window booked again as if empty).
+    released, freed = await db.furthest(uow.session)
+    until = max(last_day(today, config, released), freed or today)
     # The caseworker days first (as prephase's pass locks its days before its cases), then the
     # cases, among them those booked on days planning's roster no longer covers.
-    days = {d.key: d for d in await db.DAYS.lock(uow.session, day_keys(rosters, today, config))}
+    keys = day_keys(rosters, today, config, until)
+    days = {d.key: d for d in await db.DAYS.lock(uow.session, keys)}
     over = overbooked(days.values(), rosters, today, config)
     on_cut_days = {b.case_id for d in days.values() if d.day in over for b in d.bookings}
     # Only teams with room can give a queued case a slot, and only to the first of their
@@ -133,10 +151,11 @@ async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics)
         today,
         now,
         config,
+        until,
     )
     reach, first_ones = await _reach(uow, look, rosters, today, config)
     due = await db.lock_due(uow.session, today, also=on_cut_days, queue=first_ones, start=start)
-    run = _prepare(due, days, rosters, over, today, now, config)
+    run = _prepare(due, days, rosters, over, today, now, config, until)
     allocation = allocate(run.waiting, rosters, run.days, today=today, config=config)
     after = run.days | {d.key: d for d in allocation.days}
     if not room_in(rosters, after, start, config).within(reach):
@@ -144,7 +163,7 @@ async def daily(uow: UnitOfWork, config: HearingConfig, metrics: HearingMetrics)
         # room is left that a case not read might take, so serve the whole queue, as before.
         log.info("hearing pass reads the whole queue")
         due = await db.lock_due(uow.session, today, also=on_cut_days)
-        run = _prepare(due, days, rosters, over, today, now, config)
+        run = _prepare(due, days, rosters, over, today, now, config, until)
         allocation = allocate(run.waiting, rosters, run.days, today=today, config=config)
     changed = run.changed
     for case, slot in allocation.booked:

@@ -187,16 +187,28 @@ def window(start: date, config: HearingConfig) -> list[date]:
     return [add_working_days(start, i) for i in range(config.horizon_working_days)]
 
 
-def coming_days(today: date, config: HearingConfig) -> list[date]:
-    """Every working day after today that may hold a booking: the lead days and the window."""
-    last = window(first_day(today, config), config)[-1]
+def last_day(today: date, config: HearingConfig, released: date | None = None) -> date:
+    """The last day a run of `today` may book for a case released for `released`: the end of
+    its window, which starts at its release day when that is after the first day."""
+    start = first_day(today, config)
+    return window(max(start, released or start), config)[-1]
+
+
+def coming_days(today: date, config: HearingConfig, until: date | None = None) -> list[date]:
+    """Every working day after today that may hold a booking: the lead days and the window, and
+    on to `until` (the furthest a case released later, or a slot to give back, reaches)."""
+    last = max(last_day(today, config), until or today)
     return working_days_in(today + timedelta(days=1), last)
 
 
-def day_keys(rosters: Rosters, today: date, config: HearingConfig) -> list[str]:
-    """Every caseworker day an allocation run may book or find booked (the rows to lock)."""
+def day_keys(
+    rosters: Rosters, today: date, config: HearingConfig, until: date | None = None
+) -> list[str]:
+    """Every caseworker day an allocation run may book or find booked (the rows to lock): a
+    day the run books must be one it loaded, or it books the day as if empty and its save
+    overwrites the bookings stored there."""
     workers = sorted({c for r in _all(rosters) for c in (*r.caseworkers(), *r.former)})
-    return [day_key(c, d) for d in coming_days(today, config) for c in workers]
+    return [day_key(c, d) for d in coming_days(today, config, until) for c in workers]
 
 
 @dataclass(frozen=True)

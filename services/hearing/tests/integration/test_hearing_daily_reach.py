@@ -39,6 +39,7 @@ from hearing.metrics import metrics_for
 from shared.contracts.events.hearing import HearingFormat
 from shared.contracts.events.planning import Specialism
 from shared.contracts.values import Category, PriorityGroup, Stream
+from shared.runtime.calendar import add_working_days
 from shared.runtime.clock import DrivenClock
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.service import ServiceRuntime
@@ -270,3 +271,77 @@ async def test_cases_needing_a_specialism_no_caseworker_with_room_has_stay_unrea
     after = await states(hearing)
     assert [c for c in after if after[c].status is Status.PLANNED] == ["case-150"]
     assert read == [1]
+
+
+async def days_stored(runtime: ServiceRuntime) -> dict[str, CaseworkerDay]:
+    async with runtime.engine.connect() as conn:
+        rows = await conn.execute(select(db.caseworker_days.c.state))
+        found = [CaseworkerDay.model_validate(row.state) for row in rows]
+        return {d.key: d for d in found}
+
+
+async def test_a_day_booked_for_a_case_released_later_is_not_booked_again(
+    hearing: ServiceRuntime,
+) -> None:
+    """A case released for a day past the usual window is booked on a caseworker day beyond
+    it. The next pass (the same day) must see that day as booked: a second case released for
+    the same day gets the next one, and the first keeps its slot and its booking."""
+    later = add_working_days(window(first_day(NOW.date(), CONFIG), CONFIG)[-1], 5)
+    await save(hearing, roster({"team-a": 1}), [queued(1, release_day=later)])
+    await daily(hearing)
+    first = (await states(hearing))["case-001"]
+    assert first.slot is not None and first.slot.day == later
+
+    await save(hearing, roster({"team-a": 1}), [queued(2, release_day=later)])
+    await daily(hearing)
+
+    after = await states(hearing)
+    assert after["case-001"] == first  # not moved, not booked again
+    second = after["case-002"]
+    assert second.slot is not None and second.slot.day == add_working_days(later, 1)
+    stored = await days_stored(hearing)
+    # C: one hearing a caseworker day, so each day holds exactly its own case.
+    assert [b.case_id for b in stored[f"team-a-0/{later}"].bookings] == ["case-001"]
+    assert [b.case_id for b in stored[f"team-a-0/{second.slot.day}"].bookings] == ["case-002"]
+
+
+async def test_a_cancelled_slot_beyond_the_window_gives_its_day_back(
+    hearing: ServiceRuntime,
+) -> None:
+    """A case booked beyond the usual window (released for a later day) is withdrawn: the next
+    pass gives that caseworker day back, though it is outside the usual window."""
+    later = add_working_days(window(first_day(NOW.date(), CONFIG), CONFIG)[-1], 5)
+    await save(hearing, roster({"team-a": 1}), [queued(1, release_day=later)])
+    await daily(hearing)
+    booked = (await states(hearing))["case-001"]
+    assert booked.slot is not None
+    gone = booked.model_copy(update={"status": Status.WITHDRAWN, "slot_to_free": booked.slot})
+    await save(hearing, roster({"team-a": 1}), [gone])
+
+    await daily(hearing)
+
+    assert (await states(hearing))["case-001"].slot_to_free is None
+    assert (await days_stored(hearing))[f"team-a-0/{later}"].bookings == ()
+
+
+async def test_a_case_released_after_the_pass_looked_how_far_to_load_waits_for_the_next(
+    hearing: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case released for a later day between the pass's look at how far to load and its lock
+    of the cases (here: the look sees none) is not booked on a day the pass did not load; the
+    next pass books it."""
+    later = add_working_days(window(first_day(NOW.date(), CONFIG), CONFIG)[-1], 5)
+    await save(hearing, roster({"team-a": 1}), [queued(1, release_day=later)])
+    real = db.furthest
+
+    async def none_yet(session: AsyncSession) -> tuple[None, None]:
+        return None, None
+
+    monkeypatch.setattr(db, "furthest", none_yet)
+    assert await daily(hearing) == 0
+    assert (await states(hearing))["case-001"].status is Status.WAITING_SLOT
+
+    monkeypatch.setattr(db, "furthest", real)
+    await daily(hearing)
+    planned = (await states(hearing))["case-001"]
+    assert planned.slot is not None and planned.slot.day == later

@@ -17,8 +17,10 @@ from hearing.domain.capacity import (
     Team,
     allocate,
     day_key,
+    day_keys,
     first_day,
     free_slots,
+    last_day,
     room_in,
     window,
 )
@@ -352,3 +354,18 @@ def test_a_room_within_another_lets_no_more_cases_fit() -> None:
     )
     assert not small.within(apart)
     assert Room(openings=frozenset(), days=0).within(small)
+
+
+def test_a_case_released_later_is_booked_only_on_a_day_the_run_locks() -> None:
+    """A case released for a day past the usual window is booked in its own window; the days a
+    run locks (`day_keys` up to `last_day` of the furthest release) hold that slot, and the
+    usual ones do not reach it."""
+    usual = last_day(TODAY, CONFIG)
+    later = date(2026, 11, 23)  # a Monday, well past the three-day window
+    case = queued("case-1", Category.C).model_copy(update={"release_day": later})
+    booked = allocate([case], ROSTER, {}, today=TODAY, config=CONFIG).booked
+    assert [(c.case_id, s.day) for c, s in booked] == [("case-1", later)]
+    key = day_key(booked[0][1].caseworker, later)
+    assert usual < later <= last_day(TODAY, CONFIG, later) == date(2026, 11, 25)
+    assert key not in day_keys(ROSTER, TODAY, CONFIG)
+    assert key in day_keys(ROSTER, TODAY, CONFIG, last_day(TODAY, CONFIG, later))
