@@ -290,7 +290,8 @@ async def test_a_day_booked_for_a_case_released_later_is_not_booked_again(
     await save(hearing, roster({"team-a": 1}), [queued(1, release_day=later)])
     await daily(hearing)
     first = (await states(hearing))["case-001"]
-    assert first.slot is not None and first.slot.day == later
+    assert first.slot is not None
+    assert first.slot.day == later
 
     await save(hearing, roster({"team-a": 1}), [queued(2, release_day=later)])
     await daily(hearing)
@@ -298,7 +299,8 @@ async def test_a_day_booked_for_a_case_released_later_is_not_booked_again(
     after = await states(hearing)
     assert after["case-001"] == first  # not moved, not booked again
     second = after["case-002"]
-    assert second.slot is not None and second.slot.day == add_working_days(later, 1)
+    assert second.slot is not None
+    assert second.slot.day == add_working_days(later, 1)
     stored = await days_stored(hearing)
     # C: one hearing a caseworker day, so each day holds exactly its own case.
     assert [b.case_id for b in stored[f"team-a-0/{later}"].bookings] == ["case-001"]
@@ -344,4 +346,5 @@ async def test_a_case_released_after_the_pass_looked_how_far_to_load_waits_for_t
     monkeypatch.setattr(db, "furthest", real)
     await daily(hearing)
     planned = (await states(hearing))["case-001"]
-    assert planned.slot is not None and planned.slot.day == later
+    assert planned.slot is not None
+    assert planned.slot.day == later
