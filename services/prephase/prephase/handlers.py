@@ -4,18 +4,26 @@ functions; the daily invitation pass as a timer over the waiting cases."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from prephase import persistence as db
 from prephase.domain import (
+    DayLoad,
+    Invited,
+    LocationDay,
     PrephaseCase,
     PrephaseConfig,
     Status,
+    booked_loads,
     day_row_key,
+    free_places,
     invite,
+    open_room,
     overbooked,
+    room_after,
     streams_with_room,
     trim,
     window,
@@ -24,6 +32,7 @@ from prephase.domain import rules as r
 from shared.contracts.envelope import Envelope, encode, new_event
 from shared.contracts.events import intake, planning, prephase
 from shared.contracts.topics import Stage, stage_events
+from shared.contracts.values import Stream
 from shared.runtime.kit import AMSTERDAM, BatchCases, KitBatch, Rules, write
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
@@ -79,6 +88,12 @@ def rules(config: PrephaseConfig) -> Rules[PrephaseCase, PrephaseConfig]:
     return pp
 
 
+FIRST_LOOK = 32
+"""The fewest waiting cases a pass reads of a stream with free places at first (then as many
+again each time, until no free place is left); more than its free places, as some cases wait
+for a later release day, an interpreter or logistics."""
+
+
 async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitOfWork) -> int:
     """Hand out location days to the waiting cases (once a day; per simulated day under the
     driven clock). Returns how many cases it invited."""
@@ -96,15 +111,20 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     room = streams_with_room(days, loads, first, last) | {
         d.stream for d in days if d.key in cut_keys
     }
-    locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
-    waiting = [c for c in locked if c.status is Status.WAITING]
-    moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
-    loads = {**loads, **trimmed}
+    # With a few free places, only the first waiting cases of a stream that might fit them can
+    # get one: a first look (unlocked) finds how far the places reach; then those cases are
+    # locked in key order with the rest, in one query as before.
+    reach, first_ones = await _reach(uow, rules.config, days, loads, cut, room, today)
+    locked = await db.lock_waiting(uow.session, booked_on=cut, streams=(), case_ids=first_ones)
+    results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
+    if not _reached(reach, after, days, first, last):
+        # What the first look read changed before the lock (a case withdrawn meanwhile, say):
+        # a place is left over that the cases not read might take, so serve those streams'
+        # waiting cases in full, as before.
+        log.info("invitation pass reads in full", streams=sorted(s.value for s in room))
+        locked = await db.lock_waiting(uow.session, booked_on=cut, streams=room)
+        results, waiting, moved, after = _place(locked, days, loads, today, rules.config)
     invited = 0
-    results = [
-        *moved,
-        *invite([*waiting, *(m.case for m in moved)], days, loads, today, rules.config),
-    ]
     for result in results:
         case = result.case
         batch.cases.put(case)
@@ -123,13 +143,82 @@ async def invitation_pass(rules: Rules[PrephaseCase, PrephaseConfig], uow: UnitO
     await write(batch)
     log.info(
         "invitation pass",
-        waiting=len(waiting),  # those read: all, or only those owed a report (no free place)
+        waiting=len(waiting),  # those read: the first in the order and those owed a report
         invited=invited,
         days=len(days),
-        moved=len(moved),
+        moved=moved,
         streams_with_room=sorted(s.value for s in room),
     )
     return invited
+
+
+def _place(
+    locked: Sequence[PrephaseCase],
+    days: Sequence[LocationDay],
+    loads: dict[str, DayLoad],
+    today: date,
+    config: PrephaseConfig,
+) -> tuple[list[Invited], list[PrephaseCase], int, dict[str, DayLoad]]:
+    """The pass over the locked cases: trim the cut days, then invite in the fixed order.
+    Returns the results, the waiting cases read, how many invitations moved and the days'
+    loads afterwards."""
+    waiting = [c for c in locked if c.status is Status.WAITING]
+    moved, trimmed = trim(days, [c for c in locked if c.status is Status.INVITED])
+    trimmed_loads = {**loads, **trimmed}
+    invited = invite([*waiting, *(m.case for m in moved)], days, trimmed_loads, today, config)
+    return [*moved, *invited], waiting, len(moved), booked_loads(trimmed_loads, invited)
+
+
+async def _reach(
+    uow: UnitOfWork,
+    config: PrephaseConfig,
+    days: Sequence[LocationDay],
+    loads: dict[str, DayLoad],
+    cut: Sequence[str],
+    room: frozenset[Stream],
+    today: date,
+) -> tuple[dict[Stream, frozenset[str] | None], list[str]]:
+    """How far the free places reach, per stream with room: the waiting cases that might fit
+    them are read in the fixed order until `room_after` says none is left (None) or to the end
+    of those that might fit what is left (the languages it then left). Returns that per stream
+    and the ids of the cases read."""
+    first, last = window(today, config)
+    moved, trimmed = trim(days, await db.read_booked(uow.session, cut))
+    loads = {**loads, **trimmed}
+    reach: dict[Stream, frozenset[str] | None] = {}
+    ids: list[str] = []
+    for stream in sorted(room):
+        left = open_room(days, loads, stream, first, last)
+        read: list[PrephaseCase] = []
+        limit = max(FIRST_LOOK, 4 * free_places(days, loads, stream, first, last))
+        while left is not None:
+            after = read[-1].queue_order() if read else None
+            page = await db.read_waiting_in_order(uow.session, stream, after, limit, left)
+            read.extend(page)
+            if len(page) < limit:
+                break  # every case that might fit what is left is read
+            left = room_after(stream, read, (m.case for m in moved), days, loads, today, config)
+            limit *= 2
+        reach[stream] = left
+        ids.extend(c.case_id for c in read)
+    return reach, ids
+
+
+def _reached(
+    reach: dict[Stream, frozenset[str] | None],
+    loads: dict[str, DayLoad],
+    days: Sequence[LocationDay],
+    first: date,
+    last: date,
+) -> bool:
+    """Whether the pass over the locked cases left no place that a case not read might take:
+    none at all where the first look found none left, else none with another interpreter
+    language than those the first look read every case for."""
+    for stream, left in reach.items():
+        now = open_room(days, loads, stream, first, last)
+        if now is not None and (left is None or not now <= left):
+            return False
+    return True
 
 
 _HOLDS: dict[int, Gauge] = {}

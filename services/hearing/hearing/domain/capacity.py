@@ -78,8 +78,7 @@ class Roster(Frozen):
 
     def cost(self, rate_class: str, config: HearingConfig) -> Fraction:
         """The share of a caseworker's day one hearing of the class takes: 1 / its rate."""
-        rate = self.rates.get(rate_class, config.daily_rates[rate_class])
-        return 1 / _fraction(rate, 100)
+        return _cost(self.rates.get(rate_class, config.daily_rates[rate_class]))
 
     def interpreter_room(self, language: str | None, used: int) -> bool:
         if language is None or self.interpreters is None:
@@ -91,6 +90,12 @@ class Roster(Frozen):
 def _fraction(value: float, limit: int) -> Fraction:
     # Cached: a run asks for the same few rates and shares many thousands of times.
     return Fraction(value).limit_denominator(limit)
+
+
+@cache
+def _cost(rate: float) -> Fraction:
+    # Cached as `_fraction`: a day's load sums one cost per booking, for every day a pass sees.
+    return 1 / _fraction(rate, 100)
 
 
 def roster_from(month: str, event: HearingRosterPlanned, before: Roster | None = None) -> Roster:
@@ -329,6 +334,84 @@ def allocate(
         changed[row.key] = row
         booked.append((case, slot))
     return Allocation(booked, unplaced, list(changed.values()))
+
+
+Opening = tuple[TeamId, frozenset[Specialism], frozenset[LanguageCode] | None]
+"""On some day of the window, a caseworker of the team with room for the cheapest hearing,
+with those specialisms, and the interpreter languages still free that day (None: the day's
+roster counts no interpreters, any language)."""
+
+
+@dataclass(frozen=True)
+class Room:
+    """What a queued case needs to possibly get a slot in a window: an opening (`Opening`) of
+    its team whose specialisms include all of the case's and, if the case needs an interpreter,
+    whose languages include its language. A case that fits no opening finds no slot."""
+
+    openings: frozenset[Opening]
+    days: int  # caseworker days with room: about what the room can take
+
+    @property
+    def teams(self) -> set[TeamId]:
+        return {team for team, _, _ in self.openings}
+
+    def within(self, other: Room) -> bool:
+        """Whether every case that might fit this room might fit `other` too."""
+        return all(
+            any(
+                team == t2
+                and specialisms <= s2
+                and (l2 is None or (languages is not None and languages <= l2))
+                for t2, s2, l2 in other.openings
+            )
+            for team, specialisms, languages in self.openings
+        )
+
+
+def room_in(
+    rosters: Rosters, days: Mapping[str, CaseworkerDay], start: date, config: HearingConfig
+) -> Room:
+    """The `Room` the caseworker days `days` leave in the window from `start`. A queued case
+    whose window that is (released by then) and that fits no opening gets no slot, whatever its
+    place in the order; and as loads only grow while a pass books, it gets none later in the
+    pass either. So a pass need not read it (unless it is owed a report)."""
+    in_window = set(window(start, config))
+    used: dict[tuple[date, str], int] = {}
+    for booked in days.values():
+        if booked.day in in_window:
+            for b in booked.bookings:
+                if b.language is not None:
+                    used[(booked.day, b.language)] = used.get((booked.day, b.language), 0) + 1
+    openings: set[Opening] = set()
+    free_days = 0
+    for day in sorted(in_window):
+        roster = in_force(rosters, day)
+        cheapest = _cheapest(roster, config)
+        if roster is None or cheapest is None:
+            continue
+        languages = (
+            None
+            if roster.interpreters is None
+            else frozenset(
+                lang for lang, n in roster.interpreters.items() if used.get((day, lang), 0) < n
+            )
+        )
+        for name, team in roster.teams.items():
+            for worker in team.caseworkers:
+                row = days.get(day_key(worker.caseworker, day))
+                load = row.load(roster, config) if row is not None else Fraction(0)
+                if load + cheapest <= worker.day:
+                    openings.add((name, frozenset(worker.specialisms), languages))
+                    free_days += 1
+    return Room(openings=frozenset(openings), days=free_days)
+
+
+def _cheapest(roster: Roster | None, config: HearingConfig) -> Fraction | None:
+    """The cost of the cheapest hearing under a roster (a class rated 0 a day is not heard)."""
+    if roster is None:
+        return None
+    rates = {**config.daily_rates, **roster.rates}
+    return min((roster.cost(c, config) for c, n in rates.items() if n > 0), default=None)
 
 
 def _unplaced(case: HearingCase, search: _Search, searched: tuple[date, date]) -> Unplaced:

@@ -9,12 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearing.domain.capacity import (
+    Booking,
     Caseworker,
     CaseworkerDay,
+    Room,
     Roster,
     Team,
     allocate,
+    day_key,
+    first_day,
     free_slots,
+    room_in,
+    window,
 )
 from hearing.domain.case import HearingCase, HearingConfig, Mode, Plan, Status
 from hearing.domain.steps import could_not_place, logistics_changed, released
@@ -257,3 +263,92 @@ def test_the_slot_names_the_indicated_language_else_the_applicants_first_one() -
     result = allocate([pact, indicated], ROSTER, {}, today=TODAY, config=CONFIG)
     languages = {case.case_id: slot.interpreter_language for case, slot in result.booked}
     assert languages == {"case-1": "tir", "case-2": "ara"}
+
+
+def test_the_room_has_the_teams_with_a_caseworker_free_for_the_cheapest_hearing() -> None:
+    """Issue 16: a team none of whose caseworkers has room for even the cheapest hearing (A:
+    half a day) on any day of the window can give no queued case a slot."""
+    config = HearingConfig()
+    start = first_day(date(2026, 11, 2), config)
+    team = Roster(
+        teams={
+            "team-a": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-a"),)),
+            "team-b": Team(location="ind-x1", caseworkers=(Caseworker(caseworker="cw-b"),)),
+        }
+    )
+    full = {
+        day_key(worker, day): CaseworkerDay(
+            caseworker=worker,
+            day=day,
+            bookings=(Booking(case_id=f"{worker}-{day}", rate_class="C"),),
+        )
+        for worker in ("cw-a", "cw-b")
+        for day in window(start, config)
+    }
+    assert room_in(team, full, start, config).openings == frozenset()
+    last = window(start, config)[-1]
+    half = full | {
+        day_key("cw-b", last): CaseworkerDay(
+            caseworker="cw-b", day=last, bookings=(Booking(case_id="x", rate_class="A"),)
+        )
+    }
+    room = room_in(team, half, start, config)
+    # The roster counts no interpreters: any language (None).
+    assert room.openings == {("team-b", frozenset(), None)}
+    assert room.days == 1
+    assert room_in(team, {}, start, config).teams == {"team-a", "team-b"}
+
+
+def test_the_room_has_the_specialisms_and_languages_still_free_day_by_day() -> None:
+    """Of a team, only the specialisms of caseworkers with room count; of the interpreters,
+    only those free on the day of that room."""
+    config = HearingConfig()
+    start = first_day(date(2026, 11, 2), config)
+    days = window(start, config)
+    roster = Roster(
+        teams={
+            "team-a": Team(
+                location="ind-x1",
+                caseworkers=(
+                    Caseworker(caseworker="cw-lang", specialisms=frozenset({Specialism.LANGUAGE})),
+                    Caseworker(caseworker="cw-any"),
+                ),
+            )
+        },
+        interpreters={"ara": 1, "tir": 1},
+    )
+    # cw-lang is booked every day with an ara interpreter; cw-any on the first day with tir.
+    busy = {
+        day_key("cw-lang", d): CaseworkerDay(
+            caseworker="cw-lang",
+            day=d,
+            bookings=(Booking(case_id=f"c-{d}", rate_class="C", language="ara"),),
+        )
+        for d in days
+    }
+    busy[day_key("cw-any", days[0])] = CaseworkerDay(
+        caseworker="cw-any",
+        day=days[0],
+        bookings=(Booking(case_id="c-any", rate_class="C", language="tir"),),
+    )
+    room = room_in(roster, busy, start, config)
+    assert room.openings == {("team-a", frozenset(), frozenset({"tir"}))}
+    assert room.days == len(days) - 1
+
+
+def test_a_room_within_another_lets_no_more_cases_fit() -> None:
+    lang = frozenset({Specialism.LANGUAGE})
+    both = frozenset({Specialism.LANGUAGE, Specialism.NATIONALITY})
+    tir, ara = frozenset({"tir"}), frozenset({"ara"})
+    small = Room(openings=frozenset({("team-a", lang, tir)}), days=1)
+    big = Room(openings=frozenset({("team-a", both, None)}), days=3)
+    assert small.within(big)
+    assert not big.within(small)
+    assert not small.within(Room(openings=frozenset({("team-a", both, ara)}), days=1))
+    assert not small.within(Room(openings=frozenset({("team-b", both, None)}), days=1))
+    # Languages free on one day and specialisms on another make no opening together.
+    apart = Room(
+        openings=frozenset({("team-a", both, frozenset()), ("team-a", frozenset(), tir)}), days=2
+    )
+    assert not small.within(apart)
+    assert Room(openings=frozenset(), days=0).within(small)

@@ -106,6 +106,83 @@ def streams_with_room(
     )
 
 
+def free_places(
+    days: Iterable[LocationDay],
+    loads: Mapping[str, DayLoad],
+    stream: Stream,
+    first: date,
+    last: date,
+) -> int:
+    """The free places of a stream's days from `first` to `last`."""
+    return sum(
+        max(0, day.places - loads.get(day.key, EMPTY_LOAD).places)
+        for day in days
+        if day.stream is stream and first <= day.day <= last
+    )
+
+
+def booked_loads(loads: Mapping[str, DayLoad], results: Iterable[Invited]) -> dict[str, DayLoad]:
+    """The days' loads once each case a pass invited holds its place."""
+    out = dict(loads)
+    for result in results:
+        case = result.case
+        if case.booked_day is not None:
+            key = day_row_key(case.stream, case.booked_day)
+            out[key] = out.get(key, EMPTY_LOAD).add(case.booked_language)
+    return out
+
+
+def open_room(
+    days: Iterable[LocationDay],
+    loads: Mapping[str, DayLoad],
+    stream: Stream,
+    first: date,
+    last: date,
+) -> frozenset[str] | None:
+    """What a waiting case of `stream` needs to possibly get a day from `first` to `last`:
+    None when no day has a free place (no case can get one); else the interpreter languages
+    free on a day with a free place (a case needing none, or one of these, might fit; any
+    other case finds no interpreter and takes no place)."""
+    found = False
+    languages: set[str] = set()
+    for day in days:
+        load = loads.get(day.key, EMPTY_LOAD)
+        if day.stream is not stream or not first <= day.day <= last or not has_room(day, load):
+            continue
+        found = True
+        languages.update(
+            lang for lang, n in day.interpreters.items() if load.interpreters.get(lang, 0) < n
+        )
+    return frozenset(languages) if found else None
+
+
+def room_after(
+    stream: Stream,
+    first_waiting: Sequence[PrephaseCase],
+    moved: Iterable[PrephaseCase],
+    days: Sequence[LocationDay],
+    loads: Mapping[str, DayLoad],
+    today: date,
+    config: PrephaseConfig,
+) -> frozenset[str] | None:
+    """`open_room` once the pass has invited `first_waiting` (the stream's first waiting cases
+    in the fixed order that might fit) and the `moved` cases (trimmed off a cut day) that come
+    before the last of them. The pass handles cases one by one in that order, so this is what
+    it leaves for the later ones whatever they are: None, no place for any; else a place only
+    for a case needing no interpreter or one of the languages returned (a case that finds no
+    interpreter takes no place, so a later one with another language may still fit). Places
+    and interpreters only fill up as the pass goes on, so what does not fit now never will on
+    this pass, and a later case can then only be owed its one-time report (read apart:
+    `placement_report_due`)."""
+    first, last = window(today, config)
+    if not first_waiting:
+        return open_room(days, loads, stream, first, last)
+    until = max(case.queue_order() for case in first_waiting)
+    before = [c for c in moved if c.stream is stream and c.queue_order() <= until]
+    results = invite([*first_waiting, *before], days, loads, today, config)
+    return open_room(days, booked_loads(loads, results), stream, first, last)
+
+
 def _language(case: PrephaseCase, day: LocationDay, load: DayLoad) -> tuple[bool, str | None]:
     """(fits, interpreter language): the first of the case's languages with a free interpreter."""
     languages = case.logistics.interpreter_languages if case.logistics else ()

@@ -8,12 +8,13 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.app import definition as intake_definition
 from prephase import persistence as db
@@ -70,7 +71,7 @@ from shared.contracts.topics import (
     stage_events,
     stage_input,
 )
-from shared.contracts.values import Category, Stream
+from shared.contracts.values import Category, PriorityGroup, Stream
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
@@ -533,3 +534,143 @@ async def test_a_pass_with_every_day_booked_up_reads_only_the_cases_owed_a_repor
     assert after["case-reported"]["status"] == "invited"
     assert after["case-reported"]["invitation"]["location"] == "prephase-ter-apel"
     assert after["case-owed"]["status"] == "waiting"
+
+
+def waiting_case(n: int, language: str | None = None, **update: Any) -> PrephaseCase:
+    fields: dict[str, Any] = {
+        "case_id": f"case-{n:03d}",
+        "stream": Stream.BACKLOG,
+        "category": Category.A,
+        "priority_group": None,
+        "lodged_at": datetime(2025, 3, 1, 9, tzinfo=UTC) + timedelta(minutes=n),
+        "status": Status.WAITING,
+        "release_day": date(2026, 10, 1),
+        "logistics": Logistics(
+            interpreter_languages=(language,) if language else (), reception_location="coa-budel"
+        ),
+        "not_scheduled_reported": True,
+    }
+    return PrephaseCase.model_validate(fields | update)
+
+
+def one_place(location: str, **interpreters: int) -> LocationDay:
+    key = day_row_key(Stream.BACKLOG, location_day_key(location, DAY_1))
+    return LocationDay(
+        key=key,
+        stream=Stream.BACKLOG,
+        location=location,
+        day=DAY_1,
+        places=1,
+        interpreters=interpreters,
+    )
+
+
+async def save_states(runtime: ServiceRuntime, *states: Any) -> None:
+    async def work(uow: Any) -> None:
+        await db.DAYS.save(uow.session, [s for s in states if isinstance(s, LocationDay)])
+        await db.CASES.save(uow.session, [s for s in states if isinstance(s, PrephaseCase)])
+
+    assert runtime.processor is not None
+    await runtime.processor.run_work(work)
+
+
+async def test_waiting_cases_are_read_in_the_passes_fixed_order(prephase: ServiceRuntime) -> None:
+    """The columns and index read the waiting cases in PrephaseCase.queue_order: release day
+    (none: last), priority group, lodging moment, case id by code point (not the database's
+    collation: 'case-B' before 'case-a')."""
+    same = datetime(2025, 3, 1, 9, tzinfo=UTC)
+    states = [
+        waiting_case(1, case_id="case-a", lodged_at=same),
+        waiting_case(2, case_id="case-B", lodged_at=same),
+        waiting_case(3, case_id="case-b", lodged_at=same),
+        waiting_case(4, priority_group=PriorityGroup.UNACCOMPANIED_MINOR),
+        waiting_case(5, priority_group=PriorityGroup.NUISANCE),
+        waiting_case(6, release_day=None),
+        waiting_case(7, release_day=date(2026, 9, 30)),
+        waiting_case(8, lodged_at=datetime(2025, 3, 1, 8, 59, 59, 999999, tzinfo=UTC)),
+        waiting_case(9, stream=Stream.PACT),
+        waiting_case(10, status=Status.INVITED),
+    ]
+    await save_states(prephase, *states)
+    expected = [
+        c.case_id
+        for c in sorted(states, key=PrephaseCase.queue_order)
+        if c.stream is Stream.BACKLOG and c.status is Status.WAITING
+    ]
+    read: list[str] = []
+    async with prephase.engine.connect() as conn, AsyncSession(conn) as session:
+        after = None
+        while page := await db.read_waiting_in_order(session, Stream.BACKLOG, after, 3, ()):
+            read.extend(c.case_id for c in page)
+            after = page[-1].queue_order()
+    assert read == expected
+    assert read[:3] == ["case-007", "case-005", "case-004"]
+    assert read[-1] == "case-006"
+
+
+async def test_a_pass_with_one_free_place_reads_on_past_cases_without_an_interpreter(
+    prephase: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the place goes to the first case in the order with the day's interpreter
+    language, far behind cases that find none (the interpreter rule); a case owed its report
+    beyond what is read is still told; the rest of the queue stays unread."""
+    cases_ = [waiting_case(n, "ara") for n in range(400)]
+    cases_[60] = waiting_case(60, "tir")
+    cases_[300] = waiting_case(300, "ara", not_scheduled_reported=False)
+    await save_states(prephase, one_place(LOCATION, tir=1), *cases_)
+    read = spy_on_first_look(monkeypatch)
+    before = await states(prephase)
+
+    await invitation_pass(prephase)
+
+    after = await states(prephase)
+    assert after["case-060"]["status"] == "invited"
+    assert after["case-300"]["not_scheduled_reported"] is True  # told, though never read in order
+    changed = {c for c in after if after[c] != before[c]}
+    assert changed == {"case-060", "case-300"}
+    assert sum(read) == 1  # only case-060 might fit: the rest of the queue stays unread
+
+
+def spy_on_first_look(monkeypatch: pytest.MonkeyPatch, then: Any = None) -> list[int]:
+    """Counts the cases each first-look page returns; `then` runs after the first page."""
+    read: list[int] = []
+    real = db.read_waiting_in_order
+
+    async def spy(*args: Any) -> list[PrephaseCase]:
+        page = await real(*args)
+        read.append(len(page))
+        if then is not None and len(read) == 1:
+            await then(page)
+        return page
+
+    monkeypatch.setattr(db, "read_waiting_in_order", spy)
+    return read
+
+
+async def test_a_case_gone_between_the_first_look_and_the_lock_leaves_no_place_unused(
+    prephase: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first look is unlocked: when the case it counted on for the last free place is
+    withdrawn before the lock, and none of the others it read can take the place (that day was
+    cancelled for them once), the pass reads the stream in full, so that the place goes to
+    the next case that fits, as a pass reading everything would have given it."""
+    cases_ = [waiting_case(n) for n in range(100)]
+    for n in range(1, 41):
+        cases_[n] = waiting_case(n, cancelled_days=(DAY_1,))
+    await save_states(prephase, one_place(LOCATION), *cases_)
+
+    async def withdraw_first(page: list[PrephaseCase]) -> None:
+        assert page[0].case_id == "case-000"
+        gone = page[0].model_copy(update={"status": Status.WITHDRAWN})
+        async with prephase.engine.begin() as conn, AsyncSession(conn) as session:
+            await db.CASES.save(session, [gone])
+            await session.commit()
+
+    read = spy_on_first_look(monkeypatch, withdraw_first)
+    await invitation_pass(prephase)
+
+    after = await states(prephase)
+    assert read == [32]  # the first look stopped after case-000 took the place
+    assert after["case-000"]["status"] == "withdrawn"
+    invited = [c for c in after if after[c]["status"] == "invited"]
+    assert invited == ["case-041"]

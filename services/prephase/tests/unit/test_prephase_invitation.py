@@ -13,9 +13,13 @@ from prephase.domain import (
     PrephaseCase,
     PrephaseConfig,
     Status,
+    booked_loads,
     day_row_key,
+    free_places,
     invite,
+    open_room,
     overbooked,
+    room_after,
     streams_with_room,
     trim,
     window,
@@ -340,3 +344,58 @@ def test_a_day_that_fills_up_is_passed_over_with_the_same_outcome() -> None:
     assert all(
         r.case.status is Status.INVITED for k, r in results.items() if k in ("case-0", "case-2")
     )
+
+
+# Reading only the first waiting cases (issue 16): room_after says what a later case needs.
+
+B = Stream.BACKLOG
+
+
+def test_no_room_is_left_once_the_first_cases_fill_every_free_place() -> None:
+    d = day(FIRST, 2)
+    first = [waiting("case-1"), waiting("case-2")]
+    assert room_after(B, first, [], [d], {}, TODAY, DEFAULT_CONFIG) is None
+    assert room_after(B, first[:1], [], [d], {}, TODAY, DEFAULT_CONFIG) == frozenset()
+
+
+def test_a_case_without_an_interpreter_leaves_room_for_a_later_case_with_another_language() -> None:
+    """The interpreter rule: the first cases find no interpreter, the place stays free for a
+    later case needing none or a tir interpreter (the one the day has)."""
+    d = day(FIRST, 1, tir=1)
+    first = [waiting("case-1", "ara"), waiting("case-2", "fas")]
+    assert room_after(B, first, [], [d], {}, TODAY, DEFAULT_CONFIG) == {"tir"}
+    later = waiting("case-3", "tir")
+    assert room_after(B, [*first, later], [], [d], {}, TODAY, DEFAULT_CONFIG) is None
+
+
+def test_the_languages_left_are_those_free_on_a_day_with_a_free_place() -> None:
+    """An interpreter free on a day with no place left is no room."""
+    full = day(FIRST, 1, ara=2)
+    other = day(LAST, 2, location="prephase-ter-apel", tir=1, fas=1)
+    taken = {
+        full.key: DayLoad(places=1, interpreters={"ara": 1}),
+        other.key: DayLoad(places=1, interpreters={"fas": 1}),
+    }
+    assert open_room([full, other], taken, B, FIRST, LAST) == {"tir"}
+    assert open_room([full, other], taken, Stream.PACT, FIRST, LAST) is None
+    assert open_room([full], taken, B, FIRST, LAST) is None
+
+
+def test_only_moved_cases_before_the_last_one_read_count() -> None:
+    """A moved case later in the order than the cases read takes no place ahead of the unread
+    cases between them; one earlier does."""
+    d = day(FIRST, 1)
+    read = [waiting("case-2", lodged_at=datetime(2025, 3, 1, 10, tzinfo=UTC), logistics=None)]
+    early = waiting("case-1", lodged_at=datetime(2025, 3, 1, 9, tzinfo=UTC))
+    late = waiting("case-3", lodged_at=datetime(2025, 3, 1, 11, tzinfo=UTC))
+    assert room_after(B, read, [late], [d], {}, TODAY, DEFAULT_CONFIG) == frozenset()
+    assert room_after(B, read, [early], [d], {}, TODAY, DEFAULT_CONFIG) is None
+
+
+def test_booked_loads_add_each_new_invitation_and_free_places_count_what_is_left() -> None:
+    d = day(FIRST, 3, ara=2)
+    results = invite([waiting("case-1", "ara"), waiting("case-2")], [d], {}, TODAY, DEFAULT_CONFIG)
+    loads = booked_loads({}, results)
+    assert loads == {d.key: DayLoad(places=2, interpreters={"ara": 1})}
+    assert free_places([d], loads, Stream.BACKLOG, FIRST, LAST) == 1
+    assert free_places([d], loads, Stream.PACT, FIRST, LAST) == 0
