@@ -390,8 +390,8 @@ def run(plan: Plan) -> int:
             # shares input topics with the simulator's, and the embedded broker can show a later
             # record before an earlier one when two producers append to a partition at once
             # (docs/soak.md); one partition would make such collisions twice as likely.
-            topics = settings.model_copy(update={"topic_partitions": SOAK_PARTITIONS})
-            asyncio.run(ensure_topics(topics, all_topics()))
+            soak_topics = settings.model_copy(update={"topic_partitions": SOAK_PARTITIONS})
+            asyncio.run(ensure_topics(soak_topics, all_topics()))
             logs = data_dir / "logs"
             logs.mkdir()
             env = {

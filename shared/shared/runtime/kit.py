@@ -162,6 +162,16 @@ class StateStore(Generic[S]):
         unknown = set(self.indexes) - set(self.columns)
         if unknown:
             raise ValueError(f"indexes need columns of the same name: {sorted(unknown)}")
+        # Built once: building it for every batch was a fifth of the time a batch spent saving.
+        insert = pg_insert(self.table)
+        self._upsert = insert.on_conflict_do_update(
+            index_elements=[self.key_column],
+            set_={
+                "state": insert.excluded.state,
+                "updated_at": func.now(),
+                **{name: insert.excluded[name] for name in self.columns},
+            },
+        )
 
     async def lock(
         self,
@@ -203,16 +213,7 @@ class StateStore(Generic[S]):
             }
             for state in states
         ]
-        statement = pg_insert(self.table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[self.key_column],
-            set_={
-                "state": statement.excluded.state,
-                "updated_at": func.now(),
-                **{name: statement.excluded[name] for name in self.columns},
-            },
-        )
-        await session.execute(statement, rows)
+        await session.execute(self._upsert, rows)
 
 
 class BatchCases(Generic[S]):

@@ -22,7 +22,7 @@ from uuid import UUID, uuid5
 
 import asyncpg
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import ARRAY, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -90,13 +90,18 @@ async def claim_in_inbox(session: AsyncSession, event_ids: Iterable[UUID]) -> se
     unique = list(dict.fromkeys(event_ids))
     if not unique:
         return set()
-    statement = (
-        pg_insert(inbox_table)
-        .values([{"event_id": event_id} for event_id in unique])
-        .on_conflict_do_nothing()
-        .returning(inbox_table.c.event_id)
-    )
-    return set((await session.execute(statement)).scalars())
+    return set((await session.execute(_CLAIM, {"ids": unique})).scalars())
+
+
+# One statement for any number of ids (an array, unnested): a VALUES list of each length was
+# another statement to compile and cache.
+_IDS = bindparam("ids", type_=ARRAY(inbox_table.c.event_id.type))
+_CLAIM = (
+    pg_insert(inbox_table)
+    .from_select(["event_id"], select(func.unnest(_IDS)))
+    .on_conflict_do_nothing()
+    .returning(inbox_table.c.event_id)
+)
 
 
 @dataclass
