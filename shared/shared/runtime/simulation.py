@@ -1,11 +1,12 @@
 """Simulated time across processes: a service follows the driver's clock (docs/adr/0007).
 
 With ``CASEFLOW_SIMULATED_CLOCK=true`` a service's clock is a DrivenClock and its timers do
-not run on wall time. The ClockFollower reads the clock topic; for each tick it sets the
-clock, runs every timer once for a new day, waits until the service is idle (its consumer
-group has committed up to the end of every partition it reads, and its outbox is empty),
-then acknowledges the tick with its counters. The driver (shared.tools.simulation) decides
-from the acknowledgements when a day is over.
+not run on wall time. The ClockFollower takes each tick from the driver's PostgreSQL
+notification, or from the clock topic when one is missed (docs/adr/0021); for each tick it
+sets the clock, runs every timer once for a new day, waits until the service is idle (every
+record up to the ends the tick names handled, by this process or its group, and its outbox
+empty), then acknowledges the tick with its counters. The driver (shared.tools.simulation)
+decides from the acknowledgements when a day is over.
 """
 
 from __future__ import annotations
