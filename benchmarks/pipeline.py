@@ -78,6 +78,7 @@ from shared.contracts.topics import (
 )
 from shared.contracts.values import Stream
 from shared.runtime.broker import ensure_topics, publish_records
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
@@ -274,7 +275,7 @@ async def postgres_writes(url: str, events: int, batch: int, writers: int) -> di
     """Per batch of `batch` events, one transaction: claim the ids in the inbox, load the
     cases' states, upsert them, insert one outbox row per event (what the kit does per batch,
     in the fewest statements). `writers` connections at once, like several services."""
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    dsn = asyncpg_dsn(url)
     setup = await asyncpg.connect(dsn)
     try:
         await setup.execute(CEILING_SCHEMA)
@@ -346,7 +347,7 @@ class Durable:
 async def durable_counts(url: str, settings: Settings) -> Durable:
     """Per service: inbox rows (events handled, state and outbox committed) and the last
     outbox id handed out (rows committed for the relay; the relay deletes sent rows)."""
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         out = Durable()
         for service in SERVICES:
@@ -598,7 +599,7 @@ def _decision_case(n: int, tag: str) -> tuple[str, list[tuple[str, Any]]]:
 
 
 async def _reviewed(url: str, schema: str, prefix: str) -> int:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         return int(
             await conn.fetchval(

@@ -15,6 +15,7 @@ import asyncpg
 import psutil
 import pytest
 
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.services import SERVICES
 from shared.tools.embedded import EmbeddedPostgres, free_port, port_in_use
 
@@ -142,7 +143,7 @@ def test_a_second_demo_on_the_same_data_is_refused_and_ctrl_c_stops_the_first(
 
 
 def _sql(postgres: EmbeddedPostgres, database: str, statement: str) -> object:
-    url = postgres.url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0]
+    url = asyncpg_dsn(postgres.url).rsplit("/", 1)[0]
 
     async def run() -> object:
         conn = await asyncpg.connect(f"{url}/{database}")

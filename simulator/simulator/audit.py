@@ -29,6 +29,7 @@ from shared.contracts.events.decision import DecisionIssued
 from shared.contracts.events.intake import CaseRegistered
 from shared.contracts.rejections import Rejection
 from shared.contracts.topics import Kind, kind_of
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.settings import Settings
 
 SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
@@ -145,7 +146,7 @@ async def _count(conn: Any, schema: str, present: set[str], table: str) -> int:
 
 
 async def read_tables(settings: Settings, database_url: str) -> Tables:
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     tables = Tables()
     try:
         for service in SERVICES:

@@ -27,6 +27,7 @@ from rich.table import Table
 
 from shared.contracts.topics import all_topics
 from shared.runtime.broker import ensure_topics
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.embedded import EmbeddedError, EmbeddedServers
@@ -46,7 +47,7 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 async def _create_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
     try:
         if not await conn.fetchval("select 1 from pg_database where datname = $1", name):
             await conn.execute(f'CREATE DATABASE "{name}"')

@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.contracts.topics import TopicSpec, all_topics
 from shared.runtime.broker import ensure_topics
+from shared.runtime.database import asyncpg_dsn
 from shared.runtime.settings import Settings
 from shared.tools.testing.servers import Servers, real_servers
 
@@ -23,10 +24,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with real_servers(Path(tmp_path_factory.mktemp("servers"))) as found:
         print(f"\nreal servers for this session: {found.origin}")
         yield found
-
-
-def _plain_url(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 @pytest.fixture
@@ -52,7 +49,7 @@ async def settings(servers: Servers) -> AsyncIterator[Settings]:
     ]
     await ensure_topics(test_settings, specs)
     yield test_settings
-    conn = await asyncpg.connect(_plain_url(servers.database_url))
+    conn = await asyncpg.connect(asyncpg_dsn(servers.database_url))
     try:
         schemas = await conn.fetch(
             "select nspname from pg_namespace where nspname like $1", f"t{tag}_%"
