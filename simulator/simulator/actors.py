@@ -475,3 +475,6 @@ _OBSERVERS: dict[type[EventData], Any] = {
     h.HearingResumed: Actors._resumed,
     d.DecisionIssued: Actors._issued,
 }
+
+OBSERVED_TYPES = frozenset(t.ce_type() for t in _OBSERVERS)
+"""The event types the people act on (the simulator decodes only these)."""

@@ -19,13 +19,20 @@ from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from shared.contracts.envelope import DecodeError, Envelope, decode, encode, new_event
+from shared.contracts.envelope import (
+    HEADER_PREFIX,
+    DecodeError,
+    Envelope,
+    decode,
+    encode,
+    new_event,
+)
 from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
 from shared.runtime.settings import Settings
 from shared.tools.simulation import SimulationDriver
 
-from .actors import Actors, Outgoing
+from .actors import OBSERVED_TYPES, Actors, Outgoing
 from .world import WorldConfig
 
 SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-notify")
@@ -124,6 +131,14 @@ class TopicReader:
         finally:
             consumer.pause(*self._partitions)
         return out
+
+
+TYPE_HEADER = HEADER_PREFIX + "type"
+
+
+def _event_type(record: Any) -> str:
+    raw = next((v for k, v in record.headers if k == TYPE_HEADER), None) or b""
+    return raw.decode("utf-8", "replace")
 
 
 def decoded(record: Any) -> Envelope[Any] | None:
@@ -275,9 +290,15 @@ class Simulation:
 
     def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:
         self.report.events += len(records)
+        # Only what the people act on is decoded (decoding every event was a sixth of the
+        # simulator's time); the rest is counted by its type header.
+        envelopes = []
+        for _, record in records:
+            event_type = _event_type(record)
+            self.report.by_type[event_type] += 1
+            if event_type in OBSERVED_TYPES and (envelope := decoded(record)) is not None:
+                envelopes.append(envelope)
         # A fixed order, whatever order the partitions were read in.
-        envelopes = [e for _, r in records if (e := decoded(r)) is not None]
         envelopes.sort(key=lambda e: (e.subject, e.time, e.type, str(e.id)))
         for envelope in envelopes:
-            self.report.by_type[envelope.type] += 1
             self.actors.observe(type(envelope.data), envelope.subject, envelope.data, day)

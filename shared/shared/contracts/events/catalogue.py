@@ -153,6 +153,9 @@ Topics = Mapping[Stream | None, tuple[str, ...]]
 BOTH: tuple[Stream, ...] = (Stream.BACKLOG, Stream.PACT)
 
 
+_TOPIC_NAMES: dict[type[EventData], tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class MessageSpec:
     model: type[EventData]
@@ -187,7 +190,12 @@ class MessageSpec:
         return self.model.__module__.rsplit(".", 1)[-1]
 
     def topic_names(self) -> tuple[str, ...]:
-        return tuple(name for names in self.topics.values() for name in names)
+        # Asked for every record a service admits: worked out once per message.
+        names = _TOPIC_NAMES.get(self.model)
+        if names is None:
+            names = tuple(name for names in self.topics.values() for name in names)
+            _TOPIC_NAMES[self.model] = names
+        return names
 
     def may_publish(self, actor: str) -> bool:
         """Whether an actor ('caseworker:cw-1042', 'system:intake') may publish this message."""
