@@ -157,6 +157,40 @@ async def test_the_pass_reads_the_months_of_todays_cycle_and_the_teams_in_force(
     assert teams == {"september"}
 
 
+async def test_a_month_is_parsed_once_and_read_again_once_its_row_changed(
+    planning: ServiceRuntime,
+) -> None:
+    """ADR 0035: a month read again is the one parsed before while its stored state is the
+    same; a row changed by anyone (here straight in the table, as another instance would)
+    is read as it is now, and so is a row changed back to what it was."""
+    await write(planning, month("2027-09", "september"), month("2027-12", "december"))
+    async with planning.session_factory() as session:
+        first = await db.capacities(session, START, END)
+        again = await db.capacities(session, START, END)
+        every = await db.capacities(session)
+    assert sorted(first) == ["2027-09", "2027-12"]
+    assert all(again[m] is first[m] for m in first)  # not parsed again
+    assert every["2027-12"] is first["2027-12"]
+
+    async with planning.session_factory() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE capacity SET state = jsonb_set(state, '{prephase_places}', '7') "
+                "WHERE month = '2027-12'"
+            )
+        )
+    async with planning.session_factory() as session:
+        changed = await db.capacities(session, START, END)
+    assert changed["2027-12"].prephase_places == 7
+    assert changed["2027-09"] is first["2027-09"]
+
+    await write(planning, month("2027-12", "december"))
+    async with planning.session_factory() as session:
+        back = await db.capacities(session, START, END)
+    assert back["2027-12"].prephase_places == 5000
+    assert back["2027-12"] == first["2027-12"]
+
+
 async def test_all_cohorts_read_at_once_release_what_one_by_one_released(
     planning: ServiceRuntime, servers: Servers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
