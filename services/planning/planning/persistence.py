@@ -45,7 +45,7 @@ from planning.domain.model import (
     TriageState,
 )
 from planning.domain.placement import PlacementState
-from planning.domain.records import CaseRecord
+from planning.domain.records import CaseRecord, CaseStep, with_steps
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
 
@@ -130,6 +130,21 @@ RECORDS = StateStore(
         "unplaced_stage": lambda r: r.unplaced.stage if r.unplaced else None,
         "unplaced_reason": lambda r: r.unplaced.reason if r.unplaced else None,
     },
+)
+# The steps of each case's timeline, one row a step, written once (ADR 0035, migration 0007).
+steps = state_table(
+    "case_steps",
+    metadata,
+    Column("case_id", Text, nullable=False),
+    Column("n", Integer, nullable=False),
+    Index("case_steps_in_order", "case_id", "n"),
+    key="step_key",
+)
+STEPS = StateStore(
+    steps,
+    CaseStep,
+    key=lambda s: s.key,
+    columns={"case_id": lambda s: s.case_id, "n": lambda s: s.n},
 )
 TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
 # The same table, another row: what the stages could not place (domain/placement.py).
@@ -395,8 +410,16 @@ async def all_records(session: AsyncSession) -> list[CaseRecord]:
 
 
 async def load_record(session: AsyncSession, case_id: str) -> CaseRecord | None:
+    """A case's record with its whole timeline (the steps kept apart, then its own)."""
     row = await session.scalar(select(records.c.state).where(records.c.case_id == case_id))
-    return CaseRecord.model_validate(row) if row is not None else None
+    if row is None:
+        return None
+    kept = await session.execute(
+        select(steps.c.state).where(steps.c.case_id == case_id).order_by(steps.c.n)
+    )
+    return with_steps(
+        CaseRecord.model_validate(row), (CaseStep.model_validate(r.state) for r in kept)
+    )
 
 
 async def load_pool_case(session: AsyncSession, case_id: str) -> PoolCase | None:

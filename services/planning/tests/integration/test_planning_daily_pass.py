@@ -28,7 +28,7 @@ from planning.domain.model import (
     PoolStatus,
     Team,
 )
-from planning.domain.records import CaseRecord, Unplaced
+from planning.domain.records import CaseRecord, Step, Unplaced
 from planning.metrics import metrics_for
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events.common import Procedure
@@ -332,5 +332,56 @@ async def test_the_migration_fills_the_unplaced_columns_from_the_records_there(
         await runtime.processor.run_work(work)
         labels = {"stream": "backlog", "stage": "hearing", "reason": "no_hearing_slot"}
         assert runtime.registry.get_sample_value("caseflow_planning_cases_unplaced", labels) == 2
+    finally:
+        await runtime.engine.dispose()
+
+
+async def test_the_migration_keeps_the_records_steps_apart(settings: Settings) -> None:
+    """A database from before the steps were kept apart (revision 0006): migrated, each
+    record's steps are rows of their own, numbered in order, and the record read with them is
+    the record as it was (ADR 0035)."""
+    runtime = ServiceRuntime(
+        definition, settings, clock=DrivenClock(datetime(2027, 11, 2, tzinfo=UTC))
+    )
+
+    def to_0006(connection: Any, /) -> None:
+        config = Config()
+        config.set_main_option("script_location", "planning:migrations")
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = runtime.schema
+        command.upgrade(config, "0006")
+
+    def record(n: int, steps: int) -> CaseRecord:
+        return CaseRecord(
+            case_id=f"case-{n:04d}",
+            stream=Stream.BACKLOG,
+            procedure=Procedure.NATIONAL_REGULAR,
+            lodged_on=date(2023, 3, 1),
+            registered_on=date(2026, 5, 1),
+            unaccompanied=False,
+            deadline=date(2029, 6, 12),
+            steps=tuple(
+                Step(day=date(2026, 5, 1) + timedelta(days=i), stage="planning", what=f"step {i}")
+                for i in range(steps)
+            ),
+        )
+
+    rows = [record(1, 3), record(2, 12), record(3, 0)]
+    try:
+        async with runtime.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{runtime.schema}"'))
+            await conn.execute(text(f'SET LOCAL search_path TO "{runtime.schema}"'))
+            await conn.run_sync(to_0006)
+            await conn.execute(
+                text("INSERT INTO case_records (case_id, state, stream) VALUES (:id, :state, :s)"),
+                [{"id": r.case_id, "state": r.model_dump_json(), "s": "backlog"} for r in rows],
+            )
+        await runtime.migrate()
+        async with runtime.session_factory() as session:
+            stored = {r.case_id: r for r in await db.all_records(session)}
+            read = [await db.load_record(session, r.case_id) for r in rows]
+        assert [stored[r.case_id].steps for r in rows] == [(), (), ()]
+        assert [stored[r.case_id].steps_kept for r in rows] == [3, 12, 0]
+        assert read == rows
     finally:
         await runtime.engine.dispose()
