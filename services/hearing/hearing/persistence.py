@@ -270,9 +270,10 @@ class Parsed(Generic[M]):
 
 
 def digest_of(table: Table) -> ColumnElement[bytes]:
-    """The SHA-256 of a row's state. jsonb's text is canonical (keys ordered, no spaces):
-    equal states give equal digests."""
-    return func.sha256(func.convert_to(cast(table.c.state, Text), "UTF8"))
+    """A row's digest: the SHA-256 of its state, a column PostgreSQL computes as the row is
+    written (a generated column, migration 0007): equal states give equal digests (jsonb's text
+    is canonical), and no writer can leave it behind."""
+    return literal_column(f"{table.name}.digest", BYTEA)
 
 
 def state_unless(digest: ColumnElement[bytes], state: Any, known: list[bytes]) -> Any:
