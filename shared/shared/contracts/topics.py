@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cache
 
 from shared.contracts.values import Stream
 
@@ -253,6 +254,7 @@ class TopicNames:
         return f"{self.prefix}{name}"
 
 
+@cache  # asked for every record a service consumes; there are few topic names
 def stream_of(name: str) -> Stream | None:
     """The stream a topic belongs to, from its name (without prefix); None for pre-intake topics."""
     parts = name.split(".")

@@ -23,7 +23,7 @@ from sqlalchemy import Row, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.events.clock import partition_key
-from shared.runtime.database import outbox_parked_table, outbox_table
+from shared.runtime.database import in_array, outbox_parked_table, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.metrics import Metrics
 
@@ -59,6 +59,8 @@ class _Pass:
     kept: int = 0  # rows left in the outbox after a transient error
     transient: str | None = None  # the error type that kept them
 
+
+_DELETE = delete(outbox_table).where(in_array(outbox_table.c.id, "ids"))
 
 MEASURE_INTERVAL = 1.0  # seconds between two readings of the outbox gauges
 
@@ -217,9 +219,7 @@ class OutboxRelay:
     async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:
         """Delete the acknowledged rows and move the parked ones, in the pass's transaction."""
         if result.acknowledged:
-            await conn.execute(
-                delete(outbox_table).where(outbox_table.c.id.in_(result.acknowledged))
-            )
+            await conn.execute(_DELETE, {"ids": result.acknowledged})
         if not result.parked:
             return
         by_id = {row.id: row for row in rows}
@@ -230,7 +230,7 @@ class OutboxRelay:
                 for row_id, exc in result.parked.items()
             ],
         )
-        await conn.execute(delete(outbox_table).where(outbox_table.c.id.in_(list(result.parked))))
+        await conn.execute(_DELETE, {"ids": list(result.parked)})
         for row_id, exc in result.parked.items():
             log.error(
                 "outbox record parked: the broker will never take it",

@@ -152,9 +152,12 @@ class ServiceRuntime:
         async def without_headers(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
             # FastStream's parser decodes every header as UTF-8: one bad header would fail the
             # whole batch before we see it. Parse without headers, then hand over the records.
+            # One record stands for the batch: a copy of every record was a few percent of a
+            # service's time, and the records themselves are what the decoder hands on.
             batch = records if isinstance(records, tuple) else (records,)
-            message = await original(tuple(dataclasses.replace(r, headers=[]) for r in batch))
+            message = await original((dataclasses.replace(batch[0], headers=[]),))
             message.raw_message = records
+            message.body = [r.value or b"" for r in batch]  # its metrics count the batch's bytes
             return message
 
         subscriber = self.broker.subscriber(
