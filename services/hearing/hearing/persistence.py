@@ -262,7 +262,7 @@ class Parsed(Generic[M]):
         for digest, state in rows:
             parsed = self._states.get(digest)
             if parsed is None:
-                parsed = self._states[digest] = self.model.model_validate(state)
+                parsed = self._states[digest] = self.model.model_validate_json(state)
             found.append(parsed)
         while len(self._states) > self.size:  # after the rows: a digest sent stays until then
             del self._states[next(iter(self._states))]  # the oldest parsed
@@ -277,8 +277,9 @@ def digest_of(table: Table) -> ColumnElement[bytes]:
 
 
 def state_unless(digest: ColumnElement[bytes], state: Any, known: list[bytes]) -> Any:
-    """The state, or NULL when its digest is among the known ones (not sent, not decoded)."""
-    return case_when((digest == any_(cast(known, ARRAY(BYTEA))), None), else_=state)
+    """The state as JSON text (parsed by pydantic itself, as the kit reads states: ADR 0036),
+    or NULL when its digest is among the known ones (not sent, not parsed)."""
+    return case_when((digest == any_(cast(known, ARRAY(BYTEA))), None), else_=cast(state, Text))
 
 
 ROSTERS_READ = Parsed(Roster)
