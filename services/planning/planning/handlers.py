@@ -309,7 +309,8 @@ def tracked(function: Callable[[PoolCase | None, Any, Ctx], Outcome[PoolCase]]) 
                 record = records.recorded(record, data, ctx.today)
         if record is None or record == before:
             return outcome
-        return Decision(outcome.state, outcome.emit, [*outcome.rows, record])
+        record, steps = records.kept_apart(record)  # ADR 0035: the record stays small
+        return Decision(outcome.state, outcome.emit, [*outcome.rows, record, *steps])
 
     return apply
 
@@ -479,6 +480,8 @@ def rules(config: PlanningConfig) -> Rules[PoolCase, PlanningConfig]:
     )
     planning.rows("cycles", db.CYCLES, keys_of(PlanCycleProposed))
     planning.rows("records", db.RECORDS, case_keys)
+    # A case's steps are only written (new keys), never read by a batch: nothing to lock.
+    planning.rows("steps", db.STEPS, lambda e: [])
     planning.rows(
         "placement",
         db.PLACEMENT,

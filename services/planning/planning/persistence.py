@@ -6,25 +6,33 @@ need); capacity is one row per month, plan cycles one per cycle, triage one row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import (
     Column,
     Date,
     Index,
     Integer,
     MetaData,
+    Table,
     Text,
+    any_,
+    cast,
     column,
     func,
+    literal_column,
     select,
     text,
     true,
     values,
 )
+from sqlalchemy import case as case_when
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from planning.domain.capacity import month_key
 from planning.domain.cohorts import CohortSummary
@@ -38,7 +46,7 @@ from planning.domain.model import (
     TriageState,
 )
 from planning.domain.placement import PlacementState
-from planning.domain.records import CaseRecord
+from planning.domain.records import CaseRecord, CaseStep, with_steps
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
 
@@ -124,6 +132,21 @@ RECORDS = StateStore(
         "unplaced_reason": lambda r: r.unplaced.reason if r.unplaced else None,
     },
 )
+# The steps of each case's timeline, one row a step, written once (ADR 0035, migration 0007).
+steps = state_table(
+    "case_steps",
+    metadata,
+    Column("case_id", Text, nullable=False),
+    Column("n", Integer, nullable=False),
+    Index("case_steps_in_order", "case_id", "n"),
+    key="step_key",
+)
+STEPS = StateStore(
+    steps,
+    CaseStep,
+    key=lambda s: s.key,
+    columns={"case_id": lambda s: s.case_id, "n": lambda s: s.n},
+)
 TRIAGE = StateStore(plan_state, TriageState, key=lambda t: t.name)
 # The same table, another row: what the stages could not place (domain/placement.py).
 PLACEMENT = StateStore(plan_state, PlacementState, key=lambda p: p.name)
@@ -136,24 +159,77 @@ async def lock_plan(session: AsyncSession) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(PLAN_LOCK)))
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+class Parsed(Generic[M]):
+    """States of a table parsed once, looked up by the digest of their stored JSON (ADR 0035).
+    PostgreSQL computes the digest as it reads the row, so the same digest is the same stored
+    state: never stale, whichever instance wrote the row, with nothing to invalidate. A query
+    sends the digests it knows and gets a row's state only when its digest is not among them."""
+
+    def __init__(self, model: type[M], size: int = 256) -> None:
+        self.model = model
+        self.size = size
+        self._states: dict[bytes, M] = {}
+
+    def known(self, which: Callable[[M], bool]) -> list[bytes]:
+        """The digests held of the states `which` selects (those the query may return)."""
+        return [digest for digest, state in self._states.items() if which(state)]
+
+    def states(self, rows: Iterable[Any]) -> list[M]:
+        """The states of rows read as (digest, state or None when the digest was known)."""
+        found = []
+        for digest, state in rows:
+            parsed = self._states.get(digest)
+            if parsed is None:
+                parsed = self._states[digest] = self.model.model_validate_json(state)
+            found.append(parsed)
+        while len(self._states) > self.size:  # after the rows: a digest sent stays until then
+            del self._states[next(iter(self._states))]  # the oldest parsed
+        return found
+
+
+def digest_of(table: Table) -> ColumnElement[bytes]:
+    """A row's digest: the SHA-256 of its state, a column PostgreSQL computes as the row is
+    written (a generated column, migration 0008): equal states give equal digests (jsonb's text
+    is canonical), and no writer can leave it behind."""
+    return literal_column(f"{table.name}.digest", BYTEA)
+
+
+def state_unless(digest: ColumnElement[bytes], state: Any, known: list[bytes]) -> Any:
+    """The state as JSON text (parsed by pydantic itself, as the kit reads states: ADR 0036),
+    or NULL when its digest is among the known ones (not sent, not parsed)."""
+    return case_when((digest == any_(cast(known, ARRAY(BYTEA))), None), else_=cast(state, Text))
+
+
+MONTHS = Parsed(MonthCapacity)
+"""The declared months as parsed: every batch reads the month in force (its teams and their
+rosters); parsing it for each batch was 4% of planning's CPU in the bench (issue 18)."""
+
+
 async def capacities(
     session: AsyncSession, first: date | None = None, last: date | None = None
 ) -> dict[str, MonthCapacity]:
     """The declared months; with `first` and `last`, only those a day's pass can read between
     them (R13): the months from `first` to `last`, and the latest declared before `first`
-    (the teams in force, domain/capacity.py in_force). Not the years around them (issue 16)."""
-    query = select(capacity.c.state)
+    (the teams in force, domain/capacity.py in_force). Not the years around them (issue 16).
+    A month parsed before (the same stored state) is not sent again nor parsed (ADR 0035)."""
+    rows_of = select(capacity.c.month, digest_of(capacity).label("digest"), capacity.c.state)
+    end: str | None = None
     if first is not None and last is not None:
         start, end = month_key(first), month_key(last)
         in_force = (
             select(func.max(capacity.c.month)).where(capacity.c.month <= start).scalar_subquery()
         )
-        query = query.where(
+        rows_of = rows_of.where(
             capacity.c.month <= end,
             (capacity.c.month >= start) | (capacity.c.month == in_force),
         )
-    rows = await session.execute(query)
-    found = (MonthCapacity.model_validate(r.state) for r in rows)
+    rows = rows_of.subquery("rows_of")
+    known = MONTHS.known(lambda c: end is None or c.month <= end)
+    query = select(rows.c.digest, state_unless(rows.c.digest, rows.c.state, known))
+    found = MONTHS.states((r[0], r[1]) for r in await session.execute(query))
     return {c.month: c for c in found}
 
 
@@ -337,8 +413,16 @@ async def all_records(session: AsyncSession) -> list[CaseRecord]:
 
 
 async def load_record(session: AsyncSession, case_id: str) -> CaseRecord | None:
+    """A case's record with its whole timeline (the steps kept apart, then its own)."""
     row = await session.scalar(select(records.c.state).where(records.c.case_id == case_id))
-    return CaseRecord.model_validate(row) if row is not None else None
+    if row is None:
+        return None
+    kept = await session.execute(
+        select(steps.c.state).where(steps.c.case_id == case_id).order_by(steps.c.n)
+    )
+    return with_steps(
+        CaseRecord.model_validate(row), (CaseStep.model_validate(r.state) for r in kept)
+    )
 
 
 async def load_pool_case(session: AsyncSession, case_id: str) -> PoolCase | None:

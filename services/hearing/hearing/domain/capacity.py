@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -84,6 +84,9 @@ class Roster(Frozen):
         if language is None or self.interpreters is None:
             return True
         return used < self.interpreters.get(language, 0)
+
+
+ZERO = Fraction(0)
 
 
 @cache
@@ -162,7 +165,7 @@ class CaseworkerDay(Frozen):
 
     def load(self, roster: Roster, config: HearingConfig) -> Fraction:
         """The share of the day taken: a hearing of a class with rate n takes 1/n."""
-        return sum((roster.cost(b.rate_class, config) for b in self.bookings), Fraction(0))
+        return sum((roster.cost(b.rate_class, config) for b in self.bookings), ZERO)
 
     def without(self, case_id: str) -> CaseworkerDay:
         kept = tuple(b for b in self.bookings if b.case_id != case_id)
@@ -183,8 +186,14 @@ def first_day(today: date, config: HearingConfig) -> date:
 
 
 def window(start: date, config: HearingConfig) -> list[date]:
+    return list(_window(start, config.horizon_working_days))
+
+
+@lru_cache(maxsize=1024)
+def _window(start: date, days: int) -> tuple[date, ...]:
+    # Cached: a pass asks for the window of every case it reads (last_day), most the same.
     start = next_working_day(start)
-    return [add_working_days(start, i) for i in range(config.horizon_working_days)]
+    return tuple(add_working_days(start, i) for i in range(days))
 
 
 def last_day(today: date, config: HearingConfig, released: date | None = None) -> date:
@@ -240,18 +249,20 @@ class _Ledger:
 
     def __init__(self, rows: Mapping[str, CaseworkerDay], rosters: Rosters, config: HearingConfig):
         self.rows = dict(rows)
-        self.load: dict[str, Fraction] = {}
+        # Per (caseworker, day): a tuple, not the row's key, as it is looked up many times.
+        self.load: dict[tuple[str, date], Fraction] = {}
         self.interpreters: dict[tuple[date, str], int] = {}
         self.lawyer_days: set[tuple[str, date]] = set()
         self._rosters = rosters
         self._in_force: dict[date, Roster | None] = {}
-        # (day, matching caseworkers, cost) with no caseworker of them having room: loads only
-        # grow during a run, so such a day stays full for the rest of it and is not searched
-        # again (thousands of queued cases ask the same question on a booked-up day).
-        self.full: set[tuple[date, int, Fraction]] = set()
-        for key, row in self.rows.items():
+        # Per (day, matching caseworkers, cost): the first of those caseworkers who may still
+        # have room. Loads only grow during a run, so a caseworker without room for a cost has
+        # none for the rest of it: each search starts where the last one stopped (thousands of
+        # queued cases ask the same question; a booked-up day is past its last caseworker).
+        self.first: dict[tuple[date, int, Fraction], int] = {}
+        for row in self.rows.values():
             roster = in_force(rosters, row.day)
-            self.load[key] = row.load(roster, config) if roster else Fraction(0)
+            self.load[(row.caseworker, row.day)] = row.load(roster, config) if roster else ZERO
             for b in row.bookings:
                 if b.language is not None:
                     slot = (row.day, b.language)
@@ -269,21 +280,21 @@ class _Ledger:
         self, workers: list[Caseworker], day: date, cost: Fraction
     ) -> Caseworker | None:
         """The first of `workers` (a list `_Matching` keeps for the run) with room on `day`."""
-        full = (day, id(workers), cost)
-        if full in self.full:
-            return None
-        worker = next((w for w in workers if self.room(w, day, cost)), None)
-        if worker is None:
-            self.full.add(full)
-        return worker
+        key = (day, id(workers), cost)
+        n = self.first.get(key, 0)
+        while n < len(workers) and not self.room(workers[n], day, cost):
+            n += 1
+        self.first[key] = n
+        return workers[n] if n < len(workers) else None
 
     def room(self, worker: Caseworker, day: date, cost: Fraction) -> bool:
-        return self.load.get(day_key(worker.caseworker, day), Fraction(0)) + cost <= worker.day
+        return self.load.get((worker.caseworker, day), ZERO) + cost <= worker.day
 
     def add(self, row: CaseworkerDay, booking: Booking, cost: Fraction) -> CaseworkerDay:
         row = row.model_copy(update={"bookings": (*row.bookings, booking)})
         self.rows[row.key] = row
-        self.load[row.key] = self.load.get(row.key, Fraction(0)) + cost
+        load = (row.caseworker, row.day)
+        self.load[load] = self.load.get(load, ZERO) + cost
         if booking.language is not None:
             slot = (row.day, booking.language)
             self.interpreters[slot] = self.interpreters.get(slot, 0) + 1
@@ -411,7 +422,7 @@ def room_in(
         for name, team in roster.teams.items():
             for worker in team.caseworkers:
                 row = days.get(day_key(worker.caseworker, day))
-                load = row.load(roster, config) if row is not None else Fraction(0)
+                load = row.load(roster, config) if row is not None else ZERO
                 if load + cheapest <= worker.day:
                     openings.add((name, frozenset(worker.specialisms), languages))
                     free_days += 1
@@ -620,13 +631,13 @@ def trim(
             fits = (
                 roster is not None
                 and worker is not None
-                and load.get(caseworker, Fraction(0)) + cost <= worker.day
+                and load.get(caseworker, ZERO) + cost <= worker.day
                 and roster.interpreter_room(
                     booking.language, interpreters.get(booking.language or "", 0)
                 )
             )
             if fits or case is None:
-                load[caseworker] = load.get(caseworker, Fraction(0)) + cost
+                load[caseworker] = load.get(caseworker, ZERO) + cost
                 if booking.language is not None:
                     interpreters[booking.language] = interpreters.get(booking.language, 0) + 1
                 continue

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearing import persistence as db
@@ -348,3 +348,30 @@ async def test_a_case_released_after_the_pass_looked_how_far_to_load_waits_for_t
     planned = (await states(hearing))["case-001"]
     assert planned.slot is not None
     assert planned.slot.day == later
+
+
+async def test_a_roster_is_parsed_once_and_read_again_once_its_row_changed(
+    hearing: ServiceRuntime,
+) -> None:
+    """ADR 0035: the pass finds the roster it parsed before while the stored roster is the
+    same, and reads a roster changed by anyone (here straight in the table) as it is now."""
+
+    async def read() -> dict[str, Roster]:
+        async with hearing.session_factory() as session:
+            return await db.rosters_from(session, NOW.date())
+
+    await save(hearing, roster({"team-a": 2}), [])
+    first, again = await read(), await read()
+    assert list(first) == ["2026-11"]
+    assert again["2026-11"] is first["2026-11"]  # not parsed again
+
+    async with hearing.session_factory() as session, session.begin():
+        await session.execute(
+            update(db.rosters).values(state=roster({"team-a": 3}).model_dump(mode="json"))
+        )
+    changed = await read()
+    assert changed["2026-11"].caseworkers() == ["team-a-0", "team-a-1", "team-a-2"]
+
+    await save(hearing, roster({"team-a": 2}), [])
+    back = await read()
+    assert back["2026-11"] == first["2026-11"]

@@ -142,6 +142,10 @@ class Unplaced(Frozen):
 
 
 class CaseRecord(Frozen):
+    """A case's record. The service keeps its steps apart (CaseStep, ADR 0035): a record as
+    stored holds the steps not yet kept apart (none) and how many are; in a fold (a rebuild,
+    a test) `steps` is the whole timeline."""
+
     case_id: str
     stream: Stream
     procedure: Procedure
@@ -151,6 +155,7 @@ class CaseRecord(Frozen):
     category: Category | None = None
     deadline: date
     steps: tuple[Step, ...] = ()
+    steps_kept: int = 0  # the steps kept apart, before `steps`
     holds: tuple[Hold, ...] = ()
     stage: str = "planning"
     waiting: Waiting = Waiting.RELEASE
@@ -180,6 +185,40 @@ class CaseRecord(Frozen):
     @property
     def amv(self) -> bool:
         return self.unaccompanied
+
+
+class CaseStep(Frozen):
+    """A step of a case's timeline as the service keeps it: a row of its own, written once,
+    so that the record every event reads and writes does not carry its whole history (ADR
+    0035). `n` counts the case's steps from 0."""
+
+    case_id: str
+    n: int
+    day: date
+    stage: str
+    what: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.case_id}/{self.n:05d}"
+
+
+def kept_apart(record: CaseRecord) -> tuple[CaseRecord, list[CaseStep]]:
+    """The record as stored, without its new steps, and those steps as kept apart."""
+    if not record.steps:
+        return record, []
+    steps = [
+        CaseStep(case_id=record.case_id, n=record.steps_kept + i, **s.model_dump())
+        for i, s in enumerate(record.steps)
+    ]
+    stored = record.model_copy(update={"steps": (), "steps_kept": record.steps_kept + len(steps)})
+    return stored, steps
+
+
+def with_steps(record: CaseRecord, kept: Iterable[CaseStep]) -> CaseRecord:
+    """The record with its whole timeline: the steps kept apart (in order), then its own."""
+    earlier = tuple(Step(day=s.day, stage=s.stage, what=s.what) for s in kept)
+    return record.model_copy(update={"steps": (*earlier, *record.steps), "steps_kept": 0})
 
 
 def registered(case_id: str, event: CaseRegistered, day: date) -> CaseRecord:

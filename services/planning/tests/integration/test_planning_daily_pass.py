@@ -28,7 +28,7 @@ from planning.domain.model import (
     PoolStatus,
     Team,
 )
-from planning.domain.records import CaseRecord, Unplaced
+from planning.domain.records import CaseRecord, Step, Unplaced
 from planning.metrics import metrics_for
 from shared.contracts.envelope import Envelope, EventData, decode
 from shared.contracts.events.common import Procedure
@@ -155,6 +155,40 @@ async def test_the_pass_reads_the_months_of_todays_cycle_and_the_teams_in_force(
     events = await plan_day(planning)
     teams = {e.data.team for e in events if isinstance(e.data, CaseReleased)}
     assert teams == {"september"}
+
+
+async def test_a_month_is_parsed_once_and_read_again_once_its_row_changed(
+    planning: ServiceRuntime,
+) -> None:
+    """ADR 0035: a month read again is the one parsed before while its stored state is the
+    same; a row changed by anyone (here straight in the table, as another instance would)
+    is read as it is now, and so is a row changed back to what it was."""
+    await write(planning, month("2027-09", "september"), month("2027-12", "december"))
+    async with planning.session_factory() as session:
+        first = await db.capacities(session, START, END)
+        again = await db.capacities(session, START, END)
+        every = await db.capacities(session)
+    assert sorted(first) == ["2027-09", "2027-12"]
+    assert all(again[m] is first[m] for m in first)  # not parsed again
+    assert every["2027-12"] is first["2027-12"]
+
+    async with planning.session_factory() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE capacity SET state = jsonb_set(state, '{prephase_places}', '7') "
+                "WHERE month = '2027-12'"
+            )
+        )
+    async with planning.session_factory() as session:
+        changed = await db.capacities(session, START, END)
+    assert changed["2027-12"].prephase_places == 7
+    assert changed["2027-09"] is first["2027-09"]
+
+    await write(planning, month("2027-12", "december"))
+    async with planning.session_factory() as session:
+        back = await db.capacities(session, START, END)
+    assert back["2027-12"].prephase_places == 5000
+    assert back["2027-12"] == first["2027-12"]
 
 
 async def test_all_cohorts_read_at_once_release_what_one_by_one_released(
@@ -298,5 +332,56 @@ async def test_the_migration_fills_the_unplaced_columns_from_the_records_there(
         await runtime.processor.run_work(work)
         labels = {"stream": "backlog", "stage": "hearing", "reason": "no_hearing_slot"}
         assert runtime.registry.get_sample_value("caseflow_planning_cases_unplaced", labels) == 2
+    finally:
+        await runtime.engine.dispose()
+
+
+async def test_the_migration_keeps_the_records_steps_apart(settings: Settings) -> None:
+    """A database from before the steps were kept apart (revision 0006): migrated, each
+    record's steps are rows of their own, numbered in order, and the record read with them is
+    the record as it was (ADR 0035)."""
+    runtime = ServiceRuntime(
+        definition, settings, clock=DrivenClock(datetime(2027, 11, 2, tzinfo=UTC))
+    )
+
+    def to_0006(connection: Any, /) -> None:
+        config = Config()
+        config.set_main_option("script_location", "planning:migrations")
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = runtime.schema
+        command.upgrade(config, "0006")
+
+    def record(n: int, steps: int) -> CaseRecord:
+        return CaseRecord(
+            case_id=f"case-{n:04d}",
+            stream=Stream.BACKLOG,
+            procedure=Procedure.NATIONAL_REGULAR,
+            lodged_on=date(2023, 3, 1),
+            registered_on=date(2026, 5, 1),
+            unaccompanied=False,
+            deadline=date(2029, 6, 12),
+            steps=tuple(
+                Step(day=date(2026, 5, 1) + timedelta(days=i), stage="planning", what=f"step {i}")
+                for i in range(steps)
+            ),
+        )
+
+    rows = [record(1, 3), record(2, 12), record(3, 0)]
+    try:
+        async with runtime.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{runtime.schema}"'))
+            await conn.execute(text(f'SET LOCAL search_path TO "{runtime.schema}"'))
+            await conn.run_sync(to_0006)
+            await conn.execute(
+                text("INSERT INTO case_records (case_id, state, stream) VALUES (:id, :state, :s)"),
+                [{"id": r.case_id, "state": r.model_dump_json(), "s": "backlog"} for r in rows],
+            )
+        await runtime.migrate()
+        async with runtime.session_factory() as session:
+            stored = {r.case_id: r for r in await db.all_records(session)}
+            read = [await db.load_record(session, r.case_id) for r in rows]
+        assert [stored[r.case_id].steps for r in rows] == [(), (), ()]
+        assert [stored[r.case_id].steps_kept for r in rows] == [3, 12, 0]
+        assert read == rows
     finally:
         await runtime.engine.dispose()

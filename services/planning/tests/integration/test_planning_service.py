@@ -352,8 +352,8 @@ async def test_cohorts_released_a_stage_that_cannot_place_re_plans_and_the_cycle
     )
     await until(
         runtime,
-        f"select count(*) from {schema(runtime)}.case_records "
-        f"where case_id = '{unplaced}' and state::text like '%could not be placed%'",
+        f"select count(*) from {schema(runtime)}.case_steps "  # the timeline, kept apart
+        f"where case_id = '{unplaced}' and state->>'what' like '%could not be placed%'",
         1,
     )
 

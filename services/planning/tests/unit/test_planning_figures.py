@@ -17,7 +17,16 @@ from planning.domain.model import (
     PoolCase,
     PoolStatus,
 )
-from planning.domain.records import CaseRecord, Waiting, recorded, registered, replay
+from planning.domain.records import (
+    CaseRecord,
+    CaseStep,
+    Waiting,
+    kept_apart,
+    recorded,
+    registered,
+    replay,
+    with_steps,
+)
 from shared.contracts.envelope import EventData
 from shared.contracts.events.common import DecisionOutcome, Procedure
 from shared.contracts.events.decision import DecisionIssued, DecisionOnHold
@@ -212,6 +221,31 @@ def test_the_timeline_shows_steps_deadline_and_what_the_case_waits_for() -> None
     assert lines[-2].startswith("now: planning, waiting for the end of a hold: decision_obstacle")
     assert lines[-1] == "legal deadline 2027-03-01: +63 working days left"
     assert not any("1234567890" in line for line in lines)  # the V-number never shows
+
+
+def test_steps_kept_apart_event_by_event_give_the_timeline_of_the_fold() -> None:
+    """ADR 0035: the service keeps each event's new steps apart from the record; the record
+    with its steps read back is the record the fold gives in one go."""
+    folded = replay(history())["b3"]
+    stored: CaseRecord | None = None
+    kept: list[CaseStep] = []
+    for case_id, event, day in history():
+        if case_id != "b3":
+            continue
+        if stored is None:
+            assert isinstance(event, CaseRegistered)
+            after: CaseRecord | None = registered(case_id, event, day)
+        else:
+            after = recorded(stored, event, day)
+        assert after is not None
+        stored, new = kept_apart(after)
+        assert stored.steps == ()
+        assert [s.n for s in new] == list(range(len(kept), len(kept) + len(new)))
+        kept += new
+    assert stored is not None
+    assert stored.steps_kept == len(kept) == len(folded.steps)
+    assert len({s.key for s in kept}) == len(kept)
+    assert with_steps(stored, kept) == folded
 
 
 def test_the_explanation_of_a_hand_made_cycle() -> None:
