@@ -47,6 +47,7 @@ from shared.contracts.envelope import DecodeError, EventData, decode, encode
 from shared.contracts.events.common import DecisionOutcome, RejectionKind
 from shared.contracts.events.decision import (
     DecisionDraftRecorded,
+    DecisionIssued,
     DecisionIssueRecorded,
     DecisionReviewRecorded,
 )
@@ -93,7 +94,11 @@ B = Stream.BACKLOG
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 TARGET_TRANSITIONS = 3_000  # per second end to end on 2 cores (issue 18)
 TARGET_P99_MS = 250  # decision -> partner notices at 100 a second (issue 18)
-WARM_UP = 100  # inputs sent first at the same rate and not timed
+WARM_UP = 100  # inputs sent first at the same rate, answered before the timed ones start
+# The services' fetch wait on the wall clock: the embedded broker answers a fetch at once when
+# records are there and holds an empty one, answering up to half its wait after records arrive;
+# every empty fetch costs it and the service CPU (docs/adr/0034).
+LATENCY_FETCH_WAIT_MS = 100
 
 
 # --- processes and CPU -------------------------------------------------------------------
@@ -146,9 +151,9 @@ def six_services(
         "CASEFLOW_KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
         "CASEFLOW_TOPIC_PREFIX": settings.topic_prefix,
         "CASEFLOW_SCHEMA_PREFIX": settings.schema_prefix,
-        "CASEFLOW_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
-        # As `make demo` runs them; the latency runs on wall time.
+        # As `make demo` runs them; the latency runs on wall time, with its own fetch wait.
         **tuning_environment(),
+        "CASEFLOW_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
         "CASEFLOW_SIMULATED_CLOCK": "true" if simulated else "false",
         "CASEFLOW_LOG_LEVEL": "WARNING",
         # Planning reserves the Pact's forecast inflow first (R13); at a fraction of the
@@ -448,6 +453,19 @@ async def _positioned_consumer(settings: Settings, topics: list[str]) -> AIOKafk
     return consumer
 
 
+@dataclass
+class Answered:
+    """What `steady` saw of one input: when it was sent, the broker timestamps (the producer's
+    create time: the relay's send) of its intermediate and last answers, when the last was read."""
+
+    sent: float
+    via: float | None = None  # the intermediate event's create time (e.g. DecisionIssued)
+    answers: list[tuple[float, float]] = field(default_factory=list)  # (create time, read at)
+
+
+Usage = Callable[[], dict[str, float]]  # CPU seconds so far per process
+
+
 async def steady(
     settings: Settings,
     inputs: list[tuple[str, Any]],
@@ -456,59 +474,102 @@ async def steady(
     answered: Callable[[Any], str | None],
     expect_per_input: int,
     timeout: float,
-) -> tuple[list[float], int]:
-    """Send `inputs` (topic, envelope) at `rate` a second; read `answers` topics; per input
-    after the first WARM_UP, milliseconds from its send to the last of its `expect_per_input`
-    answers (the first ones pay for lazy imports and cold statement caches)."""
+    usage: Usage,
+    via: tuple[list[str], Callable[[Any], str | None]] | None = None,
+) -> dict[str, Any]:
+    """Send the first WARM_UP of `inputs` (topic, envelope) at `rate` a second and wait until
+    they are all answered (the services' consumer groups have joined, lazy imports are done);
+    then the rest at `rate`, timed: per input, milliseconds from its send to the last of its
+    `expect_per_input` answers read from `answers`. `via` names the topics and the test of an
+    intermediate event, whose broker timestamp splits the path into its hops; the CPU each
+    process used over the timed inputs comes from `usage`."""
     names = TopicNames(settings.topic_prefix)
-    consumer = await _positioned_consumer(settings, answers)
+    via_topics = {names(t) for t in via[0]} if via is not None else set()
+    consumer = await _positioned_consumer(settings, answers + (via[0] if via else []))
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=0
     )
     await producer.start()
-    sent: dict[str, float] = {}
-    got: dict[str, list[float]] = {}
+    seen: dict[str, Answered] = {}
+    done: set[str] = set()
+    warm_up, timed_inputs = inputs[:WARM_UP], inputs[WARM_UP:]
+    warm = {e.subject for _, e in warm_up}
+    warmed = asyncio.Event()
 
     async def read() -> None:
-        done = 0
-        while done < len(inputs):
+        while len(done) < len(inputs):
             batch = await consumer.getmany(timeout_ms=200, max_records=5_000)
-            now = time.perf_counter()
+            now = time.time()
             for records in batch.values():
                 for record in records:
-                    subject = answered(record)
-                    if subject is None or subject not in sent:
+                    if record.topic in via_topics and via is not None:
+                        subject = via[1](record)
+                        if subject in seen and seen[subject].via is None:
+                            seen[subject].via = record.timestamp / 1000
                         continue
-                    got.setdefault(subject, []).append(now)
-                    if len(got[subject]) == expect_per_input:
-                        done += 1
+                    subject = answered(record)
+                    if subject is None or subject not in seen:
+                        continue
+                    seen[subject].answers.append((record.timestamp / 1000, now))
+                    if len(seen[subject].answers) == expect_per_input:
+                        done.add(subject)
+                        if warm <= done:
+                            warmed.set()
 
-    reading = asyncio.create_task(read())
-    try:
+    async def send(batch: list[tuple[str, Any]]) -> None:
         start = time.perf_counter()
-        for n, (topic, envelope) in enumerate(inputs):
+        for n, (topic, envelope) in enumerate(batch):
             delay = start + n / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             record = encode(envelope, names(topic))
-            sent[envelope.subject] = time.perf_counter()
+            seen[envelope.subject] = Answered(sent=time.time())
             await producer.send(
                 record.topic, key=record.key, value=record.value, headers=list(record.headers)
             )
+
+    reading = asyncio.create_task(read())
+    try:
+        began = time.perf_counter()
+        await send(warm_up)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(warmed.wait(), timeout)
+        warm_up_seconds = time.perf_counter() - began
+        cpu0, wall0 = usage(), time.perf_counter()
+        await send(timed_inputs)
         try:
             await asyncio.wait_for(asyncio.shield(reading), timeout)
         except TimeoutError:
             reading.cancel()
+        cpu1, wall = usage(), time.perf_counter() - wall0
     finally:
         await producer.stop()
         await consumer.stop()
-    timed = {e.subject for _, e in inputs[WARM_UP:]}
-    samples = [
-        (max(times) - sent[s]) * 1000
-        for s, times in got.items()
-        if len(times) >= expect_per_input and s in timed
-    ]
-    return samples, len(timed) - len(samples)
+    timed = [seen[e.subject] for _, e in timed_inputs if e.subject in done]
+    hops: dict[str, list[float]] = {}
+
+    def hop(name: str, seconds: float) -> None:
+        hops.setdefault(name, []).append(seconds * 1000)
+
+    for a in timed:
+        last_sent = max(t for t, _ in a.answers)
+        if a.via is not None:
+            hop("input sent -> intermediate event sent by the relay", a.via - a.sent)
+            hop("intermediate event sent -> last answer sent by the relay", last_sent - a.via)
+        else:
+            hop("input sent -> answer sent by the relay", last_sent - a.sent)
+        hop("last answer sent -> read", max(r for _, r in a.answers) - last_sent)
+    cpu = {k: round(cpu1[k] - cpu0[k], 2) for k in cpu1}
+    return {
+        "inputs": len(timed_inputs),
+        "rate": rate,
+        "missing": len(timed_inputs) - len(timed),
+        **percentiles([(max(r for _, r in a.answers) - a.sent) * 1000 for a in timed]),
+        "warm_up_seconds": round(warm_up_seconds, 1),
+        "hops_ms": {name: percentiles(values) for name, values in hops.items()},
+        "timed_wall_seconds": round(wall, 1),
+        "cpu_seconds": cpu,
+    }
 
 
 def _subject(record: Any, types: tuple[type[EventData], ...]) -> str | None:
@@ -519,7 +580,9 @@ def _subject(record: Any, types: tuple[type[EventData], ...]) -> str | None:
     return envelope.subject if isinstance(envelope.data, types) else None
 
 
-async def registration_latency(settings: Settings, count: int, rate: float) -> dict[str, Any]:
+async def registration_latency(
+    settings: Settings, count: int, rate: float, usage: Usage
+) -> dict[str, Any]:
     tag = uuid4().hex[:6]
     inputs = [
         (
@@ -541,7 +604,7 @@ async def registration_latency(settings: Settings, count: int, rate: float) -> d
         for n in range(count + WARM_UP)
     ]
     types = (CaseRegistered,)
-    samples, missing = await steady(
+    return await steady(
         settings,
         inputs,
         rate,
@@ -549,8 +612,8 @@ async def registration_latency(settings: Settings, count: int, rate: float) -> d
         lambda r: _subject(r, types),
         1,
         60,
+        usage,
     )
-    return {"inputs": count, "rate": rate, "missing": missing, **percentiles(samples)}
 
 
 def _decision_case(n: int, tag: str) -> tuple[str, list[tuple[str, Any]]]:
@@ -612,7 +675,9 @@ async def _reviewed(url: str, schema: str, prefix: str) -> int:
         await conn.close()
 
 
-async def decision_latency(settings: Settings, url: str, count: int, rate: float) -> dict[str, Any]:
+async def decision_latency(
+    settings: Settings, url: str, count: int, rate: float, usage: Usage
+) -> dict[str, Any]:
     """Refusals recorded at `rate` a second -> COA reception end, DT&V and courts notices."""
     tag = uuid4().hex[:6]
     names = TopicNames(settings.topic_prefix)
@@ -645,17 +710,30 @@ async def decision_latency(settings: Settings, url: str, count: int, rate: float
     ]
     partners = [partner_topic(B, p) for p in (Partner.COA, Partner.DTV, Partner.COURTS)]
     types = (CoaReceptionEnds, DtvRefusalNotified, CourtsDecisionSent)
-    samples, missing = await steady(
-        settings, inputs, rate, partners, lambda r: _subject(r, types), 3, 60
+    issued = (DecisionIssued,)
+    return await steady(
+        settings,
+        inputs,
+        rate,
+        partners,
+        lambda r: _subject(r, types),
+        3,
+        60,
+        usage,
+        via=([stage_events(B, Stage.DECISION)], lambda r: _subject(r, issued)),
     )
-    return {"decisions": count, "rate": rate, "missing": missing, **percentiles(samples)}
 
 
 # --- the run -----------------------------------------------------------------------------
 
 
 def run(
-    scale: float, seed: int, json_path: Path | None, max_days: int, rate: float
+    scale: float,
+    seed: int,
+    json_path: Path | None,
+    max_days: int,
+    rate: float,
+    fetch_wait_ms: int = LATENCY_FETCH_WAIT_MS,
 ) -> dict[str, Any]:
     configure_logging("bench", level="WARNING", json=False)
     report: dict[str, Any] = {"scale": scale, "seed": seed, "cores": os.cpu_count()}
@@ -749,16 +827,26 @@ def run(
             # The simulation's waits and partitions, on the wall clock.
             lat = tuned(
                 base.model_copy(update={"topic_prefix": "l.", "schema_prefix": "l_"})
-            ).model_copy(update={"simulated_clock": False})
+            ).model_copy(update={"simulated_clock": False, "fetch_max_wait_ms": fetch_wait_ms})
             asyncio.run(ensure_topics(lat, all_topics()))
             count = max(500, round(2_000 * scale))
-            with six_services(servers, lat, workdir, "latency", config, simulated=False):
+            with six_services(servers, lat, workdir, "latency", config, simulated=False) as procs:
+
+                def usage() -> dict[str, float]:
+                    cpu = {n: cpu_seconds(p.pid) for n, p in procs.items()}
+                    cpu["services"] = sum(cpu.values())
+                    cpu["broker"] = cpu_seconds(servers.kafka.pid or 0)
+                    cpu["postgres"] = tree_cpu(str(servers.postgres.data_dir))
+                    cpu["benchmark"] = time.process_time()  # its producer and reader
+                    return cpu
+
                 report["latency"] = {
+                    "fetch_max_wait_ms": lat.fetch_max_wait_ms,
                     "registration_to_case_registered_ms": asyncio.run(
-                        registration_latency(lat, count, rate)
+                        registration_latency(lat, count, rate, usage)
                     ),
                     "decision_to_partner_notices_ms": asyncio.run(
-                        decision_latency(lat, url, count, rate)
+                        decision_latency(lat, url, count, rate, usage)
                     ),
                 }
     report["load_after"] = round(os.getloadavg()[0], 2)
@@ -814,7 +902,17 @@ def print_report(r: dict[str, Any]) -> None:
         x = lat[key]
         lines.append(
             f"latency  {label} at {x['rate']:g}/s: p50 {x['p50']} ms, p95 {x['p95']} ms, "
-            f"p99 {x['p99']} ms, max {x['max']} ms ({x['missing']} unanswered)"
+            f"p99 {x['p99']} ms, max {x['max']} ms ({x['missing']} unanswered; the warm-up "
+            f"answered after {x['warm_up_seconds']} s)"
+        )
+        for hop, h in x["hops_ms"].items():
+            lines.append(f"           {hop}: p50 {h['p50']}, p95 {h['p95']}, p99 {h['p99']} ms")
+        cpu = x["cpu_seconds"]
+        lines.append(
+            f"           CPU s over {x['timed_wall_seconds']} s: services {cpu['services']:.2f} ("
+            + ", ".join(f"{n} {cpu[n]:.2f}" for n in (s.name for s in SERVICES))
+            + f"), broker {cpu['broker']:.2f}, postgres {cpu['postgres']:.2f}, "
+            f"benchmark {cpu['benchmark']:.2f}"
         )
     lines.append(f"target   decision -> notices p99 <= {TARGET_P99_MS} ms")
     print("\n".join(lines))
@@ -830,8 +928,13 @@ def main(
     max_days: int = typer.Option(
         400, envvar="BENCH_MAX_DAYS", help="Stop the replay after this many simulated days"
     ),
+    fetch_wait_ms: int = typer.Option(
+        LATENCY_FETCH_WAIT_MS,
+        envvar="BENCH_LATENCY_FETCH_WAIT_MS",
+        help="The services' fetch wait in the latency runs (docs/adr/0034)",
+    ),
 ) -> None:
-    run(scale, seed, Path(json_path) if json_path else None, max_days, rate)
+    run(scale, seed, Path(json_path) if json_path else None, max_days, rate, fetch_wait_ms)
 
 
 if __name__ == "__main__":

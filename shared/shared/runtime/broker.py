@@ -40,7 +40,9 @@ def make_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         client_id=client_id,
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
-        linger_ms=5,
+        # The relay enqueues a whole pass before it awaits any delivery, so the pass is one
+        # batch already; lingering would only delay every pass (docs/adr/0034).
+        linger_ms=0,
         **_size_limits(settings, 256 * 1024),
     )
 

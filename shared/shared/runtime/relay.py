@@ -143,12 +143,23 @@ class OutboxRelay:
                         await before_publish()
                     result = await self._send(self.producer, rows)
                     await self._settle(conn, rows, result)
-            # The gauges cost a query: after every pass that found rows, else (an idle poll)
-            # at most once a second.
+            # The gauges cost a query, which every pass would wait for. A pass that held the
+            # lock, saw fewer rows than its limit, with nothing parked, and sent them all saw
+            # the whole outbox and emptied it: the gauges are known without asking. Otherwise,
+            # and at least once a second, they are read.
             now = time.monotonic()
-            if rows or now - self._measured_at >= MEASURE_INTERVAL:
+            emptied = (
+                locked
+                and not self._parked
+                and not result.parked
+                and result.transient is None
+                and len(rows) < self.batch_size
+            )
+            if not emptied or now - self._measured_at >= MEASURE_INTERVAL:
                 await self._measure(conn)
                 self._measured_at = now
+            else:
+                self._gauges(pending=0, parked=0, age=0.0)
         # Counted after the commit: a rolled-back pass deleted and parked nothing.
         self.metrics.published.inc(len(result.acknowledged))
         for exc in result.parked.values():
@@ -257,10 +268,13 @@ class OutboxRelay:
                 )
             )
         ).one()
-        self._pending, self._parked = int(pending), int(parked)
-        self.metrics.outbox_pending.set(self._pending)
-        self.metrics.outbox_parked.set(self._parked)
-        self.metrics.outbox_oldest_age.set(max(float(age or 0), 0.0))
+        self._gauges(pending=int(pending), parked=int(parked), age=max(float(age or 0), 0.0))
+
+    def _gauges(self, *, pending: int, parked: int, age: float) -> None:
+        self._pending, self._parked = pending, parked
+        self.metrics.outbox_pending.set(pending)
+        self.metrics.outbox_parked.set(parked)
+        self.metrics.outbox_oldest_age.set(age)
 
     async def run(self) -> None:
         while True:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import RequestTimedOutError
 
@@ -212,3 +213,37 @@ async def test_health_reports_a_parked_record(
     assert body["checks"]["relay"] is False
     assert "parked" in body["problems"]["relay"]
     assert "outbox_parked" in body["problems"]["relay"]
+
+
+async def test_the_gauges_are_read_unless_the_pass_saw_the_whole_outbox_and_emptied_it(
+    settings: Settings,
+) -> None:
+    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
+    await runtime.migrate()
+    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
+    records = [encode(request(f"answer {n}", f"case-{n:04d}"), topic) for n in range(1, 6)]
+    async with runtime.session_factory() as session, session.begin():
+        await add_to_outbox(session, records)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sqlalchemy.event.listen(runtime.engine.sync_engine, "before_cursor_execute", seen)
+    relay = OutboxRelay(runtime.engine, runtime.metrics, batch_size=2)
+    relay.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await relay.producer.start()
+    passes = []
+    try:
+        for _ in range(3):
+            statements.clear()
+            sent = await relay.publish_once()
+            gauges_read = any("outbox_parked" in s and "count" in s for s in statements)
+            passes.append((sent, gauges_read, runtime.metrics.outbox_pending._value.get()))
+    finally:
+        await relay.producer.stop()
+        await runtime.engine.dispose()
+
+    # Two full passes may have left rows behind: they ask. The third saw fewer rows than its
+    # limit, sent them all and knows the outbox is empty without asking.
+    assert passes == [(2, True, 3), (2, True, 1), (1, False, 0)]
