@@ -85,6 +85,13 @@ class Metrics:
         self.batch_seconds = Histogram(
             "caseflow_batch_seconds", "Time to handle one consumed batch", registry=registry
         )
+        self.periodic_seconds = Histogram(
+            "caseflow_periodic_pass_seconds",
+            "Time of one pass of a timer's work (a daily pass, a sweep), by task",
+            ["task"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=registry,
+        )
         self.batch_records = Histogram(
             "caseflow_batch_records",
             "Records in one consumed batch",

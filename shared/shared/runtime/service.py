@@ -223,6 +223,10 @@ class ServiceRuntime:
         return passes
 
     async def _periodic_pass(self, periodic: Periodic, uow: UnitOfWork) -> bool:
+        with self.metrics.periodic_seconds.labels(periodic.name).time():
+            return await self._periodic_work(periodic, uow)
+
+    async def _periodic_work(self, periodic: Periodic, uow: UnitOfWork) -> bool:
         if periodic.exclusive:
             held = await uow.session.scalar(
                 select(

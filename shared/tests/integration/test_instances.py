@@ -121,6 +121,16 @@ async def test_an_exclusive_timer_runs_on_one_instance_at_a_time(settings: Setti
         await asyncio.gather(first.engine.dispose(), second.engine.dispose())
     assert ran_exclusive == 1
     assert overlapped[1:] == [False, True]  # the non-exclusive one ran on both, side by side
+    # Each pass is timed by task for the operators (the one that lost the lock too, briefly).
+    timed = [
+        first.registry.get_sample_value("caseflow_periodic_pass_seconds_count", {"task": t})
+        for t in ("slow", "slow-everywhere")
+    ]
+    assert timed == [1, 1]
+    slowest = first.registry.get_sample_value(
+        "caseflow_periodic_pass_seconds_sum", {"task": "slow-everywhere"}
+    )
+    assert slowest is not None and slowest >= 0.5
 
 
 async def test_the_inbox_forgets_ids_past_the_retention_in_chunks(settings: Settings) -> None:
