@@ -86,7 +86,10 @@ def summarise(
     category: dict[str, str | None] = {}
     operational: dict[str, bool] = {}  # month 'YYYY-MM' -> declared operational (latest word)
     b_release_days: list[date] = []
-    backlog_decided = False
+    # By day, not by the order records were read: the streams' topics interleave differently
+    # from one reading to the next.
+    first_backlog_decision: date | None = None
+    pact_decisions: list[tuple[date, bool]] = []
     for topic, envelope, _raw in records:
         if topic == PLANNING_INPUT:
             if envelope is not None and isinstance(envelope.data, pl.CapacityDeclared):
@@ -116,10 +119,10 @@ def summarise(
         elif isinstance(data, d.DecisionIssued):
             s.decided[stream] += 1
             s.on_time[stream] += 1 if data.deadline_met else 0
-            backlog_decided = backlog_decided or stream == "backlog"
-            if stream == "pact" and backlog_decided:
-                s.pact_while_backlog += 1
-                s.pact_on_time_while_backlog += 1 if data.deadline_met else 0
+            if stream == "backlog":
+                first_backlog_decision = min(first_backlog_decision or day, day)
+            else:
+                pact_decisions.append((day, data.deadline_met))
             held[envelope.subject] = False
         elif isinstance(data, i.CaseWithdrawn):
             s.withdrawn[stream] += 1
@@ -135,6 +138,9 @@ def summarise(
                 s.programme_releases_before_start += 1
             if category.get(envelope.subject) == "B":
                 b_release_days.append(data.release_day)
+    if first_backlog_decision is not None:
+        since = [met for day, met in pact_decisions if day >= first_backlog_decision]
+        s.pact_while_backlog, s.pact_on_time_while_backlog = len(since), sum(since)
     s.b_before_operational = sum(
         1 for day in b_release_days if not operational.get(f"{day:%Y-%m}", False)
     )
