@@ -7,11 +7,10 @@ what is on hold, why and since when).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,11 +19,8 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Table,
     Text,
     and_,
-    any_,
-    cast,
     func,
     literal_column,
     or_,
@@ -32,17 +28,16 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy import case as case_when
-from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hearing.domain.capacity import CaseworkerDay, Room, Roster, slot_language
 from hearing.domain.case import NEVER, HearingCase, Status, queue_order
 from shared.runtime.kit import StateStore, state_table
+from shared.runtime.parsed import Parsed, digest_of, state_unless
 
 metadata = MetaData()
-M = TypeVar("M", bound=BaseModel)
 
 cases = state_table(
     "cases",
@@ -241,48 +236,7 @@ async def holds(session: AsyncSession) -> list[tuple[str, date]]:
     ]
 
 
-class Parsed(Generic[M]):
-    """States of a table parsed once, looked up by the digest of their stored JSON (as
-    planning's months, ADR 0035). PostgreSQL computes the digest as it reads the row, so the
-    same digest is the same stored state: never stale, whichever instance wrote the row. A
-    query sends the digests it knows and gets a row's state only when its digest is not among
-    them."""
-
-    def __init__(self, model: type[M], size: int = 64) -> None:
-        self.model = model
-        self.size = size
-        self._states: dict[bytes, M] = {}
-
-    def known(self) -> list[bytes]:
-        return list(self._states)
-
-    def states(self, rows: Iterable[Any]) -> list[M]:
-        """The states of rows read as (digest, state or None when the digest was known)."""
-        found = []
-        for digest, state in rows:
-            parsed = self._states.get(digest)
-            if parsed is None:
-                parsed = self._states[digest] = self.model.model_validate_json(state)
-            found.append(parsed)
-        while len(self._states) > self.size:  # after the rows: a digest sent stays until then
-            del self._states[next(iter(self._states))]  # the oldest parsed
-        return found
-
-
-def digest_of(table: Table) -> ColumnElement[bytes]:
-    """A row's digest: the SHA-256 of its state, a column PostgreSQL computes as the row is
-    written (a generated column, migration 0007): equal states give equal digests (jsonb's text
-    is canonical), and no writer can leave it behind."""
-    return literal_column(f"{table.name}.digest", BYTEA)
-
-
-def state_unless(digest: ColumnElement[bytes], state: Any, known: list[bytes]) -> Any:
-    """The state as JSON text (parsed by pydantic itself, as the kit reads states: ADR 0036),
-    or NULL when its digest is among the known ones (not sent, not parsed)."""
-    return case_when((digest == any_(cast(known, ARRAY(BYTEA))), None), else_=cast(state, Text))
-
-
-ROSTERS_READ = Parsed(Roster)
+ROSTERS_READ = Parsed(Roster, size=64)
 """The rosters as parsed: the daily pass reads every roster in force or to come, each with
 hundreds of caseworkers (and their language codes, each checked against ISO 639-3)."""
 

@@ -6,33 +6,25 @@ need); capacity is one row per month, plan cycles one per cycle, triage one row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import (
     Column,
     Date,
     Index,
     Integer,
     MetaData,
-    Table,
     Text,
-    any_,
-    cast,
     column,
     func,
-    literal_column,
     select,
     text,
     true,
     values,
 )
-from sqlalchemy import case as case_when
-from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from planning.domain.capacity import month_key
 from planning.domain.cohorts import CohortSummary
@@ -49,6 +41,7 @@ from planning.domain.placement import PlacementState
 from planning.domain.records import CaseRecord, CaseStep, with_steps
 from shared.contracts.values import Category, Stream
 from shared.runtime.kit import StateStore, state_table
+from shared.runtime.parsed import Parsed, digest_of, state_unless
 
 metadata = MetaData()
 
@@ -157,50 +150,6 @@ PLAN_LOCK = 0x1A7A4E_0010
 
 async def lock_plan(session: AsyncSession) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(PLAN_LOCK)))
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class Parsed(Generic[M]):
-    """States of a table parsed once, looked up by the digest of their stored JSON (ADR 0035).
-    PostgreSQL computes the digest as it reads the row, so the same digest is the same stored
-    state: never stale, whichever instance wrote the row, with nothing to invalidate. A query
-    sends the digests it knows and gets a row's state only when its digest is not among them."""
-
-    def __init__(self, model: type[M], size: int = 256) -> None:
-        self.model = model
-        self.size = size
-        self._states: dict[bytes, M] = {}
-
-    def known(self, which: Callable[[M], bool]) -> list[bytes]:
-        """The digests held of the states `which` selects (those the query may return)."""
-        return [digest for digest, state in self._states.items() if which(state)]
-
-    def states(self, rows: Iterable[Any]) -> list[M]:
-        """The states of rows read as (digest, state or None when the digest was known)."""
-        found = []
-        for digest, state in rows:
-            parsed = self._states.get(digest)
-            if parsed is None:
-                parsed = self._states[digest] = self.model.model_validate_json(state)
-            found.append(parsed)
-        while len(self._states) > self.size:  # after the rows: a digest sent stays until then
-            del self._states[next(iter(self._states))]  # the oldest parsed
-        return found
-
-
-def digest_of(table: Table) -> ColumnElement[bytes]:
-    """A row's digest: the SHA-256 of its state, a column PostgreSQL computes as the row is
-    written (a generated column, migration 0008): equal states give equal digests (jsonb's text
-    is canonical), and no writer can leave it behind."""
-    return literal_column(f"{table.name}.digest", BYTEA)
-
-
-def state_unless(digest: ColumnElement[bytes], state: Any, known: list[bytes]) -> Any:
-    """The state as JSON text (parsed by pydantic itself, as the kit reads states: ADR 0036),
-    or NULL when its digest is among the known ones (not sent, not parsed)."""
-    return case_when((digest == any_(cast(known, ARRAY(BYTEA))), None), else_=cast(state, Text))
 
 
 MONTHS = Parsed(MonthCapacity)

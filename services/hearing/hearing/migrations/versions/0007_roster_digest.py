@@ -6,26 +6,14 @@ Revision ID: 0007
 Revises: 0006
 """
 
-from alembic import op
+from shared.runtime.parsed import add_state_digest_column
 
 revision = "0007"
 down_revision = "0006"
 
 
 def upgrade() -> None:
-    # A generated column takes immutable functions only; converting jsonb's (canonical) text
-    # to UTF-8 is immutable in a UTF-8 database, which every caseflow database is.
-    op.execute(
-        """
-        CREATE FUNCTION state_digest(state jsonb) RETURNS bytea
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        AS $$ SELECT sha256(convert_to(state::text, 'UTF8')) $$
-        """
-    )
-    op.execute(
-        "ALTER TABLE rosters ADD COLUMN digest bytea "
-        "GENERATED ALWAYS AS (state_digest(state)) STORED"
-    )
+    add_state_digest_column("rosters")
 
 
 def downgrade() -> None:

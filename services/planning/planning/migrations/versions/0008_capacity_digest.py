@@ -6,26 +6,14 @@ Revision ID: 0008
 Revises: 0007
 """
 
-from alembic import op
+from shared.runtime.parsed import add_state_digest_column
 
 revision = "0008"
 down_revision = "0007"
 
 
 def upgrade() -> None:
-    # A generated column takes immutable functions only; converting jsonb's (canonical) text
-    # to UTF-8 is immutable in a UTF-8 database, which every caseflow database is.
-    op.execute(
-        """
-        CREATE FUNCTION state_digest(state jsonb) RETURNS bytea
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        AS $$ SELECT sha256(convert_to(state::text, 'UTF8')) $$
-        """
-    )
-    op.execute(
-        "ALTER TABLE capacity ADD COLUMN digest bytea "
-        "GENERATED ALWAYS AS (state_digest(state)) STORED"
-    )
+    add_state_digest_column("capacity")
 
 
 def downgrade() -> None:
