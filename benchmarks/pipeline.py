@@ -84,7 +84,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.demo import NotHealthy, start_service, wait_healthy
-from shared.tools.embedded import EmbeddedServers, free_port
+from shared.tools.embedded import EmbeddedServers, exit_cleanly_on_sigterm, free_port
 from shared.tools.examples import example
 from shared.tools.testing.kafka import front_end_event
 from simulator.run import Simulation, tuned, tuning_environment
@@ -935,6 +935,7 @@ def main(
         help="The services' fetch wait in the latency runs (docs/adr/0034)",
     ),
 ) -> None:
+    exit_cleanly_on_sigterm()
     run(scale, seed, Path(json_path) if json_path else None, max_days, rate, fetch_wait_ms)
 
 

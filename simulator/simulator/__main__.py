@@ -27,7 +27,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.demo import NotHealthy, start_service, wait_healthy
-from shared.tools.embedded import EmbeddedServers, port_in_use
+from shared.tools.embedded import EmbeddedServers, exit_cleanly_on_sigterm, port_in_use
 
 from .handoff import FIGURES_STEM, ExportFailed, export_planning_figures
 from .page import show_progress_page
@@ -184,6 +184,7 @@ def main(
     config = WorldConfig(seed=seed, scale=scale, above_triage=above_triage, unlimited=unlimited)
     if days:
         config = dataclasses.replace(config, ends=config.starts + timedelta(days=days - 1))
+    exit_cleanly_on_sigterm()
     raise typer.Exit(run(config, base_port))
 
 

@@ -39,7 +39,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
 from shared.tools.demo import healthy, start_service, wait_healthy
-from shared.tools.embedded import EmbeddedServers, free_port
+from shared.tools.embedded import EmbeddedServers, exit_cleanly_on_sigterm, free_port
 from shared.tools.simulation import SimulationDriver
 
 from .audit import Audit, Position, audit, read_tables, read_topics
@@ -489,6 +489,7 @@ def main(
         scale=scale,
         seed=seed,
     )
+    exit_cleanly_on_sigterm()
     raise typer.Exit(run(plan))
 
 

@@ -286,6 +286,18 @@ class EmbeddedKafka:
         self._process = None
 
 
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, for a command that runs embedded servers or service
+    processes: their context managers and `finally` blocks then stop them, where the default
+    action would end the command at once and leave them running, holding their ports."""
+
+    def stop(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the clean-up must not be cut
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 class EmbeddedServers:
     """Both servers and the data-directory lock, as one context manager.
 
