@@ -62,6 +62,9 @@ class Periodic:
     every_seconds: float  # on wall time; with the simulated clock, once per simulated day
     work: Callable[[ServiceRuntime, UnitOfWork], Awaitable[bool | None]]
     exclusive: bool = True
+    # On wall time even with the simulated clock: work whose concern is the servers' time,
+    # not the domain's (the inbox's retention against the broker's redelivery, ADR 0021).
+    wall_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class ServiceRuntime:
         handler = self.definition.handler(self)
         if handler is not None:
             every = self.settings.inbox_prune_interval_seconds
-            self.periodic.append(Periodic("prune-inbox", every, prune_inbox))
+            self.periodic.append(Periodic("prune-inbox", every, prune_inbox, wall_clock=True))
             self.processor = BatchProcessor(
                 service=name,
                 handler=handler,
@@ -241,8 +244,13 @@ class ServiceRuntime:
         return bool(await periodic.work(self, uow))
 
     async def start_relay(self) -> None:
-        if not self.settings.simulated_clock:  # simulated: the days drive the timers
-            self._timers = [asyncio.create_task(self._every(p), name=p.name) for p in self.periodic]
+        # Simulated: the days drive the timers, but for those on wall time.
+        simulated = self.settings.simulated_clock
+        self._timers = [
+            asyncio.create_task(self._every(p), name=p.name)
+            for p in self.periodic
+            if p.wall_clock or not simulated
+        ]
         if self.settings.relay_enabled:
             self.relay.producer = make_producer(
                 self.settings, f"caseflow-{self.definition.name}-relay"
@@ -271,7 +279,7 @@ class ServiceRuntime:
             engine=self.engine,
             group_id=self.group_id,
             subscriptions=self.definition.topics() if processor is not None else (),
-            timers=[timer(p) for p in self.periodic],
+            timers=[timer(p) for p in self.periodic if not p.wall_clock],
             run_work=processor.run_work if processor is not None else None,
             published=lambda: int(
                 self.registry.get_sample_value("caseflow_outbox_published_total") or 0

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "topics' retention (30 days)",
     )
     inbox_prune_interval_seconds: float = Field(
-        3600.0, gt=0, description="How often the inbox is pruned (once per simulated day there)"
+        3600.0, gt=0, description="How often the inbox is pruned, on wall time (simulated runs too)"
     )
     inbox_prune_chunk: int = Field(
         10_000, ge=1, description="Most inbox rows deleted in one transaction while pruning"
