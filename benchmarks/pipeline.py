@@ -268,7 +268,6 @@ CEILING_SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS ceiling;
 SET search_path = ceiling;
 CREATE TABLE inbox (event_id uuid PRIMARY KEY, processed_at timestamptz NOT NULL DEFAULT now());
-CREATE INDEX inbox_by_age ON inbox (processed_at);
 CREATE TABLE cases (case_id text PRIMARY KEY, state jsonb NOT NULL,
                     updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE outbox (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, topic text NOT NULL,
