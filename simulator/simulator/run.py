@@ -30,6 +30,7 @@ from shared.contracts.envelope import (
 from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
 from shared.runtime.settings import Settings
+from shared.runtime.wakeups import Wakeups, fetch_wait_ms, process_wakeups
 from shared.tools.simulation import SimulationDriver
 
 from .actors import OBSERVED_TYPES, Actors, Outgoing
@@ -45,6 +46,7 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 25,
+    "fetch_wakeups": True,
     "batch_timeout_ms": 10,
     "topic_partitions": 1,
     "relay_interval_ms": 1000,
@@ -82,7 +84,7 @@ class TopicReader:
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=fetch_wait_ms(self.settings),
             max_partition_fetch_bytes=4 * 1024 * 1024,
             client_id="caseflow-simulator-reader",
         )
@@ -203,14 +205,21 @@ class Simulation:
         self.report = RunReport()
         self.names = TopicNames(settings.topic_prefix)
         self._sent = 0
+        self._wakeups: Wakeups | None = None
 
     async def run(self, on_day: Callable[[date, Simulation], None] | None = None) -> RunReport:
         started = time.perf_counter()
+        async with process_wakeups(self.settings) as self._wakeups:
+            await self._run(on_day)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    async def _run(self, on_day: Callable[[date, Simulation], None] | None) -> None:
         reader = TopicReader(self.settings, watched())
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             acks="all",
-            linger_ms=5,
+            linger_ms=0,  # a day's input is sent whole before any delivery is awaited
             client_id="caseflow-simulator",
         )
         await reader.start()
@@ -228,8 +237,6 @@ class Simulation:
         finally:
             await producer.stop()
             await reader.stop()
-        self.report.seconds = time.perf_counter() - started
-        return self.report
 
     async def _day(
         self, day: date, driver: SimulationDriver, reader: TopicReader, producer: AIOKafkaProducer
@@ -286,6 +293,8 @@ class Simulation:
             key = partition_key(meta.topic, meta.partition)
             written[key] = max(written.get(key, 0), meta.offset + 1)
         driver.published(written)  # the services answer once they have handled these
+        if self._wakeups is not None:
+            await self._wakeups.announce(written)
         self.report.inputs += len(sent)
 
     def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:

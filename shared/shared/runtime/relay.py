@@ -26,6 +26,7 @@ from shared.contracts.events.clock import partition_key
 from shared.runtime.database import in_array, outbox_parked_table, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.metrics import Metrics
+from shared.runtime.wakeups import ends_payload
 
 log = get_logger(__name__)
 
@@ -58,11 +59,13 @@ class _Pass:
     parked: dict[int, BaseException] = field(default_factory=dict)
     kept: int = 0  # rows left in the outbox after a transient error
     transient: str | None = None  # the error type that kept them
+    ends: dict[str, int] = field(default_factory=dict)  # 'topic/partition': last offset + 1
 
 
 _DELETE = delete(outbox_table).where(in_array(outbox_table.c.id, "ids"))
 
 MEASURE_INTERVAL = 1.0  # seconds between two readings of the outbox gauges
+CONTENDED_INTERVAL = 0.05  # seconds before a pass that found the lock taken tries again
 
 
 class OutboxRelay:
@@ -78,6 +81,7 @@ class OutboxRelay:
         stall_seconds: float = 60.0,
         backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
         on_empty: Callable[[], None] = lambda: None,
+        announce_on: str | None = None,
     ) -> None:
         self.engine = engine
         self.producer: AIOKafkaProducer | None = None  # made in the event loop, at start
@@ -87,6 +91,9 @@ class OutboxRelay:
         self.stall_seconds = stall_seconds
         self.backoff = backoff
         self.on_empty = on_empty  # called after a pass that found the outbox empty
+        # The notification channel on which each pass announces the ends it wrote, in the
+        # transaction that deletes the rows (docs/adr/0037); None: nobody waits for them.
+        self.announce_on = announce_on
         self._wake = asyncio.Event()
         self.produced: dict[str, int] = {}
         """The end offset ('topic/partition': last offset + 1) of each partition this relay has
@@ -97,6 +104,8 @@ class OutboxRelay:
         self._pending = 0
         self._parked = 0
         self._measured_at = float("-inf")
+        self.emptied = False  # the last pass saw the whole outbox and sent all of it
+        self.contended = False  # the last pass found another instance's relay at work
 
     def problem(self) -> str | None:
         """Why the relay cannot make progress, or None."""
@@ -143,6 +152,10 @@ class OutboxRelay:
                         await before_publish()
                     result = await self._send(self.producer, rows)
                     await self._settle(conn, rows, result)
+                    if self.announce_on is not None and result.ends:
+                        await conn.execute(
+                            select(func.pg_notify(self.announce_on, ends_payload(result.ends)))
+                        )
             # The gauges cost a query, which every pass would wait for. A pass that held the
             # lock, saw fewer rows than its limit, with nothing parked, and sent them all saw
             # the whole outbox and emptied it: the gauges are known without asking. Otherwise,
@@ -155,6 +168,8 @@ class OutboxRelay:
                 and result.transient is None
                 and len(rows) < self.batch_size
             )
+            self.emptied = bool(emptied)
+            self.contended = not locked
             if not emptied or now - self._measured_at >= MEASURE_INTERVAL:
                 await self._measure(conn)
                 self._measured_at = now
@@ -204,7 +219,7 @@ class OutboxRelay:
         for (row, _), outcome in zip(sent, outcomes, strict=True):
             if not isinstance(outcome, BaseException):
                 result.acknowledged.append(row.id)
-                self._note(outcome)
+                self._note(outcome, result)
             elif isinstance(outcome, BATCH_ERRORS):
                 suspects.append(row)
             else:
@@ -214,7 +229,7 @@ class OutboxRelay:
         # it was; only here does the relay wait for one delivery before the next send.
         for row in suspects:
             try:
-                self._note(await (await _send(producer, row)))
+                self._note(await (await _send(producer, row)), result)
                 result.acknowledged.append(row.id)
             except RECORD_ERRORS as exc:
                 result.parked[row.id] = exc
@@ -223,9 +238,11 @@ class OutboxRelay:
                 result.kept += 1
         return result
 
-    def _note(self, written: Any) -> None:
+    def _note(self, written: Any, result: _Pass) -> None:
         key = partition_key(written.topic, written.partition)
-        self.produced[key] = max(self.produced.get(key, 0), written.offset + 1)
+        end = written.offset + 1
+        self.produced[key] = max(self.produced.get(key, 0), end)
+        result.ends[key] = max(result.ends.get(key, 0), end)
 
     async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:
         """Delete the acknowledged rows and move the parked ones, in the pass's transaction."""
@@ -294,10 +311,15 @@ class OutboxRelay:
                 # Transient trouble (broker or database away): the kept rows wait, with backoff.
                 step = min(self._failures, len(self.backoff)) - 1
                 await asyncio.sleep(self.backoff[step])
-            elif sent == 0:
+            elif sent == 0 or (self.emptied and not self._wake.is_set()):
+                # A pass that emptied the outbox, with no commit since it began, needs no
+                # second pass to find it empty: that pass cost every batch four statements.
                 self.on_empty()
+                # Another instance's relay, now at work, does not look again for what this
+                # instance commits meanwhile: this one tries again soon.
+                idle = CONTENDED_INTERVAL if self.contended else self.idle_interval
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_interval)
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
 
 
 async def _send(producer: AIOKafkaProducer, row: Row[Any]) -> asyncio.Future[Any]:

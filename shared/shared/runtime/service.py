@@ -41,6 +41,7 @@ from shared.runtime.metrics import Metrics
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import Settings
 from shared.runtime.simulation import ClockFollower, Timer, clock_for
+from shared.runtime.wakeups import Wakeups, fetch_wait_ms, process_wakeups, wake_channel
 
 log = get_logger(__name__)
 
@@ -116,7 +117,11 @@ class ServiceRuntime:
             idle_interval=self.settings.relay_interval_ms / 1000,
             stall_seconds=self.settings.relay_stall_seconds,
             on_empty=self.progress.set,
+            announce_on=wake_channel(self.settings.topic_prefix)
+            if self.settings.fetch_wakeups
+            else None,
         )
+        self._wakeups = contextlib.AsyncExitStack()
         self._relay_task: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []
         self.follower: ClockFollower | None = None
@@ -167,7 +172,7 @@ class ServiceRuntime:
             *topics,
             group_id=self.group_id,
             batch=True,
-            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=fetch_wait_ms(self.settings),
             max_records=self.settings.batch_size,
             batch_timeout_ms=self.settings.batch_timeout_ms,
             auto_offset_reset="earliest",
@@ -244,6 +249,8 @@ class ServiceRuntime:
         return bool(await periodic.work(self, uow))
 
     async def start_relay(self) -> None:
+        # Before the consumer's first fetch, which would otherwise not wait (docs/adr/0037).
+        wakeups = await self._wakeups.enter_async_context(process_wakeups(self.settings))
         # Simulated: the days drive the timers, but for those on wall time.
         simulated = self.settings.simulated_clock
         self._timers = [
@@ -261,10 +268,10 @@ class ServiceRuntime:
             )
             log.info("outbox relay started")
         if self.settings.simulated_clock:
-            self.follower = self._clock_follower()
+            self.follower = self._clock_follower(wakeups)
             await self.follower.start()
 
-    def _clock_follower(self) -> ClockFollower:
+    def _clock_follower(self, wakeups: Wakeups | None) -> ClockFollower:
         if not isinstance(self.clock, DrivenClock):
             raise RuntimeError("the simulated clock needs a DrivenClock")
         processor = self.processor
@@ -288,6 +295,7 @@ class ServiceRuntime:
             handled=lambda: processor.handled if processor is not None else {},
             seen=self._seen,
             progress=self.progress,
+            wakeups=wakeups,
         )
 
     def _seen(self) -> dict[TopicPartition, int]:
@@ -319,11 +327,12 @@ class ServiceRuntime:
         if self.relay.producer is not None:
             await self.relay.producer.stop()
             self.relay.producer = None
+        await self._wakeups.aclose()
 
     async def start(self) -> None:
-        """Start in-process (tests); `serve` lets the ASGI app do this."""
-        await self.broker.start()
+        """Start in-process (tests); `serve` lets the ASGI app do this, in the same order."""
         await self.start_relay()
+        await self.broker.start()
 
     async def stop(self) -> None:
         await self.stop_relay()

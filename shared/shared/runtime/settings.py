@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         description="Longest a consumer's fetch waits for records (the embedded broker holds "
         "a fetch for the whole wait: keep it short there)",
     )
+    fetch_wakeups: bool = Field(
+        False,
+        description="Fetch with no wait at the broker and wait in the client instead, until a "
+        "producer of the run announces records beyond the position (a PostgreSQL "
+        "notification) or 100 ms pass: for the embedded broker, which holds every fetch for "
+        "its whole wait even when it found records (docs/adr/0037). Simulated runs only",
+    )
     topic_partitions: int = Field(
         0,
         ge=0,

@@ -35,6 +35,7 @@ from shared.runtime.database import asyncpg_dsn
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
 from shared.runtime.simulation import clock_channel, clock_partition, wake_payload
+from shared.runtime.wakeups import fetch_wait_ms
 
 log = get_logger(__name__)
 
@@ -128,6 +129,10 @@ class SimulationDriver:
         """The end offset of every partition written so far ('topic/partition'), as its
         producers reported it (with `exact_ends`)."""
         self._ends_known = False  # after a round whose answers all carried what they wrote
+        # Each service's latest answer and the day of the last round that asked them all: a
+        # later round of that day asks only the services with records they have not committed.
+        self._latest: dict[str, ClockAcknowledged] = {}
+        self._latest_day: date | None = None
         names = TopicNames(settings.topic_prefix)
         self._tick_topic = names(CLOCK)
         self._ack_topic = names(CLOCK_ACKS)
@@ -151,7 +156,7 @@ class SimulationDriver:
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=fetch_wait_ms(self.settings),
             client_id="caseflow-simulator",
         )
         await self._producer.start()
@@ -207,11 +212,14 @@ class SimulationDriver:
         started = time.perf_counter()
         timers_run = 0
         for round_ in range(self.max_rounds):
-            answers, caught_up = await self._round(day, round_)
+            asked = self._asked(day)
+            if asked == []:  # nobody has anything new: the day stays settled
+                return DayReport(day, round_, time.perf_counter() - started, timers_run)
+            answers, caught_up = await self._round(day, round_, asked)
             timers_run += sum(a.timers_run for a in answers.values())
-            counters = {s: (a.consumed, a.published) for s, a in answers.items()}
+            counters = {s: (a.consumed, a.published) for s, a in self._latest.items()}
             quiet = self.termination.settled(counters)  # first: it remembers every round
-            if quiet or caught_up:
+            if (quiet and asked is None) or caught_up:
                 report = DayReport(day, round_ + 1, time.perf_counter() - started, timers_run)
                 log.debug("simulated day over", day=day.isoformat(), rounds=report.rounds)
                 return report
@@ -222,6 +230,25 @@ class SimulationDriver:
         'topic/partition': last offset + 1), before the round that should see them handled."""
         for key, end in ends.items():
             self.ends[key] = max(self.ends.get(key, 0), end)
+
+    def _asked(self, day: date) -> list[str] | None:
+        """The services the next round asks (None: all). All of them in a day's first round
+        (their timers run) and without exact ends; after that, with exact ends, only those whose
+        latest answer is short of an end reported since: the others were idle and have had no
+        record since, so their answers stand, and they are spared a round's work (a day took
+        five rounds, most of them for one or two services)."""
+        if not self.exact_ends or self._latest_day != day:
+            return None
+        if any(a.positions is None for a in self._latest.values()):
+            return None
+        return [
+            service
+            for service in self.services
+            if any(
+                offset < self.ends.get(key, 0)
+                for key, offset in (self._latest[service].positions or {}).items()
+            )
+        ]
 
     def _caught_up(self, answers: Mapping[str, ClockAcknowledged]) -> bool:
         """With `exact_ends`: whether every service, when it answered, had committed up to the
@@ -247,13 +274,13 @@ class SimulationDriver:
             for key, offset in (ack.positions or {}).items()
         )
 
-    async def _send_tick(self, day: date, round_: int) -> None:
+    async def _send_tick(self, day: date, round_: int, asked: list[str] | None = None) -> None:
         if self._producer is None:
             raise RuntimeError("start the driver first")
         now = self.moment(day)
         ends = dict(self.ends) if self._ends_known else None
         tick = new_event(
-            ClockTicked(day=day, round=round_, now=now, ends=ends),
+            ClockTicked(day=day, round=round_, now=now, ends=ends, services=asked),
             subject=SIMULATION_KEY,
             stream=None,
             source=f"/caseflow/{SIMULATOR}",
@@ -284,33 +311,40 @@ class SimulationDriver:
         consumer.resume(self._acks)
         self._hole_since = None
 
-    async def _round(self, day: date, round_: int) -> tuple[dict[str, ClockAcknowledged], bool]:
-        """Every service's answer to the round, and whether, with all of them in, every service
-        is still caught up (then the day is over without a round to confirm it)."""
+    async def _round(
+        self, day: date, round_: int, asked: list[str] | None = None
+    ) -> tuple[dict[str, ClockAcknowledged], bool]:
+        """The answers of the services asked (None: all), and whether, with them in, every
+        service is caught up by its latest answer (then the day is over without a round to
+        confirm it)."""
         consumer = self._consumer
         if consumer is None:
             raise RuntimeError("start the driver first")
+        expected = self.services if asked is None else tuple(asked)
         await self._listen(day, round_)
-        await self._send_tick(day, round_)
+        await self._send_tick(day, round_, asked)
         answers: dict[str, ClockAcknowledged] = {}
         deadline = time.monotonic() + self.answer_timeout
-        while len(answers) < len(self.services):
+        while len(answers) < len(expected):
             left = deadline - time.monotonic()
             if left <= 0:
-                missing = sorted(set(self.services) - answers.keys())
+                missing = sorted(set(expected) - answers.keys())
                 _log_follower_stacks(missing)
                 raise SimulationStuck(f"{day} round {round_}: no answer from {missing}")
             wait = min(left, self.ask_again_after)
             batch = await consumer.getmany(self._acks, timeout_ms=int(wait * 1000) + 1)
-            if not batch and len(answers) < len(self.services):
+            if not batch and len(answers) < len(expected):
                 # Ask again: a follower answers the newest tick it reads, so a tick it missed
                 # costs one more record instead of the whole run.
-                await self._send_tick(day, round_)
+                await self._send_tick(day, round_, asked)
             for item in await self._unbroken(batch.get(self._acks, [])):
                 ack = _acknowledgement(item)
-                if ack is not None and _answers(ack, self.services, day, round_):
+                if ack is not None and _answers(ack, expected, day, round_):
                     answers[ack.service] = ack
-        return answers, self._caught_up(answers)
+        self._latest.update(answers)
+        if asked is None:
+            self._latest_day = day
+        return answers, self._caught_up(self._latest)
 
     async def _unbroken(self, records: Sequence[Any]) -> list[Any]:
         """The records that continue the offsets read so far without a hole.

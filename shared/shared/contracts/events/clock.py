@@ -47,6 +47,14 @@ class ClockTicked(EventData):
             "(without them, up to the ends the broker lists)"
         ),
     )
+    services: list[ServiceName] | None = Field(
+        None,
+        description=(
+            "The services asked to answer this round; None: every service. The others' last "
+            "answers stand: no record has come for them since, and their timers ran in the "
+            "day's first round"
+        ),
+    )
 
 
 class ClockAcknowledged(EventData):
