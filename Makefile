@@ -30,9 +30,10 @@ install: .venv/.installed
 # The default covers the first 155 days (from before the cut-off, through the first Pact
 # decisions, into the programme's start on 1 October 2026 and its first plan cycle with its
 # clearance forecast); DAYS=0 runs the whole programme to past 12 June 2029, still over five
-# minutes on a 2-core machine (9.5 minutes of simulation alone on one: docs/adr/0021). The run prints
-# what its days cost, leaves planning's monthly figures in .data/demo/, and serves the monthly
-# progress page (docs/progress-page.md) until Ctrl-C, or for DEMO_SECONDS seconds.
+# minutes on a 2-core machine (7 min 18 s with the servers, 403 s of it simulation:
+# docs/adr/0037). The run prints what its days cost, leaves planning's monthly figures in
+# .data/demo/, and serves the monthly progress page (docs/progress-page.md) until Ctrl-C, or
+# for DEMO_SECONDS seconds.
 SCALE ?= 0.1
 SEED ?= 2026
 DAYS ?= 155

@@ -30,7 +30,6 @@ from shared.contracts.envelope import (
 from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
 from shared.runtime.settings import Settings
-from shared.runtime.wakeups import Wakeups, fetch_wait_ms, process_wakeups
 from shared.tools.simulation import SimulationDriver
 
 from .actors import OBSERVED_TYPES, Actors, Outgoing
@@ -40,14 +39,12 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 
 # Settings of every process in a simulated run (the demo, the e2e tests, the soak and the
 # benchmark; docs/adr/0021): the embedded broker holds a fetch for its whole wait, so waits
-# are short; one partition a topic (the soak keeps two), since the broker's work for every
-# idle fetch grows with the partitions it names; the relay, woken by every commit, polls only
-# once a second.
+# are short; one partition a topic (the soak keeps two), since the
+# broker's work for every idle fetch grows with the partitions it names; the relay, woken by
+# every commit, polls only once a second.
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 25,
-    "fetch_wakeups": True,
-    "batch_timeout_ms": 10,
     "topic_partitions": 1,
     "relay_interval_ms": 1000,
 }
@@ -84,7 +81,7 @@ class TopicReader:
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=fetch_wait_ms(self.settings),
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
             max_partition_fetch_bytes=4 * 1024 * 1024,
             client_id="caseflow-simulator-reader",
         )
@@ -205,12 +202,10 @@ class Simulation:
         self.report = RunReport()
         self.names = TopicNames(settings.topic_prefix)
         self._sent = 0
-        self._wakeups: Wakeups | None = None
 
     async def run(self, on_day: Callable[[date, Simulation], None] | None = None) -> RunReport:
         started = time.perf_counter()
-        async with process_wakeups(self.settings) as self._wakeups:
-            await self._run(on_day)
+        await self._run(on_day)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -293,8 +288,6 @@ class Simulation:
             key = partition_key(meta.topic, meta.partition)
             written[key] = max(written.get(key, 0), meta.offset + 1)
         driver.published(written)  # the services answer once they have handled these
-        if self._wakeups is not None:
-            await self._wakeups.announce(written)
         self.report.inputs += len(sent)
 
     def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:

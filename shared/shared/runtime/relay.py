@@ -26,7 +26,6 @@ from shared.contracts.events.clock import partition_key
 from shared.runtime.database import in_array, outbox_parked_table, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.metrics import Metrics
-from shared.runtime.wakeups import ends_payload
 
 log = get_logger(__name__)
 
@@ -59,7 +58,6 @@ class _Pass:
     parked: dict[int, BaseException] = field(default_factory=dict)
     kept: int = 0  # rows left in the outbox after a transient error
     transient: str | None = None  # the error type that kept them
-    ends: dict[str, int] = field(default_factory=dict)  # 'topic/partition': last offset + 1
 
 
 _DELETE = delete(outbox_table).where(in_array(outbox_table.c.id, "ids"))
@@ -81,7 +79,6 @@ class OutboxRelay:
         stall_seconds: float = 60.0,
         backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
         on_empty: Callable[[], None] = lambda: None,
-        announce_on: str | None = None,
     ) -> None:
         self.engine = engine
         self.producer: AIOKafkaProducer | None = None  # made in the event loop, at start
@@ -91,9 +88,6 @@ class OutboxRelay:
         self.stall_seconds = stall_seconds
         self.backoff = backoff
         self.on_empty = on_empty  # called after a pass that found the outbox empty
-        # The notification channel on which each pass announces the ends it wrote, in the
-        # transaction that deletes the rows (docs/adr/0037); None: nobody waits for them.
-        self.announce_on = announce_on
         self._wake = asyncio.Event()
         self.produced: dict[str, int] = {}
         """The end offset ('topic/partition': last offset + 1) of each partition this relay has
@@ -152,10 +146,6 @@ class OutboxRelay:
                         await before_publish()
                     result = await self._send(self.producer, rows)
                     await self._settle(conn, rows, result)
-                    if self.announce_on is not None and result.ends:
-                        await conn.execute(
-                            select(func.pg_notify(self.announce_on, ends_payload(result.ends)))
-                        )
             # The gauges cost a query, which every pass would wait for. A pass that held the
             # lock, saw fewer rows than its limit, with nothing parked, and sent them all saw
             # the whole outbox and emptied it: the gauges are known without asking. Otherwise,
@@ -219,7 +209,7 @@ class OutboxRelay:
         for (row, _), outcome in zip(sent, outcomes, strict=True):
             if not isinstance(outcome, BaseException):
                 result.acknowledged.append(row.id)
-                self._note(outcome, result)
+                self._note(outcome)
             elif isinstance(outcome, BATCH_ERRORS):
                 suspects.append(row)
             else:
@@ -229,7 +219,7 @@ class OutboxRelay:
         # it was; only here does the relay wait for one delivery before the next send.
         for row in suspects:
             try:
-                self._note(await (await _send(producer, row)), result)
+                self._note(await (await _send(producer, row)))
                 result.acknowledged.append(row.id)
             except RECORD_ERRORS as exc:
                 result.parked[row.id] = exc
@@ -238,11 +228,9 @@ class OutboxRelay:
                 result.kept += 1
         return result
 
-    def _note(self, written: Any, result: _Pass) -> None:
+    def _note(self, written: Any) -> None:
         key = partition_key(written.topic, written.partition)
-        end = written.offset + 1
-        self.produced[key] = max(self.produced.get(key, 0), end)
-        result.ends[key] = max(result.ends.get(key, 0), end)
+        self.produced[key] = max(self.produced.get(key, 0), written.offset + 1)
 
     async def _settle(self, conn: AsyncConnection, rows: Sequence[Row[Any]], result: _Pass) -> None:
         """Delete the acknowledged rows and move the parked ones, in the pass's transaction."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,6 @@ from shared.runtime.metrics import Metrics
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import Settings
 from shared.runtime.simulation import ClockFollower, Timer, clock_for
-from shared.runtime.wakeups import Wakeups, fetch_wait_ms, process_wakeups, wake_channel
 
 log = get_logger(__name__)
 
@@ -117,11 +117,7 @@ class ServiceRuntime:
             idle_interval=self.settings.relay_interval_ms / 1000,
             stall_seconds=self.settings.relay_stall_seconds,
             on_empty=self.progress.set,
-            announce_on=wake_channel(self.settings.topic_prefix)
-            if self.settings.fetch_wakeups
-            else None,
         )
-        self._wakeups = contextlib.AsyncExitStack()
         self._relay_task: asyncio.Task[None] | None = None
         self._timers: list[asyncio.Task[None]] = []
         self.follower: ClockFollower | None = None
@@ -172,7 +168,7 @@ class ServiceRuntime:
             *topics,
             group_id=self.group_id,
             batch=True,
-            fetch_max_wait_ms=fetch_wait_ms(self.settings),
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
             max_records=self.settings.batch_size,
             batch_timeout_ms=self.settings.batch_timeout_ms,
             auto_offset_reset="earliest",
@@ -190,6 +186,16 @@ class ServiceRuntime:
         )
 
         self._input = subscriber
+        limit, wait = self.settings.batch_size, self.settings.batch_timeout_ms
+
+        async def next_batch(consumer: Any) -> tuple[Any, ...]:
+            # FastStream's batch loop sleeps out its batch timeout after a poll that found
+            # nothing, though the poll itself waited that long for records: one arriving during
+            # the sleep waited for it. The poll returns as soon as records come.
+            found = await consumer.getmany(timeout_ms=wait, max_records=limit)
+            return tuple(itertools.chain.from_iterable(found.values()))
+
+        subscriber.get_msg = next_batch  # type: ignore[method-assign]
 
         @subscriber
         async def on_batch(records: Any) -> None:
@@ -249,8 +255,6 @@ class ServiceRuntime:
         return bool(await periodic.work(self, uow))
 
     async def start_relay(self) -> None:
-        # Before the consumer's first fetch, which would otherwise not wait (docs/adr/0037).
-        wakeups = await self._wakeups.enter_async_context(process_wakeups(self.settings))
         # Simulated: the days drive the timers, but for those on wall time.
         simulated = self.settings.simulated_clock
         self._timers = [
@@ -268,10 +272,10 @@ class ServiceRuntime:
             )
             log.info("outbox relay started")
         if self.settings.simulated_clock:
-            self.follower = self._clock_follower(wakeups)
+            self.follower = self._clock_follower()
             await self.follower.start()
 
-    def _clock_follower(self, wakeups: Wakeups | None) -> ClockFollower:
+    def _clock_follower(self) -> ClockFollower:
         if not isinstance(self.clock, DrivenClock):
             raise RuntimeError("the simulated clock needs a DrivenClock")
         processor = self.processor
@@ -295,7 +299,6 @@ class ServiceRuntime:
             handled=lambda: processor.handled if processor is not None else {},
             seen=self._seen,
             progress=self.progress,
-            wakeups=wakeups,
         )
 
     def _seen(self) -> dict[TopicPartition, int]:
@@ -327,12 +330,11 @@ class ServiceRuntime:
         if self.relay.producer is not None:
             await self.relay.producer.stop()
             self.relay.producer = None
-        await self._wakeups.aclose()
 
     async def start(self) -> None:
-        """Start in-process (tests); `serve` lets the ASGI app do this, in the same order."""
-        await self.start_relay()
+        """Start in-process (tests); `serve` lets the ASGI app do this."""
         await self.broker.start()
+        await self.start_relay()
 
     async def stop(self) -> None:
         await self.stop_relay()

@@ -41,7 +41,10 @@ class Settings(BaseSettings):
         500, ge=1, description="Most records a consumer handles in one transaction"
     )
     batch_timeout_ms: int = Field(
-        100, ge=1, description="How long a consumer waits to fill a batch"
+        100,
+        ge=1,
+        description="Longest a consumer's poll waits for records before it polls again; it "
+        "returns as soon as any come",
     )
     max_record_bytes: int = Field(
         1_048_576,
@@ -54,13 +57,6 @@ class Settings(BaseSettings):
         ge=1,
         description="Longest a consumer's fetch waits for records (the embedded broker holds "
         "a fetch for the whole wait: keep it short there)",
-    )
-    fetch_wakeups: bool = Field(
-        False,
-        description="Fetch with no wait at the broker and wait in the client instead, until a "
-        "producer of the run announces records beyond the position (a PostgreSQL "
-        "notification) or 100 ms pass: for the embedded broker, which holds every fetch for "
-        "its whole wait even when it found records (docs/adr/0037). Simulated runs only",
     )
     topic_partitions: int = Field(
         0,

@@ -44,7 +44,6 @@ from shared.runtime.database import asyncpg_dsn, outbox_table
 from shared.runtime.logs import get_logger
 from shared.runtime.messaging import UnitOfWork
 from shared.runtime.settings import Settings
-from shared.runtime.wakeups import Wakeups
 
 log = get_logger(__name__)
 
@@ -137,7 +136,6 @@ class ClockFollower:
         handled: Callable[[], Mapping[tuple[str, int], int]] = dict,
         seen: Callable[[], Mapping[TopicPartition, int]] = dict,
         progress: asyncio.Event | None = None,
-        wakeups: Wakeups | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -155,7 +153,6 @@ class ClockFollower:
         self.seen = seen  # the ends its consumer's fetches have shown it (their high watermarks)
         self.progress = progress or asyncio.Event()  # set on each batch handled, outbox emptied
         self._committed_seen: dict[TopicPartition, int] = {}  # the group's, as last asked
-        self.wakeups = wakeups  # told the ends each tick names, and the ends of our answers
         self.ticks_answered = 0
         self._timers_day: date | None = None
         self._consumer: AIOKafkaConsumer | None = None
@@ -327,8 +324,6 @@ class ClockFollower:
         data: ClockTicked = tick.data
         if data.now >= self.clock.now():
             self.clock.set(data.now)
-        if self.wakeups is not None and data.ends:
-            self.wakeups.learn(data.ends)  # the simulator's input among them
         timers_run = 0
         if self._timers_day != data.day:  # timers fire once a day, whatever the round
             timers_run = await self._run_timers()
@@ -355,17 +350,13 @@ class ClockFollower:
         )
         record = encode(envelope, self.topics(CLOCK_ACKS))
         assert self._producer is not None
-        written = await self._producer.send_and_wait(
+        await self._producer.send_and_wait(
             record.topic,
             key=record.key,
             value=record.value,
             headers=list(record.headers),
             partition=clock_partition(data.day, data.round, self._ack_partitions),
         )
-        if self.wakeups is not None:
-            await self.wakeups.announce(
-                {partition_key(written.topic, written.partition): written.offset + 1}
-            )
         self.ticks_answered += 1
         return ack
 
@@ -403,9 +394,22 @@ class ClockFollower:
             if loop.time() - told > STILL_BUSY_WARNING:
                 # A tick left unanswered stops the whole simulation: say what it waits on.
                 told = loop.time()
+                seen = self.seen()
+                handled = self.handled()
                 log.warning(
                     "not idle yet",
                     behind={partition_key(tp.topic, tp.partition): n for tp, n in behind.items()},
+                    # Where each end comes from: the tick (the producers' reports), the
+                    # consumer's last fetch, what this process handled, the group's commits.
+                    detail={
+                        partition_key(tp.topic, tp.partition): {
+                            "tick": (known or {}).get(partition_key(tp.topic, tp.partition)),
+                            "fetched": seen.get(tp),
+                            "handled": handled.get((tp.topic, tp.partition)),
+                            "committed": self._committed_seen.get(tp),
+                        }
+                        for tp in behind
+                    },
                     outbox_empty=outbox_empty,
                 )
             # Woken by this process's progress; the polls catch another instance's.

@@ -35,7 +35,6 @@ from shared.runtime.database import asyncpg_dsn
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
 from shared.runtime.simulation import clock_channel, clock_partition, wake_payload
-from shared.runtime.wakeups import fetch_wait_ms
 
 log = get_logger(__name__)
 
@@ -156,7 +155,7 @@ class SimulationDriver:
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=fetch_wait_ms(self.settings),
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
             client_id="caseflow-simulator",
         )
         await self._producer.start()

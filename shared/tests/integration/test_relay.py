@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -247,3 +248,53 @@ async def test_the_gauges_are_read_unless_the_pass_saw_the_whole_outbox_and_empt
     # Two full passes may have left rows behind: they ask. The third saw fewer rows than its
     # limit, sent them all and knows the outbox is empty without asking.
     assert passes == [(2, True, 3), (2, True, 1), (1, False, 0)]
+
+
+async def test_after_a_pass_that_emptied_the_outbox_the_relay_waits_for_the_next_commit(
+    settings: Settings,
+) -> None:
+    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
+    await runtime.migrate()
+    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
+
+    async def commit(*texts: str) -> None:
+        async with runtime.session_factory() as session, session.begin():
+            await add_to_outbox(session, [encode(request(t, f"case-{t}"), topic) for t in texts])
+
+    # An idle interval far longer than the test: only wakes start passes.
+    relay = OutboxRelay(runtime.engine, runtime.metrics, idle_interval=60.0)
+    relay.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    passes: list[int] = []
+    publish_once = relay.publish_once
+
+    async def counted() -> int:
+        sent = await publish_once()
+        passes.append(sent)
+        return sent
+
+    relay.publish_once = counted  # type: ignore[method-assign]
+    await relay.producer.start()
+    await commit("one", "two")
+    task = asyncio.create_task(relay.run())
+    try:
+        await wait_until(lambda: _true(sum(passes) == 2))
+        await asyncio.sleep(0.3)
+        after_first = list(passes)
+        await commit("three")
+        relay.wake()  # as a batch's commit does
+        await wait_until(lambda: _true(sum(passes) == 3))
+        await asyncio.sleep(0.3)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await relay.producer.stop()
+        await runtime.engine.dispose()
+
+    # Each pass saw the whole outbox and emptied it: no second pass only to find it empty.
+    assert after_first == [2]
+    assert passes == [2, 1]
+
+
+async def _true(value: bool) -> bool:
+    return value

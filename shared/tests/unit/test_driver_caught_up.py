@@ -87,3 +87,27 @@ def test_the_first_tick_names_no_ends_until_the_answers_told_them() -> None:
     assert not d._ends_known  # the first round's followers ask the broker
     assert d._caught_up({"echo": ack("echo", {}, produced={"out/0": 1})})
     assert d._ends_known
+
+
+def test_a_later_round_asks_only_the_services_short_of_an_end() -> None:
+    d = driver("echo", "tally", "quiet")
+    assert d._asked(DAY) is None  # nobody has answered today: everyone (their timers run)
+    d._latest = {
+        "echo": ack("echo", {"in/0": 0}, produced={"out/0": 7}),
+        "tally": ack("tally", {"out/0": 6}),
+        "quiet": ack("quiet", {"other/0": 3}),
+    }
+    d._latest_day = DAY
+    assert not d._caught_up(d._latest)
+    assert d._asked(DAY) == ["tally"]  # echo and quiet have had nothing since they answered
+    d.published({"in/0": 2})  # the people act: echo has input again
+    assert d._asked(DAY) == ["echo", "tally"]
+    assert d._asked(date(2026, 10, 6)) is None  # a new day asks everyone again
+
+
+def test_without_exact_ends_every_round_asks_everyone() -> None:
+    d = driver("echo", "tally", exact=False)
+    d._latest = {"echo": ack("echo", {"in/0": 0}), "tally": ack("tally", {"out/0": 0})}
+    d._latest_day = DAY
+    d.published({"in/0": 5})
+    assert d._asked(DAY) is None
