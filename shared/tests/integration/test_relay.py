@@ -55,6 +55,21 @@ async def small_limit_runtime(settings: Settings) -> AsyncIterator[ServiceRuntim
     await service.stop()
 
 
+async def echo_schema(settings: Settings) -> tuple[ServiceRuntime, str]:
+    """The echo service for its schema and engine only, and its output topic."""
+    runtime = ServiceRuntime(echo.definition, settings)
+    await runtime.migrate()
+    return runtime, TopicNames(settings.topic_prefix)(echo.OUTPUT)
+
+
+async def queue(runtime: ServiceRuntime, topic: str, texts: list[str]) -> list[KafkaRecord]:
+    """Answers to these texts, committed to the outbox as a batch would."""
+    records = [encode(request(t, "case-" + t.replace(" ", "-")), topic) for t in texts]
+    async with runtime.session_factory() as session, session.begin():
+        await add_to_outbox(session, records)
+    return records
+
+
 def texts(records: list[Any]) -> Counter[str]:
     return Counter(decode(r.headers, r.value).data.text for r in records)
 
@@ -120,12 +135,8 @@ class _TimesOutFor(AIOKafkaProducer):  # type: ignore[misc]
 async def test_after_a_partly_failed_pass_only_the_unacknowledged_records_are_sent_again(
     settings: Settings,
 ) -> None:
-    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
-    await runtime.migrate()
-    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
-    records = [encode(request(f"answer {n}", f"case-{n:04d}"), topic) for n in range(1, 201)]
-    async with runtime.session_factory() as session, session.begin():
-        await add_to_outbox(session, records)
+    runtime, topic = await echo_schema(settings)
+    records = await queue(runtime, topic, [f"answer {n}" for n in range(1, 201)])
     # stall_seconds=0: a pass that leaves records behind is at once a problem.
     relay = OutboxRelay(runtime.engine, runtime.metrics, batch_size=500, stall_seconds=0.0)
     producer = _TimesOutFor(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
@@ -219,12 +230,8 @@ async def test_health_reports_a_parked_record(
 async def test_the_gauges_are_read_unless_the_pass_saw_the_whole_outbox_and_emptied_it(
     settings: Settings,
 ) -> None:
-    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
-    await runtime.migrate()
-    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
-    records = [encode(request(f"answer {n}", f"case-{n:04d}"), topic) for n in range(1, 6)]
-    async with runtime.session_factory() as session, session.begin():
-        await add_to_outbox(session, records)
+    runtime, topic = await echo_schema(settings)
+    await queue(runtime, topic, [f"answer {n}" for n in range(1, 6)])
     statements: list[str] = []
 
     def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -253,13 +260,7 @@ async def test_the_gauges_are_read_unless_the_pass_saw_the_whole_outbox_and_empt
 async def test_after_a_pass_that_emptied_the_outbox_the_relay_waits_for_the_next_commit(
     settings: Settings,
 ) -> None:
-    runtime = ServiceRuntime(echo.definition, settings)  # for its schema and engine only
-    await runtime.migrate()
-    topic = TopicNames(settings.topic_prefix)(echo.OUTPUT)
-
-    async def commit(*texts: str) -> None:
-        async with runtime.session_factory() as session, session.begin():
-            await add_to_outbox(session, [encode(request(t, f"case-{t}"), topic) for t in texts])
+    runtime, topic = await echo_schema(settings)
 
     # An idle interval far longer than the test: only wakes start passes.
     relay = OutboxRelay(runtime.engine, runtime.metrics, idle_interval=60.0)
@@ -274,13 +275,13 @@ async def test_after_a_pass_that_emptied_the_outbox_the_relay_waits_for_the_next
 
     relay.publish_once = counted  # type: ignore[method-assign]
     await relay.producer.start()
-    await commit("one", "two")
+    await queue(runtime, topic, ["one", "two"])
     task = asyncio.create_task(relay.run())
     try:
         await wait_until(lambda: _true(sum(passes) == 2))
         await asyncio.sleep(0.3)
         after_first = list(passes)
-        await commit("three")
+        await queue(runtime, topic, ["three"])
         relay.wake()  # as a batch's commit does
         await wait_until(lambda: _true(sum(passes) == 3))
         await asyncio.sleep(0.3)
