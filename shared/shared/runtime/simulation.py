@@ -64,6 +64,7 @@ IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while 
 STILL_BUSY_WARNING = 30.0  # seconds a tick waits for idleness before the follower says on what
 
 TICK_RETRY_SECONDS = 0.5  # before a tick whose answer failed is tried again
+LISTEN_WAIT_SECONDS = 10.0  # longest a follower's start waits for its notifications
 
 
 # A tick also goes out as a PostgreSQL notification, which wakes every follower at once; on the
@@ -212,7 +213,13 @@ class ClockFollower:
             asyncio.create_task(self._read_ticks(), name=f"{self.service}-clock-topic"),
             asyncio.create_task(self._listen(), name=f"{self.service}-clock-wake"),
         ]
-        log.info("following the simulated clock")
+        # Started only once the notifications come in: a follower that read its first tick
+        # from the topic, a fetch wait late, could meanwhile handle another service's output
+        # of that day on the clock it started with. Without the database the topic still
+        # brings the ticks.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.listening.wait(), timeout=LISTEN_WAIT_SECONDS)
+        log.info("following the simulated clock", notified=self.listening.is_set())
 
     async def stop(self) -> None:
         for task in self._tasks:
