@@ -39,9 +39,9 @@ SERVICES = ("intake", "planning", "prephase", "hearing", "decision", "chain-noti
 
 # Settings of every process in a simulated run (the demo, the e2e tests, the soak and the
 # benchmark; docs/adr/0021): the embedded broker holds a fetch for its whole wait, so waits
-# are short; one partition a topic (the soak keeps two), since the
-# broker's work for every idle fetch grows with the partitions it names; the relay, woken by
-# every commit, polls only once a second.
+# are short; one partition a topic (the soak keeps two), since the broker's work for every
+# idle fetch grows with the partitions it names; the relay, woken by every commit, polls only
+# once a second.
 SIMULATION_TUNING: dict[str, int | bool] = {
     "simulated_clock": True,
     "fetch_max_wait_ms": 25,
@@ -205,11 +205,6 @@ class Simulation:
 
     async def run(self, on_day: Callable[[date, Simulation], None] | None = None) -> RunReport:
         started = time.perf_counter()
-        await self._run(on_day)
-        self.report.seconds = time.perf_counter() - started
-        return self.report
-
-    async def _run(self, on_day: Callable[[date, Simulation], None] | None) -> None:
         reader = TopicReader(self.settings, watched())
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
@@ -232,6 +227,8 @@ class Simulation:
         finally:
             await producer.stop()
             await reader.stop()
+        self.report.seconds = time.perf_counter() - started
+        return self.report
 
     async def _day(
         self, day: date, driver: SimulationDriver, reader: TopicReader, producer: AIOKafkaProducer

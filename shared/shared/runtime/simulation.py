@@ -309,8 +309,7 @@ class ClockFollower:
             asked = item[2].data.services
             if asked is not None and self.service not in asked:
                 # Nothing has come for this service since its last answer, which stands.
-                if item[2].data.now >= self.clock.now():
-                    self.clock.set(item[2].data.now)
+                self._set_clock(item[2].data)
                 self._answered.append(item[2].id)
                 continue
             try:
@@ -329,8 +328,7 @@ class ClockFollower:
 
     async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
         data: ClockTicked = tick.data
-        if data.now >= self.clock.now():
-            self.clock.set(data.now)
+        self._set_clock(data)
         timers_run = 0
         if self._timers_day != data.day:  # timers fire once a day, whatever the round
             timers_run = await self._run_timers()
@@ -366,6 +364,10 @@ class ClockFollower:
         )
         self.ticks_answered += 1
         return ack
+
+    def _set_clock(self, tick: ClockTicked) -> None:
+        if tick.now >= self.clock.now():  # a tick read late never turns the clock back
+            self.clock.set(tick.now)
 
     async def _run_timers(self) -> int:
         if not self.timers:
