@@ -15,6 +15,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from shared.contracts.envelope import KafkaRecord
+from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec
 from shared.runtime.logs import get_logger
 from shared.runtime.settings import Settings
@@ -56,9 +57,11 @@ def _size_limits(settings: Settings, batch_bytes: int) -> dict[str, int]:
     }
 
 
-async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> None:
+async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) -> dict[str, int]:
     """Publish records in order, awaiting all acknowledgements at the end (one key's records
-    stay in order): for tools and tests that publish as a front-end would."""
+    stay in order): for tools and tests that publish as a front-end would. Returns the end of
+    each partition written ('topic/partition': last offset + 1), as a simulation's driver is
+    told (SimulationDriver.published)."""
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
@@ -72,7 +75,11 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
             await producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers))
             for r in records
         ]
-        await asyncio.gather(*pending)
+        written: dict[str, int] = {}
+        for meta in await asyncio.gather(*pending):
+            key = partition_key(meta.topic, meta.partition)
+            written[key] = max(written.get(key, 0), meta.offset + 1)
+        return written
     finally:
         await producer.stop()
 

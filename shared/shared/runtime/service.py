@@ -298,8 +298,22 @@ class ServiceRuntime:
             produced=lambda: self.relay.produced,
             handled=lambda: processor.handled if processor is not None else {},
             seen=self._seen,
+            fetch_input=self._fetch_input,
             progress=self.progress,
         )
+
+    def _fetch_input(self, fetching: bool) -> None:
+        """Pause (False) or resume (True) fetching every input partition: a simulated clock's
+        follower pauses the input between the rounds that ask this service (docs/adr/0038)."""
+        consumer = getattr(self._input, "consumer", None)
+        if consumer is None:
+            return
+        with contextlib.suppress(IllegalStateError):  # reassigned meanwhile
+            assigned = consumer.assignment()
+            if fetching:
+                consumer.resume(*assigned)
+            else:
+                consumer.pause(*assigned)
 
     def _seen(self) -> dict[TopicPartition, int]:
         """The high watermark of each input partition as the consumer's last fetch showed it."""

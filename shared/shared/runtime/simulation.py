@@ -64,6 +64,7 @@ IDLE_POLL_MOST = 0.05  # seconds; the wait doubles from the first to this while 
 STILL_BUSY_WARNING = 30.0  # seconds a tick waits for idleness before the follower says on what
 
 TICK_RETRY_SECONDS = 0.5  # before a tick whose answer failed is tried again
+PAUSE_LIMIT_SECONDS = 2.0  # longest the input is left unfetched without a tick (the run over)
 LISTEN_WAIT_SECONDS = 10.0  # longest a follower's start waits for its notifications
 
 
@@ -136,6 +137,7 @@ class ClockFollower:
         produced: Callable[[], dict[str, int]] = dict,
         handled: Callable[[], Mapping[tuple[str, int], int]] = dict,
         seen: Callable[[], Mapping[TopicPartition, int]] = dict,
+        fetch_input: Callable[[bool], None] = lambda fetching: None,
         progress: asyncio.Event | None = None,
     ) -> None:
         self.service = service
@@ -152,6 +154,8 @@ class ClockFollower:
         self.produced = produced  # the relay's ends of the partitions it wrote to
         self.handled = handled  # what this process has handled, ahead of the group's commits
         self.seen = seen  # the ends its consumer's fetches have shown it (their high watermarks)
+        self.fetch_input = fetch_input  # pauses (False) or resumes (True) the service's input
+        self._resume_later: asyncio.TimerHandle | None = None
         self.progress = progress or asyncio.Event()  # set on each batch handled, outbox emptied
         self._committed_seen: dict[TopicPartition, int] = {}  # the group's, as last asked
         self.ticks_answered = 0
@@ -222,6 +226,7 @@ class ClockFollower:
         log.info("following the simulated clock", notified=self.listening.is_set())
 
     async def stop(self) -> None:
+        self._fetch_again()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -328,6 +333,7 @@ class ClockFollower:
 
     async def answer(self, tick: Envelope[Any]) -> ClockAcknowledged:
         data: ClockTicked = tick.data
+        self._fetch_again()
         self._set_clock(data)
         timers_run = 0
         if self._timers_day != data.day:  # timers fire once a day, whatever the round
@@ -363,7 +369,26 @@ class ClockFollower:
             partition=clock_partition(data.day, data.round, self._ack_partitions),
         )
         self.ticks_answered += 1
+        if data.ends is not None:
+            self._pause_input()
         return ack
+
+    def _pause_input(self) -> None:
+        """Stop fetching input until the next tick asks this service: it has handled everything
+        up to the ends every producer reported, and a record written after them makes the
+        driver ask it again. An idle consumer fetched forty times a second, and the embedded
+        broker held each fetch for its whole wait: between rounds, the services' fetches were
+        most of the broker's work (docs/adr/0038). Fetching starts again by itself when no tick
+        comes for a while (the run is over)."""
+        self.fetch_input(False)
+        loop = asyncio.get_running_loop()
+        self._resume_later = loop.call_later(PAUSE_LIMIT_SECONDS, self._fetch_again)
+
+    def _fetch_again(self) -> None:
+        if self._resume_later is not None:
+            self._resume_later.cancel()
+            self._resume_later = None
+        self.fetch_input(True)
 
     def _set_clock(self, tick: ClockTicked) -> None:
         if tick.now >= self.clock.now():  # a tick read late never turns the clock back

@@ -340,6 +340,7 @@ class SimulationDriver:
                 ack = _acknowledgement(item)
                 if ack is not None and _answers(ack, expected, day, round_):
                     answers[ack.service] = ack
+        consumer.pause(self._acks)  # no fetches while the caller works between rounds
         self._latest.update(answers)
         if asked is None:
             self._latest_day = day

@@ -3,20 +3,26 @@ timers fire on their simulated day, and the driver knows when each day's reactio
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from shared.contracts.envelope import decode
+from shared.contracts.envelope import Envelope, decode
 from shared.contracts.topics import TopicNames, TopicSpec, all_topics
+from shared.contracts.values import Stream
 from shared.runtime.broker import ensure_topics
 from shared.runtime.calendar import working_days_in
 from shared.runtime.clock import DrivenClock
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import Settings
+from shared.runtime.simulation import PAUSE_LIMIT_SECONDS
 from shared.tools.simulation import DayReport, SimulationDriver
 from shared.tools.testing import echo, tally
-from shared.tools.testing.kafka import read_topic
+from shared.tools.testing.kafka import front_end_event, publish, read_topic
+from shared.tools.testing.runtimes import running
 
 pytestmark = pytest.mark.integration
 
@@ -151,3 +157,43 @@ async def test_ends_known_from_the_producers_end_days_sooner_with_the_same_event
     names = TopicNames(f"{settings.topic_prefix}again.")
     written = {key.rpartition("/")[0] for key in driver.ends}
     assert {names(echo.OUTPUT), names(echo.OTHERS), names(tally.OUTPUT)} <= written
+
+
+async def test_input_waits_between_rounds_for_the_next_tick_and_none_is_left_unread(
+    settings: Settings,
+) -> None:
+    """With exact ends a follower stops its service's fetches once it has answered (idle
+    fetches were most of the embedded broker's work between rounds, docs/adr/0038) and lets it
+    fetch up to the ends the next tick names. Input nobody reported to the driver (sent after
+    the run, say) is not lost: with no tick for a while, the service fetches everything again."""
+    simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 20})
+    before = datetime(2026, 4, 19, tzinfo=UTC)
+    async with running(simulated, echo.definition, clock=lambda: DrivenClock(before)) as [service]:
+        async with SimulationDriver(simulated, ["echo"], exact_ends=True) as driver:
+            driver.published(await publish(simulated, echo.INPUT, request("in the run")))
+            await driver.run(FIRST, 2)
+        assert "in the run" in echo.COMMITTED
+        consumer = service._input.consumer
+        assigned = consumer.assignment()
+        assert assigned
+        assert consumer.paused() == assigned  # answered: nothing is fetched until a tick asks
+
+        await publish(simulated, echo.INPUT, request("after the run"))
+        await asyncio.sleep(0.5)
+        assert "after the run" not in echo.COMMITTED  # no tick has asked for it yet
+        await handled("after the run", within=PAUSE_LIMIT_SECONDS + 10)
+        assert not consumer.paused()
+
+
+async def handled(text: str, *, within: float) -> None:
+    """Wait until echo has committed `text` (fails after `within` seconds)."""
+    deadline = time.monotonic() + within
+    while text not in echo.COMMITTED:
+        assert time.monotonic() < deadline, f"{text!r} not handled within {within} s"
+        await asyncio.sleep(0.1)
+
+
+def request(text: str) -> Envelope[Any]:
+    return front_end_event(
+        echo.EchoRequested(text=text), subject=f"c-{text.replace(' ', '-')}", stream=Stream.BACKLOG
+    )

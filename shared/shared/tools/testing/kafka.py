@@ -35,10 +35,11 @@ def front_end_event(
     )
 
 
-async def publish(settings: Settings, topic: str, *events: Envelope[Any]) -> None:
-    """Publish events on a topic (name without prefix), as a front-end would."""
+async def publish(settings: Settings, topic: str, *events: Envelope[Any]) -> dict[str, int]:
+    """Publish events on a topic (name without prefix), as a front-end would; returns the ends
+    written (publish_records)."""
     names = TopicNames(settings.topic_prefix)
-    await publish_records(settings, [encode(event, names(topic)) for event in events])
+    return await publish_records(settings, [encode(event, names(topic)) for event in events])
 
 
 async def read_topic(
