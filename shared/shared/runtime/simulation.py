@@ -72,8 +72,9 @@ LISTEN_WAIT_SECONDS = 10.0  # longest a follower's start waits for its notificat
 # broker a follower would see it only when its fetch ends (the embedded broker holds an empty
 # fetch for its whole wait), and every follower fetching the clock's partitions each wait cost
 # the broker more CPU than any service (docs/adr/0021). The topic stays the record and the way
-# in when a notification is missed (PostgreSQL restarting): its fetch waits longer instead.
-TICK_FETCH_WAIT_MS = 250
+# in when a notification is missed (PostgreSQL restarting): its fetch waits longer instead, a
+# second (250 ms cost a whole-programme run a tenth more: docs/adr/0038).
+TICK_FETCH_WAIT_MS = 1000
 NOTIFY_LIMIT = 7900  # bytes; PostgreSQL refuses a notification payload of 8,000 or more
 
 
