@@ -29,6 +29,7 @@ from shared.contracts.envelope import (
 )
 from shared.contracts.events.clock import partition_key
 from shared.contracts.topics import Kind, TopicNames, TopicSpec, all_topics
+from shared.runtime.broker import ends_written
 from shared.runtime.settings import Settings
 from shared.tools.simulation import SimulationDriver
 
@@ -279,12 +280,9 @@ class Simulation:
                     record.topic, key=record.key, value=record.value, headers=list(record.headers)
                 )
             )
-        written: dict[str, int] = {}
-        for future in futures:
-            meta = await future
-            key = partition_key(meta.topic, meta.partition)
-            written[key] = max(written.get(key, 0), meta.offset + 1)
-        driver.published(written)  # the services answer once they have handled these
+        driver.published(
+            ends_written([await future for future in futures])
+        )  # the services answer once they have handled these
         self.report.inputs += len(sent)
 
     def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:

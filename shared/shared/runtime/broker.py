@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -75,13 +76,19 @@ async def publish_records(settings: Settings, records: Sequence[KafkaRecord]) ->
             await producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers))
             for r in records
         ]
-        written: dict[str, int] = {}
-        for meta in await asyncio.gather(*pending):
-            key = partition_key(meta.topic, meta.partition)
-            written[key] = max(written.get(key, 0), meta.offset + 1)
-        return written
+        return ends_written(await asyncio.gather(*pending))
     finally:
         await producer.stop()
+
+
+def ends_written(delivered: Iterable[Any]) -> dict[str, int]:
+    """The end of each partition written ('topic/partition': last offset + 1), from the
+    producer's delivery reports (RecordMetadata), as a simulation's driver is told."""
+    written: dict[str, int] = {}
+    for meta in delivered:
+        key = partition_key(meta.topic, meta.partition)
+        written[key] = max(written.get(key, 0), meta.offset + 1)
+    return written
 
 
 def topic_configs(settings: Settings, spec: TopicSpec) -> dict[str, str]:

@@ -164,7 +164,7 @@ async def test_input_waits_between_rounds_for_the_next_tick_and_none_is_left_unr
 ) -> None:
     """With exact ends a follower stops its service's fetches once it has answered (idle
     fetches were most of the embedded broker's work between rounds, docs/adr/0038) and lets it
-    fetch up to the ends the next tick names. Input nobody reported to the driver (sent after
+    fetch again on the next tick. Input nobody reported to the driver (sent after
     the run, say) is not lost: with no tick for a while, the service fetches everything again."""
     simulated = settings.model_copy(update={"simulated_clock": True, "fetch_max_wait_ms": 20})
     before = datetime(2026, 4, 19, tzinfo=UTC)
