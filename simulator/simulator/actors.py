@@ -476,5 +476,6 @@ _OBSERVERS: dict[type[EventData], Any] = {
     d.DecisionIssued: Actors._issued,
 }
 
+OBSERVED_MODELS = tuple(_OBSERVERS)
 OBSERVED_TYPES = frozenset(t.ce_type() for t in _OBSERVERS)
 """The event types the people act on (the simulator decodes only these)."""
