@@ -30,11 +30,10 @@ install: .venv/.installed
 # The default covers the first 155 days (from before the cut-off, through the first Pact
 # decisions, into the programme's start on 1 October 2026 and its first plan cycle with its
 # clearance forecast); DAYS=0 runs the whole programme to past 12 June 2029, still over five
-# minutes on a 2-core machine (13 to 15 minutes with the servers, 730 to 836 s of it
-# simulation, on a day this machine ran twice as slowly as when it took 7 min 18 s:
-# docs/adr/0038). The run prints what its days cost, leaves planning's monthly figures in
-# .data/demo/, and serves the monthly progress page (docs/progress-page.md) until Ctrl-C, or
-# for DEMO_SECONDS seconds.
+# minutes on a 2-core machine (9 min 31 s with the servers, 529 s of it simulation, on
+# 2 December 2026; the machine's speed drifts: docs/adr/0039). The run prints what its days
+# cost, leaves planning's monthly figures in .data/demo/, and serves the monthly progress page
+# (docs/progress-page.md) until Ctrl-C, or for DEMO_SECONDS seconds.
 SCALE ?= 0.1
 SEED ?= 2026
 DAYS ?= 155

@@ -23,6 +23,7 @@ from rich.table import Table
 from shared.contracts.topics import Stage, all_topics
 from shared.contracts.values import Stream
 from shared.runtime.broker import ensure_topics
+from shared.runtime.collector import settle_after_start
 from shared.runtime.logs import configure_logging
 from shared.runtime.services import SERVICES
 from shared.runtime.settings import Settings
@@ -38,6 +39,7 @@ from .world import WorldConfig
 
 console = Console(stderr=True)
 PROGRAMME_START = date(2026, 10, 1)
+REFRESHES_PER_SECOND = 4
 
 
 def _progress(day: date, simulation: Simulation, started: float) -> Table:
@@ -89,8 +91,18 @@ def _summary_table(summary: Summary) -> Group:
 async def _simulate(settings: Settings, config: WorldConfig) -> Summary:
     simulation = Simulation(settings, config)
     started = time.monotonic()
-    with Live(console=console, refresh_per_second=4) as live:
-        await simulation.run(lambda day, sim: live.update(_progress(day, sim, started)))
+    shown = 0.0
+
+    def show(day: date, sim: Simulation) -> None:
+        # At most as often as the display refreshes: the table counts every case, and a
+        # thousand days a run, each a fraction of a second, redrew it for nobody.
+        nonlocal shown
+        if time.monotonic() - shown >= 1 / REFRESHES_PER_SECOND or day == config.ends:
+            shown = time.monotonic()
+            live.update(_progress(day, sim, started))
+
+    with Live(console=console, refresh_per_second=REFRESHES_PER_SECOND) as live:
+        await simulation.run(show)
     console.print(
         f"{simulation.report.days} days, {simulation.report.inputs} inputs, "
         f"{simulation.report.events} events in {simulation.report.seconds:.0f} s"
@@ -149,6 +161,7 @@ def run(config: WorldConfig, base_port: int = 0) -> int:
                 console.print(f"[red]services did not come up: {problem}[/]")
                 return 1
             console.print("every service healthy; simulating")
+            settle_after_start()
             summary = asyncio.run(_simulate(sim_settings, config))
             console.print(_summary_table(summary))
             try:

@@ -29,6 +29,7 @@ from sqlalchemy import func, select, text
 from shared.contracts.topics import TopicNames
 from shared.runtime.broker import make_broker, make_producer
 from shared.runtime.clock import Clock, DrivenClock, WallClock
+from shared.runtime.collector import settle_after_start
 from shared.runtime.database import (
     make_engine,
     make_session_factory,
@@ -464,6 +465,7 @@ def main(definition: ServiceDefinition) -> None:
         if migrate_first:
             asyncio.run(runtime.migrate_and_release())
         log.info("service starting", port=runtime.port)
+        settle_after_start()
         config = uvicorn.Config(
             runtime.asgi_app(),
             host=settings.http_host,
