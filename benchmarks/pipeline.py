@@ -416,7 +416,8 @@ async def replay(settings: Settings, config: WorldConfig) -> tuple[float, float,
                 f"{c.stage}:{c.status}" for c in sim.actors.cases.values() if c.stream is B
             )
             print(
-                f"  {day}: {sim.report.events} events published; backlog {dict(where)}", file=sys.stderr
+                f"  {day}: {sim.report.events} events published; backlog {dict(where)}",
+                file=sys.stderr,
             )
         if progress.over(sim, day, now):
             raise BacklogDone
