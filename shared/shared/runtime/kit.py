@@ -51,6 +51,7 @@ from shared.contracts.rejections import Refused
 from shared.contracts.topics import Kind, kind_of
 from shared.contracts.values import Stream
 from shared.runtime.database import (
+    BatchedStatement,
     conflicts_table,
     in_array,
     parked_facts_table,
@@ -197,6 +198,13 @@ class StateStore(Generic[S]):
                 **{name: insert.excluded[name] for name in self.columns},
             },
         )
+        self._save = BatchedStatement(self._upsert)
+        values: dict[str, Callable[[S], Any]] = {
+            "p_key": key,
+            "p_state": lambda state: state.model_dump_json(),
+            **{f"p_{name}": get for name, get in self.columns.items()},
+        }
+        self._values = tuple(values[name] for name in self._save.names)  # the statement's order
         self._by = {  # by key or an index column, for any number of values
             name: in_array(column, f"any_{name}")
             for name, column in [
@@ -237,17 +245,7 @@ class StateStore(Generic[S]):
 
     async def save(self, session: AsyncSession, states: Sequence[S]) -> None:
         """Insert or update, one statement for all."""
-        if not states:
-            return
-        rows = [
-            {
-                "p_key": self.key(state),
-                "p_state": state.model_dump_json(),
-                **{f"p_{name}": get(state) for name, get in self.columns.items()},
-            }
-            for state in states
-        ]
-        await session.execute(self._upsert, rows)
+        await self._save.run(session, [[get(state) for get in self._values] for state in states])
 
 
 class BatchCases(Generic[S]):

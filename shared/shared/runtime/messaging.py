@@ -22,7 +22,9 @@ from uuid import UUID, uuid5
 
 import asyncpg
 from pydantic import ValidationError
-from sqlalchemy import ARRAY, bindparam, func, insert, select
+from sqlalchemy import ARRAY, LargeBinary, Text, bindparam, func, insert, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -50,7 +52,13 @@ from shared.contracts.rejections import (
 from shared.contracts.topics import Kind, TopicNames, kind_of, rejection_topic_for, stream_of
 from shared.contracts.values import Stream
 from shared.runtime.clock import Clock
-from shared.runtime.database import conflicts_table, inbox_table, outbox_table
+from shared.runtime.database import (
+    BatchedStatement,
+    conflicts_table,
+    inbox_table,
+    json_text,
+    outbox_table,
+)
 from shared.runtime.logs import bound_contextvars, get_logger
 from shared.runtime.metrics import Metrics
 
@@ -70,19 +78,27 @@ class ConsumedRecord(Protocol):
     headers: Sequence[tuple[str, bytes]]
 
 
-def _outbox_row(record: KafkaRecord) -> dict[str, Any]:
-    return {
-        "topic": record.topic,
-        "key": record.key,
-        "value": record.value,
-        "headers": [[k, v.decode("utf-8")] for k, v in record.headers],
-    }
+# The headers as JSON text, cast by PostgreSQL, as a state is (ADR 0036); no ids returned.
+_ADD_TO_OUTBOX = BatchedStatement(
+    insert(outbox_table)
+    .inline()
+    .values(
+        topic=bindparam("topic", type_=Text),
+        key=bindparam("key", type_=LargeBinary),
+        value=bindparam("value", type_=LargeBinary),
+        headers=sql_cast(bindparam("headers", type_=Text), JSONB),
+    )
+)
+
+
+def _outbox_row(record: KafkaRecord) -> tuple[str, bytes, bytes, str]:
+    headers = json_text([[k, v.decode("utf-8")] for k, v in record.headers])
+    return (record.topic, record.key, record.value, headers)
 
 
 async def add_to_outbox(session: AsyncSession, records: Sequence[KafkaRecord]) -> None:
     """Write records to the outbox in the caller's transaction."""
-    if records:
-        await session.execute(insert(outbox_table), [_outbox_row(r) for r in records])
+    await _ADD_TO_OUTBOX.run(session, [_outbox_row(r) for r in records])
 
 
 async def claim_in_inbox(session: AsyncSession, event_ids: Iterable[UUID]) -> set[UUID]:
