@@ -245,15 +245,19 @@ class Simulation:
         before = (self.report.rounds, self.report.inputs, self.report.events)
         report = await driver.run_day(day)  # timers run; the system settles
         self.report.rounds += report.rounds
-        self._observe(day, await reader.drain(driver.ends), driver)
+        self._observe(day, await reader.drain(driver.ends))
         sent = self.actors.act(day)
         while sent:  # the people act; the system settles again; they may act on that too
             await self._send(day, sent, driver, producer)
             report = await driver.run_day(day)
             self.report.rounds += report.rounds
-            self._observe(day, await reader.drain(driver.ends), driver)
+            self._observe(day, await reader.drain(driver.ends))
             sent = self.actors.act_again(day)
         self.report.days += 1
+        # The services' events so far, from what their producers reported (nothing read).
+        self.report.events = sum(
+            end for key, end in driver.ends.items() if key.rpartition("/")[0] in self._watched
+        )
         rounds, inputs, events = before
         self.report.costs.append(
             DayCost(
@@ -292,11 +296,7 @@ class Simulation:
         )  # the services answer once they have handled these
         self.report.inputs += len(sent)
 
-    def _observe(self, day: date, records: list[tuple[str, Any]], driver: SimulationDriver) -> None:
-        # The services' events so far, from what their producers reported (nothing read).
-        self.report.events = sum(
-            end for key, end in driver.ends.items() if key.rpartition("/")[0] in self._watched
-        )
+    def _observe(self, day: date, records: list[tuple[str, Any]]) -> None:
         # Only what the people act on is decoded (decoding every event was a sixth of the
         # simulator's time); the rest is passed over by its type header.
         envelopes = [

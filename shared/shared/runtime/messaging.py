@@ -91,6 +91,10 @@ _ADD_TO_OUTBOX = BatchedStatement(
 )
 
 
+if _ADD_TO_OUTBOX.names != ("topic", "key", "value", "headers"):  # the order _outbox_row gives
+    raise RuntimeError(f"the outbox insert's parameters are {_ADD_TO_OUTBOX.names}")
+
+
 def _outbox_row(record: KafkaRecord) -> tuple[str, bytes, bytes, str]:
     headers = json_text([[k, v.decode("utf-8")] for k, v in record.headers])
     return (record.topic, record.key, record.value, headers)

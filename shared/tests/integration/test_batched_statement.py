@@ -3,6 +3,8 @@ transaction: committed with it, rolled back with it, whether or not a statement 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 import sqlalchemy
 
@@ -39,10 +41,11 @@ async def outbox_keys(runtime: ServiceRuntime) -> list[tuple[bytes, list[list[st
 
 
 @pytest.fixture
-async def runtime(settings: Settings) -> ServiceRuntime:
+async def runtime(settings: Settings) -> AsyncIterator[ServiceRuntime]:
     service = ServiceRuntime(echo.definition, settings)
     await service.migrate()
-    return service
+    yield service
+    await service.engine.dispose()
 
 
 @pytest.mark.parametrize("statement_before", [True, False])
@@ -58,7 +61,6 @@ async def test_rows_commit_with_the_transaction(
         (b"case-1", [["ce_type", "test"], ["ce_id", "case-1"]]),
         (b"case-2", [["ce_type", "test"], ["ce_id", "case-2"]]),
     ]
-    await runtime.engine.dispose()
 
 
 @pytest.mark.parametrize("statement_before", [True, False])
@@ -73,4 +75,3 @@ async def test_rows_roll_back_with_the_transaction(
         await transaction.rollback()
 
     assert await outbox_keys(runtime) == []
-    await runtime.engine.dispose()
